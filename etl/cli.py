@@ -1,0 +1,38 @@
+"""`python -m etl COMMAND …`: parse, build, export, sample.
+
+Each command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = {
+    "parse": ("etl.commands.parse", "parse report files and print them (or JSON lines)"),
+    "build": ("etl.warehouse.build", "build or update the DuckDB warehouse from report folders"),
+    "export": ("etl.warehouse.export", "export the warehouse as Parquet (by year) or CSV"),
+    "sample": ("etl.sample.cli", "generate a sample corpus of reports with ground truth"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m etl", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    modules = {}
+    for name, (modname, help_) in COMMANDS.items():
+        try:
+            mod = importlib.import_module(modname)
+        except ModuleNotFoundError as e:
+            if e.name and modname.startswith(e.name):
+                continue  # command not installed in this checkout
+            raise
+        modules[name] = mod
+        mod.add_arguments(sub.add_parser(name, help=help_, description=help_))
+    args = ap.parse_args(argv)
+    try:
+        return int(modules[args.command].run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

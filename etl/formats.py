@@ -1,0 +1,266 @@
+"""The national table formats as data: canonical keys, printed labels and the variants found in the wild.
+
+Everything that needs to know what a table looks like — the parser, the checks, the sample generator and
+the dashboard's labels — reads it from here. Keys follow ../shared/docs/annual-report-format.md.
+
+Label matching works on *normalized* text (see `norm`): NFKC-folded (full-width digits and punctuation
+become ASCII, Kangxi radicals from PDF text become ordinary characters) with all whitespace removed.
+Each row or column lists the fragments that identify it; the first fragment found wins, so more specific
+fragments come before general ones.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+TABLES = ("t2", "t3", "t4")
+FORMATS = ("2021", "2019")
+
+_WS = re.compile(r"\s+")
+
+
+def norm(text: str) -> str:
+    """Fold a label for matching: NFKC, no whitespace, unify the dashes and slashes agencies use."""
+    t = unicodedata.normalize("NFKC", text)
+    t = _WS.sub("", t)
+    return t.replace("\\", "/")
+
+
+@dataclass(frozen=True)
+class Key:
+    key: str
+    zh: str  # the label as the official form prints it
+    en: str
+    match: tuple[str, ...] = ()  # normalized fragments that identify it (default: zh)
+    exclude: tuple[str, ...] = ()  # fragments that rule it out
+
+    def fragments(self) -> tuple[str, ...]:
+        return self.match or (norm(self.zh),)
+
+
+@dataclass(frozen=True)
+class Table2Format:
+    name: str
+    rows: tuple[Key, ...]
+    cols: tuple[Key, ...]
+    # row key -> column keys, in printed order
+    layout: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+# --- Table 2 -----------------------------------------------------------------------------------------
+
+T2_ROWS: tuple[Key, ...] = (
+    Key("regulations", "规章", "Regulations (规章)", ("规章",), ("规范性",)),
+    Key("normative_documents", "行政规范性文件", "Normative documents", ("规范性文件",)),
+    Key("licensing", "行政许可", "Administrative licensing", ("行政许可",)),
+    Key("other_services", "其他对外管理服务事项", "Other external management services", ("对外管理服务",)),
+    Key("punishment", "行政处罚", "Administrative penalties", ("行政处罚",)),
+    Key("coercion", "行政强制", "Administrative coercion", ("行政强制",)),
+    Key("admin_fees", "行政事业性收费", "Administrative fees", ("事业性收费",)),
+    Key("procurement", "政府集中采购", "Government centralized procurement", ("集中采购",)),
+)
+
+T2_COLS: tuple[Key, ...] = (
+    # 2021
+    Key("issued", "本年制发件数", "Issued this year", ("制发", "本年发件")),
+    Key("repealed", "本年废止件数", "Repealed this year", ("废止",)),
+    Key("in_force", "现行有效件数", "In force", ("现行有效",)),
+    Key("amount_10k_yuan", "本年收费金额（单位：万元）", "Fees collected (10k yuan)", ("收费金额",)),
+    # 2019
+    Key("new_made", "本年新制作数量", "Newly made this year", ("新制作",)),
+    Key("new_published", "本年新公开数量", "Newly published this year", ("新公开",)),
+    Key("total_published", "对外公开总数量", "Total published", ("公开总数",)),
+    Key("prev_items", "上一年项目数量", "Items last year", ("上一年项目", "上年项目")),
+    Key("change", "本年增/减", "Change this year", ("增/减", "增减", "增(减)")),
+    Key("projects", "采购项目数量", "Procurement projects", ("采购项目",)),
+    Key("amount_yuan", "采购总金额", "Procurement amount (yuan)", ("采购总金额", "采购金额")),
+    # both formats
+    Key("decisions", "本年处理决定数量", "Decisions this year", ("处理决定",)),
+)
+
+T2_2021 = Table2Format(
+    "2021",
+    rows=tuple(k for k in T2_ROWS if k.key in {
+        "regulations", "normative_documents", "licensing", "punishment", "coercion", "admin_fees"}),
+    cols=tuple(k for k in T2_COLS if k.key in {"issued", "repealed", "in_force", "decisions", "amount_10k_yuan"}),
+    layout={
+        "regulations": ("issued", "repealed", "in_force"),
+        "normative_documents": ("issued", "repealed", "in_force"),
+        "licensing": ("decisions",),
+        "punishment": ("decisions",),
+        "coercion": ("decisions",),
+        "admin_fees": ("amount_10k_yuan",),
+    },
+)
+
+T2_2019 = Table2Format(
+    "2019",
+    rows=T2_ROWS,
+    cols=tuple(k for k in T2_COLS if k.key not in {"issued", "repealed", "in_force", "amount_10k_yuan"}),
+    layout={
+        "regulations": ("new_made", "new_published", "total_published"),
+        "normative_documents": ("new_made", "new_published", "total_published"),
+        "licensing": ("prev_items", "change", "decisions"),
+        "other_services": ("prev_items", "change", "decisions"),
+        "punishment": ("prev_items", "change", "decisions"),
+        "coercion": ("prev_items", "change", "decisions"),
+        "admin_fees": ("prev_items", "change"),
+        "procurement": ("projects", "amount_yuan"),
+    },
+)
+
+T2_FORMATS = {"2021": T2_2021, "2019": T2_2019}
+# Labels that only one format prints: they decide which table 2 a report uses.
+T2_COLS_ONLY = {
+    "2021": frozenset({"issued", "repealed", "in_force", "amount_10k_yuan"}),
+    "2019": frozenset({"new_made", "new_published", "total_published", "prev_items", "change", "projects",
+                       "amount_yuan"}),
+}
+T2_ROWS_ONLY = {"2021": frozenset(), "2019": frozenset({"other_services", "procurement"})}
+
+# Item headings of table 2 (第二十条第（一）项 …) and which rows sit under each.
+T2_ITEMS = {
+    "一": ("regulations", "normative_documents"),
+    "五": ("licensing", "other_services"),
+    "六": ("punishment", "coercion"),
+    "八": ("admin_fees",),
+    "九": ("procurement",),
+}
+
+# Cells whose value may legitimately be negative or fractional.
+T2_SIGNED_COLS = frozenset({"change"})
+T2_AMOUNT_COLS = {"amount_10k_yuan": 10_000, "amount_yuan": 1}  # column -> yuan per unit
+
+# --- Table 3 -----------------------------------------------------------------------------------------
+
+T3_COLS: tuple[Key, ...] = (
+    Key("natural_person", "自然人", "Natural persons", ("自然人",)),
+    Key("commercial", "商业企业", "Commercial enterprises", ("商业企业",)),
+    Key("research", "科研机构", "Research institutions", ("科研机构",)),
+    Key("social_welfare", "社会公益组织", "Social welfare organizations", ("社会公益组织", "公益组织")),
+    Key("legal_services", "法律服务机构", "Legal service institutions", ("法律服务机构",)),
+    Key("other_org", "其他", "Other organizations", ("其他",)),
+    Key("total", "总计", "Total", ("总计",)),
+)
+T3_COL_KEYS = tuple(k.key for k in T3_COLS)
+T3_ORG_COLS = ("commercial", "research", "social_welfare", "legal_services", "other_org")
+T3_ORG_GROUP = "法人或其他组织"
+T3_APPLICANT_COLS = ("natural_person",) + T3_ORG_COLS
+
+# Rows in printed order. `group` is the merged label above a run of rows; it carries no numbers.
+T3_ROWS: tuple[Key, ...] = (
+    Key("new_received", "一、本年新收政府信息公开申请数量", "New requests received", ("本年新收",)),
+    Key("carried_over", "二、上年结转政府信息公开申请数量", "Carried over from last year", ("上年结转",)),
+    Key("granted", "（一）予以公开", "Granted", ("予以公开",)),
+    Key("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "Partially granted",
+        ("部分公开",)),
+    Key("withheld_state_secret", "1.属于国家秘密", "Withheld: state secret", ("国家秘密",)),
+    Key("withheld_prohibited_by_law", "2.其他法律行政法规禁止公开", "Withheld: prohibited by law",
+        ("禁止公开",)),
+    Key("withheld_security_stability", "3.危及“三安全一稳定”", "Withheld: security and stability",
+        ("三安全一稳定", "危及")),
+    Key("withheld_third_party", "4.保护第三方合法权益", "Withheld: third-party rights", ("第三方",)),
+    Key("withheld_internal_affairs", "5.属于三类内部事务信息", "Withheld: internal affairs", ("内部事务",)),
+    Key("withheld_process_info", "6.属于四类过程性信息", "Withheld: process information", ("过程性",)),
+    Key("withheld_enforcement_file", "7.属于行政执法案卷", "Withheld: enforcement file", ("执法案卷",)),
+    Key("withheld_inquiry", "8.属于行政查询事项", "Withheld: inquiry matter", ("行政查询",)),
+    Key("unavailable_not_held", "1.本机关不掌握相关政府信息", "Could not provide: not held", ("不掌握",)),
+    Key("unavailable_needs_creation", "2.没有现成信息需要另行制作", "Could not provide: would need creating",
+        ("另行制作", "没有现成")),
+    Key("unavailable_unclear", "3.补正后申请内容仍不明确", "Could not provide: still unclear",
+        ("仍不明确", "补正后申请")),
+    Key("not_processed_petition", "1.信访举报投诉类申请", "Not processed: petition or complaint",
+        ("信访举报", "举报投诉")),
+    Key("not_processed_duplicate", "2.重复申请", "Not processed: duplicate", ("重复申请",)),
+    Key("not_processed_publication", "3.要求提供公开出版物", "Not processed: publication requested",
+        ("公开出版物",)),
+    Key("not_processed_excessive", "4.无正当理由大量反复申请", "Not processed: excessive repeats",
+        ("大量反复",)),
+    Key("not_processed_confirmation", "5.要求行政机关确认或重新出具已获取信息",
+        "Not processed: confirmation of held information", ("确认或重新出具", "重新出具")),
+    Key("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "Other: applicant did not complete", ("逾期不补正",)),
+    Key("other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "Other: fee not paid", ("缴纳费用", "收费通知")),
+    Key("other_other", "3.其他", "Other: other", ()),  # matched by position, see extract.tables
+    Key("other_total_2019", "（六）其他处理", "Other handling (2019 single row)", ("其他处理",)),
+    Key("total_processed", "（七）总计", "Total processed", ("(七)总计", "七、总计")),
+    Key("carried_forward", "四、结转下年度继续办理", "Carried forward to next year", ("结转下年",)),
+)
+T3_ROW_KEYS = tuple(k.key for k in T3_ROWS)
+T3_ROWS_2021 = tuple(k for k in T3_ROW_KEYS if k != "other_total_2019")
+T3_ROWS_2019 = tuple(k for k in T3_ROW_KEYS if k not in {"other_no_correction", "other_unpaid_fee", "other_other"})
+T3_ROWS_BY_FORMAT = {"2021": T3_ROWS_2021, "2019": T3_ROWS_2019}
+
+T3_GROUPS = {
+    "outcomes": ("三、本年度办理结果", "本年度办理结果"),
+    "withheld": ("（三）不予公开", "不予公开"),
+    "unavailable": ("（四）无法提供", "无法提供"),
+    "not_processed": ("（五）不予处理", "不予处理"),
+    "other": ("（六）其他处理", "其他处理"),
+}
+T3_OUTCOME_ROWS_2021 = tuple(T3_ROWS_2021[2:-2])  # granted … other_other
+T3_OUTCOME_ROWS_2019 = tuple(T3_ROWS_2019[2:-2])  # granted … other_total_2019
+WITHHELD_ROWS = tuple(k for k in T3_ROW_KEYS if k.startswith("withheld_"))
+UNAVAILABLE_ROWS = tuple(k for k in T3_ROW_KEYS if k.startswith("unavailable_"))
+NOT_PROCESSED_ROWS = tuple(k for k in T3_ROW_KEYS if k.startswith("not_processed_"))
+OTHER_ROWS_2021 = ("other_no_correction", "other_unpaid_fee", "other_other")
+
+# --- Table 4 -----------------------------------------------------------------------------------------
+
+T4_ROWS: tuple[Key, ...] = (
+    Key("review", "行政复议", "Administrative reconsideration", ("行政复议",)),
+    Key("litigation_direct", "未经复议直接起诉", "Litigation without prior reconsideration", ("直接起诉",)),
+    Key("litigation_after_review", "复议后起诉", "Litigation after reconsideration", ("复议后起诉",)),
+)
+T4_COLS: tuple[Key, ...] = (
+    Key("upheld", "结果维持", "Upheld", ("维持",)),
+    Key("corrected", "结果纠正", "Corrected", ("纠正",)),
+    Key("other", "其他结果", "Other result", ("其他结果",)),
+    Key("pending", "尚未审结", "Pending", ("尚未审结", "未审结")),
+    Key("total", "总计", "Total", ("总计",)),
+)
+T4_ROW_KEYS = tuple(k.key for k in T4_ROWS)
+T4_COL_KEYS = tuple(k.key for k in T4_COLS)
+
+# --- Everything together -----------------------------------------------------------------------------
+
+ROWS: dict[str, tuple[Key, ...]] = {"t2": T2_ROWS, "t3": T3_ROWS, "t4": T4_ROWS}
+COLS: dict[str, tuple[Key, ...]] = {"t2": T2_COLS, "t3": T3_COLS, "t4": T4_COLS}
+TABLE_TITLES = {
+    "t2": ("主动公开政府信息情况", "Proactive disclosure (table 2)"),
+    "t3": ("收到和处理政府信息公开申请情况", "Requests received and handled (table 3)"),
+    "t4": ("政府信息公开行政复议、行政诉讼情况", "Reconsideration and litigation (table 4)"),
+}
+
+
+def expected_cells(fmt: str) -> list[tuple[str, str, str]]:
+    """Every (table, row, col) a complete report in format `fmt` ('2021' or '2019') prints."""
+    t2 = T2_FORMATS[fmt]
+    out = [("t2", r, c) for r, cols in t2.layout.items() for c in cols]
+    out += [("t3", r, c) for r in T3_ROWS_BY_FORMAT[fmt] for c in T3_COL_KEYS]
+    out += [("t4", r, c) for r in T4_ROW_KEYS for c in T4_COL_KEYS]
+    return out
+
+
+def label(table: str, kind: str, key: str, lang: str = "zh") -> str:
+    """The printed (zh) or English label of a row or column key, for UIs and renderings."""
+    for k in (ROWS if kind == "row" else COLS)[table]:
+        if k.key == key:
+            return k.zh if lang == "zh" else k.en
+    return key
+
+
+# Six chapters, matched by heading text (ordinals are sometimes renumbered).
+CHAPTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("overview", "总体情况", ("总体情况",)),
+    ("proactive", "主动公开政府信息情况", ("主动公开政府信息情况", "主动公开政府信息")),
+    ("requests", "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请", "收到和处理")),
+    ("review_litigation", "政府信息公开行政复议、行政诉讼情况", ("行政复议、行政诉讼", "行政复议,行政诉讼",
+                                                                "复议、诉讼")),
+    ("problems", "存在的主要问题及改进情况", ("存在的主要问题", "主要问题及改进", "问题及改进")),
+    ("other", "其他需要报告的事项", ("其他需要报告",)),
+)
+CHAPTER_KEYS = tuple(c[0] for c in CHAPTERS)

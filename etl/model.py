@@ -1,0 +1,104 @@
+"""The canonical report: what one annual report says, keyed by the format document's canonical keys.
+
+This is the contract between the parser, the warehouse, the checks, the dashboard and anyone reading
+`python -m etl parse --json`. `Report.to_dict()` is that JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Source:
+    path: str
+    sha256: str
+    kind: str  # text | html | pdf | docx
+
+
+@dataclass
+class Cell:
+    table: str  # t2 | t3 | t4
+    row: str
+    col: str
+    value: int | float | None  # None for empty/na/text
+    raw: str
+    kind: str  # number | zero | empty | na | text
+
+
+@dataclass
+class ExtraRow:
+    """A local row the national form does not have (其他主动公开文件, 行政检查…), kept under its own label."""
+
+    table: str
+    label: str
+    values: list[dict[str, Any]]  # [{"col", "raw", "kind", "value"}]
+
+
+@dataclass
+class Problem:
+    code: str  # e.g. truncated, missing_table, unit_unknown, text_cell, no_text_layer
+    message: str
+    where: str | None = None  # e.g. "t3.granted.total"
+
+
+@dataclass
+class Report:
+    source: Source
+    agency: str | None = None
+    year: int | None = None
+    published_on: str | None = None  # ISO date
+    template: str = "legacy"  # 2021 | 2019 | mixed | legacy
+    table_formats: dict[str, str] = field(default_factory=dict)  # {"t2": "2019", "t3": "2021"}
+    title: str | None = None
+    cells: list[Cell] = field(default_factory=list)
+    extra_rows: list[ExtraRow] = field(default_factory=list)
+    narrative: dict[str, int | float | None] = field(default_factory=dict)
+    chapters: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # "t4", "t3.other_other", "chapter:problems"
+    problems: list[Problem] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def cell(self, table: str, row: str, col: str) -> Cell | None:
+        for c in self.cells:
+            if c.table == table and c.row == row and c.col == col:
+                return c
+        return None
+
+    def value(self, table: str, row: str, col: str) -> int | float | None:
+        c = self.cell(table, row, col)
+        return None if c is None else c.value
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        return cls(
+            source=Source(**d["source"]),
+            agency=d.get("agency"),
+            year=d.get("year"),
+            published_on=d.get("published_on"),
+            template=d.get("template", "legacy"),
+            table_formats=d.get("table_formats", {}),
+            title=d.get("title"),
+            cells=[Cell(**c) for c in d.get("cells", [])],
+            extra_rows=[ExtraRow(**e) for e in d.get("extra_rows", [])],
+            narrative=d.get("narrative", {}),
+            chapters=d.get("chapters", {}),
+            missing=d.get("missing", []),
+            problems=[Problem(**p) for p in d.get("problems", [])],
+            meta=d.get("meta", {}),
+        )
+
+
+# Narrative facts stated in prose (for the text-vs-table check). Keys of Report.narrative.
+NARRATIVE_KEYS = (
+    "proactive_items",  # 主动公开政府信息…N条
+    "requests_received",  # 收到/受理/新收…申请N件 (new_received, or new_received + carried_over)
+    "requests_processed",  # 办结/答复N件
+    "requests_carried_forward",  # 结转(下年度)N件
+    "review_total",  # 行政复议N件
+    "litigation_total",  # 行政诉讼N件
+)
