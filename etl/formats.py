@@ -152,7 +152,8 @@ T3_APPLICANT_COLS = ("natural_person",) + T3_ORG_COLS
 # Rows in printed order. `group` is the merged label above a run of rows; it carries no numbers.
 T3_ROWS: tuple[Key, ...] = (
     Key("new_received", "一、本年新收政府信息公开申请数量", "New requests received", ("本年新收",)),
-    Key("carried_over", "二、上年结转政府信息公开申请数量", "Carried over from last year", ("上年结转",)),
+    Key("carried_over", "二、上年结转政府信息公开申请数量", "Carried over from last year",
+        ("上年结转", "上年转结", "上年度结转")),
     Key("granted", "（一）予以公开", "Granted", ("予以公开",)),
     Key("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "Partially granted",
         ("部分公开",)),
@@ -187,7 +188,8 @@ T3_ROWS: tuple[Key, ...] = (
     Key("other_other", "3.其他", "Other: other", ()),  # matched by position, see extract.tables
     Key("other_total_2019", "（六）其他处理", "Other handling (2019 single row)", ("其他处理",)),
     Key("total_processed", "（七）总计", "Total processed", ("(七)总计", "七、总计")),
-    Key("carried_forward", "四、结转下年度继续办理", "Carried forward to next year", ("结转下年",)),
+    Key("carried_forward", "四、结转下年度继续办理", "Carried forward to next year",
+        ("结转下年", "转结下年", "结转至下年", "结转到下年")),
 )
 T3_ROW_KEYS = tuple(k.key for k in T3_ROWS)
 T3_ROWS_2021 = tuple(k for k in T3_ROW_KEYS if k != "other_total_2019")

@@ -1,0 +1,94 @@
+"""From an intermediate Document to the canonical Report: tables, metadata, chapters, narrative facts."""
+
+from __future__ import annotations
+
+from etl import formats as F
+from etl.document import Document, Paragraph
+from etl.extract.metadata import find_published, find_title, find_year
+from etl.extract.narrative import narrative_facts
+from etl.extract.tables import TableWalker, tokens
+from etl.model import Problem, Report, Source
+
+SAMPLE_MARKER = "【样例数据】"
+
+
+def _template(found: dict[str, set[str]], year: int | None, has_tables: bool) -> str:
+    fmts = found["t2"] | found["t3"]
+    if len(fmts) > 1:
+        return "mixed"
+    if fmts:
+        return next(iter(fmts))
+    if not has_tables:
+        return "legacy" if year is None or year < 2019 else ("2021" if year >= 2021 else "2019")
+    if year is not None and year < 2019:
+        return "legacy"
+    return "2019" if year in (2019, 2020) else "2021"
+
+
+def extract_report(doc: Document, source: Source) -> Report:
+    toks = tokens(doc)
+    walked = TableWalker().run(toks)
+    lines = [t.text for t in toks if t.kind in ("para", "cell")]
+    head = [b.text for b in doc.blocks[:12] if isinstance(b, Paragraph)]
+    title, title_year, agency = find_title(lines)
+    if doc.meta.get("title") and not title:
+        title, title_year, agency = find_title([doc.meta["title"]])
+    agency = agency or doc.meta.get("issuer") or None
+
+    chapters = {k: "\n".join(v) for k, v in walked.chapters.items()}
+    overview = chapters.get("overview") or "\n".join(doc.paragraphs()[:30])
+    year = find_year(title_year, [overview], head + ([title] if title else []))
+    has_tables = bool(walked.seen_tables)
+    template = _template(walked.formats, year, has_tables)
+
+    report = Report(
+        source=source, agency=agency, year=year, title=title,
+        published_on=find_published(doc.meta, lines), template=template,
+        table_formats={t: "/".join(sorted(v)) for t, v in walked.formats.items() if v},
+        cells=walked.cells, extra_rows=walked.extra_rows, chapters=chapters,
+        narrative=narrative_facts(overview or ""),
+        problems=list(doc.problems) + walked.problems,
+        meta={k: v for k, v in doc.meta.items() if k in ("title", "issuer", "published", "url", "written",
+                                                         "rendering")},
+    )
+    if any(SAMPLE_MARKER in ln for ln in lines[:40]):
+        report.meta["sample"] = "1"
+    _missing(report, walked.partial_rows)
+    return report
+
+
+def _missing(report: Report, partial_rows: list[str]) -> None:
+    """List what a complete report of its format would print but this one does not."""
+    if report.template == "legacy":
+        return
+    for key in F.CHAPTER_KEYS:
+        if key not in report.chapters and not (key == "overview" and report.chapters):
+            report.missing.append(f"chapter:{key}")
+    fmt = report.template if report.template in F.FORMATS else "2021"
+    have = {(c.table, c.row, c.col) for c in report.cells}
+    expected = F.expected_cells(fmt)
+    if report.template == "mixed":  # each table in the format its own labels say
+        t2 = report.table_formats.get("t2", "2021").split("/")[0]
+        t3 = report.table_formats.get("t3", "2021").split("/")[0]
+        expected = [e for e in F.expected_cells(t2) if e[0] == "t2"] + [
+            e for e in F.expected_cells(t3) if e[0] != "t2"]
+    for table in F.TABLES:
+        want = [e for e in expected if e[0] == table]
+        lacking = [e for e in want if e not in have]
+        if not lacking:
+            continue
+        if len(lacking) == len(want):
+            report.missing.append(table)
+            report.problems.append(Problem("missing_table", f"table {table[1]} not found", table))
+            continue
+        rows = sorted({r for _, r, _ in lacking}, key=lambda r: [x for _, x, _ in want].index(r))
+        for r in rows:
+            cols = [c for t, rr, c in lacking if rr == r]
+            all_cols = [c for t, rr, c in want if rr == r]
+            report.missing.extend([f"{table}.{r}"] if len(cols) == len(all_cols) else
+                                  [f"{table}.{r}.{c}" for c in cols])
+        report.problems.append(Problem(
+            "incomplete_table", f"table {table[1]}: {len(lacking)} of {len(want)} cells missing "
+            f"(from {table}.{rows[0]}); the report may be truncated", table))
+    for r in partial_rows:
+        report.problems.append(Problem("truncated_row", f"{r}: row cut off before all its cells", r))

@@ -1,0 +1,422 @@
+"""Tables 2, 3 and 4: map printed rows and columns to canonical keys by their labels.
+
+The document is walked as one stream of tokens (paragraphs, cells, row and table breaks). Chapter
+headings and content markers (第二十条…, 申请人情况, 行政复议) switch the current table, so tables are found
+by what they contain even when chapters are renumbered or a heading follows its table. Within a table a
+row starts at a cell whose label matches a canonical row; its values are the cells that follow — exactly
+the rest of the grid row for positional tables, or the next value cells of the stream otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from etl import formats as F
+from etl.document import Document, Paragraph
+from etl.formats import norm
+from etl.model import Cell, ExtraRow, Problem
+from etl.values import EMPTY, NA, NUMBER, TEXT, ZERO, Parsed, parse_cell, tidy, to_unit
+
+PARA, CELL, ROWBREAK, TABLEBREAK = "para", "cell", "rowbreak", "tablebreak"
+VALUE_KINDS = (NUMBER, ZERO, NA, EMPTY)
+
+_ITEM = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项?")
+_OTHER_OTHER = re.compile(r"^(?:3|\(3\)|三)?[.、,，]?其他$")
+_HEADER_UNIT = re.compile(r"(万元|元)")
+
+
+@dataclass(slots=True)
+class Token:
+    kind: str
+    text: str = ""
+    n: str = ""  # normalized text
+    grid: bool = True
+
+
+def tokens(doc: Document) -> list[Token]:
+    out: list[Token] = []
+    for b in doc.blocks:
+        if isinstance(b, Paragraph):
+            out.append(Token(PARA, b.text, norm(b.text)))
+            continue
+        for row in b.rows:
+            for c in row:
+                out.append(Token(CELL, c, norm(c), b.grid))
+            out.append(Token(ROWBREAK, grid=b.grid))
+        out.append(Token(TABLEBREAK, grid=b.grid))
+    return out
+
+
+def _match(keys: tuple[F.Key, ...], n: str) -> str | None:
+    for k in keys:
+        if any(x in n for x in k.exclude):
+            continue
+        if any(f in n for f in k.fragments()):
+            return k.key
+    return None
+
+
+def chapter_of(n: str) -> str | None:
+    from etl.readers.text import is_heading
+
+    if not is_heading(n):
+        return None
+    body = re.sub(r"^(?:[一二三四五六七八九十]+|\d{1,2})[、.,:\s]?", "", n, count=1)
+    for key, _, frags in F.CHAPTERS:
+        if any(f in body for f in frags):
+            return key
+    return None
+
+
+CHAPTER_TABLE = {"proactive": "t2", "requests": "t3", "review_litigation": "t4"}
+
+
+@dataclass
+class _Row:
+    table: str
+    key: str | None  # None for a local extra row
+    label: str
+    cols: tuple[str, ...]
+    grid: bool
+    values: list[str] = field(default_factory=list)
+    header_unit: str | None = None
+
+
+@dataclass
+class TableResult:
+    cells: list[Cell] = field(default_factory=list)
+    extra_rows: list[ExtraRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    formats: dict[str, set[str]] = field(default_factory=lambda: {"t2": set(), "t3": set()})
+    chapters: dict[str, list[str]] = field(default_factory=dict)
+    chapter_order: list[str] = field(default_factory=list)
+    partial_rows: list[str] = field(default_factory=list)
+    seen_tables: set[str] = field(default_factory=set)
+
+
+class TableWalker:
+    def __init__(self) -> None:
+        self.res = TableResult()
+        self.ctx: str | None = None  # t2 | t3 | t4 | None
+        self.chapter: str | None = None
+        self.row: _Row | None = None
+        self.seen: set[tuple[str, str, str]] = set()
+        # table 2
+        self.t2_header: list[str] = []
+        self.t2_header_unit: str | None = None
+        self.t2_header_open = False
+        # table 3
+        self.t3_header: list[str] = []
+        self.t3_cols: tuple[str, ...] | None = None
+        self.t3_last: str | None = None
+        # table 4
+        self.t4_values: list[str] = []
+        self.t4_grid_rows: dict[str, list[str]] = {}
+        self._t4_block: str | None = None
+
+    # --- driving -------------------------------------------------------------------------------
+    def run(self, toks: list[Token]) -> TableResult:
+        for i, t in enumerate(toks):
+            if t.kind == CELL:
+                self._cell(t, toks, i)
+            elif t.kind == PARA:
+                self._para(t)
+            elif t.kind == ROWBREAK:
+                if self.row and self.row.grid:
+                    self._finish_row()
+            elif t.kind == TABLEBREAK and self.row and self.row.grid:
+                self._finish_row()
+        self._finish_row()
+        self._finish_t4()
+        return self.res
+
+    def _text(self, t: Token) -> None:
+        if self.chapter:
+            self.res.chapters.setdefault(self.chapter, []).append(t.text)
+
+    def _set_chapter(self, key: str) -> None:
+        self._finish_row()
+        if self.ctx == "t4" and CHAPTER_TABLE.get(key) != "t4":
+            self._finish_t4()
+        self.chapter = key
+        self.res.chapters.setdefault(key, [])
+        if key not in self.res.chapter_order:
+            self.res.chapter_order.append(key)
+        self._switch(CHAPTER_TABLE.get(key))
+
+    def _switch(self, ctx: str | None) -> None:
+        if ctx == self.ctx:
+            return
+        self._finish_row()
+        if self.ctx == "t4":
+            self._finish_t4()
+        self.ctx = ctx
+        if ctx == "t2":
+            self.t2_header, self.t2_header_open = [], False
+
+    def _para(self, t: Token) -> None:
+        ch = chapter_of(t.n)
+        if ch:
+            self._set_chapter(ch)
+            return
+        self._finish_row()
+        self._markers(t.n, para=True)
+        self._text(t)
+
+    def _markers(self, n: str, para: bool = False) -> None:
+        """Content markers that say which table we are in, whatever the chapter headings say."""
+        if len(n) > 80:
+            return
+        if "第二十条" in n and not para:
+            self._switch("t2")
+        elif ("申请人情况" in n or "勾稽关系" in n) and self.ctx != "t3":
+            self._switch("t3")
+        elif self.ctx == "t3" and not para and (n in ("行政复议", "行政诉讼") or "结果维持" in n):
+            self._switch("t4")
+
+    # --- cells ---------------------------------------------------------------------------------
+    def _cell(self, t: Token, toks: list[Token], i: int) -> None:
+        n = t.n
+        ch = chapter_of(n)
+        if ch:
+            self._set_chapter(ch)
+            return
+        self._markers(n)
+        if self.ctx is None:
+            # An excerpt can start mid-table: a table-3 row label followed by numbers says where we are.
+            if len(n) <= 40 and _match(F.T3_ROWS, n) and self._values_follow(toks, i):
+                self._switch("t3")
+                self.t3_last = "?"  # the header is not in view
+            else:
+                self._text(t)
+                return
+        if self.ctx == "t4":
+            self._t4_cell(t)
+            return
+        key = self._row_key(n)
+        if key is not None:
+            self._start_row(key, t)
+            return
+        if self.row is not None and self._take_value(t):
+            return
+        self._header_or_extra(t, toks, i)
+
+    def _row_key(self, n: str) -> str | None:
+        if not n or len(n) > 70 or parse_cell(n).kind != TEXT:
+            return None
+        if self.ctx == "t2":
+            return _match(F.T2_ROWS, n)
+        data_started = self.t3_last is not None
+        if data_started:
+            if _OTHER_OTHER.match(n) and self.t3_last in ("other_no_correction", "other_unpaid_fee",
+                                                          "other_other"):
+                return "other_other"
+            if n in ("总计", "合计", "七、总计", "(七)总计") or n.endswith(")总计"):
+                return "total_processed"
+        key = _match(F.T3_ROWS, n)
+        if key in ("granted",) and "不予" in n:
+            return None
+        return key
+
+    def _take_value(self, t: Token) -> bool:
+        """Append a cell to the open row when it is one of its values. False when it ends the row."""
+        row = self.row
+        assert row is not None
+        if row.grid and t.grid:
+            row.values.append(t.text)
+            return True
+        kind = parse_cell(t.text).kind
+        if kind in VALUE_KINDS:
+            if len(row.values) < len(row.cols):
+                row.values.append(t.text)
+            return True
+        if not row.values:
+            return True  # label wrapped onto another line, e.g. "形，不计其他情形）"
+        if len(row.values) < len(row.cols) and len(t.n) <= 3:
+            row.values.append(t.text)  # a stray word in a value position, e.g. "增"
+            return True
+        self._finish_row()
+        return False
+
+    def _start_row(self, key: str, t: Token) -> None:
+        self._finish_row()
+        if self.ctx == "t2":
+            cols = tuple(self.t2_header) if self.t2_header else self._t2_default_cols(key)
+            self.t2_header_open = False
+            self.row = _Row("t2", key, t.text, cols, t.grid, header_unit=self.t2_header_unit)
+        else:
+            if self.t3_cols is None:
+                self.t3_cols = _t3_column_order("".join(self.t3_header))
+            self.t3_last = key
+            self.row = _Row("t3", key, t.text, self.t3_cols, t.grid)
+
+    def _t2_default_cols(self, key: str) -> tuple[str, ...]:
+        fmt = "2019" if "2019" in self.res.formats["t2"] and "2021" not in self.res.formats["t2"] else "2021"
+        layout = F.T2_FORMATS[fmt].layout
+        return layout.get(key) or F.T2_2019.layout[key]
+
+    def _header_or_extra(self, t: Token, toks: list[Token], i: int) -> None:
+        n = t.n
+        if self.ctx == "t2":
+            if _ITEM.search(n):
+                self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
+                return
+            col = _match(F.T2_COLS, n) if len(n) <= 40 and parse_cell(n).kind == TEXT else None
+            if col:
+                if not self.t2_header_open:
+                    self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
+                if col not in self.t2_header:
+                    self.t2_header.append(col)
+                m = _HEADER_UNIT.search(n)
+                if m:
+                    self.t2_header_unit = m.group(1)
+                return
+            if n == "信息内容":
+                self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
+                return
+        elif self.ctx == "t3" and self.t3_last is None:
+            self.t3_header.append(n)
+            return
+        # an unknown label followed by values: a local row (其他主动公开文件, 行政检查…)
+        if (parse_cell(t.text).kind == TEXT and 2 <= len(n) <= 30 and not self._is_group(n)
+                and self._values_follow(toks, i)):
+            cols = tuple(self.t2_header) if self.ctx == "t2" and self.t2_header else (
+                F.T3_COL_KEYS if self.ctx == "t3" else ("value",))
+            if self.ctx == "t3" and self.t3_cols:
+                cols = self.t3_cols
+            self.row = _Row(self.ctx or "", None, t.text, cols, t.grid)
+
+    def _is_group(self, n: str) -> bool:
+        if self.ctx == "t3":
+            return any(any(g2 in n for g2 in (norm(g[0]), norm(g[1]))) for g in F.T3_GROUPS.values()) or (
+                len(n) <= 4)
+        return "信息内容" in n or "第二十条" in n
+
+    @staticmethod
+    def _values_follow(toks: list[Token], i: int) -> bool:
+        for t in toks[i + 1:i + 3]:
+            if t.kind == CELL:
+                return parse_cell(t.text).kind in (NUMBER, ZERO, NA)
+            if t.kind == PARA:
+                return False
+        return False
+
+    def _finish_row(self) -> None:
+        row, self.row = self.row, None
+        if row is None or not row.values:
+            return
+        if row.key is None:
+            vals = []
+            for col, raw in zip(row.cols, row.values, strict=False):
+                p = parse_cell(raw)
+                vals.append({"col": col, "raw": raw, "kind": p.kind, "value": p.value})
+            if any(v["kind"] in (NUMBER, ZERO) for v in vals):
+                self.res.extra_rows.append(ExtraRow(row.table, row.label.strip(), vals))
+            return
+        if row.table == "t2":
+            self._note_t2_format(row)
+        elif row.key == "other_total_2019":
+            self.res.formats["t3"].add("2019")
+        elif row.key in F.OTHER_ROWS_2021:
+            self.res.formats["t3"].add("2021")
+        n = min(len(row.cols), len(row.values))
+        for col, raw in zip(row.cols[:n], row.values[:n], strict=True):
+            self._emit(row.table, row.key, col, raw, row.header_unit)
+        if n < len(row.cols):
+            self.res.partial_rows.append(f"{row.table}.{row.key}")
+
+    def _note_t2_format(self, row: _Row) -> None:
+        for fmt in F.FORMATS:
+            if set(row.cols) & F.T2_COLS_ONLY[fmt] or row.key in F.T2_ROWS_ONLY[fmt]:
+                self.res.formats["t2"].add(fmt)
+
+    def _emit(self, table: str, row: str, col: str, raw: str, header_unit: str | None = None) -> None:
+        if (table, row, col) in self.seen:
+            self.res.problems.append(Problem("duplicate_cell", f"{table}.{row}.{col} printed twice; kept the "
+                                             "first", f"{table}.{row}.{col}"))
+            return
+        self.seen.add((table, row, col))
+        self.res.seen_tables.add(table)
+        raw = raw.strip()
+        p: Parsed = parse_cell(raw)
+        value = p.value
+        where = f"{table}.{row}.{col}"
+        if table == "t2" and col in F.T2_AMOUNT_COLS and p.kind in (NUMBER, ZERO):
+            value, known = to_unit(p, F.T2_AMOUNT_COLS[col], header_unit or ("万元" if col == "amount_10k_yuan"
+                                                                             else None))
+            if not known and p.kind == NUMBER:
+                self.res.problems.append(Problem("unit_unknown", f"{where}: amount {raw!r} states no unit; "
+                                                 "kept as printed", where))
+        elif p.unit and p.kind == NUMBER:
+            value = tidy(p.value) if p.value is not None else None
+        if p.kind == TEXT:
+            self.res.problems.append(Problem("text_cell", f"{where}: {raw!r} is not a number", where))
+        self.res.cells.append(Cell(table, row, col, value, raw, p.kind))
+
+    # --- table 4 -------------------------------------------------------------------------------
+    def _t4_cell(self, t: Token) -> None:
+        p = parse_cell(t.text)
+        if p.kind == TEXT:
+            block = _match(F.T4_ROWS, t.n) if t.grid and len(t.n) <= 12 else None
+            if block and t.grid:
+                self.t4_grid_rows.setdefault(block, [])
+                self._t4_block = block
+            else:
+                self._t4_block = None
+            if self.t4_values and not t.grid:
+                self._finish_t4()
+            return
+        block = self._t4_block
+        if block and t.grid:  # transposed layout: one row per block
+            self.t4_grid_rows[block].append(t.text)
+            return
+        if not self.t4_values and p.kind == EMPTY:
+            return  # blanks before the first value belong to the header
+        if len(self.t4_values) < 15:
+            self.t4_values.append(t.text)
+
+    def _finish_t4(self) -> None:
+        vals, self.t4_values = self.t4_values, []
+        if len(self.t4_grid_rows) == 3 and all(len(v) >= 5 for v in self.t4_grid_rows.values()):
+            for block, row in self.t4_grid_rows.items():
+                for col, raw in zip(F.T4_COL_KEYS, row, strict=False):
+                    self._emit("t4", block, col, raw)
+            self.t4_grid_rows = {}
+            return
+        if not vals or ("t4", "review", "upheld") in self.seen:
+            return
+        while vals and parse_cell(vals[-1]).kind == EMPTY:
+            vals.pop()
+        addrs = [(r, c) for r in F.T4_ROW_KEYS for c in F.T4_COL_KEYS]
+        for (r, c), raw in zip(addrs, vals, strict=False):
+            self._emit("t4", r, c, raw)
+        if len(vals) < 15:
+            self.res.partial_rows.append("t4")
+
+
+def _t3_column_order(header: str) -> tuple[str, ...]:
+    """Column order of table 3 from its header text (joined, normalized): some reports put 总计 first."""
+    default = F.T3_COL_KEYS
+    h = header.replace(F.T3_ORG_GROUP, "@" * len(F.T3_ORG_GROUP))
+    pos = {}
+    for k in F.T3_COLS:
+        idx = [h.find(f) for f in k.fragments() if h.find(f) >= 0]
+        if idx:
+            pos[k.key] = min(idx)
+    group = h.find("@")
+    if "natural_person" not in pos or "total" not in pos:
+        return default
+    top = {"natural_person": pos["natural_person"], "total": pos["total"]}
+    if group >= 0:
+        top["@org"] = group
+    subs = [k for k in F.T3_ORG_COLS if k in pos]
+    subs_sorted = tuple(sorted(subs, key=pos.get)) if len(subs) == len(F.T3_ORG_COLS) else F.T3_ORG_COLS
+    order: list[str] = []
+    if "@org" not in top:
+        if len(subs) != len(F.T3_ORG_COLS):
+            return default
+        return tuple(sorted(F.T3_COL_KEYS, key=pos.get))
+    for k in sorted(top, key=top.get):
+        order.extend(subs_sorted if k == "@org" else (k,))
+    return tuple(order)

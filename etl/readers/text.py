@@ -1,0 +1,297 @@
+"""Text pasted or extracted from report pages, in every rendering found in the wild.
+
+Renderings (detected per document from its line shapes):
+  tab        (a) cells separated by tabs (often one tab-prefixed cell per line), blank lines between rows
+  blank      (b) one cell per line, one blank line between cells; an empty cell is one extra blank line
+  pipe_row   (c) one row per line, cells separated by " | ", optional outer pipes, "| |||" padding
+  pipe_cell  (d) one cell per line ending in " |", rows separated by lines made only of pipes
+  pipe_line  (e) cells separated by lines holding only "|"
+  lines      (f) text pulled from PDFs: one cell per line, or a row's values space-separated on one line
+
+Tabs and pipe rows keep positional rows (Table.grid=True). The others give a stream of cells whose row
+breaks are only hints (grid=False); the extractor delimits rows by their labels.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from etl.document import Document, Paragraph, ReadError, Table
+from etl.formats import CHAPTERS, ROWS, norm
+from etl.values import EMPTY, TEXT, parse_cell
+
+_PAGE_FURNITURE = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3}|P\.\s*\d{1,3}|Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?(?:\s*-.*)?)\s*$"
+)
+_ONLY_PIPES = re.compile(r"^\s*\|[\s|]*$")
+_SENTENCE_END = ("。", "：", ":", "；", ";", "！", "？")
+_NUM_TOKEN = re.compile(r"^(?:[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|增\d+|减\d+|/|—|-{1,2})$")
+_PAREN_ORDINAL = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．,，:：\s]?")
+
+# Normalized fragments of every table label: a line carrying one of these is a cell, never prose.
+_LABEL_FRAGMENTS = tuple(
+    {f for rows in ROWS.values() for k in rows for f in k.fragments()}
+    | {"第二十条", "信息内容", "申请人情况", "勾稽关系", "本年度办理结果", "不予公开", "无法提供", "不予处理"}
+)
+
+
+def decode(data: bytes) -> str:
+    """Decode text of unknown encoding: BOMs, strict UTF-8, then GB18030 (covers GBK and GB2312)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    sample = data[:65536]
+    if sample.count(b"\x00") > len(sample) // 100 + 1:
+        raise ReadError("not a text file (binary content)")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None:
+            raise ReadError("text in an unknown encoding (not UTF-8 or GB18030)")
+        text = str(best)
+    bad = sum(1 for ch in text[:20000] if unicodedata.category(ch) in ("Cc", "Co", "Cs") and ch not in "\t\n\r\f")
+    if bad > max(20, len(text[:20000]) // 50):
+        raise ReadError("not a text file (mostly control characters)")
+    return text
+
+
+def is_heading(n: str) -> bool:
+    """A chapter heading such as 二、主动公开政府信息情况 (normalized). (一)-style subsections are not."""
+    if len(n) > 40 or _PAREN_ORDINAL.match(n):
+        return False
+    body = _ORDINAL.sub("", n, count=1)
+    return any(body.startswith(f) or (f in body and len(body) <= len(f) + 12) for _, _, frags in CHAPTERS
+               for f in frags)
+
+
+def is_prose(line: str) -> bool:
+    """A line of narrative text rather than a table cell."""
+    n = norm(line)
+    if not n:
+        return False
+    if is_heading(n):
+        return True
+    if n.endswith(_SENTENCE_END[:1] + _SENTENCE_END[3:]):  # labels never end a sentence
+        return True
+    if len(n) <= 70 and any(f in n for f in _LABEL_FRAGMENTS):
+        return False
+    return n.endswith(_SENTENCE_END) or len(n) > 45
+
+
+def detect(lines: list[str]) -> str:
+    content = [ln for ln in lines if ln.strip()]
+    if not content:
+        return "lines"
+    n = len(content)
+    tabbed = sum(1 for ln in content if "\t" in ln.rstrip("\r\n"))
+    if tabbed >= 5 and tabbed >= n * 0.15:
+        return "tab"
+    single_pipe = sum(1 for ln in content if ln.strip() == "|")
+    if single_pipe >= 5:
+        return "pipe_line"
+    trailing = sum(1 for ln in content if ln.rstrip().endswith("|") and ln.count("|") == 1 and ln.strip() != "|")
+    inner = sum(1 for ln in content if re.search(r"\S\s*\|\s*\S", ln) and not _ONLY_PIPES.match(ln))
+    if trailing >= 5 and trailing > inner:
+        return "pipe_cell"
+    if inner >= 3:
+        return "pipe_row"
+    followed_by_blank = sum(1 for a, b in zip(lines, lines[1:], strict=False) if a.strip() and not b.strip())
+    if followed_by_blank >= n * 0.6 and n >= 10:
+        return "blank"
+    return "lines"
+
+
+class _Builder:
+    """Collects blocks in order; consecutive cells form a Table."""
+
+    def __init__(self, grid: bool) -> None:
+        self.grid = grid
+        self.blocks: list[Paragraph | Table] = []
+        self.rows: list[list[str]] = []
+        self.row: list[str] = []
+
+    def cell(self, text: str) -> None:
+        self.row.append(text)
+
+    def cells(self, texts: list[str]) -> None:
+        self.row.extend(texts)
+
+    def end_row(self) -> None:
+        if self.row:
+            self.rows.append(self.row)
+            self.row = []
+
+    def para(self, text: str) -> None:
+        self.end_table()
+        text = text.strip()
+        if text:
+            self.blocks.append(Paragraph(text))
+
+    def end_table(self) -> None:
+        self.end_row()
+        if not self.rows:
+            return
+        cells = [c for r in self.rows for c in r]
+        if any(parse_cell(c).kind not in (TEXT, EMPTY) for c in cells) or any(
+                any(f in norm(c) for f in _LABEL_FRAGMENTS) for c in cells):
+            self.blocks.append(Table(self.rows, grid=self.grid))
+        else:  # a run of short lines that is really prose (subsection headings, wrapped PDF text)
+            self.blocks.append(Paragraph("\n".join(c for c in cells if c.strip())))
+        self.rows = []
+
+
+def _split_spaced(line: str) -> list[str]:
+    """PDF text: 'label 12 0 3' → ['label', '12', '0', '3']; lone numbers split likewise."""
+    tokens = line.split()
+    k = len(tokens)
+    while k > 0 and _NUM_TOKEN.match(unicodedata.normalize("NFKC", tokens[k - 1])):
+        k -= 1
+    if len(tokens) - k >= 2 or (k == 0 and tokens):
+        head = " ".join(tokens[:k])
+        return ([head] if head else []) + tokens[k:]
+    return [line.strip()]
+
+
+def _tab(lines: list[str]) -> list:
+    b = _Builder(grid=True)
+    for ln in lines:
+        if "\t" in ln:
+            pieces = ln.split("\t")
+            if ln.startswith("\t"):
+                pieces = pieces[1:]
+            b.cells([p.strip() for p in pieces])
+        elif not ln.strip():
+            b.end_row()
+        else:
+            b.para(ln)
+    b.end_table()
+    return b.blocks
+
+
+def _pipe_row(lines: list[str]) -> list:
+    b = _Builder(grid=True)
+    for ln in lines:
+        s = ln.strip()
+        if "|" in s and not _ONLY_PIPES.match(s):
+            if s.startswith("|"):
+                s = s[1:]
+            if s.endswith("|"):
+                s = s[:-1]
+            b.cells([p.strip() for p in s.split("|")])
+            b.end_row()
+        elif _ONLY_PIPES.match(s) or not s:
+            b.end_row()
+        else:
+            b.para(ln)
+    b.end_table()
+    return b.blocks
+
+
+def _pipe_cell(lines: list[str]) -> list:
+    b = _Builder(grid=False)
+    pending: list[str] = []
+    for ln in lines:
+        s = ln.strip()
+        if _ONLY_PIPES.match(s):
+            if pending:
+                b.cell("".join(pending))
+                pending = []
+            b.end_row()
+        elif s.endswith("|"):
+            b.cell("".join(pending) + s[:-1].strip())
+            pending = []
+        elif not s:
+            continue
+        elif is_prose(s):
+            if pending:
+                b.cell("".join(pending))
+                pending = []
+            b.para(s)
+        else:
+            pending.append(s)  # a cell wrapped over lines: its last line carries the pipe
+    if pending:
+        b.cell("".join(pending))
+    b.end_table()
+    return b.blocks
+
+
+def _pipe_line(lines: list[str]) -> list:
+    b = _Builder(grid=False)
+    pending: list[str] = []
+    seen_pipe = False
+    for ln in lines:
+        s = ln.strip()
+        if s == "|" or _ONLY_PIPES.match(s):
+            if pending or seen_pipe:
+                b.cell("".join(pending))
+            pending = []
+            seen_pipe = True
+        elif not s:
+            continue
+        elif is_prose(s):
+            if pending:
+                b.cell("".join(pending))
+                pending = []
+            seen_pipe = False
+            b.para(s)
+        else:
+            pending.append(s)
+    if pending:
+        b.cell("".join(pending))
+    b.end_table()
+    return b.blocks
+
+
+def _lines(lines: list[str], blank_cells: bool) -> list:
+    b = _Builder(grid=False)
+    blanks = 0
+    started = False
+    for ln in lines:
+        s = ln.strip()
+        if not s:
+            blanks += 1
+            continue
+        if is_prose(s):
+            b.para(s)
+            started = False
+        else:
+            if blank_cells and started and blanks > 1:
+                b.cells([""] * (blanks - 1))
+            b.cells(_split_spaced(s) if not blank_cells else [s])
+            b.end_row()
+            started = True
+        blanks = 0
+    b.end_table()
+    return b.blocks
+
+
+def read_text(data: bytes) -> Document:
+    text = decode(data)
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [ln.replace("\u3000", " ").replace("\u00a0", " ") for ln in raw_lines
+             if not _PAGE_FURNITURE.match(ln)]
+    if not any(ln.strip() for ln in lines):
+        raise ReadError("empty file (no text)")
+    rendering = detect(lines)
+    if rendering == "tab":
+        blocks = _tab(lines)
+    elif rendering == "pipe_row":
+        blocks = _pipe_row(lines)
+    elif rendering == "pipe_cell":
+        blocks = _pipe_cell(lines)
+    elif rendering == "pipe_line":
+        blocks = _pipe_line(lines)
+    else:
+        blocks = _lines(lines, blank_cells=rendering == "blank")
+    return Document(kind="text", blocks=blocks, meta={"rendering": rendering})
