@@ -28,7 +28,7 @@ def _template(found: dict[str, set[str]], year: int | None, has_tables: bool) ->
 def extract_report(doc: Document, source: Source) -> Report:
     toks = tokens(doc)
     walked = TableWalker().run(toks)
-    lines = [t.text for t in toks if t.kind in ("para", "cell")]
+    lines = [ln for t in toks if t.kind in ("para", "cell") for ln in t.text.split("\n")]
     head = [b.text for b in doc.blocks[:12] if isinstance(b, Paragraph)]
     title, title_year, agency = find_title(lines)
     if doc.meta.get("title") and not title:

@@ -157,7 +157,9 @@ def _split_spaced(line: str) -> list[str]:
     k = len(tokens)
     while k > 0 and _NUM_TOKEN.match(unicodedata.normalize("NFKC", tokens[k - 1])):
         k -= 1
-    if len(tokens) - k >= 2 or (k == 0 and tokens):
+    n_values = len(tokens) - k
+    head_is_label = n_values == 1 and any(f in norm("".join(tokens[:k])) for f in _LABEL_FRAGMENTS)
+    if n_values >= 2 or head_is_label or (k == 0 and tokens):
         head = " ".join(tokens[:k])
         return ([head] if head else []) + tokens[k:]
     return [line.strip()]
@@ -201,16 +203,22 @@ def _pipe_row(lines: list[str]) -> list:
 def _pipe_cell(lines: list[str]) -> list:
     b = _Builder(grid=False)
     pending: list[str] = []
+    in_table = False
     for ln in lines:
         s = ln.strip()
-        if _ONLY_PIPES.match(s):
+        if s == "|":
+            # A lone pipe is an empty cell (" |"); between full rows the extractor ignores it.
+            b.cell("".join(pending))
+            pending, in_table = [], True
+        elif _ONLY_PIPES.match(s):
             if pending:
                 b.cell("".join(pending))
                 pending = []
             b.end_row()
+            in_table = True
         elif s.endswith("|"):
             b.cell("".join(pending) + s[:-1].strip())
-            pending = []
+            pending, in_table = [], True
         elif not s:
             continue
         elif is_prose(s):
@@ -218,8 +226,12 @@ def _pipe_cell(lines: list[str]) -> list:
                 b.cell("".join(pending))
                 pending = []
             b.para(s)
-        else:
+            in_table = False
+        elif in_table:
             pending.append(s)  # a cell wrapped over lines: its last line carries the pipe
+        else:
+            b.cell(s)
+            b.end_row()
     if pending:
         b.cell("".join(pending))
     b.end_table()
@@ -229,24 +241,26 @@ def _pipe_cell(lines: list[str]) -> list:
 def _pipe_line(lines: list[str]) -> list:
     b = _Builder(grid=False)
     pending: list[str] = []
-    seen_pipe = False
+    in_table = False
     for ln in lines:
         s = ln.strip()
         if s == "|" or _ONLY_PIPES.match(s):
-            if pending or seen_pipe:
+            if pending or in_table:
                 b.cell("".join(pending))
-            pending = []
-            seen_pipe = True
+            pending, in_table = [], True
         elif not s:
             continue
         elif is_prose(s):
             if pending:
                 b.cell("".join(pending))
                 pending = []
-            seen_pipe = False
+            in_table = False
             b.para(s)
+        elif in_table:
+            pending.append(s)  # a cell wrapped over lines ("商业\n企业")
         else:
-            pending.append(s)
+            b.cell(s)
+            b.end_row()
     if pending:
         b.cell("".join(pending))
     b.end_table()
