@@ -180,9 +180,10 @@ T3_ROWS: tuple[Key, ...] = (
     Key("not_processed_excessive", "4.无正当理由大量反复申请", "Not processed: excessive repeats",
         ("大量反复",)),
     Key("not_processed_confirmation", "5.要求行政机关确认或重新出具已获取信息",
-        "Not processed: confirmation of held information", ("确认或重新出具", "重新出具")),
+        "Not processed: confirmation of held information", ("确认或重新出具", "重新出具", "确认或重新")),
     Key("other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-        "Other: applicant did not complete", ("逾期不补正",)),
+        "Other: applicant did not complete",
+        ("逾期不补正", "无正当理由逾期", "逾期不补")),
     Key("other_unpaid_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
         "Other: fee not paid", ("缴纳费用", "收费通知")),
     Key("other_other", "3.其他", "Other: other", ()),  # matched by position, see extract.tables

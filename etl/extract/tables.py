@@ -195,6 +195,11 @@ class TableWalker:
             self._t4_cell(t)
             return
         key = self._row_key(n)
+        if key is None and not t.grid and i + 1 < len(toks) and toks[i + 1].kind == CELL:
+            # PDF text wraps long labels over lines: "5.要求行政机关确认或重新出" + "具已获取信息"
+            nxt = toks[i + 1].n
+            if parse_cell(nxt).kind == TEXT and self._row_key(nxt) is None:
+                key = self._row_key(n + nxt)
         if key is not None:
             self._start_row(key, t)
             return

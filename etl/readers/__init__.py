@@ -6,6 +6,8 @@ The kind is picked by content first (magic bytes, markup) and by extension only 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from etl.document import Document, ReadError
@@ -19,7 +21,11 @@ def sniff(data: bytes, name: str = "") -> str:
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        if b"word/" in data[:65536] or name.lower().endswith(".docx"):
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except (zipfile.BadZipFile, OSError) as e:
+            raise ReadError(f"corrupt ZIP/DOCX archive ({e})") from None
+        if "word/document.xml" in names:
             return "docx"
         raise ReadError("a ZIP archive that is not a Word .docx document")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
