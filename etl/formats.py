@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 TABLES = ("t2", "t3", "t4")
 FORMATS = ("2021", "2019")
@@ -21,6 +22,7 @@ FORMATS = ("2021", "2019")
 _WS = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=16384)
 def norm(text: str) -> str:
     """Fold a label for matching: NFKC, no whitespace, unify the dashes and slashes agencies use."""
     t = unicodedata.normalize("NFKC", text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 NUMBER = "number"
 ZERO = "zero"
@@ -38,6 +39,7 @@ def fold(raw: str) -> str:
     return re.sub(r"\s+", "", t)
 
 
+@lru_cache(maxsize=8192)  # cells repeat ("0", labels): parsing is the hot path
 def parse_cell(raw: str | None) -> Parsed:
     if raw is None:
         return Parsed(EMPTY, None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from etl import formats as F
 from etl.document import Document, Paragraph
@@ -48,6 +49,7 @@ def tokens(doc: Document) -> list[Token]:
     return out
 
 
+@lru_cache(maxsize=32768)
 def _match(keys: tuple[F.Key, ...], n: str) -> str | None:
     for k in keys:
         if any(x in n for x in k.exclude):
@@ -57,6 +59,7 @@ def _match(keys: tuple[F.Key, ...], n: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def chapter_of(n: str) -> str | None:
     from etl.readers.text import is_heading
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from etl.document import Document, Paragraph, ReadError, Table
 from etl.formats import CHAPTERS, ROWS, norm
@@ -32,10 +33,12 @@ _PAREN_ORDINAL = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．,，:：\s]?")
 
 # Normalized fragments of every table label: a line carrying one of these is a cell, never prose.
-_LABEL_FRAGMENTS = tuple(
+_LABEL_FRAGMENTS = tuple(sorted(
     {f for rows in ROWS.values() for k in rows for f in k.fragments()}
     | {"第二十条", "信息内容", "申请人情况", "勾稽关系", "本年度办理结果", "不予公开", "无法提供", "不予处理"}
-)
+))
+_LABEL_RE = re.compile("|".join(map(re.escape, _LABEL_FRAGMENTS)))
+_CHAPTER_RE = re.compile("|".join(re.escape(f) for _, _, frags in CHAPTERS for f in frags))
 
 
 def decode(data: bytes) -> str:
@@ -66,9 +69,10 @@ def decode(data: bytes) -> str:
     return text
 
 
+@lru_cache(maxsize=16384)
 def is_heading(n: str) -> bool:
     """A chapter heading such as 二、主动公开政府信息情况 (normalized). (一)-style subsections are not."""
-    if len(n) > 40 or _PAREN_ORDINAL.match(n):
+    if len(n) > 40 or not _CHAPTER_RE.search(n) or _PAREN_ORDINAL.match(n):
         return False
     body = _ORDINAL.sub("", n, count=1)
     return any(body.startswith(f) or (f in body and len(body) <= len(f) + 12) for _, _, frags in CHAPTERS
@@ -84,7 +88,7 @@ def is_prose(line: str) -> bool:
         return True
     if n.endswith(_SENTENCE_END[:1] + _SENTENCE_END[3:]):  # labels never end a sentence
         return True
-    if len(n) <= 70 and any(f in n for f in _LABEL_FRAGMENTS):
+    if len(n) <= 70 and _LABEL_RE.search(n):
         return False
     return n.endswith(_SENTENCE_END) or len(n) > 45
 
@@ -144,7 +148,7 @@ class _Builder:
             return
         cells = [c for r in self.rows for c in r]
         if any(parse_cell(c).kind not in (TEXT, EMPTY) for c in cells) or any(
-                any(f in norm(c) for f in _LABEL_FRAGMENTS) for c in cells):
+                _LABEL_RE.search(norm(c)) for c in cells):
             self.blocks.append(Table(self.rows, grid=self.grid))
         else:  # a run of short lines that is really prose (subsection headings, wrapped PDF text)
             self.blocks.append(Paragraph("\n".join(c for c in cells if c.strip())))
@@ -158,7 +162,7 @@ def _split_spaced(line: str) -> list[str]:
     while k > 0 and _NUM_TOKEN.match(unicodedata.normalize("NFKC", tokens[k - 1])):
         k -= 1
     n_values = len(tokens) - k
-    head_is_label = n_values == 1 and any(f in norm("".join(tokens[:k])) for f in _LABEL_FRAGMENTS)
+    head_is_label = n_values == 1 and bool(_LABEL_RE.search(norm("".join(tokens[:k]))))
     if n_values >= 2 or head_is_label or (k == 0 and tokens):
         head = " ".join(tokens[:k])
         return ([head] if head else []) + tokens[k:]
