@@ -147,3 +147,111 @@ def _n_values(what: str, cells: list[str]) -> int:
     if what == "t2" and cells[-1][:1].isdigit():
         return len(cells) - 1
     return 0
+
+
+# --- the same report as an HTML page and a Word document, with the official merged cells ----------
+
+def _t3_html_rows() -> list[list[tuple[str, int, int]]]:
+    """Table 3 as rows of (text, rowspan, colspan), merged as the official form prints it."""
+    rows: list[list[tuple[str, int, int]]] = [
+        [(T3_NOTE, 3, 3), ("申请人情况", 1, 7)],
+        [("自然人", 2, 1), ("法人或其他组织", 1, 5), ("总计", 2, 1)],
+        [(x, 1, 1) for x in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")],
+    ]
+    spans = {"三、本年度办理结果": 22, "（三）不予公开": 8, "（四）无法提供": 3, "（五）不予处理": 5,
+             "（六）其他处理": 3}
+    for key, label, vals in t3_rows():
+        cells: list[tuple[str, int, int]] = []
+        group = GROUP_OF.get(key)
+        if key in ("new_received", "carried_over", "carried_forward"):
+            cells.append((label, 1, 3))
+        else:
+            if key == "granted":
+                cells.append(("三、本年度办理结果", spans["三、本年度办理结果"], 1))
+            if key in ("granted", "partially_granted", "total_processed"):
+                cells.append((label, 1, 2))
+            else:
+                if group:
+                    cells.append((group, spans[group], 1))
+                cells.append((label, 1, 1))
+        cells += [(v, 1, 1) for v in vals]
+        rows.append(cells)
+    return rows
+
+
+def _word_markup(text: str) -> str:
+    """Word-pasted HTML: nested spans and a number split across tags."""
+    if text.isdigit() and len(text) > 2:
+        return f'<span style="font-family:宋体"><font>{text[:2]}</font></span><span>{text[2:]}</span>'
+    return f'<p class="MsoNormal"><span lang="EN-US"><o:p></o:p></span><span>{text or "&nbsp;"}</span></p>'
+
+
+def render_html(encoding: str = "utf-8", declare: str | None = "utf-8") -> bytes:
+    def table(rows: list[list[tuple[str, int, int]]]) -> str:
+        out = ['<table border="1" cellspacing="0">']
+        for row in rows:
+            tds = "".join(f'<td rowspan="{r}" colspan="{c}">{_word_markup(t)}</td>' for t, r, c in row)
+            out.append(f"<tr>{tds}</tr>")
+        return "\n".join(out + ["</table>"])
+
+    t2: list[list[tuple[str, int, int]]] = []
+    for item, header, data in T2_BLOCKS:
+        t2.append([(item, 1, 4)])
+        span = 4 - len(header) + 1
+        t2.append([(h, 1, span if i == len(header) - 1 else 1) for i, h in enumerate(header)])
+        t2 += [[(label, 1, 1)] + [(v, 1, span if i == len(vals) - 1 else 1) for i, v in enumerate(vals)]
+               for label, vals in data]
+    t4 = [[("行政复议", 2, 5), ("行政诉讼", 1, 10)],
+          [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
+          [(x, 1, 1) for x in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3],
+          [(v, 1, 1) for v in T4_VALUES]]
+    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={declare}">' if declare else ""
+    paras = lambda xs: "".join(f"<p>{x}</p>" for x in xs)  # noqa: E731
+    body = (f"<div class='info'>发布机构：{HEAD[0]}　公开日期：2024-01-15</div>"
+            f"<h1>{HEAD[0]}{HEAD[1]}</h1>" + paras(HEAD[2:]) + table(t2)
+            + paras(["三、收到和处理政府信息公开申请情况"]) + table(_t3_html_rows())
+            + paras(["四、政府信息公开行政复议、行政诉讼情况"]) + table(t4) + paras(TAIL[:4]))
+    html = f"<html><head>{meta}<title>{HEAD[0]}{HEAD[1]}</title></head><body>{body}</body></html>"
+    return html.encode(encoding)
+
+
+def render_docx(path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph(HEAD[0])
+    for h in HEAD[1:]:
+        d.add_paragraph(h)
+
+    def table(rows: list[list[tuple[str, int, int]]], ncols: int) -> None:
+        t = d.add_table(rows=len(rows), cols=ncols)
+        taken: set[tuple[int, int]] = set()
+        for i, row in enumerate(rows):
+            j = 0
+            for text, rs, cs in row:
+                while (i, j) in taken:
+                    j += 1
+                cell = t.cell(i, j)
+                if rs > 1 or cs > 1:
+                    cell = cell.merge(t.cell(i + rs - 1, j + cs - 1))
+                cell.text = text
+                taken |= {(a, b) for a in range(i, i + rs) for b in range(j, j + cs)}
+                j += cs
+
+    t2 = []
+    for item, header, data in T2_BLOCKS:
+        t2.append([(item, 1, 4)])
+        span = 4 - len(header) + 1
+        t2.append([(h, 1, span if k == len(header) - 1 else 1) for k, h in enumerate(header)])
+        t2 += [[(label, 1, 1)] + [(v, 1, span if k == len(vals) - 1 else 1) for k, v in enumerate(vals)]
+               for label, vals in data]
+    table(t2, 4)
+    d.add_paragraph("三、收到和处理政府信息公开申请情况")
+    table(_t3_html_rows(), 10)
+    d.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
+    table([[("行政复议", 2, 5), ("行政诉讼", 1, 10)], [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
+           [(x, 1, 1) for x in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3],
+           [(v, 1, 1) for v in T4_VALUES]], 15)
+    for x in TAIL:
+        d.add_paragraph(x)
+    d.save(path)

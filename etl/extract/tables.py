@@ -115,8 +115,8 @@ class TableWalker:
         self.t3_last: str | None = None
         # table 4
         self.t4_values: list[str] = []
-        self.t4_grid_rows: dict[str, list[str]] = {}
-        self._t4_block: str | None = None
+        self.t4_row: list[Token] = []  # the positional row being read
+        self.t4_blocks: dict[str, list[str]] = {}  # transposed layout: block -> its five values
 
     # --- driving -------------------------------------------------------------------------------
     def run(self, toks: list[Token]) -> TableResult:
@@ -125,11 +125,11 @@ class TableWalker:
                 self._cell(t, toks, i)
             elif t.kind == PARA:
                 self._para(t)
-            elif t.kind == ROWBREAK:
+            elif t.kind in (ROWBREAK, TABLEBREAK):
                 if self.row and self.row.grid:
                     self._finish_row()
-            elif t.kind == TABLEBREAK and self.row and self.row.grid:
-                self._finish_row()
+                if self.t4_row:
+                    self._t4_grid_row()
         self._finish_row()
         self._finish_t4()
         return self.res
@@ -364,38 +364,50 @@ class TableWalker:
 
     # --- table 4 -------------------------------------------------------------------------------
     def _t4_cell(self, t: Token) -> None:
+        if t.grid:
+            self.t4_row.append(t)
+            return
         p = parse_cell(t.text)
         if p.kind == TEXT:
-            block = _match(F.T4_ROWS, t.n) if t.grid and len(t.n) <= 12 else None
-            if block and t.grid:
-                self.t4_grid_rows.setdefault(block, [])
-                self._t4_block = block
-            else:
-                self._t4_block = None
-            if self.t4_values and not t.grid:
-                self._finish_t4()
-            return
-        block = self._t4_block
-        if block and t.grid:  # transposed layout: one row per block
-            self.t4_grid_rows[block].append(t.text)
+            if self.t4_values:
+                self._finish_t4()  # text after the numbers: the table is over
             return
         if not self.t4_values and p.kind == EMPTY:
             return  # blanks before the first value belong to the header
         if len(self.t4_values) < 15:
             self.t4_values.append(t.text)
 
-    def _finish_t4(self) -> None:
-        vals, self.t4_values = self.t4_values, []
-        if len(self.t4_grid_rows) == 3 and all(len(v) >= 5 for v in self.t4_grid_rows.values()):
-            for block, row in self.t4_grid_rows.items():
-                for col, raw in zip(F.T4_COL_KEYS, row, strict=False):
-                    self._emit("t4", block, col, raw)
-            self.t4_grid_rows = {}
+    def _t4_grid_row(self) -> None:
+        """A positional row of table 4: the data row (all values), or one block per row (transposed)."""
+        row, self.t4_row = self.t4_row, []
+        kinds = [parse_cell(t.text).kind for t in row]
+        texts = [i for i, k in enumerate(kinds) if k == TEXT]
+        if not any(k in (NUMBER, ZERO, NA) for k in kinds):
             return
-        if not vals or ("t4", "review", "upheld") in self.seen:
+        if texts == [0]:
+            block = _match(F.T4_ROWS, row[0].n)
+            if block:
+                self.t4_blocks[block] = [t.text for t in row[1:6]]
+            return
+        if not texts:
+            self.t4_values.extend(t.text for t in row[: 15 - len(self.t4_values)])
+
+    def _finish_t4(self) -> None:
+        if self.t4_row:
+            self._t4_grid_row()
+        vals, self.t4_values = self.t4_values, []
+        blocks, self.t4_blocks = self.t4_blocks, {}
+        if ("t4", "review", "upheld") in self.seen:
+            return
+        if len(blocks) == 3 and not vals:
+            for block in F.T4_ROW_KEYS:
+                for col, raw in zip(F.T4_COL_KEYS, blocks[block], strict=False):
+                    self._emit("t4", block, col, raw)
             return
         while vals and parse_cell(vals[-1]).kind == EMPTY:
             vals.pop()
+        if not vals:
+            return
         addrs = [(r, c) for r in F.T4_ROW_KEYS for c in F.T4_COL_KEYS]
         for (r, c), raw in zip(addrs, vals, strict=False):
             self._emit("t4", r, c, raw)
