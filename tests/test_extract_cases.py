@@ -138,3 +138,26 @@ def test_every_canonical_key_is_reachable_from_its_printed_label():
             if k.key in ("other_other", "total_processed"):
                 continue  # matched by position (3.其他 after 2.…; （七）总计), see test_text_renderings
             assert _match(rows, F.norm(k.zh)) == k.key, (table, k.key)
+
+
+def test_headings_after_tables_and_renumbered_chapters(tmp_path):
+    """Tables are found by their labels: a heading printed after its table, or renumbered, changes nothing."""
+    t3 = "\n".join(f"{label} | {' | '.join(['2'] * 6 + ['12'])}" for label in [
+        "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"])
+    text = f"""样例丁区样例办2023年政府信息公开工作年度报告
+一、总体情况
+本年度主动公开政府信息7条。
+| 第二十条第（一）项 | | | |
+| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
+| 规章 | 0 | 0 | 4 |
+三、主动公开政府信息情况
+{t3}
+五、收到和处理政府信息公开申请情况
+六、政府信息公开行政复议、行政诉讼情况
+| 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |
+"""
+    r = _parse(tmp_path, text)
+    assert r.value("t2", "regulations", "in_force") == 4
+    assert r.value("t3", "carried_over", "total") == 12
+    assert r.value("t4", "review", "total") == 1
+    assert not r.extra_rows

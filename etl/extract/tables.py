@@ -194,6 +194,8 @@ class TableWalker:
             else:
                 self._text(t)
                 return
+        if self.ctx == "t2" and _match(F.T3_ROWS, n) == "new_received" and len(n) <= 40:
+            self._switch("t3")  # table 3 right after table 2, its heading and header note not printed
         if self.ctx == "t4":
             self._t4_cell(t)
             return
