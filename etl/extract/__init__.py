@@ -47,7 +47,7 @@ def extract_report(doc: Document, source: Source) -> Report:
         table_formats={t: "/".join(sorted(v)) for t, v in walked.formats.items() if v},
         cells=walked.cells, extra_rows=walked.extra_rows, chapters=chapters,
         narrative=narrative_facts(overview or ""),
-        problems=list(doc.problems) + walked.problems,
+        problems=[Problem(**p) if isinstance(p, dict) else p for p in doc.problems] + walked.problems,
         meta={k: v for k, v in doc.meta.items() if k in ("title", "issuer", "published", "url", "written",
                                                          "rendering")},
     )

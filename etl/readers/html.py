@@ -1,0 +1,501 @@
+"""HTML report pages (lxml): decoded by detection, blocks in document order, tables with spans expanded.
+
+Government CMS pages are GB2312/GBK or UTF-8, often declaring the wrong one, and their report body is
+commonly Word-pasted markup: nested span/font/o:p tags, numbers split across tags, `&nbsp;` blank cells,
+tables inside layout tables. Everything here runs on the hot path (hundreds of pages a second), so it
+walks the tree once and never calls charset-normalizer unless both UTF-8 and GB18030 fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml import etree
+
+from etl.document import Block, Document, Paragraph, ReadError, Table
+
+# --- decoding ----------------------------------------------------------------------------------------
+
+_DECLARED = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-.]+)""",
+    re.IGNORECASE,
+)
+# A declared GB2312/GBK page is decoded as GB18030, their superset (pages use GBK characters under a
+# gb2312 label all the time).
+_GB_ALIASES = {"gb2312", "gbk", "gb_2312-80", "gb_2312", "x-gbk", "cp936", "csgb2312", "euc-cn", "hz-gb-2312",
+               "gb18030", "x-euc-cn", "windows-936", "ms936"}
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The charset a page declares in its first bytes (meta charset, http-equiv, XML declaration)."""
+    m = _DECLARED.search(data[:4096])
+    if not m:
+        return None
+    name = (m.group(1) or m.group(2)).decode("ascii", "replace").lower().strip()
+    if name in _GB_ALIASES:
+        return "gb18030"
+    if name in ("utf8", "utf-8", "unicode"):
+        return "utf-8"
+    return name
+
+
+def _decode_strict(data: bytes, enc: str) -> str | None:
+    """Strict decode; a page cut off mid-character (last 3 bytes) is still accepted."""
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as e:
+        if e.start >= len(data) - 3:
+            return data.decode(enc, errors="replace")
+        return None
+    except LookupError:  # an encoding name Python does not know
+        return None
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    """(text, encoding used). Declarations are tried but not trusted: valid UTF-8 wins over a gb2312
+    label, and a GBK page labelled UTF-8 (or not labelled) falls back to GB18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    declared = declared_encoding(data)
+    # UTF-8 first whatever the label: GBK text of any length is practically never valid UTF-8,
+    # while UTF-8 bytes often decode "successfully" as GB18030 garbage.
+    order = ["utf-8"]
+    if declared and declared not in ("utf-8", "gb18030"):
+        order.append(declared)
+    order.append("gb18030")
+    for enc in order:
+        text = _decode_strict(data, enc)
+        if text is not None:
+            return text, enc
+    # Mostly one encoding with a few broken bytes (pages stitched from fragments): take the closer one.
+    best: tuple[int, str, str] | None = None
+    for enc in ("utf-8", "gb18030"):
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if best is None or bad < best[0]:
+            best = (bad, text, enc)
+    assert best is not None
+    if best[0] <= max(3, len(best[1]) // 1000):
+        return best[1], best[2] + "+replace"
+    from charset_normalizer import from_bytes  # slow: last resort only
+
+    match = from_bytes(data).best()
+    if match is None:
+        raise ReadError("HTML in an unknown text encoding (not UTF-8, GB18030 or the declared one)")
+    return str(match), str(match.encoding)
+
+
+# --- text normalization ------------------------------------------------------------------------------
+
+# Source whitespace (Word's HTML export wraps text nodes mid-sentence) is "soft": dropped between two CJK
+# characters. `&nbsp;`, full-width and other typographic spaces are "hard" and kept as one space.
+# Line breaks (<br>, block edges inside a cell) are marked with U+2028 while text is collected.
+BR = "\u2028"
+_SOFT = re.compile(r"[ \t\r\n\f\v]+")
+_HARD = re.compile(r"[ \u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_BREAKS = re.compile(rf" *{BR}[ {BR}]*")
+_CJK_NEWLINE = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
+
+
+def clean(text: str) -> str:
+    """Normalize collected text; whitespace-only (`&nbsp;`) gives "" so a blank cell stays blank.
+
+    Newlines (from <br>) survive between Latin/digit runs; between two CJK characters a break carries no
+    meaning (a label wrapped in its cell), so it is dropped.
+    """
+    t = _SOFT.sub(" ", text)
+    if " " in t:
+        t = _CJK_SPACE.sub("", t)
+    t = _HARD.sub(" ", t)
+    if BR in t:
+        t = _BREAKS.sub("\n", t).strip(" \n")
+        return _CJK_NEWLINE.sub("", t)
+    return t.strip(" ")
+
+
+# --- tree walking ------------------------------------------------------------------------------------
+
+_SKIP = frozenset({"script", "style", "noscript", "template", "head", "nav", "select", "option", "button",
+                   "iframe", "svg", "object", "embed", "map", "textarea", "input", "footer", "audio", "video",
+                   "canvas"})
+_BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+                    "section", "article", "main", "header", "aside", "blockquote", "pre", "address",
+                    "center", "form", "fieldset", "hr", "figure", "figcaption", "caption", "tr", "td", "th",
+                    "thead", "tbody", "tfoot", "body", "html", "legend", "details", "summary", "title"})
+_NOISE_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "menu", "menubar"})
+
+
+# class/id words of site chrome around the article (menus, breadcrumbs, share bars, page footers)
+_NOISE_NAME = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|share|toolbar|sidebar|footer|"
+                         r"foot|copyright|skip)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def _is_noise(el: etree._Element) -> bool:
+    if el.tag in _SKIP:
+        return True
+    attrib = el.attrib
+    if not attrib:
+        return False
+    role = attrib.get("role")
+    if role and role.lower() in _NOISE_ROLES:
+        return True
+    style = attrib.get("style")
+    if style and "none" in style and "display:none" in style.replace(" ", "").lower():
+        return True
+    if el.tag in ("div", "ul", "section", "span"):
+        names = " ".join(v for v in (attrib.get("class"), attrib.get("id")) if v)
+        if names and _NOISE_NAME.search(names):
+            return True
+    return False
+
+
+# Tags that need the slow, element-by-element walk; a subtree without any of them is plain inline text
+# and is read in one C-level pass (most Word-pasted <p> and <td> content).
+_STRUCTURAL = ("br", "p", "div", "table", "li", "tr", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6",
+               "noscript", "select", "ul", "ol", "iframe")
+_LEAF_BLOCKS = frozenset({"p", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "caption"})
+
+
+def _is_flat(el: etree._Element) -> bool:
+    return next(el.iterdescendants(*_STRUCTURAL), None) is None
+
+
+def _text_of(el: etree._Element, out: list[str], skip_tables: bool) -> None:
+    """All descendant text of a cell, <br> as newline; nested tables optionally left out."""
+    tag = el.tag
+    if isinstance(tag, str):
+        if _is_noise(el) or (skip_tables and tag == "table"):
+            return
+        if tag == "br" or tag in _BLOCK:  # a <p> inside a cell is a line break too
+            out.append(BR)
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            _text_of(child, out, skip_tables)
+            if child.tail:
+                out.append(child.tail)
+        if tag in _BLOCK:
+            out.append(BR)
+
+
+def cell_text(el: etree._Element, skip_tables: bool = True) -> str:
+    if _is_flat(el):
+        return clean("".join(el.itertext()))
+    out: list[str] = []
+    if el.text:
+        out.append(el.text)
+    for child in el:
+        _text_of(child, out, skip_tables)
+        if child.tail:
+            out.append(child.tail)
+    return clean("".join(out))
+
+
+def _own_rows(table: etree._Element) -> list[etree._Element]:
+    """The table's own <tr>s (direct, or inside thead/tbody/tfoot), not those of nested tables."""
+    rows: list[etree._Element] = []
+    for child in table:
+        tag = child.tag
+        if tag == "tr":
+            rows.append(child)
+        elif tag in ("thead", "tbody", "tfoot"):
+            rows.extend(c for c in child if c.tag == "tr")
+    return rows
+
+
+def _span(value: str | None, limit: int) -> int:
+    if not value:
+        return 1
+    m = re.match(r"\s*(\d+)", value)
+    if not m:
+        return 1
+    n = int(m.group(1))
+    return min(max(n, 1), limit)
+
+
+def table_grid(table: etree._Element, rows: list[etree._Element] | None = None) -> list[list[str]]:
+    """Expand rowspan/colspan: every grid position a cell covers holds its text.
+
+    Rows are as long as their last occupied position (no invented trailing blanks); a hole left in the
+    middle of a row (a short row under a rowspan) is "".
+    """
+    rows = _own_rows(table) if rows is None else rows
+    grid: list[list[str]] = []
+    pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text) from rowspans above
+    n_rows = len(rows)
+    for r, tr in enumerate(rows):
+        line: list[str | None] = []
+        col = 0
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            while col in pending:
+                _put(line, col, _take(pending, col))
+                col += 1
+            text = cell_text(td)
+            colspan = _span(td.get("colspan"), 200)
+            rowspan = _span(td.get("rowspan"), n_rows - r)
+            for c in range(col, col + colspan):
+                if c in pending:  # malformed overlap: the explicit cell wins
+                    _take(pending, c)
+                _put(line, c, text)
+                if rowspan > 1:
+                    pending[c] = (rowspan - 1, text)
+            col += colspan
+        for c in sorted(pending):  # rowspans from above beyond this row's own cells
+            if c >= len(line) or line[c] is None:
+                _put(line, c, _take(pending, c))
+        grid.append([c if c is not None else "" for c in line])
+    return _clip_overspans(grid)
+
+
+def _clip_overspans(grid: list[list[str]]) -> list[list[str]]:
+    """A row made longer than every other row only by repeating its last cell (colspan="99" meaning
+    "to the end") is cut back to the table's real width."""
+    if len(grid) < 2:
+        return grid
+    lengths = sorted(len(r) for r in grid)
+    width = lengths[-2]
+    for i, row in enumerate(grid):
+        if len(row) > width and width > 0 and all(c == row[width - 1] for c in row[width:]):
+            grid[i] = row[:width]
+    return grid
+
+
+def _take(pending: dict[int, tuple[int, str]], col: int) -> str:
+    left, text = pending[col]
+    if left <= 1:
+        del pending[col]
+    else:
+        pending[col] = (left - 1, text)
+    return text
+
+
+def _put(line: list[str | None], col: int, text: str) -> None:
+    if col >= len(line):
+        line.extend([None] * (col + 1 - len(line)))
+    line[col] = text
+
+
+_LAYOUT_CELL_CHARS = 400  # no statistics-table cell holds this much text; a layout column does
+
+
+class _Walker:
+    """One pass over the body, emitting Paragraph and Table blocks in document order."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.buf: list[str] = []
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        text = "".join(self.buf)
+        self.buf = []
+        for line in clean(text).split("\n"):
+            if line:
+                self.blocks.append(Paragraph(line))
+
+    def walk(self, el: etree._Element) -> None:
+        tag = el.tag
+        if not isinstance(tag, str):  # comments, processing instructions (<?xml:namespace> in Word HTML)
+            return
+        if _is_noise(el):
+            return
+        if tag == "table":
+            self.flush()
+            self.table(el)
+            return
+        if tag == "br":
+            self.flush()
+            return
+        block = tag in _BLOCK
+        if block:
+            self.flush()
+        if tag in _LEAF_BLOCKS and len(el) and _is_flat(el):
+            self.buf.append("".join(el.itertext()))
+            if block:
+                self.flush()
+            return
+        if el.text:
+            self.buf.append(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.buf.append(child.tail)
+        if block:
+            self.flush()
+
+    def table(self, el: etree._Element) -> None:
+        rows = _own_rows(el)
+        cells = [td for tr in rows for td in tr if td.tag in ("td", "th")]
+        nested = el.find(".//table") is not None
+        width = max((sum(_span(td.get("colspan"), 200) for td in tr if td.tag in ("td", "th")) for tr in rows),
+                    default=0)
+        # Layout tables (a page wrapped in a table, a 1×1 frame, a frame around a data table) are
+        # containers: their cells flow like divs so the report inside keeps its paragraphs and tables.
+        if len(cells) <= 1 or (nested and (len(rows) <= 3 or width <= 2)):
+            for td in cells:
+                self.walk(td)
+                self.flush()
+            return
+        grid = table_grid(el, rows)
+        if any(len(c) > _LAYOUT_CELL_CHARS for row in grid for c in row):  # a page column, not a cell
+            for td in cells:
+                self.walk(td)
+                self.flush()
+            return
+        if any(any(c for c in row) for row in grid):
+            self.blocks.append(Table(grid, grid=True))
+        if nested:  # a data table holding small tables in cells: each inner table is its own block
+            for inner in _child_tables(el):
+                self.table(inner)
+
+
+def _nearest_table(el: etree._Element | None) -> etree._Element | None:
+    while el is not None and el.tag != "table":
+        el = el.getparent()
+    return el
+
+
+def _child_tables(table: etree._Element) -> Iterable[etree._Element]:
+    """Tables directly nested in this table's cells (not those nested deeper)."""
+    for inner in table.iter("table"):
+        if inner is not table and _nearest_table(inner.getparent()) is table:
+            yield inner
+
+
+# --- metadata ----------------------------------------------------------------------------------------
+
+# Labelled fields printed on the page (信息索引表 or the line under the title). Ordered by preference.
+_LABELS = {
+    "issuer": ("发布机构", "发文机关", "发文单位", "发布单位", "公开主体", "信息来源", "来源"),
+    "published": ("公开日期", "发布日期", "发布时间", "公开时间", "生成日期"),
+    "written": ("成文日期", "成文时间"),
+}
+_LABEL_KEY = {label: key for key, labels in _LABELS.items() for label in labels}
+_DATE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?")
+# "来源" alone only when not the tail of a longer word (经费来源：…); the longer labels stand anywhere,
+# since pages print fields back to back ("…局成文日期：…").
+_LABELLED = re.compile(
+    "(" + "|".join(sorted((x for x in _LABEL_KEY if x != "来源"), key=len, reverse=True))
+    + "|(?<![\u4e00-\u9fff])来源)\\s*[:：]"
+)
+_NEXT_LABEL = re.compile("(?:" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True))
+                         + r"|索引号|文号|主题分类|浏览次数|点击数|作者|字号)\s*[:：]")
+_ALL_LABELS = re.compile("(" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True)) + r")\s*[:：]?$")
+
+
+def _value(key: str, raw: str) -> str | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    if key in ("published", "written"):
+        m = _DATE.match(raw)
+        return m.group(0).strip() if m else None
+    # an issuer value runs until the next label ("发布机构：XX局发布日期：…" printed without spaces)
+    cut = _NEXT_LABEL.search(raw)
+    value = raw[: cut.start()] if cut else raw
+    return value.strip() or None
+
+
+def meta_from_text(lines: Iterable[str], tables: Iterable[list[list[str]]] = ()) -> dict[str, str]:
+    """Labelled fields (发布机构：XX, 公开日期：2023-01-20, 成文日期 …) from page lines and table rows.
+
+    The first value per key wins, by label preference (发布机构 before 来源). Shared by all readers.
+    """
+    found: dict[str, tuple[int, str]] = {}
+
+    def offer(label: str, raw: str) -> None:
+        key = _LABEL_KEY[label]
+        rank = _LABELS[key].index(label)
+        value = _value(key, raw)
+        if value and (key not in found or rank < found[key][0]):
+            found[key] = (rank, value)
+
+    for line in lines:
+        if "：" not in line and ":" not in line:
+            continue
+        for m in _LABELLED.finditer(line):
+            rest = line[m.end(1):].lstrip(" \t:：")
+            offer(m.group(1), rest[:80] if m.group(1) in _LABELS["issuer"] else rest[:40])
+    for rows in tables:
+        for row in rows:
+            for i, cell in enumerate(row[:-1]):
+                m = _ALL_LABELS.match(cell.strip())
+                if m and len(cell.strip()) <= 8:
+                    offer(m.group(1), row[i + 1])
+    return {k: v for k, (_, v) in found.items()}
+
+
+_META_NAMES = {
+    "articletitle": "title",
+    "pubdate": "published",
+    "contentsource": "issuer",
+    "og:url": "url",
+    "og:title": "title_og",
+}
+
+
+def _head_meta(root: etree._Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in root.iter("meta"):
+        name = (m.get("name") or m.get("property") or "").strip().lower()
+        key = _META_NAMES.get(name)
+        content = (m.get("content") or "").strip()
+        if key and content and key not in out:
+            out[key] = content
+    for link in root.iter("link"):
+        if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href") and "url" not in out:
+            out["url"] = link.get("href").strip()
+    title = root.find(".//title")
+    if title is not None:
+        t = clean("".join(title.itertext()))
+        if t:
+            out["page_title"] = t
+    return out
+
+
+# --- entry point -------------------------------------------------------------------------------------
+
+def read_html(data: bytes) -> Document:
+    if not data.strip():
+        raise ReadError("empty file")
+    text, encoding = decode_html(data)
+    # Re-encode to UTF-8 and tell libxml2 so: a (possibly wrong) declared charset is then ignored.
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = etree.fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
+        raise ReadError(f"unparseable HTML: {e}") from None
+    if root is None:
+        raise ReadError("HTML page without content")
+    head = _head_meta(root)
+    body = root.find("body")
+    walker = _Walker()
+    walker.walk(body if body is not None else root)
+    walker.flush()
+    blocks = walker.blocks
+    if not blocks:
+        raise ReadError("HTML page without text")
+
+    meta = meta_from_text((b.text for b in blocks if isinstance(b, Paragraph)),
+                          (b.rows for b in blocks if isinstance(b, Table)))
+    title = head.get("title") or head.get("page_title") or head.get("title_og")
+    if title:
+        meta["title"] = title
+    if "published" not in meta and head.get("published"):
+        meta["published"] = head["published"]
+    if "issuer" not in meta and head.get("issuer"):
+        meta["issuer"] = head["issuer"]
+    if head.get("url"):
+        meta["url"] = head["url"]
+    if head.get("page_title") and head.get("page_title") != meta.get("title"):
+        meta["page_title"] = head["page_title"]
+    meta["encoding"] = encoding
+    return Document(kind="html", blocks=blocks, meta=meta)

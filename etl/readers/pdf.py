@@ -1,0 +1,442 @@
+"""PDF reports (PyMuPDF): text lines in reading order, ruled tables as rows of cells, page furniture removed.
+
+What a page gives us cheaply is its words (with line ids) and its vector drawings. When a table is drawn
+with ruling lines, the lines define the cells: each cell's words become one cell text (a label written
+vertically, one character per line, becomes one string), a cell with no words is "" (a blank is never
+skipped), and a cell merged over several rows belongs to the row where it starts. Tables without
+rulings fall back to rows of horizontally separated fragments. Tables are `grid=False` either way: rows
+are hints, the extractor reads cells as a stream delimited by labels.
+
+Cost: one `get_text("words")` plus one `get_cdrawings()` per page, about 1.4× `page.get_text()` alone.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pymupdf
+
+from etl.document import Block, Document, Paragraph, ReadError, Table
+
+_TOL = 2.0  # points: ruling lines this close are the same line
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?|"
+    r"\d{1,3}\s*/\s*\d{1,3}|Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|\d{1,3})\s*$",
+    re.IGNORECASE,
+)
+_MIN_SHORT_LINES = 6  # lines of at most 8 characters a page needs before its ruling lines are looked at
+_MARGIN = 0.09  # top/bottom share of the page where headers, footers and page numbers live
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+
+
+@dataclass
+class _Line:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+@dataclass
+class _Cell:
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    row: int  # index of the strip where the cell starts
+    words: list[tuple] = field(default_factory=list)
+
+
+@dataclass
+class _Grid:
+    """A ruled table region: horizontal strips, each divided into column intervals."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    ys: list[float]
+    strips: list[list[tuple[float, float, _Cell]]]  # per strip: (x0, x1, cell) left to right
+    cells: list[_Cell]
+
+
+@dataclass
+class _PageItem:
+    y: float
+    block: Block
+    line: _Line | None = None  # for free text lines: geometry, used for furniture detection
+    ruled: tuple[float, float] | None = None  # for ruled tables: left and right edge
+    # for ruled tables: column intervals of the first row's cells, and those of merged (multi-row)
+    # non-blank cells reaching the bottom edge — what a continuation on the next page can extend
+    first: list[tuple[float, float]] = field(default_factory=list)
+    open_below: list[tuple[float, float]] = field(default_factory=list)
+
+
+# --- ruling lines and grids --------------------------------------------------------------------------
+
+def _segments(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
+    """Horizontal (x0, x1, y) and vertical (x, y0, y1) ruling segments drawn on the page."""
+    hs: list[tuple[float, float, float]] = []
+    vs: list[tuple[float, float, float]] = []
+
+    def add(x0: float, y0: float, x1: float, y1: float) -> None:
+        if abs(y1 - y0) <= 1.0 and abs(x1 - x0) > 3:
+            hs.append((min(x0, x1), max(x0, x1), (y0 + y1) / 2))
+        elif abs(x1 - x0) <= 1.0 and abs(y1 - y0) > 3:
+            vs.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
+
+    for path in page.get_cdrawings():
+        kind = path.get("type", "")
+        stroked = "s" in kind and path.get("color") not in ((1.0, 1.0, 1.0), None)
+        filled = "f" in kind and path.get("fill") not in ((1.0, 1.0, 1.0), None)
+        for item in path["items"]:
+            op = item[0]
+            if op == "l" and stroked:
+                (ax, ay), (bx, by) = item[1], item[2]
+                add(ax, ay, bx, by)
+            elif op == "re":
+                x0, y0, x1, y1 = item[1]
+                if filled and (y1 - y0 <= 3 or x1 - x0 <= 3):  # borders drawn as thin filled bars
+                    if y1 - y0 <= 3:
+                        add(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2)
+                    else:
+                        add((x0 + x1) / 2, y0, (x0 + x1) / 2, y1)
+                elif stroked:
+                    add(x0, y0, x1, y0)
+                    add(x0, y1, x1, y1)
+                    add(x0, y0, x0, y1)
+                    add(x1, y0, x1, y1)
+    return hs, vs
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= _TOL:
+            continue
+        out.append(v)
+    return out
+
+
+def _grids(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, float]]) -> list[_Grid]:
+    """Group touching segments into table regions and build each region's cells."""
+    if len(hs) < 2 or len(vs) < 2:
+        return []
+    n = len(hs) + len(vs)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, (hx0, hx1, hy) in enumerate(hs):
+        for j, (vx, vy0, vy1) in enumerate(vs):
+            if hx0 - _TOL <= vx <= hx1 + _TOL and vy0 - _TOL <= hy <= vy1 + _TOL:
+                a, b = find(i), find(len(hs) + j)
+                if a != b:
+                    parent[a] = b
+    groups: dict[int, tuple[list, list]] = {}
+    for i, h in enumerate(hs):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
+    grids = []
+    for ghs, gvs in groups.values():
+        grid = _grid(ghs, gvs)
+        if grid is not None:
+            grids.append(grid)
+    return grids
+
+
+def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, float]]) -> _Grid | None:
+    ys = _cluster([h[2] for h in hs])
+    if len(ys) < 2 or len(_cluster([v[0] for v in vs])) < 2:
+        return None
+    # horizontal rules by the grid line they sit on, to ask "is this cell ruled at its top?"
+    rules: list[list[tuple[float, float]]] = [[] for _ in ys]
+    for h in hs:
+        k = bisect.bisect_left(ys, h[2] - _TOL)
+        if k < len(ys) and abs(ys[k] - h[2]) <= _TOL:
+            rules[k].append((h[0] - _TOL, h[1] + _TOL))
+    strips: list[list[tuple[float, float, _Cell]]] = []
+    cells: list[_Cell] = []
+    prev: list[tuple[float, float, _Cell]] = []
+    for i in range(len(ys) - 1):
+        top, bottom = ys[i], ys[i + 1]
+        xs = _cluster([v[0] for v in vs if v[1] <= top + _TOL and v[2] >= bottom - _TOL])
+        strip: list[tuple[float, float, _Cell]] = []
+        for a, b in zip(xs, xs[1:], strict=False):
+            mid = (a + b) / 2
+            cell = None
+            if not any(r0 <= mid <= r1 for r0, r1 in rules[i]):  # no rule above: the cell above continues
+                for pa, pb, pc in prev:
+                    if abs(pa - a) <= _TOL and abs(pb - b) <= _TOL:
+                        cell = pc
+                        cell.bottom = bottom
+                        break
+            if cell is None:
+                cell = _Cell(a, b, top, bottom, i)
+                cells.append(cell)
+            strip.append((a, b, cell))
+        strips.append(strip)
+        prev = strip
+    if not cells:
+        return None
+    return _Grid(min(c.x0 for c in cells), ys[0], max(c.x1 for c in cells), ys[-1], ys, strips, cells)
+
+
+def _place(grid: _Grid, word: tuple, cx: float, cy: float) -> bool:
+    """Put a word (centre cx, cy, inside the grid's box) into the cell containing its centre."""
+    i = bisect.bisect_right(grid.ys, cy) - 1
+    if i < 0 or i >= len(grid.strips):
+        return False
+    for a, b, cell in grid.strips[i]:
+        if a <= cx <= b:
+            cell.words.append(word)
+            return True
+    return False
+
+
+# --- text assembly -----------------------------------------------------------------------------------
+
+def _join(a: str, b: str) -> str:
+    """Join two wrapped pieces: no space at a CJK boundary (a wrapped Chinese label), else a space."""
+    if not a:
+        return b
+    if not b:
+        return a
+    if _CJK.match(a[-1]) or _CJK.match(b[0]):
+        return a + b
+    return a + " " + b
+
+
+def _lines_of(words: list[tuple]) -> list[_Line]:
+    """Words grouped by PyMuPDF's (block, line); a line is split where a wide gap separates words
+    (cells of an unruled table that PyMuPDF put on one line)."""
+    by_line: dict[tuple[int, int], list[tuple]] = {}
+    for w in words:
+        by_line.setdefault((w[5], w[6]), []).append(w)
+    out: list[_Line] = []
+    for ws in by_line.values():
+        ws.sort(key=lambda w: w[0])
+        height = max(w[3] - w[1] for w in ws)
+        cur = [ws[0]]
+        for w in ws[1:]:
+            if w[0] - cur[-1][2] > max(height, 6.0):
+                out.append(_make_line(cur))
+                cur = [w]
+            else:
+                cur.append(w)
+        out.append(_make_line(cur))
+    return out
+
+
+def _make_line(ws: list[tuple]) -> _Line:
+    return _Line(min(w[0] for w in ws), min(w[1] for w in ws), max(w[2] for w in ws), max(w[3] for w in ws),
+                 " ".join(w[4] for w in ws))
+
+
+def _visual_rows(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines sharing a baseline band (vertical overlap of more than half the smaller height)."""
+    rows: list[list[_Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.y0, ln.x0)):
+        if rows:
+            last = rows[-1]
+            top, bottom = min(x.y0 for x in last), max(x.y1 for x in last)
+            overlap = min(bottom, ln.y1) - max(top, ln.y0)
+            if overlap > 0.5 * min(bottom - top, ln.y1 - ln.y0):
+                last.append(ln)
+                continue
+        rows.append([ln])
+    for row in rows:
+        row.sort(key=lambda ln: ln.x0)
+    return rows
+
+
+def _cell_text(cell: _Cell) -> str:
+    if len(cell.words) <= 1:
+        return cell.words[0][4] if cell.words else ""
+    text = ""
+    for row in _visual_rows(_lines_of(cell.words)):
+        text = _join(text, " ".join(ln.text for ln in row))
+    return text.strip()
+
+
+# --- pages -------------------------------------------------------------------------------------------
+
+def _may_hold_table(words: list[tuple]) -> bool:
+    """Cheap layout test before asking for the page's drawings: table pages have many short lines
+    (cells), pages of running text have almost none."""
+    lengths: Counter[tuple[int, int]] = Counter()
+    for w in words:
+        lengths[(w[5], w[6])] += len(w[4])
+    return sum(1 for n in lengths.values() if n <= 8) >= _MIN_SHORT_LINES
+
+
+def _page_items(page: pymupdf.Page, words: list[tuple], page_no: int) -> list[_PageItem]:
+    grids = _grids(*_segments(page)) if _may_hold_table(words) else []
+    if grids:
+        free = []
+        for w in words:
+            cx, cy = (w[0] + w[2]) / 2, (w[1] + w[3]) / 2
+            for g in grids:
+                if g.x0 <= cx <= g.x1 and g.y0 <= cy <= g.y1 and _place(g, w, cx, cy):
+                    break
+            else:
+                free.append(w)
+    else:
+        free = words
+    items: list[_PageItem] = []
+    for g in grids:
+        by_row: dict[int, list[_Cell]] = {}
+        for cell in g.cells:
+            by_row.setdefault(cell.row, []).append(cell)
+        rows = []
+        first: list[tuple[float, float]] = []
+        for r in sorted(by_row):
+            row_cells = sorted(by_row[r], key=lambda c: c.x0)
+            texts = [_cell_text(c) for c in row_cells]
+            if any(texts):  # a strip with no text at all is a drawing artefact (double rule), not a row
+                if not rows:
+                    first = [(c.x0, c.x1) for c in row_cells]
+                rows.append(texts)
+        if rows and all(len(r) == 1 for r in rows) and not any(len(c.words) == 0 for c in g.cells):
+            # a box drawn around text (a framed note or title), not a table: its lines are text
+            free.extend(w for c in g.cells for w in c.words)
+            continue
+        if rows:
+            open_below = [(c.x0, c.x1) for c in g.cells
+                          if abs(c.bottom - g.y1) <= _TOL and c.row < len(g.ys) - 2 and c.words]
+            items.append(_PageItem(g.y0, Table(rows, grid=False, page=page_no), ruled=(g.x0, g.x1),
+                                   first=first, open_below=open_below))
+    for row in _visual_rows(_lines_of(free)):
+        if len(row) == 1:
+            ln = row[0]
+            items.append(_PageItem(ln.y0, Paragraph(ln.text, page=page_no), ln))
+        else:  # fragments side by side: a row of an unruled table
+            y = min(ln.y0 for ln in row)
+            items.append(_PageItem(y, Table([[ln.text for ln in row]], grid=False, page=page_no)))
+    items.sort(key=lambda it: it.y)
+    merged: list[_PageItem] = []
+    for it in items:  # consecutive rows of an unruled table are one table
+        prev = merged[-1] if merged else None
+        if (prev is not None and it.line is None and prev.line is None and not it.ruled and not prev.ruled
+                and isinstance(it.block, Table) and isinstance(prev.block, Table)):
+            prev.block.rows.extend(it.block.rows)
+            continue
+        merged.append(it)
+    return merged
+
+
+def _furniture(pages: list[tuple[float, list[_PageItem]]]) -> set[tuple[int, int]]:
+    """(page index, item index) of page numbers and of header/footer lines repeated on most pages."""
+    drop: set[tuple[int, int]] = set()
+    seen: Counter[str] = Counter()
+    margin_items: list[tuple[int, int, str]] = []
+    for p, (height, items) in enumerate(pages):
+        keys: set[str] = set()
+        for i, it in enumerate(items):
+            ln = it.line
+            if ln is None:
+                continue
+            in_margin = ln.y1 < height * _MARGIN or ln.y0 > height * (1 - _MARGIN)
+            text = ln.text.strip()
+            if _PAGE_NUMBER.match(text) and (in_margin or not re.fullmatch(r"\d{1,3}", text)):
+                drop.add((p, i))
+            elif in_margin:
+                key = re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+                margin_items.append((p, i, key))
+                keys.add(key)
+        seen.update(keys)
+    if len(pages) >= 2:
+        need = max(2, (len(pages) + 1) // 2)
+        drop.update((p, i) for p, i, key in margin_items if seen[key] >= need)
+    return drop
+
+
+def _join_across_pages(items: list[_PageItem]) -> list[Block]:
+    """A ruled table continuing at the top of the next page (same left/right edges) is one table."""
+    out: list[Block] = []
+    last: _PageItem | None = None
+    for it in items:
+        b = it.block
+        if (last is not None and it.ruled and last.ruled and out and out[-1] is last.block
+                and isinstance(b, Table) and isinstance(last.block, Table)
+                and b.page is not None and last.block.page is not None and b.page > last.block.page
+                and abs(it.ruled[0] - last.ruled[0]) <= 3 and abs(it.ruled[1] - last.ruled[1]) <= 3):
+            head = b.rows[0]
+            if len(it.first) == len(head):
+                # a blank cell under a merged cell that ran into the page break continues that cell
+                head = [t for t, (a, z) in zip(head, it.first, strict=True)
+                        if t or not any(abs(a - pa) <= 3 and abs(z - pz) <= 3 for pa, pz in last.open_below)]
+            last.block.rows.extend([head, *b.rows[1:]])
+            last.open_below = it.open_below
+            continue
+        out.append(b)
+        last = it
+    return out
+
+
+def _open(data: bytes) -> pymupdf.Document:
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except (pymupdf.FileDataError, RuntimeError, ValueError) as e:
+        raise ReadError(f"corrupt PDF: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    if doc.needs_pass and not doc.authenticate(""):
+        raise ReadError("encrypted PDF (password required)")
+    if doc.page_count == 0:
+        raise ReadError("corrupt PDF: no pages")
+    return doc
+
+
+def read_pdf(data: bytes) -> Document:
+    if not data.strip():
+        raise ReadError("empty file")
+    doc = _open(data)
+    pages: list[tuple[float, list[_PageItem]]] = []
+    n_words = 0
+    try:
+        for page_no, page in enumerate(doc, start=1):
+            words = page.get_text("words")
+            n_words += len(words)
+            pages.append((page.rect.height, _page_items(page, words, page_no) if words else []))
+    except (RuntimeError, ValueError) as e:  # MuPDF errors on damaged page content
+        raise ReadError(f"corrupt PDF: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    repaired = bool(getattr(doc, "is_repaired", False))
+    if n_words == 0:
+        if repaired:  # a truncated or damaged file MuPDF had to rebuild: not a scan
+            raise ReadError(f"corrupt PDF: damaged file (rebuilt by MuPDF), no readable text on {doc.page_count} pages")
+        raise ReadError(f"no text layer (scanned PDF?): {doc.page_count} pages, no extractable text")
+    drop = _furniture(pages)
+    blocks = _join_across_pages([it for p, (_, items) in enumerate(pages) for i, it in enumerate(items)
+                                 if (p, i) not in drop])
+    text = "".join(b.text for b in blocks if isinstance(b, Paragraph))
+    if text and sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff") > len(text) // 3:
+        raise ReadError("PDF text layer without Unicode mapping (fonts give unreadable text)")
+    problems = []
+    if repaired:
+        problems.append({"code": "damaged_file", "message": "damaged PDF rebuilt by MuPDF; content may be incomplete",
+                         "where": None})
+    empty = [p + 1 for p, (_, items) in enumerate(pages) if not items]
+    if empty:
+        problems.append({"code": "no_text_layer", "message": f"pages without text (scanned?): {empty}",
+                         "where": None})
+    meta = {}
+    info = doc.metadata or {}
+    if (info.get("title") or "").strip():
+        meta["title"] = info["title"].strip()
+    created = _pdf_date(info.get("creationDate") or "")
+    if created:
+        meta["created"] = created
+    return Document(kind="pdf", blocks=blocks, meta=meta, problems=problems, pages=doc.page_count)
+
+
+def _pdf_date(raw: str) -> str | None:
+    m = re.match(r"D:(\d{4})(\d{2})(\d{2})", raw)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
