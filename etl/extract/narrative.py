@@ -21,7 +21,8 @@ PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
     "requests_carried_forward": (
         re.compile(rf"(?:结转|顺延)(?:到|至)?下(?:一)?年度?{_STOP}{{0,10}}?{_N}件"),
-        re.compile(rf"{_N}件{_STOP}{{0,6}}?(?:结转|顺延)(?:到|至)?下"),
+        # "有3件结转下年度", "103件顺延到下年度": the count must lead straight into the clause
+        re.compile(rf"{_N}件(?:均|全部|已|将|需|予以)?(?:结转|顺延)(?:到|至)?下"),
     ),
     "review_total": (re.compile(rf"行政复议{_STOP}{{0,6}}?{_N}(?:件|起|宗)"),),
     "litigation_total": (re.compile(rf"行政诉讼{_STOP}{{0,6}}?{_N}(?:件|起|宗)"),),
@@ -43,11 +44,12 @@ def narrative_facts(text: str) -> dict[str, int]:
     t = squash(text)
     out: dict[str, int] = {}
     for key, pats in PATTERNS.items():
+        # patterns are in order of preference: the first one that matches wins
         hits = [(m.start(), m.group(1)) for p in pats for m in [p.search(t)] if m]
         zero = ZERO_PATTERNS.get(key)
         zm = zero.search(t) if zero else None
         if hits:
-            pos, num = min(hits)
+            pos, num = hits[0]
             if zm and zm.start() < pos:
                 out[key] = 0
             else:
