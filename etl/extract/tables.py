@@ -272,12 +272,12 @@ class TableWalker:
             if _ITEM.search(n):
                 self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
                 return
-            col = _match(F.T2_COLS, n) if len(n) <= 40 and parse_cell(n).kind == TEXT else None
-            if col:
-                if not self.t2_header_open:
+            # one cell may carry several headers when PDF text puts them on one line
+            cols = _t2_cols_in(n) if len(n) <= 60 and parse_cell(n).kind == TEXT else ()
+            if cols:
+                if not self.t2_header_open or n.startswith("信息内容"):
                     self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
-                if col not in self.t2_header:
-                    self.t2_header.append(col)
+                self.t2_header += [c for c in cols if c not in self.t2_header]
                 m = _HEADER_UNIT.search(n)
                 if m:
                     self.t2_header_unit = m.group(1)
@@ -415,6 +415,18 @@ class TableWalker:
             self._emit("t4", r, c, raw)
         if len(vals) < 15:
             self.res.partial_rows.append("t4")
+
+
+@lru_cache(maxsize=4096)
+def _t2_cols_in(n: str) -> tuple[str, ...]:
+    """Table-2 column keys named in a header cell, in printed order."""
+    found: dict[str, int] = {}
+    for k in F.T2_COLS:
+        pos = [n.find(f) for f in k.fragments() if f in n]
+        if pos and not any(x in n for x in k.exclude):
+            found[k.key] = min(pos)
+    # 处理决定 inside 本年处理决定数量 is one column, never also a second one
+    return tuple(sorted(found, key=found.get))
 
 
 def _t3_column_order(header: str) -> tuple[str, ...]:

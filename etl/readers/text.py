@@ -102,12 +102,14 @@ def detect(lines: list[str]) -> str:
     if tabbed >= 5 and tabbed >= n * 0.15:
         return "tab"
     single_pipe = sum(1 for ln in content if ln.strip() == "|")
-    if single_pipe >= 5:
-        return "pipe_line"
+    # (d) puts the pipe after the text on every cell line; in (e) text lines carry no pipe and lone
+    # pipes separate them. (d) also closes short rows with a few pipe-only lines, so compare the two.
     trailing = sum(1 for ln in content if ln.rstrip().endswith("|") and ln.count("|") == 1 and ln.strip() != "|")
     inner = sum(1 for ln in content if re.search(r"\S\s*\|\s*\S", ln) and not _ONLY_PIPES.match(ln))
-    if trailing >= 5 and trailing > inner:
+    if trailing >= 5 and trailing > inner and trailing > single_pipe:
         return "pipe_cell"
+    if single_pipe >= 5:
+        return "pipe_line"
     if inner >= 3:
         return "pipe_row"
     followed_by_blank = sum(1 for a, b in zip(lines, lines[1:], strict=False) if a.strip() and not b.strip())
