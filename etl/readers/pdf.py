@@ -7,7 +7,8 @@ skipped), and a cell merged over several rows belongs to the row where it starts
 rulings fall back to rows of horizontally separated fragments. Tables are `grid=False` either way: rows
 are hints, the extractor reads cells as a stream delimited by labels.
 
-Cost: one `get_text("words")` plus one `get_cdrawings()` per page, about 1.4× `page.get_text()` alone.
+Cost: one `get_text("words")` per page plus one `get_cdrawings()` per page that may hold a table, about
+1.35× `page.get_text()` alone; the drawings pass (MuPDF interprets the page again) is most of the extra.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ _PAGE_NUMBER = re.compile(
 )
 _MIN_SHORT_LINES = 6  # lines of at most 8 characters a page needs before its ruling lines are looked at
 _MARGIN = 0.09  # top/bottom share of the page where headers, footers and page numbers live
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+_UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff]")  # replacement character, private use area
+_DIGITS = re.compile(r"\d{1,3}")
+_NUMBER = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     x0: float
     y0: float
@@ -41,7 +45,7 @@ class _Line:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cell:
     x0: float
     x1: float
@@ -64,7 +68,7 @@ class _Grid:
     cells: list[_Cell]
 
 
-@dataclass
+@dataclass(slots=True)
 class _PageItem:
     y: float
     block: Block
@@ -135,12 +139,16 @@ def _grids(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, fl
             i = parent[i]
         return i
 
+    nh = len(hs)
+    reach = [(vx, vy0 - _TOL, vy1 + _TOL) for vx, vy0, vy1 in vs]
     for i, (hx0, hx1, hy) in enumerate(hs):
-        for j, (vx, vy0, vy1) in enumerate(vs):
-            if hx0 - _TOL <= vx <= hx1 + _TOL and vy0 - _TOL <= hy <= vy1 + _TOL:
-                a, b = find(i), find(len(hs) + j)
+        left, right = hx0 - _TOL, hx1 + _TOL
+        a = find(i)  # stays a root: the verticals' groups are attached to it
+        for j, (vx, vy0, vy1) in enumerate(reach):
+            if left <= vx <= right and vy0 <= hy <= vy1:
+                b = find(nh + j)
                 if a != b:
-                    parent[a] = b
+                    parent[b] = a
     groups: dict[int, tuple[list, list]] = {}
     for i, h in enumerate(hs):
         groups.setdefault(find(i), ([], []))[0].append(h)
@@ -167,15 +175,24 @@ def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, flo
     strips: list[list[tuple[float, float, _Cell]]] = []
     cells: list[_Cell] = []
     prev: list[tuple[float, float, _Cell]] = []
+    prev_left: list[float] = []  # left edges of `prev`, increasing (clustered): bisected below
+    vs = sorted(vs)  # so that each strip's edges come out (nearly) sorted
     for i in range(len(ys) - 1):
         top, bottom = ys[i], ys[i + 1]
         xs = _cluster([v[0] for v in vs if v[1] <= top + _TOL and v[2] >= bottom - _TOL])
+        above = rules[i]
         strip: list[tuple[float, float, _Cell]] = []
-        for a, b in zip(xs, xs[1:], strict=False):
+        for k in range(len(xs) - 1):
+            a, b = xs[k], xs[k + 1]
             mid = (a + b) / 2
             cell = None
-            if not any(r0 <= mid <= r1 for r0, r1 in rules[i]):  # no rule above: the cell above continues
-                for pa, pb, pc in prev:
+            for r0, r1 in above:
+                if r0 <= mid <= r1:
+                    break
+            else:  # no rule above: the cell above with the same edges continues
+                for pa, pb, pc in prev[bisect.bisect_left(prev_left, a - _TOL):]:
+                    if pa - a > _TOL:
+                        break
                     if abs(pa - a) <= _TOL and abs(pb - b) <= _TOL:
                         cell = pc
                         cell.bottom = bottom
@@ -186,24 +203,42 @@ def _grid(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, flo
             strip.append((a, b, cell))
         strips.append(strip)
         prev = strip
+        prev_left = xs[:-1]
     if not cells:
         return None
     return _Grid(min(c.x0 for c in cells), ys[0], max(c.x1 for c in cells), ys[-1], ys, strips, cells)
 
 
-def _place(grid: _Grid, word: tuple, cx: float, cy: float) -> bool:
-    """Put a word (centre cx, cy, inside the grid's box) into the cell containing its centre."""
-    i = bisect.bisect_right(grid.ys, cy) - 1
-    if i < 0 or i >= len(grid.strips):
-        return False
-    for a, b, cell in grid.strips[i]:
-        if a <= cx <= b:
-            cell.words.append(word)
-            return True
-    return False
+def _place(grids: list[_Grid], words: list[tuple]) -> list[tuple]:
+    """Put each word into the cell (of the first grid) containing its centre; return the words left over."""
+    free = []
+    boxes = [(g.x0, g.y0, g.x1, g.y1, g.ys, g.strips, len(g.strips)) for g in grids]
+    bisect_right = bisect.bisect_right
+    for w in words:
+        cx, cy = (w[0] + w[2]) / 2, (w[1] + w[3]) / 2
+        for x0, y0, x1, y1, ys, strips, n in boxes:
+            if x0 <= cx <= x1 and y0 <= cy <= y1:
+                i = bisect_right(ys, cy) - 1
+                if i < n:  # i >= 0 as cy >= ys[0]
+                    for a, b, cell in strips[i]:
+                        if a <= cx <= b:
+                            cell.words.append(w)
+                            break
+                    else:
+                        continue
+                    break
+        else:
+            free.append(w)
+    return free
 
 
 # --- text assembly -----------------------------------------------------------------------------------
+
+def _is_cjk(ch: str) -> bool:
+    # CJK ideographs, radicals and punctuation (U+2E80-9FFF), compatibility ideographs, full-width forms:
+    # plain comparisons, as this runs for every wrapped piece of every cell
+    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+
 
 def _join(a: str, b: str) -> str:
     """Join two wrapped pieces: no space at a CJK boundary (a wrapped Chinese label), else a space."""
@@ -211,7 +246,7 @@ def _join(a: str, b: str) -> str:
         return b
     if not b:
         return a
-    if _CJK.match(a[-1]) or _CJK.match(b[0]):
+    if _is_cjk(a[-1]) or _is_cjk(b[0]):
         return a + b
     return a + " " + b
 
@@ -221,42 +256,82 @@ def _lines_of(words: list[tuple]) -> list[_Line]:
     (cells of an unruled table that PyMuPDF put on one line)."""
     by_line: dict[tuple[int, int], list[tuple]] = {}
     for w in words:
-        by_line.setdefault((w[5], w[6]), []).append(w)
+        key = (w[5], w[6])
+        ws = by_line.get(key)
+        if ws is None:
+            by_line[key] = [w]
+        else:
+            ws.append(w)
     out: list[_Line] = []
     for ws in by_line.values():
-        ws.sort(key=lambda w: w[0])
-        height = max(w[3] - w[1] for w in ws)
-        cur = [ws[0]]
-        for w in ws[1:]:
-            if w[0] - cur[-1][2] > max(height, 6.0):
-                out.append(_make_line(cur))
-                cur = [w]
-            else:
-                cur.append(w)
-        out.append(_make_line(cur))
+        if len(ws) == 1:  # most lines (cells, short labels) are one word
+            w = ws[0]
+            out.append(_Line(w[0], w[1], w[2], w[3], w[4]))
+            continue
+        ws.sort(key=_x0)
+        gap = max(max(w[3] - w[1] for w in ws), 6.0)
+        start = 0
+        right = ws[0][2]
+        for k in range(1, len(ws)):
+            w = ws[k]
+            if w[0] - right > gap:
+                out.append(_make_line(ws[start:k]))
+                start = k
+            right = w[2]
+        out.append(_make_line(ws[start:]))
     return out
 
 
+def _x0(w: tuple) -> float:
+    return w[0]
+
+
 def _make_line(ws: list[tuple]) -> _Line:
-    return _Line(min(w[0] for w in ws), min(w[1] for w in ws), max(w[2] for w in ws), max(w[3] for w in ws),
-                 " ".join(w[4] for w in ws))
+    """Words sorted left to right: one pass for the box instead of four."""
+    first = ws[0]
+    if len(ws) == 1:
+        return _Line(first[0], first[1], first[2], first[3], first[4])
+    y0, x1, y1 = first[1], first[2], first[3]
+    for w in ws:
+        if w[1] < y0:
+            y0 = w[1]
+        if w[2] > x1:
+            x1 = w[2]
+        if w[3] > y1:
+            y1 = w[3]
+    return _Line(first[0], y0, x1, y1, " ".join([w[4] for w in ws]))
 
 
 def _visual_rows(lines: list[_Line]) -> list[list[_Line]]:
     """Lines sharing a baseline band (vertical overlap of more than half the smaller height)."""
     rows: list[list[_Line]] = []
-    for ln in sorted(lines, key=lambda ln: (ln.y0, ln.x0)):
+    if len(lines) == 1:
+        return [lines]
+    last: list[_Line] = []
+    top = bottom = 0.0  # vertical extent of the last row, kept as lines join it
+    for ln in sorted(lines, key=_top_left):
         if rows:
-            last = rows[-1]
-            top, bottom = min(x.y0 for x in last), max(x.y1 for x in last)
             overlap = min(bottom, ln.y1) - max(top, ln.y0)
             if overlap > 0.5 * min(bottom - top, ln.y1 - ln.y0):
                 last.append(ln)
+                top = min(top, ln.y0)
+                bottom = max(bottom, ln.y1)
                 continue
-        rows.append([ln])
+        last = [ln]
+        rows.append(last)
+        top, bottom = ln.y0, ln.y1
     for row in rows:
-        row.sort(key=lambda ln: ln.x0)
+        if len(row) > 1:
+            row.sort(key=_left)
     return rows
+
+
+def _top_left(ln: _Line) -> tuple[float, float]:
+    return (ln.y0, ln.x0)
+
+
+def _left(ln: _Line) -> float:
+    return ln.x0
 
 
 def _cell_text(cell: _Cell) -> str:
@@ -273,34 +348,27 @@ def _cell_text(cell: _Cell) -> str:
 def _may_hold_table(words: list[tuple]) -> bool:
     """Cheap layout test before asking for the page's drawings: table pages have many short lines
     (cells), pages of running text have almost none."""
-    lengths: Counter[tuple[int, int]] = Counter()
+    lengths: dict[tuple[int, int], int] = {}
     for w in words:
-        lengths[(w[5], w[6])] += len(w[4])
+        key = (w[5], w[6])
+        lengths[key] = lengths.get(key, 0) + len(w[4])
     return sum(1 for n in lengths.values() if n <= 8) >= _MIN_SHORT_LINES
 
 
 def _page_items(page: pymupdf.Page, words: list[tuple], page_no: int) -> list[_PageItem]:
     grids = _grids(*_segments(page)) if _may_hold_table(words) else []
-    if grids:
-        free = []
-        for w in words:
-            cx, cy = (w[0] + w[2]) / 2, (w[1] + w[3]) / 2
-            for g in grids:
-                if g.x0 <= cx <= g.x1 and g.y0 <= cy <= g.y1 and _place(g, w, cx, cy):
-                    break
-            else:
-                free.append(w)
-    else:
-        free = words
+    free = _place(grids, words) if grids else words
     items: list[_PageItem] = []
     for g in grids:
-        by_row: dict[int, list[_Cell]] = {}
+        by_row: list[list[_Cell]] = []  # g.cells is row-major, left to right: split it where the row changes
         for cell in g.cells:
-            by_row.setdefault(cell.row, []).append(cell)
+            if by_row and by_row[-1][0].row == cell.row:
+                by_row[-1].append(cell)
+            else:
+                by_row.append([cell])
         rows = []
         first: list[tuple[float, float]] = []
-        for r in sorted(by_row):
-            row_cells = sorted(by_row[r], key=lambda c: c.x0)
+        for row_cells in by_row:
             texts = [_cell_text(c) for c in row_cells]
             if any(texts):  # a strip with no text at all is a drawing artefact (double rule), not a row
                 if not rows:
@@ -347,10 +415,10 @@ def _furniture(pages: list[tuple[float, list[_PageItem]]]) -> set[tuple[int, int
                 continue
             in_margin = ln.y1 < height * _MARGIN or ln.y0 > height * (1 - _MARGIN)
             text = ln.text.strip()
-            if _PAGE_NUMBER.match(text) and (in_margin or not re.fullmatch(r"\d{1,3}", text)):
+            if _PAGE_NUMBER.match(text) and (in_margin or not _DIGITS.fullmatch(text)):
                 drop.add((p, i))
             elif in_margin:
-                key = re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+                key = _NUMBER.sub("#", _SPACE.sub("", text))
                 margin_items.append((p, i, key))
                 keys.add(key)
         seen.update(keys)
@@ -417,7 +485,7 @@ def read_pdf(data: bytes) -> Document:
     blocks = _join_across_pages([it for p, (_, items) in enumerate(pages) for i, it in enumerate(items)
                                  if (p, i) not in drop])
     text = "".join(b.text for b in blocks if isinstance(b, Paragraph))
-    if text and sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff") > len(text) // 3:
+    if text and len(_UNMAPPED.findall(text)) > len(text) // 3:
         raise ReadError("PDF text layer without Unicode mapping (fonts give unreadable text)")
     problems = []
     if repaired:
