@@ -8,7 +8,7 @@ from pathlib import Path
 from etl.document import ReadError
 from etl.extract import extract_report
 from etl.model import Report, Source
-from etl.readers import read_document
+from etl.readers import read_bytes, read_document
 
 __all__ = ["ReadError", "parse_file"]
 
@@ -22,10 +22,7 @@ def parse_file(path: str | Path, data: bytes | None = None) -> Report:
     """
     p = Path(path)
     if data is None:
-        try:
-            data = p.read_bytes()
-        except OSError as e:
-            raise ReadError(f"cannot read file: {e.strerror or e}") from None
+        data = read_bytes(p)
     doc = read_document(p, data)
     source = Source(path=str(p), sha256=hashlib.sha256(data).hexdigest(), kind=doc.kind)
     return extract_report(doc, source)

@@ -179,6 +179,18 @@ def _t3_html_rows() -> list[list[tuple[str, int, int]]]:
     return rows
 
 
+def _t2_html_rows() -> list[list[tuple[str, int, int]]]:
+    """Table 2 in a 4-column grid: item headings span the row, the last header/value spans the rest."""
+    rows: list[list[tuple[str, int, int]]] = []
+    for item, header, data in T2_BLOCKS:
+        rows.append([(item, 1, 4)])
+        span = 4 - len(header) + 1
+        rows.append([(h, 1, span if i == len(header) - 1 else 1) for i, h in enumerate(header)])
+        rows += [[(label, 1, 1)] + [(v, 1, span if i == len(vals) - 1 else 1) for i, v in enumerate(vals)]
+                 for label, vals in data]
+    return rows
+
+
 def _word_markup(text: str) -> str:
     """Word-pasted HTML: nested spans and a number split across tags."""
     if text.isdigit() and len(text) > 2:
@@ -194,13 +206,7 @@ def render_html(encoding: str = "utf-8", declare: str | None = "utf-8") -> bytes
             out.append(f"<tr>{tds}</tr>")
         return "\n".join(out + ["</table>"])
 
-    t2: list[list[tuple[str, int, int]]] = []
-    for item, header, data in T2_BLOCKS:
-        t2.append([(item, 1, 4)])
-        span = 4 - len(header) + 1
-        t2.append([(h, 1, span if i == len(header) - 1 else 1) for i, h in enumerate(header)])
-        t2 += [[(label, 1, 1)] + [(v, 1, span if i == len(vals) - 1 else 1) for i, v in enumerate(vals)]
-               for label, vals in data]
+    t2 = _t2_html_rows()
     t4 = [[("行政复议", 2, 5), ("行政诉讼", 1, 10)],
           [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
           [(x, 1, 1) for x in ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3],
@@ -238,14 +244,7 @@ def render_docx(path) -> None:
                 taken |= {(a, b) for a in range(i, i + rs) for b in range(j, j + cs)}
                 j += cs
 
-    t2 = []
-    for item, header, data in T2_BLOCKS:
-        t2.append([(item, 1, 4)])
-        span = 4 - len(header) + 1
-        t2.append([(h, 1, span if k == len(header) - 1 else 1) for k, h in enumerate(header)])
-        t2 += [[(label, 1, 1)] + [(v, 1, span if k == len(vals) - 1 else 1) for k, v in enumerate(vals)]
-               for label, vals in data]
-    table(t2, 4)
+    table(_t2_html_rows(), 4)
     d.add_paragraph("三、收到和处理政府信息公开申请情况")
     table(_t3_html_rows(), 10)
     d.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")

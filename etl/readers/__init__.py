@@ -39,14 +39,18 @@ def sniff(data: bytes, name: str = "") -> str:
     return "text"
 
 
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise ReadError(f"cannot read file: {e.strerror or e}") from None
+
+
 def read_document(path: str | Path, data: bytes | None = None) -> Document:
     """Read one file into a Document. Raises ReadError with a one-line reason for unusable input."""
     p = Path(path)
     if data is None:
-        try:
-            data = p.read_bytes()
-        except OSError as e:
-            raise ReadError(f"cannot read file: {e.strerror or e}") from None
+        data = read_bytes(p)
     if not data.strip():
         raise ReadError("empty file")
     kind = sniff(data, p.name)
