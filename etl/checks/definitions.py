@@ -1,0 +1,161 @@
+"""The rules as data, derived from etl.formats: which cells each identity adds up, per format.
+
+An identity says: for each group (a column of table 3, a row of table 4 …), the sum of the `parts` cells
+equals (or, for `op` "<=", is at most) the sum of the `totals` cells. `per` says whether the group is a
+column (parts/totals are row keys) or a row (parts/totals are column keys).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from etl import formats as F
+
+
+@dataclass(frozen=True)
+class Identity:
+    rule: str
+    tbl: str
+    fmt: str  # the format of that table in the report
+    per: str  # "col" | "row"
+    groups: tuple[str, ...]
+    parts: tuple[str, ...]
+    totals: tuple[str, ...]
+    parts_label: str
+    totals_label: str
+    op: str = "="
+    severity: str = "error"
+
+    def terms(self) -> list[dict]:
+        out = []
+        for g in self.groups:
+            for side, keys in (("parts", self.parts), ("totals", self.totals)):
+                for k in keys:
+                    row, col = (k, g) if self.per == "col" else (g, k)
+                    out.append({"rule": self.rule, "fmt": self.fmt, "tbl": self.tbl, "grp": g, "side": side,
+                                "row_key": row, "col_key": col, "ord": len(out), "addr": f"{self.tbl}.{row}.{col}"})
+        return out
+
+
+def _sum_label(keys: tuple[str, ...]) -> str:
+    return " + ".join(keys) if len(keys) <= 3 else f"{keys[0]} + … + {keys[-1]} ({len(keys)} rows)"
+
+
+def identities() -> list[Identity]:
+    out: list[Identity] = []
+    t4_parts = tuple(c for c in F.T4_COL_KEYS if c != "total")
+    for fmt in F.FORMATS:
+        out.append(Identity("T3-balance", "t3", fmt, "col", F.T3_COL_KEYS, ("new_received", "carried_over"),
+                            ("total_processed", "carried_forward"), "new_received + carried_over",
+                            "total_processed + carried_forward"))
+        outcomes = F.T3_OUTCOME_ROWS_2021 if fmt == "2021" else F.T3_OUTCOME_ROWS_2019
+        out.append(Identity("T3-outcomes", "t3", fmt, "col", F.T3_COL_KEYS, outcomes, ("total_processed",),
+                            _sum_label(outcomes), "total_processed"))
+        out.append(Identity("T3-columns", "t3", fmt, "row", F.T3_ROWS_BY_FORMAT[fmt], F.T3_APPLICANT_COLS,
+                            ("total",), _sum_label(F.T3_APPLICANT_COLS), "total"))
+        out.append(Identity("T4-sums", "t4", fmt, "row", F.T4_ROW_KEYS, t4_parts, ("total",),
+                            " + ".join(t4_parts), "total"))
+    # T2-stock: 2021 format only (the 2019 table 2 has no repealed/in-force columns)
+    out.append(Identity("T2-stock", "t2", "2021", "row", ("regulations", "normative_documents"), ("issued",),
+                        ("in_force", "repealed"), "issued", "in_force + repealed", op="<="))
+    return out
+
+
+def terms_frame() -> pd.DataFrame:
+    rows = [t for ident in identities() for t in ident.terms()]
+    return pd.DataFrame(rows)
+
+
+def rules_frame() -> pd.DataFrame:
+    """One row per (rule, table, format): labels, operator and severity for the SQL that evaluates them."""
+    return pd.DataFrame([{"rule": i.rule, "tbl": i.tbl, "fmt": i.fmt, "op": i.op, "severity": i.severity,
+                          "parts_label": i.parts_label, "totals_label": i.totals_label} for i in identities()])
+
+
+def expected_frame() -> pd.DataFrame:
+    """Every cell a complete table prints, per table format: (fmt, tbl, row_key, col_key)."""
+    return pd.DataFrame([{"fmt": fmt, "tbl": t, "row_key": r, "col_key": c, "addr": f"{t}.{r}.{c}"}
+                         for fmt in F.FORMATS for t, r, c in F.expected_cells(fmt)])
+
+
+# Cells exempt from the non-negative-integer rule: signed changes and money amounts (table 2).
+SIGNED_OR_AMOUNT_COLS = tuple(sorted(F.T2_SIGNED_COLS | set(F.T2_AMOUNT_COLS)))
+
+# Narrative figure → the table sums it may equal (any one alternative matching is a pass).
+NARRATIVE_ALTERNATIVES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "requests_received": (("t3.new_received.total",), ("t3.new_received.total", "t3.carried_over.total")),
+    "requests_processed": (("t3.total_processed.total",),),
+    "requests_carried_forward": (("t3.carried_forward.total",),),
+    "review_total": (("t4.review.total",),),
+    "litigation_total": (("t4.litigation_direct.total", "t4.litigation_after_review.total"),),
+}
+
+
+def narrative_frame() -> pd.DataFrame:
+    rows = []
+    for key, alts in NARRATIVE_ALTERNATIVES.items():
+        for i, cells in enumerate(alts):
+            for addr in cells:
+                t, r, c = addr.split(".")
+                rows.append({"nkey": key, "alt": i, "n_cells": len(cells), "tbl": t, "row_key": r, "col_key": c})
+    return pd.DataFrame(rows)
+
+
+
+
+@dataclass(frozen=True)
+class CrossYear:
+    """actual = Σ sign·cell over `actual` terms; expected likewise; the pair of consecutive active reports of
+    one agency passes when they are equal. Terms are (year 'cur'|'prev', sign, table, row, col)."""
+
+    rule: str
+    grp: str
+    needs: tuple[str, str | None]  # (table, format) both reports must have; format None = any
+    actual: tuple[tuple[str, int, str, str, str], ...]
+    expected: tuple[tuple[str, int, str, str, str], ...]
+    status: str = "fail"
+    severity: str = "error"
+    label: str = ""
+
+
+STOCK_ROWS = ("regulations", "normative_documents")
+
+
+def cross_year_rules() -> list[CrossYear]:
+    out = [CrossYear("X-carry", c, ("t3", None), (("cur", 1, "t3", "carried_over", c),),
+                     (("prev", 1, "t3", "carried_forward", c),),
+                     label="carried_over(t) = carried_forward(t-1)") for c in F.T3_COL_KEYS]
+    # soft: mergers and restatements break it, so a failure is only a warning
+    out += [CrossYear("X-stock", r, ("t2", "2021"), (("cur", 1, "t2", r, "in_force"),),
+                      (("prev", 1, "t2", r, "in_force"), ("cur", 1, "t2", r, "issued"), ("cur", -1, "t2", r, "repealed")),
+                      severity="warning", label="in_force(t) = in_force(t-1) + issued(t) - repealed(t)")
+            for r in STOCK_ROWS]
+    return out
+
+
+def cross_year_frame() -> pd.DataFrame:
+    rows = []
+    for i, x in enumerate(cross_year_rules()):
+        seen: set[str] = set()
+        for side, terms in (("actual", x.actual), ("expected", x.expected)):
+            for which, sign, t, r, c in terms:
+                addr = f"{t}.{r}.{c}"
+                rows.append({"rid": i, "rule": x.rule, "grp": x.grp, "need_tbl": x.needs[0], "need_fmt": x.needs[1],
+                             "status": x.status, "severity": x.severity, "label": x.label, "side": side,
+                             "which": which, "sign": sign, "tbl": t, "row_key": r, "col_key": c,
+                             "ord": len(rows), "first": addr not in seen})  # cells listed once, actual first
+                seen.add(addr)
+    return pd.DataFrame(rows)
+
+
+JUMP_FIGURES = (("t3", "new_received", "total"), ("t3", "total_processed", "total"), ("t4", "review", "total"))
+JUMP_RATIO = 5.0
+JUMP_MIN = 20
+FIRST_CARRY_YEAR = 2019  # the first checkable pair is 2019 → 2020
+
+
+def expected_template(year: int) -> str:
+    """The national format a report for `year` should use."""
+    return "2021" if year >= 2021 else "2019" if year >= 2019 else "legacy"

@@ -1,0 +1,110 @@
+"""Rules inside one report: T3-balance, T3-outcomes, T3-columns, T4-sums, T2-stock, non-negative,
+text-vs-table."""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.checks import definitions
+from etl.checks.common import insert
+from etl.model import NARRATIVE_KEYS
+
+
+def identities(con: duckdb.DuckDBPyConnection) -> None:
+    # cells join the (small) term table: a broadcast hash join, no fan-out over absent cells; the few
+    # groups with absent cells are completed by a second, small join
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE chk_groups AS
+        WITH x AS (
+            SELECT c.report_id, t.rule, t.tbl, t.fmt, t.grp, t.side, t.ord, t.addr, c.value, c.kind
+            FROM cells c JOIN chk_rep_fmt f ON f.report_id = c.report_id AND f.tbl = c.tbl
+            JOIN chk_terms t ON t.tbl = c.tbl AND t.fmt = f.fmt AND t.row_key = c.row_key AND t.col_key = c.col_key
+        )
+        SELECT report_id, rule, tbl, fmt, grp,
+               sum(value) FILTER (WHERE side = 'parts') AS parts,
+               sum(value) FILTER (WHERE side = 'totals') AS totals,
+               count(*) AS n_present,
+               coalesce(list(addr || ' ' || kind ORDER BY ord) FILTER (WHERE value IS NULL), []) AS bad
+        FROM x GROUP BY ALL""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE chk_absent AS
+        WITH n AS (SELECT rule, tbl, fmt, grp, count(*) AS n_terms FROM chk_terms GROUP BY ALL),
+        incomplete AS (SELECT g.report_id, g.rule, g.tbl, g.fmt, g.grp FROM chk_groups g
+                       JOIN n USING (rule, tbl, fmt, grp) WHERE g.n_present < n.n_terms)
+        SELECT i.report_id, i.rule, i.grp, list(t.addr || ' missing' ORDER BY t.ord) AS absent
+        FROM incomplete i JOIN chk_terms t USING (rule, tbl, fmt, grp)
+        LEFT JOIN cells c ON c.report_id = i.report_id AND c.tbl = t.tbl AND c.row_key = t.row_key
+                         AND c.col_key = t.col_key
+        WHERE c.report_id IS NULL GROUP BY ALL""")
+    insert(con, """
+        WITH g AS (
+            SELECT g.*, list_concat(g.bad, coalesce(a.absent, [])) AS unknown, n.cells
+            FROM chk_groups g LEFT JOIN chk_absent a USING (report_id, rule, grp)
+            JOIN (SELECT rule, tbl, fmt, grp, list(addr ORDER BY ord) AS cells FROM chk_terms GROUP BY ALL) n
+              USING (rule, tbl, fmt, grp)
+        )
+        SELECT g.report_id, r.agency_id, r.year, g.rule,
+               CASE WHEN len(unknown) > 0 THEN 'uncertain' ELSE 'fail' END AS status,
+               CASE WHEN len(unknown) > 0 THEN 'warning' ELSE k.severity END AS severity,
+               g.cells,
+               CASE WHEN len(unknown) = 0 THEN parts END AS expected,
+               CASE WHEN len(unknown) = 0 THEN totals END AS actual,
+               CASE WHEN len(unknown) > 0
+                    THEN g.rule || ' [' || g.grp || '] cannot be checked: ' || array_to_string(unknown, ', ')
+                    ELSE g.rule || ' [' || g.grp || ']: ' || k.parts_label || ' = ' || fnum(parts)
+                         || (CASE WHEN k.op = '=' THEN ' but ' ELSE ' exceeds ' END)
+                         || k.totals_label || ' = ' || fnum(totals) END AS message
+        FROM g JOIN chk_rules k USING (rule, tbl, fmt) JOIN reports r USING (report_id)
+        WHERE len(unknown) > 0 OR (k.op = '=' AND abs(parts - totals) > 1e-6)
+              OR (k.op = '<=' AND parts > totals + 1e-6)""")
+
+
+def non_negative(con: duckdb.DuckDBPyConnection) -> None:
+    insert(con, """
+        SELECT c.report_id, r.agency_id, r.year, 'non-negative' AS rule, 'fail' AS status, 'error' AS severity,
+               [c.tbl || '.' || c.row_key || '.' || c.col_key] AS cells, NULL::DOUBLE AS expected, c.value AS actual,
+               c.tbl || '.' || c.row_key || '.' || c.col_key || ' = ' || fnum(c.value) || ' (printed "' || c.raw
+               || '"): ' || CASE WHEN c.value < 0 THEN 'a count cannot be negative'
+                                 ELSE 'a count must be a whole number' END AS message
+        FROM cells c JOIN reports r USING (report_id)
+        WHERE c.value IS NOT NULL AND (c.value < 0 OR c.value <> floor(c.value))
+          AND NOT (c.tbl = 't2' AND list_contains(?, c.col_key))""", [list(definitions.SIGNED_OR_AMOUNT_COLS)])
+
+
+def text_vs_table(con: duckdb.DuckDBPyConnection) -> None:
+    keys = [k for k in NARRATIVE_KEYS if k in definitions.NARRATIVE_ALTERNATIVES]
+    stated = " UNION ALL ".join(
+        f"SELECT report_id, '{k}' AS nkey, TRY_CAST(json_extract_string(narrative, '$.{k}') AS DOUBLE) AS stated "
+        "FROM reports" for k in keys)  # keys are constants from etl.model, not user input
+    insert(con, f"""
+        WITH s AS (SELECT * FROM ({stated}) WHERE stated IS NOT NULL),
+        a AS (
+            SELECT s.report_id, s.nkey, s.stated, n.alt, any_value(n.n_cells) AS n_cells, count(c.value) AS n_ok,
+                   sum(c.value) AS total, list(n.tbl || '.' || n.row_key || '.' || n.col_key) AS cells
+            FROM s JOIN chk_narrative n USING (nkey)
+            LEFT JOIN cells c ON c.report_id = s.report_id AND c.tbl = n.tbl AND c.row_key = n.row_key
+                             AND c.col_key = n.col_key
+            GROUP BY ALL
+        ), res AS (
+            SELECT report_id, nkey, any_value(stated) AS stated,
+                   bool_or(n_ok = n_cells AND abs(total - stated) < 1e-6) AS matched,
+                   bool_or(n_ok = n_cells) AS checkable,
+                   list_distinct(flatten(list(cells))) AS cells,
+                   list(array_to_string(cells, ' + ') || ' = ' || fnum(CASE WHEN n_ok = n_cells THEN total END)
+                        ORDER BY alt) AS shown,
+                   arg_min(total, alt) FILTER (WHERE n_ok = n_cells) AS first_total
+            FROM a GROUP BY ALL
+        )
+        SELECT res.report_id, r.agency_id, r.year, 'text-vs-table' AS rule,
+               CASE WHEN checkable THEN 'fail' ELSE 'uncertain' END AS status, 'warning' AS severity,
+               res.cells, stated AS expected, first_total AS actual,
+               'the text states ' || nkey || ' = ' || fnum(stated) || ' but the table gives '
+               || array_to_string(shown, ' / ') AS message
+        FROM res JOIN reports r USING (report_id)
+        WHERE NOT matched OR matched IS NULL""")
+
+
+def run(con: duckdb.DuckDBPyConnection) -> None:
+    identities(con)
+    non_negative(con)
+    text_vs_table(con)

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema, agency identity, loading, build and export (`python -m etl build|export`)."""

@@ -1,0 +1,139 @@
+"""Turning parsed reports into warehouse rows, and writing them in batches.
+
+Parsing runs in worker processes; a worker sends back compact rows (a dict for `reports`, tuples for
+`cells`) rather than the Report object, so little is pickled and the main process only appends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl import formats as F
+from etl.model import Report
+
+REPORT_COLUMNS = (
+    "report_id", "agency_id", "agency_name", "year", "template", "t2_format", "t3_format", "t4_format",
+    "published_on", "deadline", "is_late", "title", "source_path", "source_dir", "source_url", "sha256", "kind",
+    "problems", "n_problems", "missing", "chapters", "n_missing_cells", "is_active", "is_sample", "loaded_at",
+    "proactive_items", "narrative",
+)
+CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "kind", "is_total")
+_REPORT_TYPES = {"year": pa.int32(), "n_problems": pa.int32(), "n_missing_cells": pa.int32(),
+                 "is_late": pa.bool_(), "is_active": pa.bool_(), "is_sample": pa.bool_(),
+                 "proactive_items": pa.float64(), "published_on": pa.date32(), "deadline": pa.date32(),
+                 "loaded_at": pa.timestamp("us")}
+
+
+def is_total(tbl: str, row: str, col: str) -> bool:
+    """A printed total: table 3's total column and total_processed row, table 4's total column."""
+    return (tbl == "t3" and (col == "total" or row == "total_processed")) or (tbl == "t4" and col == "total")
+
+
+def _date(s: str | None) -> dt.date | None:
+    if not s:
+        return None
+    try:
+        return dt.date.fromisoformat(s[:10])
+    except ValueError:
+        return None
+
+
+def _number(x) -> float | None:
+    return float(x) if isinstance(x, int | float) and not isinstance(x, bool) else None
+
+
+def report_rows(report: Report, sha: str, path: str) -> tuple[dict, list[tuple]]:
+    """The `reports` row and the `cells` rows of one parsed report."""
+    cells = [(sha, c.table, c.row, c.col, None if c.value is None else float(c.value), c.raw, c.kind,
+              is_total(c.table, c.row, c.col)) for c in report.cells]
+    present = {c[1] for c in cells}
+    fmts = {}
+    for t in F.TABLES:
+        f = report.table_formats.get(t)
+        if f is None and t in present:
+            # table 4 is the same in both formats; others fall back to the report's template
+            f = "2021" if t == "t4" else report.template if report.template in F.FORMATS else None
+        fmts[t] = f if t in present else None
+    narrative = {k: v for k, v in report.narrative.items() if v is not None}
+    row = {
+        "report_id": sha, "agency_id": None, "agency_name": report.agency, "year": report.year,
+        "template": report.template, "t2_format": fmts["t2"], "t3_format": fmts["t3"], "t4_format": fmts["t4"],
+        "published_on": _date(report.published_on), "deadline": None, "is_late": None, "title": report.title,
+        "source_path": path, "source_dir": os.path.dirname(path), "source_url": report.meta.get("url"),
+        "sha256": sha, "kind": report.source.kind,
+        "problems": json.dumps([p.__dict__ for p in report.problems], ensure_ascii=False),
+        "n_problems": len(report.problems), "missing": json.dumps(report.missing, ensure_ascii=False),
+        "chapters": json.dumps(sorted(report.chapters), ensure_ascii=False), "n_missing_cells": None,
+        "is_active": None, "is_sample": report.meta.get("sample") == "1",
+        "loaded_at": dt.datetime.now().replace(microsecond=0),
+        "proactive_items": _number(report.narrative.get("proactive_items")),
+        "narrative": json.dumps(narrative, ensure_ascii=False),
+    }
+    return row, cells
+
+
+def sha256_file(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Batch:
+    """Rows waiting to be written; flushed every `size` reports to bound memory."""
+
+    con: duckdb.DuckDBPyConnection
+    size: int = 2000
+    reports: list[dict] = field(default_factory=list)
+    cells: list[tuple] = field(default_factory=list)
+    errors: list[tuple] = field(default_factory=list)
+    n_reports: int = 0
+    n_errors: int = 0
+
+    def add_report(self, row: dict, cells: list[tuple]) -> None:
+        self.reports.append(row)
+        self.cells.extend(cells)
+        self.n_reports += 1
+        if len(self.reports) >= self.size:
+            self.flush()
+
+    def add_error(self, path: str, sha: str | None, reason: str) -> None:
+        self.errors.append((path, sha, reason, dt.datetime.now().replace(microsecond=0)))
+        self.n_errors += 1
+
+    def flush(self) -> None:
+        if self.reports:
+            cols = {c: [r[c] for r in self.reports] for c in REPORT_COLUMNS}
+            tbl = pa.table({c: pa.array(v, type=_REPORT_TYPES.get(c, pa.string())) for c, v in cols.items()})
+            self.con.register("batch_reports", tbl)
+            self.con.execute(f"INSERT INTO reports ({', '.join(REPORT_COLUMNS)}) "
+                             f"SELECT {', '.join(REPORT_COLUMNS)} FROM batch_reports")
+            self.con.unregister("batch_reports")
+            self.reports = []
+        if self.cells:
+            cols = list(zip(*self.cells, strict=True))
+            types = (pa.string(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.string(),
+                     pa.bool_())
+            tbl = pa.table({n: pa.array(v, type=t) for n, v, t in zip(CELL_COLUMNS, cols, types, strict=True)})
+            self.con.register("batch_cells", tbl)
+            self.con.execute(f"INSERT INTO cells SELECT {', '.join(CELL_COLUMNS)} FROM batch_cells")
+            self.con.unregister("batch_cells")
+            self.cells = []
+        if self.errors:
+            self.con.executemany("INSERT INTO ingest_errors VALUES (?, ?, ?, ?)", self.errors)
+            self.errors = []
+
+
+def load_reports(con: duckdb.DuckDBPyConnection, reports: list[Report]) -> None:
+    """Load Report objects directly (tests, and callers that parsed already); report_id = source.sha256."""
+    batch = Batch(con)
+    for r in reports:
+        row, cells = report_rows(r, r.source.sha256, str(Path(r.source.path)))
+        batch.add_report(row, cells)
+    batch.flush()

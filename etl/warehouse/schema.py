@@ -1,0 +1,119 @@
+"""The warehouse tables, with the grain of each stated first. Shared with the dashboard: keep these names.
+
+Marts (report_metrics, outcomes_long, applicants_long, review_long) live in etl/warehouse/marts.py.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+# Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
+SCHEMA_VERSION = 2
+
+DDL = """
+-- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
+CREATE TABLE agencies (
+    agency_id   VARCHAR PRIMARY KEY,  -- stable hash of the normalized identity key
+    name        VARCHAR NOT NULL,     -- the most frequent printed name
+    identity    VARCHAR,              -- the normalized key the id hashes (place path | remainder)
+    province    VARCHAR,
+    city        VARCHAR,
+    county      VARCHAR,
+    level       VARCHAR,              -- province | city | county | township
+    kind        VARCHAR,              -- government | department | township | subdistrict
+    sector      VARCHAR,              -- departments only: commerce, education, …
+    is_sample   BOOLEAN NOT NULL,
+    region_source VARCHAR,            -- reference | gazetteer | folder | none
+    deadline_month INTEGER,           -- Article 49 deadline (month/day of year+1) for this agency
+    deadline_day   INTEGER
+);
+
+-- reports: one row per loaded file (report_id = the file's sha256; identical copies load once).
+CREATE TABLE reports (
+    report_id     VARCHAR PRIMARY KEY,
+    agency_id     VARCHAR,
+    agency_name   VARCHAR,            -- as printed
+    year          INTEGER,
+    template      VARCHAR,            -- 2021 | 2019 | mixed | legacy
+    t2_format     VARCHAR,
+    t3_format     VARCHAR,
+    t4_format     VARCHAR,
+    published_on  DATE,
+    deadline      DATE,
+    is_late       BOOLEAN,            -- NULL when published_on is unknown
+    title         VARCHAR,
+    source_path   VARCHAR,
+    source_dir    VARCHAR,            -- the folder the file sits in (agency identity uses it)
+    source_url    VARCHAR,
+    sha256        VARCHAR NOT NULL,
+    kind          VARCHAR,            -- text | html | pdf | docx
+    problems      JSON,               -- [{code, message, where}]
+    n_problems    INTEGER,
+    missing       JSON,               -- the parser's list: "t4", "t3.other_other", "chapter:problems"
+    chapters      JSON,               -- chapter keys found
+    n_missing_cells INTEGER,          -- expected cells of the report's format absent or empty
+    is_active     BOOLEAN,            -- one active report per agency-year
+    is_sample     BOOLEAN,
+    loaded_at     TIMESTAMP,
+    proactive_items DOUBLE,           -- narrative: items proactively published
+    narrative     JSON
+);
+
+-- cells: one row per report × table × row × column, as printed.
+CREATE TABLE cells (
+    report_id VARCHAR NOT NULL,
+    tbl       VARCHAR NOT NULL,       -- t2 | t3 | t4
+    row_key   VARCHAR NOT NULL,
+    col_key   VARCHAR NOT NULL,
+    value     DOUBLE,                 -- NULL for empty/na/text: a blank is never 0
+    raw       VARCHAR,
+    kind      VARCHAR,                -- number | zero | empty | na | text
+    is_total  BOOLEAN NOT NULL        -- a printed total: SUM(value) WHERE NOT is_total never double-counts
+);
+
+-- findings: one row per rule outcome that is not a pass (coverage findings have report_id NULL).
+CREATE TABLE findings (
+    finding_id VARCHAR,
+    report_id  VARCHAR,
+    agency_id  VARCHAR,
+    year       INTEGER,
+    rule       VARCHAR NOT NULL,
+    status     VARCHAR NOT NULL,      -- fail | uncertain
+    severity   VARCHAR NOT NULL,      -- error | warning | info
+    cells      JSON,                  -- ["t3.granted.total", …]
+    expected   DOUBLE,
+    actual     DOUBLE,
+    message    VARCHAR
+);
+
+-- ingest_errors: one row per file that could not be read or parsed.
+CREATE TABLE ingest_errors (
+    path    VARCHAR,
+    sha256  VARCHAR,
+    reason  VARCHAR,
+    seen_at TIMESTAMP
+);
+
+-- build_info: exactly one row, describing the build that wrote this file.
+CREATE TABLE build_info (
+    built_at        TIMESTAMP,
+    n_files         INTEGER,
+    n_reports       INTEGER,
+    n_errors        INTEGER,
+    version         VARCHAR,
+    schema_version  INTEGER,
+    parser_version  VARCHAR,          -- hash of the parser's source: a change forces re-parsing
+    reference_version VARCHAR,
+    code_version    VARCHAR,          -- hash of the checks and warehouse source: with nothing else changed,
+                                      -- an unchanged corpus keeps the previous warehouse as it is
+    n_parsed        INTEGER,          -- files parsed by this build (the rest were reused)
+    n_reused        INTEGER,
+    seconds         DOUBLE
+);
+"""
+
+TABLES = ("agencies", "reports", "cells", "findings", "ingest_errors", "build_info")
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)

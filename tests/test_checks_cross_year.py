@@ -1,0 +1,118 @@
+"""Cross-year rules, coverage and duplicates, on agencies whose yearly reports the test writes."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import duckdb
+import pytest
+from test_warehouse_corpus import clean_values, next_year, render, write
+
+from etl.warehouse.build import build
+
+
+def series(rng: random.Random, years: list[int]) -> dict[int, dict]:
+    out = {years[0]: clean_values(rng)}
+    for y in years[1:]:
+        out[y] = next_year(rng, out[y - 1]) if y - 1 in out else clean_values(rng)
+    return out
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("cross")
+    src = tmp / "src"
+    rng = random.Random(5)
+
+    def emit(folder: str, agency: str, vals: dict[int, dict], skip: tuple[int, ...] = ()) -> None:
+        for y, v in vals.items():
+            if y not in skip:
+                write(src / folder, f"{y}.txt", render(agency, y, v, published=f"{y + 1}-01-10"))
+
+    emit("clean", "样例市样例甲局", series(rng, [2021, 2022, 2023]))
+    carry = series(rng, [2021, 2022])
+    carry[2022][("t3", "carried_over", "commercial")] += 1  # breaks X-carry (and the 2022 balances)
+    carry[2022][("t3", "carried_over", "total")] += 1
+    carry[2022][("t3", "new_received", "commercial")] -= 1
+    carry[2022][("t3", "new_received", "total")] -= 1
+    emit("carry", "样例市样例乙局", carry)
+    stock = series(rng, [2021, 2022])
+    stock[2022][("t2", "normative_documents", "in_force")] += 7
+    emit("stock", "样例市样例丙局", stock)
+    jump = series(rng, [2021, 2022])
+    # 6× more reconsiderations than the year before, each year consistent in itself
+    jump[2021][("t4", "review", "upheld")], jump[2021][("t4", "review", "corrected")] = 4, 0
+    jump[2021][("t4", "review", "other")], jump[2021][("t4", "review", "pending")] = 0, 0
+    jump[2021][("t4", "review", "total")] = 4
+    jump[2022][("t4", "review", "upheld")], jump[2022][("t4", "review", "corrected")] = 20, 4
+    jump[2022][("t4", "review", "other")], jump[2022][("t4", "review", "pending")] = 0, 0
+    jump[2022][("t4", "review", "total")] = 24
+    emit("jump", "样例市样例丁局", jump)
+    emit("gap", "样例市样例戊局", series(rng, [2020, 2021, 2022, 2023]), skip=(2021, 2022))
+    dup = series(rng, [2022])
+    emit("dup", "样例市样例己局", dup)
+    blanked = dict(dup[2022])
+    blanked[("t3", "granted", "natural_person")] = None
+    write(src / "dup", "2022-copy.txt", render("样例市样例己局", 2022, blanked, published="2023-01-12"))
+    db = tmp / "wh.duckdb"
+    build([src], db, jobs=1, progress=False)
+    con = duckdb.connect(str(db), read_only=True)
+    yield con
+    con.close()
+
+
+def rules_of(con, folder: str, status: str | None = None) -> list[tuple]:
+    q = """SELECT f.rule, f.status, f.severity, f.year, f.cells, f.expected, f.actual FROM findings f
+           JOIN reports r USING (report_id) WHERE r.source_dir LIKE ? AND f.rule LIKE 'X-%'"""
+    rows = con.execute(q, [f"%/src/{folder}"]).fetchall()
+    return [r for r in rows if status is None or r[1] == status]
+
+
+def test_consistent_years_pass(wh) -> None:
+    assert rules_of(wh, "clean") == []
+    n = wh.execute("SELECT count(*) FROM findings f JOIN reports r USING (report_id) WHERE r.source_dir LIKE '%/clean'")
+    assert n.fetchone()[0] == 0
+    assert wh.execute("SELECT count(DISTINCT agency_id) FROM reports WHERE source_dir LIKE '%/clean'").fetchone()[0] == 1
+
+
+def test_x_carry_per_column(wh) -> None:
+    f = rules_of(wh, "carry")
+    assert {(r[0], r[1], r[3]) for r in f} == {("X-carry", "fail", 2022)}
+    cols = sorted(json.loads(r[4])[0] for r in f)
+    assert cols == ["t3.carried_over.commercial", "t3.carried_over.total"]
+    assert all(r[6] == r[5] + 1 for r in f)  # printed one more than last year's carried_forward
+
+
+def test_x_stock_is_a_soft_warning(wh) -> None:
+    f = rules_of(wh, "stock")
+    assert [(r[0], r[1], r[2]) for r in f] == [("X-stock", "fail", "warning")]
+    assert "t2.normative_documents.in_force" in json.loads(f[0][4]) and f[0][6] == f[0][5] + 7
+
+
+def test_x_jump(wh) -> None:
+    f = rules_of(wh, "jump")
+    assert [(r[0], r[1], r[2], json.loads(r[4]), r[5], r[6]) for r in f] == [
+        ("X-jump", "fail", "info", ["t4.review.total"], 4, 24)]
+
+
+def test_coverage_names_missing_years(wh) -> None:
+    rows = wh.execute("""SELECT f.report_id, f.year, f.status FROM findings f JOIN agencies a USING (agency_id)
+                         WHERE f.rule = 'coverage' AND a.name = '样例市样例戊局' ORDER BY f.year""").fetchall()
+    assert rows == [(None, 2021, "fail"), (None, 2022, "fail")]
+    # the warehouse covers 2020–2023: agencies that start in 2021 miss 2020, the 2021–2022 ones miss 2023 too
+    other = wh.execute("""SELECT a.name, list(f.year ORDER BY f.year) FROM findings f JOIN agencies a USING (agency_id)
+                          WHERE f.rule = 'coverage' AND a.name <> '样例市样例戊局' GROUP BY 1""").fetchall()
+    assert dict(other) == {"样例市样例甲局": [2020], "样例市样例乙局": [2020, 2023], "样例市样例丙局": [2020, 2023],
+                           "样例市样例丁局": [2020, 2023], "样例市样例己局": [2020, 2021, 2023]}
+
+
+def test_duplicate_keeps_the_complete_one_active(wh) -> None:
+    rows = wh.execute("""SELECT source_path, is_active, n_missing_cells FROM reports WHERE source_dir LIKE '%/dup'
+                         ORDER BY source_path""").fetchall()
+    assert [(p.rsplit("/", 1)[1], a, n) for p, a, n in rows] == [("2022-copy.txt", False, 1), ("2022.txt", True, 0)]
+    f = wh.execute("""SELECT r.source_path FROM findings f JOIN reports r USING (report_id)
+                      WHERE f.rule = 'duplicate'""").fetchall()
+    assert [p.rsplit("/", 1)[1] for (p,) in f] == ["2022-copy.txt"]
+    assert wh.execute("SELECT count(*) FROM report_metrics r JOIN agencies a USING (agency_id) "
+                      "WHERE a.name = '样例市样例己局'").fetchone()[0] == 1
