@@ -1,0 +1,1 @@
+"""Streamlit dashboard over the DuckDB warehouse (`streamlit run dashboard/app.py`)."""

@@ -1,0 +1,188 @@
+"""Chart builders: pure functions of a DataFrame returning a plotly Figure (no Streamlit), so the screen, the
+PNG/SVG exports and the briefing all draw the same figure with the same template, colours and fonts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from etl import metrics as M
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+COLORS = ("#1f5fa8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#30343f", "#e07a5f")
+STATUS_COLORS = {"on_time": "#66a182", "late": "#edae49", "unknown": "#b8c4d6", "missing": "#d1495b"}
+SEVERITY_COLORS = {"error": "#d1495b", "warning": "#edae49", "info": "#8fb8de"}
+FORMAT_COLORS = {"2019": "#8d6a9f", "2021": "#1f5fa8", None: "#999999"}
+WIDTH, HEIGHT = 900, 480
+FORMAT_BREAK = 2020.5  # the 2021 form starts with the reports for 2021
+
+
+def style(fig: go.Figure, title: str, subtitle: str = "", height: int = HEIGHT) -> go.Figure:
+    """The one look: white template, CJK font, fixed colours, the filters and data date under the title."""
+    text = title if not subtitle else f"{title}<br><sup>{subtitle}</sup>"
+    fig.update_layout(template="plotly_white", font={"family": FONT, "size": 13, "color": "#30343f"},
+                      colorway=list(COLORS), title={"text": text, "x": 0.01, "xanchor": "left"},
+                      margin={"l": 60, "r": 30, "t": 90, "b": 60}, width=WIDTH, height=height,
+                      legend={"orientation": "h", "yanchor": "bottom", "y": -0.25, "x": 0},
+                      hoverlabel={"font": {"family": FONT}})
+    return fig
+
+
+def metric_axis(fig: go.Figure, metric: M.Metric, lang: str, axis: str = "y") -> None:
+    fmt = ".0%" if metric.is_rate and metric.per == 1 else ",.2f" if metric.is_rate else ",d"
+    getattr(fig, f"update_{axis}axes")(title_text=metric.label(lang), tickformat=fmt, rangemode="tozero")
+
+
+def _hover(metric: M.Metric, lang: str) -> str:
+    """Tooltip naming the numerator and the denominator behind a rate."""
+    val = "%{y:.1%}" if metric.per == 1 else "%{y:.2f}"
+    if not metric.is_rate:
+        return f"%{{x}}: %{{y:,.0f}}<extra>{metric.label(lang)}</extra>"
+    num, den = ("分子", "分母") if lang == "zh" else ("numerator", "denominator")
+    return (f"%{{x}}: {val}<br>{num} %{{customdata[0]:,.0f}} / {den} %{{customdata[1]:,.0f}}"
+            f"<extra>{metric.label(lang)}</extra>")
+
+
+def metric_by_year(df: pd.DataFrame, metrics: Sequence[str], lang: str, title: str, subtitle: str = "",
+                   group: str | None = None) -> go.Figure:
+    """Lines by year for one or more metrics (same unit), or one metric split by `group`."""
+    fig = go.Figure()
+    for i, name in enumerate(metrics):
+        m = M.get(name)
+        parts = [(None, df)] if group is None else list(df.groupby(group, sort=True))
+        for j, (g, part) in enumerate(parts):
+            part = part.sort_values("year")
+            fig.add_trace(go.Scatter(
+                x=part["year"], y=part[name], mode="lines+markers", name=m.label(lang) if g is None else str(g),
+                customdata=part[[f"{name}__num", f"{name}__den"]].to_numpy(), hovertemplate=_hover(m, lang),
+                line={"color": COLORS[(i + j) % len(COLORS)], "width": 2.5}, connectgaps=False))
+        metric_axis(fig, M.get(metrics[0]), lang)
+    fig.update_xaxes(title_text="年度" if lang == "zh" else "Year", dtick=1, tickformat="d")
+    return style(fig, title, subtitle)
+
+
+def shares_by_year(df: pd.DataFrame, cols: dict[str, str], lang: str, title: str, subtitle: str = "") -> go.Figure:
+    fig = go.Figure()
+    for i, (col, label) in enumerate(cols.items()):
+        fig.add_trace(go.Scatter(x=df["year"], y=df[col], mode="lines+markers", name=label,
+                                 line={"color": COLORS[(i + 1) % len(COLORS)], "width": 2.5},
+                                 hovertemplate=f"%{{x}}: %{{y:.1%}}<extra>{label}</extra>"))
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(title_text="年度" if lang == "zh" else "Year", dtick=1, tickformat="d")
+    return style(fig, title, subtitle)
+
+
+def by_form(df: pd.DataFrame, y_label: str, lang: str, title: str, subtitle: str = "", note: str = "") -> go.Figure:
+    """Table 2 figures by year, one series per form: no line is ever drawn across the 2019→2021 break."""
+    fig = go.Figure()
+    for form, part in df.groupby("form", dropna=False, sort=True):
+        label = (f"{form} 年格式" if lang == "zh" else f"{form} form") if isinstance(form, str) else "?"
+        part = part.sort_values("year")
+        if (part["year"] < FORMAT_BREAK).any() and (part["year"] > FORMAT_BREAK).any():
+            # the same form on both sides of the break (a late adopter): a gap, not a line across it
+            gap = pd.DataFrame({"year": [FORMAT_BREAK], "value": [None], "n_reports": [0]})
+            part = pd.concat([part[part["year"] < FORMAT_BREAK], gap, part[part["year"] > FORMAT_BREAK]])
+        fig.add_trace(go.Scatter(x=part["year"], y=part["value"], mode="lines+markers", name=label,
+                                 connectgaps=False,
+                                 line={"color": FORMAT_COLORS.get(form if isinstance(form, str) else None,
+                                                                  "#999999"), "width": 2.5},
+                                 customdata=part[["n_reports"]].to_numpy(),
+                                 hovertemplate="%{x}: %{y:,.2f}<br>n=%{customdata[0]}<extra>" + label + "</extra>"))
+    years = df["year"].tolist()
+    if years and min(years) < FORMAT_BREAK < max(years):
+        fig.add_vline(x=FORMAT_BREAK, line_dash="dash", line_color="#999999")
+        fig.add_annotation(x=FORMAT_BREAK, y=1, yref="paper", text="格式变更" if lang == "zh" else "form change",
+                           showarrow=False, xanchor="left", yanchor="bottom", font={"size": 11})
+    fig.update_yaxes(title_text=y_label, rangemode="tozero")
+    fig.update_xaxes(title_text="年度" if lang == "zh" else "Year", dtick=1, tickformat="d")
+    if note:
+        fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False, align="left",
+                           font={"size": 10, "color": "#666666"})
+    return style(fig, title, subtitle)
+
+
+def bars(df: pd.DataFrame, x: str, y: str, lang: str, title: str, subtitle: str = "", metric: str | None = None,
+         horizontal: bool = False, labels: dict | None = None, color: str | None = None) -> go.Figure:
+    d = df.copy()
+    cats = d[x].map(lambda v: (labels or {}).get(v, v))
+    m = M.get(metric) if metric else None
+    kw = {"marker_color": COLORS[0]}
+    if horizontal:
+        fig = go.Figure(go.Bar(y=cats, x=d[y], orientation="h", **kw))
+        fig.update_yaxes(autorange="reversed")
+        if m:
+            metric_axis(fig, m, lang, "x")
+    else:
+        fig = go.Figure(go.Bar(x=cats, y=d[y], **kw))
+        if m:
+            metric_axis(fig, m, lang)
+    if m and m.is_rate:
+        fig.update_traces(customdata=d[[f"{metric}__num", f"{metric}__den"]].to_numpy(),
+                          hovertemplate=_hover(m, lang).replace("%{x}", "%{y}" if horizontal else "%{x}")
+                          .replace(": %{y", ": %{x" if horizontal else ": %{y"))
+    return style(fig, title, subtitle, height=max(HEIGHT, 24 * len(d) + 160) if horizontal else HEIGHT)
+
+
+def stacked(df: pd.DataFrame, x: str, y: str, color: str, lang: str, title: str, subtitle: str = "",
+            labels: dict | None = None, colors: dict | None = None, horizontal: bool = False) -> go.Figure:
+    fig = go.Figure()
+    for i, (g, part) in enumerate(df.groupby(color, sort=False)):
+        name = (labels or {}).get(g, g)
+        c = (colors or {}).get(g, COLORS[i % len(COLORS)])
+        if horizontal:
+            fig.add_trace(go.Bar(y=part[x], x=part[y], name=name, orientation="h", marker_color=c))
+        else:
+            fig.add_trace(go.Bar(x=part[x], y=part[y], name=name, marker_color=c))
+    fig.update_layout(barmode="stack")
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    return style(fig, title, subtitle, height=max(HEIGHT, 24 * df[x].nunique() + 160) if horizontal else HEIGHT)
+
+
+def sankey(out: pd.DataFrame, labels: dict[str, str], lang: str, title: str, subtitle: str = "") -> go.Figure:
+    """New + carried over → requests to handle → outcome groups and carried forward."""
+    v = dict(zip(out["grp"], out["value"].fillna(0), strict=True))
+    src_keys = ["new_received", "carried_over"]
+    dst_keys = ["granted", "partially_granted", "withheld", "unavailable", "not_processed", "other",
+                "carried_forward"]
+    hub = "received"
+    nodes = src_keys + [hub] + dst_keys
+    idx = {k: i for i, k in enumerate(nodes)}
+    link_s, link_t, link_v = [], [], []
+    for k in src_keys:
+        link_s.append(idx[k])
+        link_t.append(idx[hub])
+        link_v.append(float(v.get(k, 0)))
+    for k in dst_keys:
+        link_s.append(idx[hub])
+        link_t.append(idx[k])
+        link_v.append(float(v.get(k, 0)))
+    node_colors = [COLORS[0], COLORS[5], "#30343f", "#66a182", "#00798c", "#d1495b", "#edae49", "#8d6a9f",
+                   "#b8c4d6", "#999999"]
+    fig = go.Figure(go.Sankey(
+        node={"label": [f"{labels.get(k, k)} {v.get(k, sum(link_v[:2]) if k == hub else 0):,.0f}" for k in nodes],
+              "color": node_colors, "pad": 18, "thickness": 18},
+        link={"source": link_s, "target": link_t, "value": link_v, "color": "rgba(31,95,168,0.18)"}))
+    return style(fig, title, subtitle)
+
+
+def coverage_grid(df: pd.DataFrame, labels: dict[str, str], lang: str, title: str, subtitle: str = "") -> go.Figure:
+    """Agency × year, one colour per status (on time, late, date unknown, missing)."""
+    order = ["on_time", "late", "unknown", "missing"]
+    code = {s: i for i, s in enumerate(order)}
+    piv = df.assign(c=df["status"].map(code)).pivot_table(index="agency", columns="year", values="c",
+                                                          aggfunc="first", sort=False)
+    text = df.assign(t=df["status"].map(labels)).pivot_table(index="agency", columns="year", values="t",
+                                                             aggfunc="first", sort=False).reindex_like(piv)
+    n = len(order)
+    scale = []
+    for i, s in enumerate(order):
+        scale += [[i / n, STATUS_COLORS[s]], [(i + 1) / n, STATUS_COLORS[s]]]
+    fig = go.Figure(go.Heatmap(z=piv.to_numpy(), x=[str(c) for c in piv.columns], y=piv.index.tolist(),
+                               zmin=-0.5, zmax=n - 0.5, colorscale=scale, text=text.to_numpy(),
+                               hovertemplate="%{y} %{x}: %{text}<extra></extra>", xgap=2, ygap=2,
+                               colorbar={"tickvals": list(range(n)), "ticktext": [labels[s] for s in order]}))
+    fig.update_yaxes(autorange="reversed")
+    return style(fig, title, subtitle, height=max(HEIGHT, 22 * len(piv) + 160))

@@ -1,0 +1,219 @@
+"""Sidebar filters: one dataclass, its URL form (st.query_params, so a view can be bookmarked) and its SQL.
+
+Every filter becomes a `?` parameter; column names come from this module only, never from user input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from dashboard import i18n
+from dashboard.i18n import t
+
+LEVELS = ("province", "city", "county", "township")
+KINDS = ("government", "department", "township", "subdistrict")
+TEMPLATES = ("2021", "2019", "mixed", "legacy")
+DATA = ("all", "real", "sample")
+
+
+@dataclass(frozen=True)
+class Filters:
+    year_from: int | None = None
+    year_to: int | None = None
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    levels: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    agency: str = ""  # substring of the agency name
+    templates: tuple[str, ...] = ()
+    include_failed: bool = True
+    data: str = "all"  # all | real | sample
+    lang: str = "zh"
+
+    # --- URL ------------------------------------------------------------------------------------------
+    def to_params(self) -> dict[str, str]:
+        p: dict[str, str] = {}
+        if self.year_from is not None:
+            p["y0"] = str(self.year_from)
+        if self.year_to is not None:
+            p["y1"] = str(self.year_to)
+        for k, v in (("prov", self.province), ("city", self.city), ("county", self.county), ("q", self.agency)):
+            if v:
+                p[k] = v
+        for k, vs in (("level", self.levels), ("kind", self.kinds), ("fmt", self.templates)):
+            if vs:
+                p[k] = ",".join(vs)
+        if not self.include_failed:
+            p["failed"] = "0"
+        if self.data != "all":
+            p["data"] = self.data
+        if self.lang != "zh":
+            p["lang"] = self.lang
+        return p
+
+    @classmethod
+    def from_params(cls, qp: Mapping[str, str]) -> Filters:
+        def year(k: str) -> int | None:
+            v = qp.get(k, "")
+            return int(v) if v.isdigit() else None
+
+        def many(k: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(v for v in qp.get(k, "").split(",") if v in allowed)
+
+        return cls(year_from=year("y0"), year_to=year("y1"), province=qp.get("prov", ""), city=qp.get("city", ""),
+                   county=qp.get("county", ""), levels=many("level", LEVELS), kinds=many("kind", KINDS),
+                   agency=qp.get("q", "")[:100], templates=many("fmt", TEMPLATES),
+                   include_failed=qp.get("failed", "1") != "0",
+                   data=qp.get("data") if qp.get("data") in DATA else "all",
+                   lang=qp.get("lang") if qp.get("lang") in i18n.LANGS else "zh")
+
+    # --- SQL ------------------------------------------------------------------------------------------
+    def agency_where(self, a: str = "m") -> tuple[str, list]:
+        """Conditions on agency columns of alias `a` (report_metrics or agencies)."""
+        conds: list[str] = []
+        params: list = []
+        for col, v in (("province", self.province), ("city", self.city), ("county", self.county)):
+            if v:
+                conds.append(f"{a}.{col} = ?")
+                params.append(v)
+        for col, vs in (("level", self.levels), ("kind", self.kinds)):
+            if vs:
+                conds.append(f"{a}.{col} IN ({', '.join('?' * len(vs))})")
+                params.extend(vs)
+        if self.agency:
+            conds.append(f"{a}.{'agency_name' if a == 'm' else 'name'} ILIKE ?")
+            params.append(f"%{self.agency}%")
+        if self.data != "all":
+            conds.append(f"{a}.is_sample = ?")
+            params.append(self.data == "sample")
+        return " AND ".join(conds) or "TRUE", params
+
+    def where(self, m: str = "m", years: bool = True) -> tuple[str, list]:
+        """Conditions on report_metrics alias `m` for every filter (the year range when `years`)."""
+        sql, params = self.agency_where(m)
+        conds = [sql]
+        if years and self.year_from is not None:
+            conds.append(f"{m}.year >= ?")
+            params.append(self.year_from)
+        if years and self.year_to is not None:
+            conds.append(f"{m}.year <= ?")
+            params.append(self.year_to)
+        if self.templates:
+            conds.append(f"{m}.template IN ({', '.join('?' * len(self.templates))})")
+            params.extend(self.templates)
+        if not self.include_failed:
+            conds.append(f"NOT {m}.has_fail")
+        return " AND ".join(conds), params
+
+    def with_years(self, y0: int | None, y1: int | None) -> Filters:
+        return replace(self, year_from=y0, year_to=y1)
+
+    # --- words ----------------------------------------------------------------------------------------
+    def describe(self, lang: str | None = None) -> str:
+        """A one-line summary for chart titles and the briefing."""
+        lang = lang or self.lang
+        parts = []
+        if self.year_from is not None or self.year_to is not None:
+            parts.append(f"{self.year_from or ''}–{self.year_to or ''}")
+        place = " ".join(v for v in (self.province, self.city, self.county) if v)
+        if place:
+            parts.append(place)
+        if self.levels:
+            parts.append("/".join(i18n.name(i18n.LEVELS, v, lang) for v in self.levels))
+        if self.kinds:
+            parts.append("/".join(i18n.name(i18n.KINDS, v, lang) for v in self.kinds))
+        if self.agency:
+            parts.append(f"“{self.agency}”")
+        if self.templates:
+            parts.append(t("template", lang) + " " + "/".join(self.templates))
+        if not self.include_failed:
+            parts.append(t("include_failed", lang) + ": ✗")
+        if self.data != "all":
+            parts.append(t(f"data_{self.data}", lang))
+        return " · ".join(parts) or ("全部报告" if lang == "zh" else "All reports")
+
+
+# --- Streamlit sidebar -----------------------------------------------------------------------------------
+
+_KEYS = {"year": "f_years", "prov": "f_prov", "city": "f_city", "county": "f_county", "level": "f_level",
+         "kind": "f_kind", "q": "f_q", "fmt": "f_fmt", "failed": "f_failed", "data": "f_data", "lang": "f_lang"}
+
+
+def sidebar(options: Callable[[str, Filters], pd.DataFrame] | None) -> Filters:
+    """Render the filters in the sidebar, seeded from the URL on a session's first run; keep the URL in step.
+
+    `options(kind, filters)` returns the choices for 'years' (columns lo, hi), 'province', 'city', 'county'
+    (column v); None when there is no warehouse (only the language switch is shown).
+    """
+    import streamlit as st
+
+    ss = st.session_state
+    if "f_seeded" not in ss:  # first run of this session: the URL is the source of truth
+        url = Filters.from_params(st.query_params.to_dict())
+        ss.update({_KEYS["prov"]: url.province, _KEYS["city"]: url.city, _KEYS["county"]: url.county,
+                   _KEYS["level"]: list(url.levels), _KEYS["kind"]: list(url.kinds), _KEYS["q"]: url.agency,
+                   _KEYS["fmt"]: list(url.templates), _KEYS["failed"]: url.include_failed,
+                   _KEYS["data"]: url.data, _KEYS["lang"]: url.lang, "f_url_years": (url.year_from, url.year_to)})
+        ss["f_seeded"] = True
+    sb = st.sidebar
+    lang = sb.radio(t("lang"), i18n.LANGS, key=_KEYS["lang"], horizontal=True,
+                    format_func=lambda v: "中文" if v == "zh" else "English")
+    if options is None:
+        return Filters(lang=lang)
+    sb.header(t("filters", lang))
+    yrs = options("years", Filters())
+    lo, hi = int(yrs["lo"].iloc[0]), int(yrs["hi"].iloc[0])
+    if _KEYS["year"] not in ss or not isinstance(ss[_KEYS["year"]], tuple):
+        u0, u1 = ss.get("f_url_years", (None, None))
+        ss[_KEYS["year"]] = (min(max(u0 or lo, lo), hi), max(min(u1 or hi, hi), lo))
+    else:  # clamp to the data after a rebuild
+        y0, y1 = ss[_KEYS["year"]]
+        ss[_KEYS["year"]] = (min(max(y0, lo), hi), max(min(y1, hi), lo))
+    if lo < hi:
+        y0, y1 = sb.slider(t("years", lang), lo, hi, key=_KEYS["year"])
+    else:
+        y0 = y1 = lo
+        sb.caption(f"{t('years', lang)}: {lo}")
+
+    def pick(kind: str, label: str, scope: Filters) -> str:
+        vals = [""] + [v for v in options(kind, scope)["v"].tolist() if v]
+        if ss.get(_KEYS[kind]) not in vals:
+            ss[_KEYS[kind]] = ""
+        return sb.selectbox(label, vals, key=_KEYS[kind], format_func=lambda v: v or t("any", lang))
+
+    prov = pick("prov", t("province", lang), Filters())
+    city = pick("city", t("city", lang), Filters(province=prov)) if prov else ""
+    county = pick("county", t("county", lang), Filters(province=prov, city=city)) if city else ""
+    ph = "（全部）" if lang == "zh" else "(all)"
+    levels = sb.multiselect(t("level", lang), LEVELS, key=_KEYS["level"], placeholder=ph,
+                            format_func=lambda v: i18n.name(i18n.LEVELS, v, lang))
+    kinds = sb.multiselect(t("kind", lang), KINDS, key=_KEYS["kind"], placeholder=ph,
+                           format_func=lambda v: i18n.name(i18n.KINDS, v, lang))
+    q = sb.text_input(t("agency_search", lang), key=_KEYS["q"], max_chars=100).strip()
+    fmts = sb.multiselect(t("template", lang), TEMPLATES, key=_KEYS["fmt"], placeholder=ph)
+    failed = sb.checkbox(t("include_failed", lang), key=_KEYS["failed"])
+    data = sb.radio(t("data_source", lang), DATA, key=_KEYS["data"], format_func=lambda v: t(f"data_{v}", lang))
+    f = Filters(year_from=y0 if y0 != lo else None, year_to=y1 if y1 != hi else None, province=prov, city=city,
+                county=county, levels=tuple(levels), kinds=tuple(kinds), agency=q, templates=tuple(fmts),
+                include_failed=failed, data=data, lang=lang)
+    if sb.button(t("reset", lang), key="f_reset"):
+        for k in _KEYS.values():
+            ss.pop(k, None)
+        ss["f_url_years"] = (None, None)
+        ss[_KEYS["lang"]] = lang
+        st.query_params.clear()
+        st.rerun()
+    # keep page-specific params (report id…) and replace the filter ones
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in _URL_KEYS}
+    want = {**keep, **f.to_params()}
+    if st.query_params.to_dict() != want:
+        st.query_params.from_dict(want)
+    # the year range applies for display even when it spans all the data
+    return f.with_years(y0, y1)
+
+
+_URL_KEYS = {"y0", "y1", "prov", "city", "county", "level", "kind", "q", "fmt", "failed", "data", "lang"}

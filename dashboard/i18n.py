@@ -1,0 +1,206 @@
+"""Interface strings in Chinese (default) and English. Metric and table labels come from etl.metrics and
+etl.formats; this module holds only the dashboard's own words."""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("政府信息公开年度报告", "Disclosure annual reports"),
+    "lang": ("语言 / Language", "语言 / Language"),
+    "filters": ("筛选", "Filters"),
+    "years": ("年度", "Years"),
+    "province": ("省份", "Province"),
+    "city": ("市", "City"),
+    "county": ("县/区", "County"),
+    "any": ("（全部）", "(all)"),
+    "level": ("层级", "Level"),
+    "kind": ("机关类型", "Agency kind"),
+    "agency_search": ("机关名称包含", "Agency name contains"),
+    "template": ("报告格式", "Report format"),
+    "include_failed": ("包含核对未通过的报告", "Include reports with failed checks"),
+    "data_source": ("数据", "Data"),
+    "data_all": ("全部", "All"),
+    "data_real": ("仅真实数据", "Real only"),
+    "data_sample": ("仅样例数据", "Sample only"),
+    "reset": ("重置筛选", "Reset filters"),
+    "sample_note": ("注意：当前视图包含程序生成的样例数据（名称含“样例”），并非真实政府报告。",
+                    "Note: this view includes generated sample data (names contain 样例); these are not real reports."),
+    "no_db": ("还没有数据仓库（{path}）。请先运行 `python -m etl build data/samples` 生成，然后刷新本页。",
+              "No warehouse yet ({path}). Run `python -m etl build data/samples` first, then reload this page."),
+    "no_match": ("没有符合当前筛选条件的报告。请放宽年度、地区或其他筛选条件，或点击侧栏“重置筛选”。",
+                 "No reports match the current filters. Widen the years, region or other filters, or press "
+                 "“Reset filters” in the sidebar."),
+    "data_date": ("数据日期", "Data date"),
+    "download_png": ("PNG", "PNG"),
+    "download_svg": ("SVG", "SVG"),
+    "download_csv": ("CSV", "CSV"),
+    "download_xlsx": ("Excel", "Excel"),
+    "briefing": ("生成简报（Word）", "Briefing (Word)"),
+    "briefing_title": ("政府信息公开工作年度报告分析简报", "Briefing: government information disclosure reports"),
+    "headline": ("主要数据", "Headline figures"),
+    "vs_prev": ("较上年", "vs previous year"),
+    "reports_loaded": ("已载入报告", "Reports loaded"),
+    "share_failed": ("核对未通过报告占比", "Reports with failed checks"),
+    "share_late": ("逾期发布占比", "Published late"),
+    "trends": ("年度趋势", "Trends by year"),
+    "metric": ("指标", "Metric"),
+    "value": ("数值", "Value"),
+    "year": ("年度", "Year"),
+    "numerator": ("分子", "Numerator"),
+    "denominator": ("分母", "Denominator"),
+    "n_reports": ("报告数", "Reports"),
+    "rate": ("比率", "Rate"),
+    "definition": ("定义", "Definition"),
+    "source_cells": ("来源单元格", "Source cells"),
+    "unit": ("单位", "Unit"),
+    # pages
+    "page_overview": ("总览", "Overview"),
+    "page_proactive": ("主动公开", "Proactive disclosure"),
+    "page_requests": ("依申请公开", "Requests and outcomes"),
+    "page_review": ("复议与诉讼", "Reconsideration and litigation"),
+    "page_compare": ("对比", "Compare"),
+    "page_quality": ("合规与数据质量", "Compliance and data quality"),
+    "page_report": ("单份报告", "Report"),
+    "page_glossary": ("指标说明", "Glossary"),
+    "page_upload": ("载入报告", "Load reports"),
+    # proactive
+    "proactive_items": ("主动公开信息条数（总体情况文字）", "Items proactively published (overview text)"),
+    "t2_measure": ("表二指标", "Table 2 measure"),
+    "format_break_note": ("2019年格式（2019—2020年度报告）与2021年格式（2021年度起）的表二统计口径不同，"
+                          "两种格式分开显示、不连线；只有规章/规范性文件和“处理决定数量”大致可比。",
+                          "Table 2 of the 2019 form (reports for 2019–2020) and of the 2021 form (2021 on) measure "
+                          "different things: the two forms are drawn as separate series with no line across the "
+                          "break; only regulations/normative documents and decision counts are loosely comparable."),
+    "format": ("格式", "Form"),
+    "by_dimension": ("分组", "Group by"),
+    "dim_province": ("省份", "Province"),
+    "dim_city": ("市", "City"),
+    "dim_level": ("层级", "Level"),
+    "dim_kind": ("机关类型", "Agency kind"),
+    "dim_sector": ("部门领域", "Sector"),
+    "dim_agency": ("机关", "Agency"),
+    "dim_peer": ("同类组（层级+类型）", "Peer group (level + kind)"),
+    # requests
+    "flow": ("申请办理流向", "Where requests went"),
+    "received": ("应办理（新收+上年结转）", "To handle (new + carried over)"),
+    "applicants": ("申请人类型（本年新收）", "Applicant types (new requests)"),
+    "rates_table": ("比率及其分母", "Rates with their denominators"),
+    "top_agencies": ("申请量最大的机关", "Agencies carrying the most requests"),
+    "share_of_total": ("占全部新收比例", "Share of all new requests"),
+    "outcome_group": ("办理结果", "Outcome"),
+    # review
+    "review_counts": ("复议与诉讼案件数", "Reconsideration and litigation cases"),
+    "review_rates": ("每百件申请的复议与诉讼", "Challenges per 100 requests"),
+    "correction_rates": ("纠错率（已审结案件）", "Correction rates (decided cases)"),
+    "review_results": ("审理结果构成", "Results"),
+    "by_agency": ("按机关", "By agency"),
+    "corrected_agencies": ("有被纠错案件的机关", "Agencies with corrected cases"),
+    "block": ("类别", "Block"),
+    "result": ("结果", "Result"),
+    # compare
+    "compare_by": ("对比对象", "Compare"),
+    "compare_pick": ("选择 2–5 个对象", "Pick 2–5 to compare"),
+    "compare_need": ("请至少选择 2 个对象（最多 5 个）。", "Pick at least 2 (at most 5)."),
+    "ranking": ("机关排名", "Agency ranking"),
+    "rank": ("名次", "Rank"),
+    "peer_percentile": ("同类组百分位", "Percentile in peer group"),
+    "yoy": ("同比变化", "Change vs previous year"),
+    "prev_value": ("上年数值", "Previous year"),
+    # quality
+    "findings_by_rule": ("按规则与严重程度统计的问题", "Findings by rule and severity"),
+    "worst_agencies": ("问题最多的机关", "Agencies with the most failed checks"),
+    "coverage_grid": ("报告覆盖情况（机关 × 年度）", "Coverage (agency × year)"),
+    "coverage_legend": ("按时 / 逾期 / 日期不明 / 缺失", "on time / late / date unknown / missing"),
+    "format_mismatch": ("格式与年度不符", "Format does not match the year"),
+    "findings_list": ("问题清单", "Findings"),
+    "ingest_errors": ("无法读取的文件", "Files that could not be read"),
+    "rule": ("规则", "Rule"),
+    "severity": ("严重程度", "Severity"),
+    "status": ("状态", "Status"),
+    "count": ("数量", "Count"),
+    "message": ("说明", "Message"),
+    "open_report": ("查看报告", "Open report"),
+    "on_time": ("按时", "On time"),
+    "late": ("逾期", "Late"),
+    "unknown_date": ("日期不明", "Date unknown"),
+    "missing": ("缺失", "Missing"),
+    # report
+    "pick_agency": ("机关", "Agency"),
+    "pick_year": ("年度", "Year"),
+    "no_report": ("请选择一份报告。", "Pick a report."),
+    "metadata": ("基本信息", "Metadata"),
+    "source": ("来源", "Source"),
+    "problems": ("解析问题", "Parsing problems"),
+    "findings": ("核对发现", "Findings"),
+    "other_years": ("该机关其他年度", "Same agency, other years"),
+    "highlight_note": ("标黄的单元格涉及核对发现。", "Highlighted cells are involved in a finding."),
+    "published_on": ("发布日期", "Published"),
+    "deadline": ("截止日期", "Deadline"),
+    "agency": ("机关", "Agency"),
+    "region": ("地区", "Region"),
+    # upload
+    "upload_help": ("上传年度报告文件（HTML、文本、PDF、Word .docx），单个文件不超过 {mb} MB。",
+                    "Upload annual report files (HTML, text, PDF, Word .docx), up to {mb} MB each."),
+    "too_big": ("{name}：文件超过 {mb} MB，未处理。", "{name}: larger than {mb} MB, skipped."),
+    "read_error": ("{name}：无法读取——{reason}", "{name}: could not be read — {reason}"),
+    "parsed": ("{name}：{agency}，{year} 年，格式 {template}，{n} 个单元格",
+               "{name}: {agency}, {year}, form {template}, {n} cells"),
+    "add_to_wh": ("加入数据仓库", "Add to the warehouse"),
+    "added": ("已复制到 {dir} 并重建数据仓库（{n} 份报告）。", "Copied to {dir} and rebuilt the warehouse ({n} reports)."),
+    "no_build": ("数据仓库构建函数 etl.warehouse.build.build 尚不可用；文件已复制到 {dir}，请运行 "
+                 "`python -m etl build {dir}`。",
+                 "The warehouse build function etl.warehouse.build.build is not available yet; the files were "
+                 "copied to {dir}: run `python -m etl build {dir}`."),
+    "n_blank": ("空白或“/”的报告数", "Reports with a blank or “/”"),
+    "n_fail": ("未通过数", "Failed checks"),
+    "n_error": ("错误数", "Errors"),
+    "n_findings": ("发现数", "Findings"),
+    "rules": ("涉及规则", "Rules"),
+    "path": ("文件", "File"),
+    "reason": ("原因", "Reason"),
+    "seen_at": ("时间", "Seen at"),
+    "expected": ("应为", "Expected"),
+    "actual": ("实为", "Actual"),
+    "parse_unavailable": ("解析器 etl.parse 尚不可用：{err}", "The parser etl.parse is not available: {err}"),
+}
+
+
+def t(key: str, lang: str = "zh", **fmt: object) -> str:
+    zh, en = STRINGS[key]
+    s = en if lang == "en" else zh
+    return s.format(**fmt) if fmt else s
+
+
+LEVELS = {"province": ("省级", "Province"), "city": ("市级", "City"), "county": ("县级", "County"),
+          "township": ("乡镇级", "Township")}
+KINDS = {"government": ("人民政府", "Government"), "department": ("政府部门", "Department"),
+         "township": ("乡镇政府", "Township government"), "subdistrict": ("街道办事处", "Sub-district office")}
+SEVERITIES = {"error": ("错误", "Error"), "warning": ("警告", "Warning"), "info": ("提示", "Info")}
+STATUSES = {"fail": ("未通过", "Failed"), "uncertain": ("无法判断", "Uncertain")}
+OUTCOME_GROUPS = {"granted": ("予以公开", "Granted"), "partially_granted": ("部分公开", "Partially granted"),
+                  "withheld": ("不予公开", "Withheld"), "unavailable": ("无法提供", "Could not provide"),
+                  "not_processed": ("不予处理", "Not processed"), "other": ("其他处理", "Other handling"),
+                  "carried_forward": ("结转下年度", "Carried forward")}
+SECTORS = {"commerce": ("商务", "Commerce"), "education": ("教育", "Education"), "finance": ("财政", "Finance"),
+           "public_security": ("公安", "Public security"), "natural_resources": ("自然资源", "Natural resources"),
+           "health": ("卫生健康", "Health"), "ecology": ("生态环境", "Ecology")}
+RULES = {
+    "T3-balance": ("表三收支平衡", "Table 3 balance"), "T3-outcomes": ("表三办理结果合计", "Table 3 outcomes sum"),
+    "T3-columns": ("表三申请人合计", "Table 3 applicant totals"), "T4-sums": ("表四合计", "Table 4 sums"),
+    "non-negative": ("非负整数", "Non-negative integers"), "T2-stock": ("表二存量", "Table 2 stock"),
+    "X-carry": ("跨年结转衔接", "Carry-over across years"), "X-stock": ("跨年现行有效件数", "Stock across years"),
+    "X-jump": ("年度突变", "Year-on-year jump"), "text-vs-table": ("文字与表格一致", "Text vs tables"),
+    "completeness": ("内容完整", "Completeness"), "format-vs-year": ("格式与年度", "Format vs year"),
+    "timeliness": ("按时发布", "Published on time"), "coverage": ("报告缺失", "Report missing"),
+    "duplicate": ("重复报告", "Duplicate report"),
+}
+APPLICANTS = {"natural_person": ("自然人", "Natural persons")}
+
+
+def name(table: dict[str, tuple[str, str]], key: str | None, lang: str = "zh") -> str:
+    """Label of a taxonomy value (level, kind, severity…), the key itself when unknown."""
+    if key is None:
+        return "—"
+    pair = table.get(key)
+    return key if pair is None else (pair[1] if lang == "en" else pair[0])

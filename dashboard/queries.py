@@ -1,0 +1,344 @@
+"""Every SQL query the dashboard runs, as functions of (run, Filters) -> DataFrame.
+
+`run(sql, params)` executes parameterised SQL (dashboard.db.query in the app, a plain connection in tests).
+Filter values are always `?` parameters. Column names in f-strings come only from etl.metrics, etl.formats
+or the fixed tables below, never from user input. Rates are ratio-of-sums over the reports where both the
+numerator and the denominator are known (a blank is never 0), as etl/metrics.py prescribes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from dashboard.filters import Filters
+from etl import formats as F
+from etl import metrics as M
+
+Run = Callable[[str, Sequence], pd.DataFrame]
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+DIMENSIONS = {"province": "m.province", "city": "m.city", "level": "m.level", "kind": "m.kind",
+              "sector": "m.sector", "agency": "m.agency_name", "peer": "m.level || '/' || m.kind"}
+HEADLINE = ("new_received", "disclosure_rate", "review_rate", "litigation_rate", "correction_rate")
+
+
+def _col(name: str) -> str:
+    if not _IDENT.match(name):  # registry names only; a typo must fail loudly, not reach SQL
+        raise ValueError(f"not a column name: {name!r}")
+    return name
+
+
+def metric_sql(metric: M.Metric, m: str = "m", suffix: str = "") -> str:
+    """SELECT items for one metric: value, numerator sum, denominator sum, reports counted."""
+    num = f"{m}.{_col(metric.numerator)}"
+    name = _col(metric.name) + suffix
+    if metric.denominator is None:
+        return (f"SUM({num}) AS {name}, SUM({num}) AS {name}__num, NULL::DOUBLE AS {name}__den, "
+                f"count({num}) AS {name}__n")
+    den = f"{m}.{_col(metric.denominator)}"
+    ok = f"{num} IS NOT NULL AND {den} IS NOT NULL"
+    return (f"SUM({num}) FILTER (WHERE {ok}) * {int(metric.per)} / NULLIF(SUM({den}) FILTER (WHERE {ok}), 0) "
+            f"AS {name}, SUM({num}) FILTER (WHERE {ok}) AS {name}__num, "
+            f"SUM({den}) FILTER (WHERE {ok}) AS {name}__den, count(*) FILTER (WHERE {ok}) AS {name}__n")
+
+
+def _metrics_sql(names: Iterable[str]) -> str:
+    return ", ".join(metric_sql(M.get(n)) for n in names)
+
+
+# --- sidebar options -------------------------------------------------------------------------------------
+
+def options(run: Run, kind: str, f: Filters) -> pd.DataFrame:
+    if kind == "years":
+        return run("SELECT min(year) AS lo, max(year) AS hi FROM report_metrics", [])
+    col = {"prov": "province", "city": "city", "county": "county"}[kind]
+    where, params = f.agency_where("m")
+    return run(f"SELECT DISTINCT m.{col} AS v FROM report_metrics m WHERE {where} AND m.{col} IS NOT NULL "
+               f"ORDER BY 1", params)
+
+
+def build_info(run: Run) -> pd.DataFrame:
+    return run("SELECT * FROM build_info LIMIT 1", [])
+
+
+def counts(run: Run, f: Filters) -> pd.DataFrame:
+    """Reports in view and how many of them are sample data."""
+    where, params = f.where()
+    return run(f"SELECT count(*) AS n, count(*) FILTER (WHERE m.is_sample) AS n_sample, max(m.year) AS last_year "
+               f"FROM report_metrics m WHERE {where}", params)
+
+
+# --- by year ---------------------------------------------------------------------------------------------
+
+def yearly(run: Run, f: Filters, names: Sequence[str] = tuple(M.BY_NAME)) -> pd.DataFrame:
+    """One row per year in range (plus the year before, for the change): reports, shares, metrics."""
+    g = f.with_years(None if f.year_from is None else f.year_from - 1, f.year_to)
+    where, params = g.where()
+    sql = (f"SELECT m.year, count(*) AS n_reports, avg(m.has_fail::INT) AS share_failed, "
+           f"avg(m.is_late::INT) AS share_late, count(m.is_late) AS n_dated, {_metrics_sql(names)} "
+           f"FROM report_metrics m WHERE {where} GROUP BY m.year ORDER BY m.year")
+    return run(sql, params)
+
+
+def headline(df: pd.DataFrame, names: Sequence[str] = HEADLINE) -> list[dict]:
+    """Latest year's figures with the change vs the year before (None when that year is absent)."""
+    if df.empty:
+        return []
+    last = df.iloc[-1]
+    prev = df[df["year"] == last["year"] - 1]
+    prev_row = None if prev.empty else prev.iloc[0]
+    out = []
+    for key in ("n_reports", *names, "share_failed", "share_late"):
+        cur = last[key]
+        before = None if prev_row is None else prev_row[key]
+        delta = None if before is None or pd.isna(before) or pd.isna(cur) else float(cur) - float(before)
+        out.append({"key": key, "year": int(last["year"]), "value": None if pd.isna(cur) else float(cur),
+                    "prev": None if before is None or pd.isna(before) else float(before), "delta": delta,
+                    "num": last.get(f"{key}__num"), "den": last.get(f"{key}__den")})
+    return out
+
+
+def by_dimension(run: Run, f: Filters, dim: str, names: Sequence[str], limit: int = 30) -> pd.DataFrame:
+    expr = DIMENSIONS[dim]
+    where, params = f.where()
+    first = _col(names[0])
+    return run(f"SELECT {expr} AS grp, count(*) AS n_reports, {_metrics_sql(names)} FROM report_metrics m "
+               f"WHERE {where} GROUP BY 1 ORDER BY {first} DESC NULLS LAST LIMIT {int(limit)}", params)
+
+
+# --- proactive disclosure --------------------------------------------------------------------------------
+
+T2_ONLY_2021 = tuple(sorted(F.T2_COLS_ONLY["2021"]))
+T2_ONLY_2019 = tuple(sorted(F.T2_COLS_ONLY["2019"]))
+
+
+def t2_measures() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(row, col, forms printing it) of every table 2 cell, 2021 form first; shared cells listed once."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for fmt in ("2021", "2019"):
+        for r, cols in F.T2_FORMATS[fmt].layout.items():
+            for c in cols:
+                seen.setdefault((r, c), []).append(fmt)
+    return [(r, c, tuple(forms)) for (r, c), forms in seen.items()]
+
+
+def t2_by_year(run: Run, f: Filters, row: str, col: str) -> pd.DataFrame:
+    """Σ of one table 2 cell by year and by the form the report's table 2 actually uses (from its labels)."""
+    where, params = f.where()
+    in21 = ", ".join(f"'{_col(c)}'" for c in T2_ONLY_2021)
+    in19 = ", ".join(f"'{_col(c)}'" for c in T2_ONLY_2019)
+    sql = f"""
+    WITH fmt AS (
+      SELECT c.report_id, CASE WHEN bool_or(c.col_key IN ({in21})) THEN '2021'
+                               WHEN bool_or(c.col_key IN ({in19})) THEN '2019' END AS form
+      FROM cells c JOIN report_metrics m USING (report_id) WHERE c.tbl = 't2' AND {where} GROUP BY 1)
+    SELECT m.year, fmt.form, sum(c.value) AS value, count(c.value) AS n_reports,
+           count(*) - count(c.value) AS n_blank
+    FROM cells c JOIN report_metrics m USING (report_id) JOIN fmt USING (report_id)
+    WHERE c.tbl = 't2' AND c.row_key = ? AND c.col_key = ? AND {where}
+    GROUP BY 1, 2 ORDER BY 1, 2"""
+    return run(sql, [*params, row, col, *params])
+
+
+def proactive_by_year(run: Run, f: Filters) -> pd.DataFrame:
+    where, params = f.where()
+    return run(f"SELECT m.year, sum(m.proactive_items) AS proactive_items, count(m.proactive_items) AS n_reports, "
+               f"count(*) AS n_all FROM report_metrics m WHERE {where} GROUP BY 1 ORDER BY 1", params)
+
+
+# --- requests --------------------------------------------------------------------------------------------
+
+def outcomes(run: Run, f: Filters) -> pd.DataFrame:
+    """Σ of each outcome group, plus carried_forward and the requests to handle (new + carried over)."""
+    where, params = f.where()
+    return run(f"""
+    SELECT o.outcome_group AS grp, sum(o.value) AS value FROM outcomes_long o JOIN report_metrics m USING (report_id)
+    WHERE {where} GROUP BY 1
+    UNION ALL SELECT 'carried_forward', sum(m.carried_forward) FROM report_metrics m WHERE {where}
+    UNION ALL SELECT 'new_received', sum(m.new_received) FROM report_metrics m WHERE {where}
+    UNION ALL SELECT 'carried_over', sum(m.carried_over) FROM report_metrics m WHERE {where}""",
+               params * 4)
+
+
+def applicants(run: Run, f: Filters) -> pd.DataFrame:
+    where, params = f.where()
+    return run(f"SELECT a.applicant, sum(a.new_received) AS value FROM applicants_long a "
+               f"JOIN report_metrics m USING (report_id) WHERE {where} GROUP BY 1 ORDER BY 2 DESC", params)
+
+
+def rates(run: Run, f: Filters, names: Sequence[str]) -> pd.DataFrame:
+    """One row per metric: value, numerator Σ, denominator Σ, reports counted."""
+    where, params = f.where()
+    row = run(f"SELECT {_metrics_sql(names)} FROM report_metrics m WHERE {where}", params).iloc[0]
+    return pd.DataFrame([{"metric": n, "value": row[n], "num": row[f"{n}__num"], "den": row[f"{n}__den"],
+                          "n": row[f"{n}__n"]} for n in names])
+
+
+def top_agencies(run: Run, f: Filters, limit: int = 15) -> pd.DataFrame:
+    where, params = f.where()
+    return run(f"""
+    SELECT m.agency_name AS agency, m.agency_id, sum(m.new_received) AS new_received,
+           sum(m.new_received) / NULLIF(sum(sum(m.new_received)) OVER (), 0) AS share,
+           {_metrics_sql(["disclosure_rate"])}
+    FROM report_metrics m WHERE {where} GROUP BY 1, 2 ORDER BY 3 DESC NULLS LAST LIMIT {int(limit)}""", params)
+
+
+# --- reconsideration and litigation ----------------------------------------------------------------------
+
+def review_results(run: Run, f: Filters) -> pd.DataFrame:
+    where, params = f.where()
+    return run(f"SELECT r.block, r.result, sum(r.value) AS value FROM review_long r JOIN report_metrics m "
+               f"USING (report_id) WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2", params)
+
+
+def by_agency(run: Run, f: Filters, names: Sequence[str], order: str, limit: int = 50,
+              having: str = "TRUE") -> pd.DataFrame:
+    where, params = f.where()
+    return run(f"SELECT m.agency_name AS agency, m.agency_id, count(*) AS n_reports, {_metrics_sql(names)} "
+               f"FROM report_metrics m WHERE {where} GROUP BY 1, 2 HAVING {having} "
+               f"ORDER BY {_col(order)} DESC NULLS LAST LIMIT {int(limit)}", params)
+
+
+def corrected_agencies(run: Run, f: Filters, limit: int = 200) -> pd.DataFrame:
+    return by_agency(run, f, ["correction_rate", "review_correction_rate", "litigation_correction_rate"],
+                     "correction_rate__num", limit, having="sum(m.all_corrected) > 0")
+
+
+# --- compare ---------------------------------------------------------------------------------------------
+
+def compare_choices(run: Run, f: Filters, dim: str, limit: int = 500) -> list[str]:
+    where, params = f.where()
+    df = run(f"SELECT {DIMENSIONS[dim]} AS v, count(*) AS n FROM report_metrics m WHERE {where} "
+             f"GROUP BY 1 HAVING v IS NOT NULL ORDER BY n DESC, v LIMIT {int(limit)}", params)
+    return df["v"].tolist()
+
+
+def compare_series(run: Run, f: Filters, dim: str, values: Sequence[str], metric: str) -> pd.DataFrame:
+    where, params = f.where()
+    marks = ", ".join("?" * len(values))
+    return run(f"SELECT m.year, {DIMENSIONS[dim]} AS grp, count(*) AS n_reports, {_metrics_sql([metric])} "
+               f"FROM report_metrics m WHERE {where} AND {DIMENSIONS[dim]} IN ({marks}) GROUP BY 1, 2 ORDER BY 1, 2",
+               [*params, *values])
+
+
+def ranking(run: Run, f: Filters, metric: str, year: int, limit: int = 500) -> pd.DataFrame:
+    """Agencies on one metric in `year`: rank, percentile among peers (same level and kind) and change vs
+    the previous year. Percentiles are over every agency of the peer group in the filtered view."""
+    g = f.with_years(year - 1, year)
+    where, params = g.where()
+    mt = M.get(metric)
+    return run(f"""
+    WITH v AS (
+      SELECT m.agency_id, m.agency_name AS agency, m.level, m.kind, m.year, {metric_sql(mt)}
+      FROM report_metrics m WHERE {where} GROUP BY 1, 2, 3, 4, 5),
+    cur AS (SELECT * FROM v WHERE year = ? AND {_col(metric)} IS NOT NULL),
+    prev AS (SELECT agency_id, {_col(metric)} AS prev_value FROM v WHERE year = ?)
+    SELECT rank() OVER (ORDER BY cur.{_col(metric)} DESC) AS rank, cur.agency, cur.agency_id, cur.level, cur.kind,
+           cur.{_col(metric)} AS value, cur.{_col(metric)}__num AS num, cur.{_col(metric)}__den AS den,
+           percent_rank() OVER (PARTITION BY cur.level, cur.kind ORDER BY cur.{_col(metric)}) AS peer_percentile,
+           count(*) OVER (PARTITION BY cur.level, cur.kind) AS peers,
+           prev.prev_value, cur.{_col(metric)} - prev.prev_value AS yoy
+    FROM cur LEFT JOIN prev USING (agency_id) ORDER BY rank LIMIT {int(limit)}""", [*params, year, year - 1])
+
+
+# --- compliance and data quality -------------------------------------------------------------------------
+
+def _findings_from(f: Filters) -> tuple[str, list]:
+    """Findings joined to their agency (coverage findings have no report) under the filters."""
+    aw, ap = f.agency_where("a")
+    conds, params = [aw], list(ap)
+    if f.year_from is not None:
+        conds.append("fi.year >= ?")
+        params.append(f.year_from)
+    if f.year_to is not None:
+        conds.append("fi.year <= ?")
+        params.append(f.year_to)
+    if f.templates:
+        conds.append(f"m.template IN ({', '.join('?' * len(f.templates))})")
+        params.extend(f.templates)
+    if not f.include_failed:
+        conds.append("NOT coalesce(m.has_fail, FALSE)")
+    return (f"findings fi JOIN agencies a USING (agency_id) LEFT JOIN report_metrics m USING (report_id) "
+            f"WHERE {' AND '.join(conds)}"), params
+
+
+def findings_summary(run: Run, f: Filters) -> pd.DataFrame:
+    frm, params = _findings_from(f)
+    return run(f"SELECT fi.rule, fi.severity, fi.status, count(*) AS n FROM {frm} GROUP BY 1, 2, 3 "
+               f"ORDER BY n DESC", params)
+
+
+def worst_agencies(run: Run, f: Filters, limit: int = 20) -> pd.DataFrame:
+    frm, params = _findings_from(f)
+    return run(f"""SELECT a.name AS agency, fi.agency_id, count(*) FILTER (WHERE fi.status = 'fail') AS n_fail,
+           count(*) FILTER (WHERE fi.severity = 'error') AS n_error, count(*) AS n_findings,
+           string_agg(DISTINCT fi.rule, ', ' ORDER BY fi.rule) AS rules
+    FROM {frm} GROUP BY 1, 2 ORDER BY n_fail DESC, n_error DESC, agency LIMIT {int(limit)}""", params)
+
+
+def findings_list(run: Run, f: Filters, rules: Sequence[str] = (), limit: int = 1000) -> pd.DataFrame:
+    frm, params = _findings_from(f)
+    extra = ""
+    if rules:
+        extra = f" AND fi.rule IN ({', '.join('?' * len(rules))})"
+        params = [*params, *rules]
+    return run(f"""SELECT fi.finding_id, fi.report_id, a.name AS agency, fi.year, fi.rule, fi.severity, fi.status,
+           fi.message, fi.expected, fi.actual, fi.cells
+    FROM {frm}{extra} ORDER BY CASE fi.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+           fi.year DESC, agency LIMIT {int(limit)}""", params)
+
+
+def coverage(run: Run, f: Filters, limit: int = 40) -> pd.DataFrame:
+    """Agency × year status (on_time, late, unknown, missing) for the agencies with the most gaps."""
+    aw, ap = f.agency_where("a")
+    yw, yp = f.with_years(f.year_from, f.year_to).where("m")
+    return run(f"""
+    WITH yrs AS (SELECT DISTINCT m.year FROM report_metrics m WHERE {yw}),
+    ags AS (SELECT a.agency_id, a.name FROM agencies a WHERE {aw}),
+    grid AS (
+      SELECT ags.agency_id, ags.name AS agency, yrs.year,
+             CASE WHEN r.report_id IS NULL THEN 'missing' WHEN r.is_late IS NULL THEN 'unknown'
+                  WHEN r.is_late THEN 'late' ELSE 'on_time' END AS status
+      FROM ags CROSS JOIN yrs LEFT JOIN reports r ON r.agency_id = ags.agency_id AND r.year = yrs.year
+           AND r.is_active),
+    worst AS (SELECT agency_id, count(*) FILTER (WHERE status IN ('missing', 'late')) AS bad FROM grid
+              GROUP BY 1 ORDER BY bad DESC, agency_id LIMIT {int(limit)})
+    SELECT grid.*, worst.bad FROM grid JOIN worst USING (agency_id) ORDER BY worst.bad DESC, agency, year""",
+               [*yp, *ap])
+
+
+def ingest_errors(run: Run) -> pd.DataFrame:
+    return run("SELECT path, reason, seen_at FROM ingest_errors ORDER BY seen_at DESC LIMIT 500", [])
+
+
+# --- one report ------------------------------------------------------------------------------------------
+
+def report_choices(run: Run, f: Filters, limit: int = 2000) -> pd.DataFrame:
+    where, params = f.where()
+    return run(f"SELECT m.report_id, m.agency_name AS agency, m.year FROM report_metrics m WHERE {where} "
+               f"ORDER BY agency, year DESC LIMIT {int(limit)}", params)
+
+
+def report(run: Run, report_id: str) -> pd.DataFrame:
+    return run("""SELECT r.*, a.name AS agency, a.province, a.city, a.county, a.level, a.kind AS agency_kind,
+                         a.sector FROM reports r LEFT JOIN agencies a USING (agency_id) WHERE r.report_id = ?""",
+               [report_id])
+
+
+def report_cells(run: Run, report_id: str) -> pd.DataFrame:
+    return run("SELECT tbl, row_key, col_key, value, raw, kind FROM cells WHERE report_id = ?", [report_id])
+
+
+def report_findings(run: Run, report_id: str) -> pd.DataFrame:
+    return run("SELECT rule, severity, status, message, expected, actual, cells FROM findings WHERE report_id = ? "
+               "ORDER BY severity, rule", [report_id])
+
+
+def agency_reports(run: Run, agency_id: str) -> pd.DataFrame:
+    return run("""SELECT r.report_id, r.year, r.template, r.published_on, r.is_late, r.is_active, r.n_problems,
+                         (SELECT count(*) FROM findings fi WHERE fi.report_id = r.report_id AND fi.status = 'fail')
+                         AS n_fail
+                  FROM reports r WHERE r.agency_id = ? ORDER BY r.year DESC""", [agency_id])

@@ -1,0 +1,66 @@
+"""Compliance and data quality: findings by rule and severity, the worst agencies, coverage (agency × year),
+format mismatches, files that could not be read. Each finding links to its Report page."""
+
+import streamlit as st
+
+from dashboard import charts, i18n, ui
+from dashboard import queries as Q
+from dashboard.i18n import t
+
+ctx = ui.context()
+lang = ctx.lang
+st.title(t("page_quality", lang))
+summary = Q.findings_summary(ctx.run, ctx.filters)
+if summary.empty and ctx.n_reports == 0:
+    ui.nothing_matches(ctx)
+else:
+    summary["rule_label"] = summary["rule"].map(lambda r: i18n.name(i18n.RULES, r, lang))
+    by_rule = summary.groupby(["rule_label", "severity"], as_index=False)["n"].sum()
+    sev = {k: i18n.name(i18n.SEVERITIES, k, lang) for k in i18n.SEVERITIES}
+    ui.chart(charts.stacked(by_rule, "rule_label", "n", "severity", lang, t("findings_by_rule", lang),
+                            ctx.subtitle, labels=sev, colors=charts.SEVERITY_COLORS, horizontal=True),
+             "quality_by_rule", ctx)
+
+    def labelled(df):
+        out = df.copy()
+        for col, table in (("rule", i18n.RULES), ("severity", i18n.SEVERITIES), ("status", i18n.STATUSES)):
+            if col in out:
+                out[col] = out[col].map(lambda v, tb=table: i18n.name(tb, v, lang))
+        return out
+
+    st.subheader(t("findings_list", lang))
+    rules = st.multiselect(t("rule", lang), sorted(summary["rule"].unique()), key="quality_rules",
+                           placeholder=t("any", lang),
+                           format_func=lambda r: i18n.name(i18n.RULES, r, lang))
+    fl = Q.findings_list(ctx.run, ctx.filters, rules)
+    fl["link"] = fl["report_id"].map(lambda r: ui.report_link(r, lang))
+    show = labelled(fl.drop(columns=["finding_id", "report_id", "cells"]))
+    link_col = t("open_report", lang)
+    show = show.rename(columns={"agency": t("agency", lang), "year": t("year", lang), "rule": t("rule", lang),
+                                "severity": t("severity", lang), "status": t("status", lang),
+                                "message": t("message", lang), "link": link_col})
+    ui.table(fl.drop(columns=["link"]), "quality_findings", ctx, show=show, column_config={
+        link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
+
+    st.subheader(t("worst_agencies", lang))
+    worst = Q.worst_agencies(ctx.run, ctx.filters)
+    ui.table(worst.drop(columns=["agency_id"]).rename(columns={"agency": t("agency", lang)}), "quality_worst", ctx)
+
+    st.subheader(t("coverage_grid", lang))
+    cov = Q.coverage(ctx.run, ctx.filters)
+    if not cov.empty:
+        status = {s: t(s if s != "unknown" else "unknown_date", lang) for s in ("on_time", "late", "missing")}
+        status["unknown"] = t("unknown_date", lang)
+        ui.chart(charts.coverage_grid(cov, status, lang, t("coverage_grid", lang), ctx.subtitle),
+                 "quality_coverage", ctx)
+        st.caption(t("coverage_legend", lang))
+
+    st.subheader(t("format_mismatch", lang))
+    fm = Q.findings_list(ctx.run, ctx.filters, ["format-vs-year"])
+    fm["link"] = fm["report_id"].map(lambda r: ui.report_link(r, lang))
+    ui.table(fm.drop(columns=["link"]), "quality_format", ctx,
+             show=labelled(fm[["agency", "year", "message", "link"]]).rename(columns={"link": link_col}),
+             column_config={link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
+
+    st.subheader(t("ingest_errors", lang))
+    ui.table(Q.ingest_errors(ctx.run), "quality_ingest_errors", ctx)

@@ -1,0 +1,143 @@
+"""One report: metadata and source, the official tables rebuilt (labels from etl/formats.py) with the cells
+of each finding highlighted, its problems and findings, and the same agency's other years.
+
+Report text is only ever shown as data (dataframes, escaped text), never as HTML.
+"""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import i18n, ui
+from dashboard import queries as Q
+from dashboard.i18n import t
+from etl import formats as F
+
+ctx = ui.context()
+lang = ctx.lang
+st.title(t("page_report", lang))
+HIGHLIGHT = "background-color: #ffe08a; color: #30343f; font-weight: 600"
+YES, NO = ("是", "yes"), ("否", "no")
+
+
+def day(v) -> str:
+    return "—" if v is None or pd.isna(v) else str(v)[:10]
+
+
+def md_escape(text: str) -> str:
+    """Report text as literal characters in a markdown element."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:" else ch for ch in str(text))
+
+
+def rebuilt(cells: pd.DataFrame, tbl: str) -> pd.DataFrame:
+    """The table as printed: rows and columns in the official order, raw cell text as values."""
+    c = cells[cells["tbl"] == tbl]
+    if c.empty:
+        return pd.DataFrame()
+    present_cols = set(c["col_key"])
+    present_rows = set(c["row_key"])
+    if tbl == "t2":
+        fmt = "2021" if present_cols & F.T2_COLS_ONLY["2021"] else "2019"
+        rows = [r for r in F.T2_FORMATS[fmt].layout if r in present_rows]
+        cols = [k.key for k in F.T2_COLS if k.key in present_cols]
+    elif tbl == "t3":
+        fmt = "2019" if "other_total_2019" in present_rows else "2021"
+        rows = [r for r in F.T3_ROWS_BY_FORMAT[fmt] if r in present_rows]
+        cols = [k for k in F.T3_COL_KEYS if k in present_cols]
+    else:
+        rows = [r for r in F.T4_ROW_KEYS if r in present_rows]
+        cols = [k for k in F.T4_COL_KEYS if k in present_cols]
+    grid = c.pivot_table(index="row_key", columns="col_key", values="raw", aggfunc="first")
+    grid = grid.reindex(index=rows, columns=cols)
+    grid.index = [F.label(tbl, "row", r, lang) for r in rows]
+    grid.columns = [F.label(tbl, "col", k, lang) for k in cols]
+    grid.attrs["keys"] = (rows, cols)
+    return grid.fillna("")
+
+
+if ctx is None or ctx.n_reports == 0 and not st.query_params.get("report"):
+    ui.nothing_matches(ctx)
+else:
+    choices = Q.report_choices(ctx.run, ctx.filters)
+    wanted = st.query_params.get("report", "")
+    ids = choices["report_id"].tolist()
+    if wanted and wanted not in ids:  # a bookmarked report outside the filters: still show it
+        extra = Q.report(ctx.run, wanted)
+        if not extra.empty:
+            choices = pd.concat([extra[["report_id", "agency", "year"]], choices], ignore_index=True)
+            ids = choices["report_id"].tolist()
+    label = dict(zip(choices["report_id"], choices["agency"] + " · " + choices["year"].astype(str), strict=True))
+    index = ids.index(wanted) if wanted in ids else 0
+    rid = st.selectbox(t("page_report", lang), ids, index=index if ids else None, key=f"report_pick_{wanted}",
+                       format_func=lambda r: label.get(r, r))
+    if rid and rid != wanted:
+        st.query_params["report"] = rid
+    rep = Q.report(ctx.run, rid) if rid else pd.DataFrame()
+    if rep.empty:
+        st.info(t("no_report", lang))
+    else:
+        r = rep.iloc[0]
+        st.subheader(md_escape(f"{r['agency_name']} · {r['year']}"))
+        meta = {
+            t("agency", lang): r["agency_name"],
+            t("region", lang): " ".join(str(v) for v in (r["province"], r["city"], r["county"]) if v),
+            t("level", lang): i18n.name(i18n.LEVELS, r["level"], lang),
+            t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
+            t("year", lang): str(r["year"]),
+            t("template", lang): r["template"],
+            "title": r["title"] or "—",
+            t("published_on", lang): day(r["published_on"]),
+            t("deadline", lang): day(r["deadline"]),
+            t("late", lang): "—" if pd.isna(r["is_late"]) else (YES if r["is_late"] else NO)[lang == "en"],
+            t("source", lang): r["source_url"] or r["source_path"],
+            "sha256": r["sha256"],
+        }
+        st.dataframe(pd.DataFrame({t("metadata", lang): list(meta), t("value", lang): [str(v) for v in meta.values()]}),
+                     hide_index=True, key="report_meta", height=36 * (len(meta) + 1) + 4)
+        findings = Q.report_findings(ctx.run, rid)
+        flagged: set[tuple[str, str, str]] = set()
+        for cells_json in findings["cells"].dropna():
+            for addr in json.loads(cells_json) if isinstance(cells_json, str) else cells_json:
+                parts = str(addr).split(".")
+                if len(parts) == 3:
+                    flagged.add(tuple(parts))
+        cells = Q.report_cells(ctx.run, rid)
+        st.caption(t("highlight_note", lang))
+        for tbl in F.TABLES:
+            grid = rebuilt(cells, tbl)
+            st.markdown(f"**{F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}**")
+            if grid.empty:
+                st.caption("—")
+                continue
+            rows, cols = grid.attrs["keys"]
+            mask = pd.DataFrame([[HIGHLIGHT if (tbl, rk, ck) in flagged else "" for ck in cols] for rk in rows],
+                                index=grid.index, columns=grid.columns)
+            st.dataframe(grid.style.apply(lambda _df, m=mask: m, axis=None), key=f"report_{tbl}",
+                         height=36 * (len(grid) + 1) + 4)  # the whole table, as printed
+            ui.downloads(grid, f"report_{rid[:12]}_{tbl}", ctx, index=True)
+        st.subheader(t("findings", lang))
+        if findings.empty:
+            st.caption("—")
+        else:
+            show = findings.assign(rule=findings["rule"].map(lambda v: i18n.name(i18n.RULES, v, lang)),
+                                   severity=findings["severity"].map(lambda v: i18n.name(i18n.SEVERITIES, v, lang)),
+                                   status=findings["status"].map(lambda v: i18n.name(i18n.STATUSES, v, lang)))
+            ui.table(findings, f"report_findings_{rid[:12]}", ctx, show=show)
+        st.subheader(t("problems", lang))
+        probs = json.loads(r["problems"]) if isinstance(r["problems"], str) else (r["problems"] or [])
+        if probs:
+            st.dataframe(pd.DataFrame(probs), hide_index=True, key="report_problems")
+        else:
+            st.caption("—")
+        st.subheader(t("other_years", lang))
+        others = Q.agency_reports(ctx.run, r["agency_id"])
+        link = t("open_report", lang)
+        others = pd.DataFrame({
+            t("year", lang): others["year"], t("template", lang): others["template"],
+            t("published_on", lang): others["published_on"].map(day),
+            t("late", lang): others["is_late"].map(lambda v: "—" if pd.isna(v) else (YES if v else NO)[lang == "en"]),
+            t("problems", lang): others["n_problems"], t("n_fail", lang): others["n_fail"],
+            link: others["report_id"].map(lambda x: ui.report_link(x, lang))})
+        st.dataframe(others, hide_index=True, key="report_others",
+                     column_config={link: st.column_config.LinkColumn(link, display_text=link)})

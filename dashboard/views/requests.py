@@ -1,0 +1,48 @@
+"""Requests and outcomes: where requests went, who asked, rates with their denominators, the heaviest
+agencies."""
+
+import streamlit as st
+
+from dashboard import charts, i18n, ui
+from dashboard import queries as Q
+from dashboard.i18n import t
+from etl import formats as F
+from etl import metrics as M
+
+ctx = ui.context()
+lang = ctx.lang
+st.title(t("page_requests", lang))
+if not ui.nothing_matches(ctx):
+    out = Q.outcomes(ctx.run, ctx.filters)
+    labels = {k: i18n.name(i18n.OUTCOME_GROUPS, k, lang) for k in i18n.OUTCOME_GROUPS}
+    labels.update({"new_received": M.get("new_received").label(lang),
+                   "carried_over": F.label("t3", "row", "carried_over", lang), "received": t("received", lang)})
+    ui.chart(charts.sankey(out, labels, lang, t("flow", lang), ctx.subtitle), "requests_flow", ctx)
+
+    st.subheader(t("rates_table", lang))
+    rates = Q.rates(ctx.run, ctx.filters, ["disclosure_rate", "withholding_rate", "unavailable_rate",
+                                           "carry_forward_share"])
+    ui.table(ui.rates_frame(rates, lang), "requests_rates", ctx)
+
+    left, right = st.columns(2)
+    with left:
+        app = Q.applicants(ctx.run, ctx.filters)
+        app_labels = {k: F.label("t3", "col", k, lang) for k in F.T3_APPLICANT_COLS}
+        ui.chart(charts.bars(app, "applicant", "value", lang, t("applicants", lang), ctx.subtitle,
+                             labels=app_labels), "requests_applicants", ctx)
+    with right:
+        yearly = Q.yearly(ctx.run, ctx.filters, ["disclosure_rate", "withholding_rate", "unavailable_rate"])
+        yearly = yearly[yearly["year"] >= (ctx.filters.year_from or yearly["year"].min())]
+        ui.chart(charts.metric_by_year(yearly, ["disclosure_rate", "withholding_rate", "unavailable_rate"], lang,
+                                       t("rate", lang), ctx.subtitle), "requests_rates_by_year", ctx)
+
+    st.subheader(t("top_agencies", lang))
+    top = Q.top_agencies(ctx.run, ctx.filters)
+    show = top.rename(columns={"agency": t("agency", lang), "new_received": M.get("new_received").label(lang),
+                               "share": t("share_of_total", lang),
+                               "disclosure_rate": M.get("disclosure_rate").label(lang),
+                               "disclosure_rate__den": t("denominator", lang)})
+    show = show[[c for c in show.columns if "__" not in c and c != "agency_id"]]
+    ui.table(show, "requests_top_agencies", ctx, column_config={
+        t("share_of_total", lang): st.column_config.NumberColumn(format="percent"),
+        M.get("disclosure_rate").label(lang): st.column_config.NumberColumn(format="percent")})

@@ -1,0 +1,256 @@
+"""AppTest runs of every page against the fixture warehouse: figures, filters, URL state, downloads."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from dash_helpers import open_app
+from docx import Document
+from openpyxl import load_workbook
+
+from dashboard.charts import FORMAT_BREAK
+from dashboard.i18n import t
+from etl import metrics as M
+
+PAGES = ["overview", "proactive", "requests", "review", "compare", "quality", "report", "glossary", "upload"]
+WITH_CHARTS = {"overview", "proactive", "requests", "review", "compare", "quality"}
+
+
+def arr(v) -> list:
+    """A plotly JSON array, plain or typed ({"dtype", "bdata"}, plotly ≥ 6)."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def metric_values(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def last_year(run) -> int:
+    return int(run("SELECT max(year) AS y FROM report_metrics")["y"].iloc[0])
+
+
+def ratio(df: pd.DataFrame, metric: str) -> float:
+    """Ratio of sums over reports where both parts are known, computed in pandas (independently of SQL)."""
+    m = M.get(metric)
+    ok = df[m.numerator].notna() & df[m.denominator].notna()
+    return df.loc[ok, m.numerator].sum() * m.per / df.loc[ok, m.denominator].sum()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(app_env, page):
+    at = open_app(page)
+    assert at.title[0].value == t(f"page_{page}")
+    if page in WITH_CHARTS:
+        assert len(at.get("plotly_chart")) >= 2
+        assert any(b.label == "PNG" for b in at.download_button)
+        assert any(b.label == "Excel" for b in at.download_button)
+
+
+def test_overview_headline_matches_the_warehouse(app_env, run):
+    at = open_app()
+    y = last_year(run)
+    rm = run("SELECT * FROM report_metrics WHERE year = ?", [y])
+    vals = metric_values(at)
+    assert vals[t("reports_loaded")] == f"{len(rm):,}"
+    assert vals[M.get("new_received").label("zh")] == f"{rm['new_received'].sum():,.0f}"
+    assert vals[M.get("disclosure_rate").label("zh")] == f"{ratio(rm, 'disclosure_rate'):.1%}"
+    assert vals[M.get("review_rate").label("zh")] == f"{ratio(rm, 'review_rate'):.2f}"
+    assert vals[t("share_failed")] == f"{rm['has_fail'].mean():.1%}"
+    # change vs the previous year is shown for the report count
+    prev = run("SELECT count(*) AS n FROM report_metrics WHERE year = ?", [y - 1])["n"].iloc[0]
+    delta = [m for m in at.metric if m.label == t("reports_loaded")][0].delta
+    assert delta == f"{len(rm) - prev:+,.0f}"
+    # sample data in view: the visible note
+    assert any(t("sample_note") in w.value for w in at.warning)
+
+
+def test_region_filter_changes_figures_and_url(app_env, run):
+    at = open_app()
+    top = run("SELECT province, city, count(*) AS n FROM report_metrics WHERE city IS NOT NULL "
+              "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 1")
+    p, c = top["province"].iloc[0], top["city"].iloc[0]
+    at.sidebar.selectbox(key="f_prov").set_value(p).run()
+    at.sidebar.selectbox(key="f_city").set_value(c).run()
+    assert not at.exception
+    y = last_year(run)
+    n = run("SELECT count(*) AS n FROM report_metrics WHERE year = ? AND province = ? AND city = ?",
+            [y, p, c])["n"].iloc[0]
+    total = run("SELECT count(*) AS n FROM report_metrics WHERE year = ?", [y])["n"].iloc[0]
+    assert 0 < n < total  # the filter really narrows
+    assert metric_values(at)[t("reports_loaded")] == f"{n:,}"
+    assert at.query_params["prov"] in (p, [p]) and at.query_params["city"] in (c, [c])
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_in_english(app_env, page):
+    at = open_app(page, {"lang": "en"})
+    assert at.title[0].value == t(f"page_{page}", "en")
+    assert not any("\u4e00" <= ch <= "\u9fff" for h in at.subheader for ch in h.value.replace("样例", "")
+                   if page != "report")
+
+
+def test_url_seeds_filters_and_language(app_env, run):
+    y = last_year(run)
+    at = open_app(query={"y0": str(y - 1), "lang": "en", "kind": "department", "failed": "0"})
+    assert at.title[0].value == "Overview"
+    assert at.sidebar.slider(key="f_years").value == (y - 1, y)
+    n = run("SELECT count(*) AS n FROM report_metrics WHERE year = ? AND kind = 'department' AND NOT has_fail",
+            [y])["n"].iloc[0]
+    assert metric_values(at)["Reports loaded"] == f"{n:,}"
+
+
+def test_filters_matching_nothing_say_what_to_do(app_env):
+    at = open_app()
+    at.sidebar.text_input(key="f_q").input("没有这个机关' OR 1=1 --").run()
+    assert not at.exception
+    assert any(t("no_match") in i.value for i in at.info)
+    assert not at.metric
+
+
+def test_no_warehouse_says_how_to_build_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("DISCLOSURE_DB", str(tmp_path / "absent.duckdb"))
+    at = open_app()
+    assert any("python -m etl build data/samples" in i.value for i in at.info)
+    at = open_app("glossary")  # the glossary needs no data
+    assert len(at.dataframe) == 1
+
+
+def test_downloads_are_real_files(app_env, downloads, run):
+    open_app()
+    png = downloads["overview_requests.png"]()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    svg = downloads["overview_requests.svg"]()
+    svg = svg.decode() if isinstance(svg, bytes) else svg
+    assert svg.lstrip().startswith("<svg") and M.get("new_received").label("zh") in svg
+    y = last_year(run)
+    wb = load_workbook(io.BytesIO(downloads["overview_by_year.xlsx"]()))
+    ws = wb.active
+    assert "数据日期" in ws.cell(1, 1).value  # the filters and data date head the sheet
+    header = [c.value for c in ws[3]]
+    assert header[0] == t("year")
+    years = [r[0].value for r in ws.iter_rows(min_row=4)]
+    assert years[-1] == y
+    csv = downloads["overview_by_year.csv"]().decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith(t("year"))
+    doc = Document(io.BytesIO(downloads["briefing.docx"]()))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert t("briefing_title") in text
+    cells = [c.text for tb in doc.tables for row in tb.rows for c in row.cells]
+    rm = run("SELECT * FROM report_metrics WHERE year = ?", [y])
+    assert f"{ratio(rm, 'disclosure_rate'):.1%}" in cells
+    assert M.get("disclosure_rate").definition("zh") in text
+    with zipfile.ZipFile(io.BytesIO(downloads["briefing.docx"]())) as z:  # charts embedded as images
+        assert len([n for n in z.namelist() if n.startswith("word/media/")]) >= 3
+
+
+def test_report_page_highlights_finding_cells(app_env, run, downloads):
+    f = run("""SELECT report_id, cells FROM findings WHERE report_id IS NOT NULL AND rule LIKE 'T3-%'
+               AND json_array_length(cells) > 0 LIMIT 1""")
+    if f.empty:
+        pytest.skip("the generated corpus has no table 3 finding with cells")
+    rid = f["report_id"].iloc[0]
+    at = open_app("report", {"report": rid})
+    assert at.query_params["report"] in (rid, [rid])
+    t3 = [d for d in at.dataframe if "自然人" in d.value.columns]
+    assert t3, "table 3 rebuilt with its printed labels"
+    grid = t3[0].value
+    raw = run("SELECT raw FROM cells WHERE report_id = ? AND tbl = 't3' AND row_key = 'new_received' "
+              "AND col_key = 'natural_person'", [rid])["raw"].iloc[0]
+    assert grid.iloc[0, 0] == raw
+    styles = t3[0].proto.arrow_data.styler.styles
+    assert "#ffe08a" in styles  # the finding's cells are highlighted
+    n_flagged = len([a for a in json.loads(f["cells"].iloc[0]) if a.startswith("t3.")])
+    assert styles.split("{")[0].count("_row") >= min(n_flagged, 1)
+    # the rebuilt table downloads as printed: row labels, then the raw cells
+    csv = downloads[f"report_{rid[:12]}_t3.csv"]().decode("utf-8-sig").splitlines()
+    assert csv[0].split(",")[1] == "自然人"
+    assert csv[1].split(",")[:2] == ["一、本年新收政府信息公开申请数量", raw]
+
+
+def test_quality_page_links_findings_to_reports(app_env, run):
+    at = open_app("quality")
+    shown = [d.value for d in at.dataframe if t("open_report") in d.value.columns]
+    assert shown
+    links = shown[0][t("open_report")].dropna().tolist()
+    ids = set(run("SELECT report_id FROM findings WHERE report_id IS NOT NULL")["report_id"])
+    assert links and all(link.split("report=")[1] in ids for link in links)
+
+
+def test_proactive_chart_never_draws_across_the_form_break(app_env):
+    at = open_app("proactive")
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    names = [tr["name"] for tr in spec["data"]]
+    assert any("2019" in n for n in names) and any("2021" in n for n in names)
+    for tr in spec["data"]:
+        pts = list(zip(arr(tr["x"]), arr(tr["y"]), strict=True))
+        assert pts
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+            if x0 < FORMAT_BREAK < x1:
+                assert y0 is None or y1 is None or np.isnan(y0) or np.isnan(y1), f"line across the break: {tr}"
+
+
+def test_compare_and_ranking(app_env, run):
+    at = open_app("compare")
+    at.radio(key="cmp_dim").set_value("agency").run()
+    choices = run("SELECT DISTINCT agency_name FROM report_metrics ORDER BY 1")["agency_name"].tolist()
+    assert len(choices) >= 3
+    at.multiselect(key="cmp_pick_agency").set_value(choices[:3]).run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert sorted(tr["name"] for tr in spec["data"]) == choices[:3]
+    # the plotted value for one agency and year is the ratio of sums of its reports
+    y = last_year(run)
+    rm = run("SELECT * FROM report_metrics WHERE agency_name = ? AND year = ?", [choices[0], y])
+    tr = [tr for tr in spec["data"] if tr["name"] == choices[0]][0]
+    got = dict(zip(arr(tr["x"]), arr(tr["y"]), strict=True))[y]
+    assert got == pytest.approx(ratio(rm, "disclosure_rate"))
+    rank = [d.value for d in at.dataframe if t("peer_percentile") in d.value.columns][0]
+    pct = rank[t("peer_percentile")].dropna()
+    assert ((pct >= 0) & (pct <= 1)).all() and len(rank) > 3
+
+
+def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatch):
+    import shutil
+
+    import duckdb
+
+    from etl.sample.corpus import generate
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(warehouse, db)
+    corpus = warehouse.parent / "corpus"
+    new = tmp_path / "new"
+    generate(new, agencies=1, years=[2023], seed=99, kinds=["text"], workers=1)
+    report = next(p for p in new.rglob("*.txt"))
+    monkeypatch.setenv("DISCLOSURE_DB", str(db))
+    monkeypatch.setenv("DISCLOSURE_UPLOADS", str(tmp_path / "uploads"))
+    monkeypatch.setenv("DISCLOSURE_SOURCES", str(corpus))
+    with duckdb.connect(str(db), read_only=True) as c:  # closed: DuckDB keeps one instance per open path
+        before = c.execute("SELECT count(*) FROM reports").fetchone()[0]
+    at = open_app("upload")
+    at.file_uploader(key="upload_files").set_value([
+        (report.name, report.read_bytes(), "text/plain"), ("broken.pdf", b"%PDF-1.7 garbage", "application/pdf")])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(report.name in s.value for s in at.success)  # parsed, with agency and year
+    assert any("broken.pdf" in e.value for e in at.error)  # unreadable: the reason, not a crash
+    at.button(key="upload_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(str(tmp_path / "uploads") in s.value for s in at.success)
+    at.run()  # the next rerun sees the swapped file (and lets go of the old one)
+    assert any(f"{before + 1:,}" in c.value for c in at.sidebar.caption)
+    import hashlib
+
+    sha = hashlib.sha256(report.read_bytes()).hexdigest()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == before + 1
+        assert con.execute("SELECT count(*) FROM reports WHERE sha256 = ?", [sha]).fetchone()[0] == 1
+    assert len(list((tmp_path / "uploads").iterdir())) == 1  # the readable file was kept, the broken one not

@@ -1,0 +1,137 @@
+"""The dashboard's pure parts without Streamlit: filters ↔ URL and SQL, rate aggregation, chart builders,
+exports."""
+
+from __future__ import annotations
+
+import io
+
+import duckdb
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from dashboard import charts, exports
+from dashboard import queries as Q
+from dashboard.filters import Filters
+from etl import metrics as M
+
+
+def test_filters_round_trip_through_the_url():
+    f = Filters(year_from=2020, year_to=2022, province="甲省", city="乙市", levels=("city", "county"),
+                kinds=("department",), agency="商务", templates=("2019",), include_failed=False, data="sample",
+                lang="en")
+    assert Filters.from_params(f.to_params()) == f
+    assert Filters().to_params() == {}
+    # junk in a URL is ignored, not trusted
+    g = Filters.from_params({"y0": "20x", "level": "city,planet", "data": "fake", "lang": "fr"})
+    assert g == Filters(levels=("city",))
+
+
+def test_filters_become_parameters_never_sql():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE report_metrics (agency_name VARCHAR, province VARCHAR, city VARCHAR, "
+                "county VARCHAR, level VARCHAR, kind VARCHAR, is_sample BOOLEAN, year INT, template VARCHAR, "
+                "has_fail BOOLEAN)")
+    con.execute("INSERT INTO report_metrics VALUES ('甲局', 'P', 'C', NULL, 'city', 'department', TRUE, 2021, "
+                "'2021', FALSE), ('乙局', 'P', 'C', NULL, 'city', 'department', TRUE, 2021, '2021', TRUE)")
+    evil = Filters(agency="x' OR 1=1 --")
+    where, params = evil.where()
+    assert "OR 1=1" not in where and params == ["%x' OR 1=1 --%"]
+    assert con.execute(f"SELECT count(*) FROM report_metrics m WHERE {where}", params).fetchone()[0] == 0
+    where, params = Filters(include_failed=False, agency="局").where()
+    assert con.execute(f"SELECT agency_name FROM report_metrics m WHERE {where}", params).fetchall() == [("甲局",)]
+
+
+def test_rates_are_ratio_of_sums_over_known_parts():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE report_metrics AS SELECT * FROM (VALUES "
+                "(2021, 1.0, 1.0, 10.0), (2021, 90.0, 99.0, 100.0), (2021, NULL, 5.0, 50.0)) "
+                "t(year, granted_or_partly, total_processed, new_received)")
+    m = M.get("disclosure_rate")
+    row = con.execute(f"SELECT {Q.metric_sql(m)} FROM report_metrics m").df().iloc[0]
+    # (1 + 90) / (1 + 99): not the mean of 100% and 91%, and the report with a blank numerator is left out
+    assert row["disclosure_rate"] == pytest.approx(91 / 100)
+    assert row["disclosure_rate__den"] == 100 and row["disclosure_rate__n"] == 2
+    cnt = con.execute(f"SELECT {Q.metric_sql(M.get('new_received'))} FROM report_metrics m").df().iloc[0]
+    assert cnt["new_received"] == 160
+
+
+def test_headline_change_is_against_the_year_before():
+    df = pd.DataFrame({"year": [2021, 2022], "n_reports": [10, 12], "share_failed": [0.1, 0.25],
+                       "share_late": [None, 0.5]})
+    for n in Q.HEADLINE:
+        df[n] = [0.5, 0.6]
+    h = {x["key"]: x for x in Q.headline(df)}
+    assert h["n_reports"]["delta"] == 2 and h["n_reports"]["year"] == 2022
+    assert h["share_failed"]["delta"] == pytest.approx(0.15)
+    assert h["share_late"]["delta"] is None  # unknown last year: no change shown
+    gap = Q.headline(df.assign(year=[2020, 2022]))  # previous year absent
+    assert all(x["delta"] is None for x in gap)
+
+
+def test_form_chart_splits_series_and_leaves_a_gap_at_the_break():
+    df = pd.DataFrame({"year": [2019, 2020, 2021, 2022, 2022], "form": ["2019", "2019", "2021", "2021", "2019"],
+                       "value": [5.0, 6.0, 7.0, 8.0, 1.0], "n_reports": [3, 3, 3, 3, 1]})
+    fig = charts.by_form(df, "n", "zh", "标题", "副标题")
+    assert len(fig.data) == 2
+    late = [tr for tr in fig.data if tr.name.startswith("2019")][0]
+    xs, ys = list(late.x), list(late.y)
+    assert xs == [2019, 2020, charts.FORMAT_BREAK, 2022]
+    assert ys[2] is None or pd.isna(ys[2])
+    assert late.connectgaps is False
+    assert "副标题" in fig.layout.title.text and charts.FONT.split(",")[0] in fig.layout.font.family
+
+
+def test_metric_chart_tooltips_name_numerator_and_denominator():
+    df = pd.DataFrame({"year": [2021, 2022], "disclosure_rate": [0.5, 0.6], "disclosure_rate__num": [5, 6],
+                       "disclosure_rate__den": [10, 10]})
+    fig = charts.metric_by_year(df, ["disclosure_rate"], "zh", "公开率", "")
+    assert "分子" in fig.data[0].hovertemplate and "分母" in fig.data[0].hovertemplate
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert fig.data[0].name == M.get("disclosure_rate").label("zh")
+
+
+def test_sankey_balances_received_and_outcomes():
+    out = pd.DataFrame({"grp": ["new_received", "carried_over", "granted", "withheld", "carried_forward"],
+                        "value": [90.0, 10.0, 70.0, 20.0, 10.0]})
+    fig = charts.sankey(out, {}, "zh", "流向")
+    link = fig.data[0].link
+    into_hub = sum(v for v, tgt in zip(link.value, link.target, strict=True) if tgt == 2)
+    out_of_hub = sum(v for v, src in zip(link.value, link.source, strict=True) if src == 2)
+    assert into_hub == out_of_hub == 100
+
+
+def test_exports_write_real_png_svg_and_xlsx():
+    df = pd.DataFrame({"year": [2021, 2022], "new_received": [5.0, 7.0], "new_received__num": [5.0, 7.0],
+                       "new_received__den": [None, None]})
+    fig = charts.metric_by_year(df, ["new_received"], "zh", "本年新收申请", "甲省 · 数据日期 2026-01-01")
+    png = exports.figure_bytes(fig, "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    w = int.from_bytes(png[16:20], "big")
+    assert w == charts.WIDTH * exports.SCALE  # the on-screen layout size, at print density
+    svg = exports.figure_bytes(fig, "svg").decode()
+    assert "本年新收申请" in svg and "甲省 · 数据日期 2026-01-01" in svg and "Noto Sans CJK SC" in svg
+    xl = load_workbook(io.BytesIO(exports.xlsx_bytes(df[["year", "new_received"]], "t", "筛选说明")))
+    ws = xl.active
+    assert ws.cell(1, 1).value == "筛选说明" and [c.value for c in ws[4]] == [2021, 5]
+    assert exports.csv_bytes(df[["year"]]).startswith(b"\xef\xbb\xbfyear")
+
+
+def test_a_rebuilt_warehouse_shows_up_without_a_restart(tmp_path, monkeypatch):
+    from dashboard import db
+
+    path = tmp_path / "w.duckdb"
+
+    def write(n: int) -> None:  # like the build: a new file swapped in with os.replace
+        tmp = tmp_path / "new.duckdb"
+        c = duckdb.connect(str(tmp))
+        c.execute("CREATE TABLE build_info AS SELECT ? AS n", [n])
+        c.close()
+        tmp.replace(path)
+
+    monkeypatch.setenv(db.ENV, str(path))
+    assert db.version() is None  # no warehouse yet
+    write(1)
+    assert db.query("SELECT n FROM build_info")["n"].iloc[0] == 1
+    write(2)
+    assert db.query("SELECT n FROM build_info")["n"].iloc[0] == 2
