@@ -24,10 +24,14 @@ lint: venv
 
 demo: venv
 	$(BIN)/python -m etl build data/samples --db data/warehouse.duckdb
-	$(BIN)/streamlit run dashboard/app.py
+	@echo "Opening the dashboard at http://localhost:8501 (Ctrl+C to stop)"
+	$(BIN)/streamlit run dashboard/app.py --server.headless true
 
 bench: venv
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/roundtrip.py
+	$(BIN)/python bench/build.py --reports 10000
+	$(BIN)/python bench/dashboard.py --reports 10000
 
 clean:
 	rm -rf $(VENV) data/warehouse.duckdb*
