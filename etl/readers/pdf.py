@@ -7,8 +7,9 @@ skipped), and a cell merged over several rows belongs to the row where it starts
 rulings fall back to rows of horizontally separated fragments. Tables are `grid=False` either way: rows
 are hints, the extractor reads cells as a stream delimited by labels.
 
-Cost: one `get_text("words")` per page plus one `get_cdrawings()` per page that may hold a table, about
-1.35× `page.get_text()` alone; the drawings pass (MuPDF interprets the page again) is most of the extra.
+Cost: one MuPDF text pass per page that also collects vector boxes (TEXT_COLLECT_VECTORS), so ruling
+lines come without interpreting the page again; only a page that may hold a table and draws paths MuPDF
+cannot report as boxes (curves, diagonals) pays for a second pass (`get_cdrawings()`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ import pymupdf
 from etl.document import Block, Document, Paragraph, ReadError, Table
 
 _TOL = 2.0  # points: ruling lines this close are the same line
+_THIN = 3.0  # points: a vector box at most this thick is a ruling line
+_VECTOR_BLOCK = 3  # block type of vector graphics in TextPage.extractBLOCKS() (with TEXT_COLLECT_VECTORS)
+# how extractBLOCKS describes a vector block: "<vector stroked, color: #000000, alpha: 255, is-rect: true, ...>"
+_VECTOR = re.compile(r"<vector (stroked|filled), color: #([0-9a-fA-F]{6}),.*?is-rect: (true|false)")
+_TEXT_FLAGS = pymupdf.TEXTFLAGS_WORDS | pymupdf.TEXT_COLLECT_VECTORS
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?|"
     r"\d{1,3}\s*/\s*\d{1,3}|Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|\d{1,3})\s*$",
@@ -82,8 +88,43 @@ class _PageItem:
 
 # --- ruling lines and grids --------------------------------------------------------------------------
 
-def _segments(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
-    """Horizontal (x0, x1, y) and vertical (x, y0, y1) ruling segments drawn on the page."""
+def _segments(page: pymupdf.Page, textpage: pymupdf.TextPage) -> tuple[list[tuple[float, float, float]],
+                                                                      list[tuple[float, float, float]]]:
+    """Horizontal (x0, x1, y) and vertical (x, y0, y1) ruling segments, from the vector boxes the text pass
+    collected: a box at most _THIN thick is a rule (a stroked line, its box widened by the line width, or
+    a thin filled bar), a stroked rectangle gives its four edges, a filled one is shading. MuPDF reports
+    a path mixing straight segments with curves or diagonals as one box: such a page, or a description
+    this parser does not know, takes the slower exact route (`_drawn_segments`)."""
+    hs: list[tuple[float, float, float]] = []
+    vs: list[tuple[float, float, float]] = []
+    for x0, y0, x1, y1, desc, _, kind in textpage.extractBLOCKS():
+        if kind != _VECTOR_BLOCK:
+            continue
+        m = _VECTOR.search(desc)
+        if m is None:
+            return _drawn_segments(page)
+        stroked, color, is_rect = m.groups()
+        w, h = x1 - x0, y1 - y0
+        if color.lower() == "ffffff" or (w <= 3 and h <= 3):  # white erases; a dot is no rule
+            continue
+        if is_rect != "true":
+            return _drawn_segments(page)
+        if h <= _THIN:
+            hs.append((x0, x1, (y0 + y1) / 2))
+        elif w <= _THIN:
+            vs.append(((x0 + x1) / 2, y0, y1))
+        elif stroked == "stroked":
+            hs.append((x0, x1, y0))
+            hs.append((x0, x1, y1))
+            vs.append((x0, y0, y1))
+            vs.append((x1, y0, y1))
+    return hs, vs
+
+
+def _drawn_segments(page: pymupdf.Page) -> tuple[list[tuple[float, float, float]],
+                                                  list[tuple[float, float, float]]]:
+    """Ruling segments from the page's drawings, path item by path item: exact, but MuPDF interprets the
+    page a second time."""
     hs: list[tuple[float, float, float]] = []
     vs: list[tuple[float, float, float]] = []
 
@@ -355,8 +396,9 @@ def _may_hold_table(words: list[tuple]) -> bool:
     return sum(1 for n in lengths.values() if n <= 8) >= _MIN_SHORT_LINES
 
 
-def _page_items(page: pymupdf.Page, words: list[tuple], page_no: int) -> list[_PageItem]:
-    grids = _grids(*_segments(page)) if _may_hold_table(words) else []
+def _page_items(page: pymupdf.Page, textpage: pymupdf.TextPage, words: list[tuple],
+                page_no: int) -> list[_PageItem]:
+    grids = _grids(*_segments(page, textpage)) if _may_hold_table(words) else []
     free = _place(grids, words) if grids else words
     items: list[_PageItem] = []
     for g in grids:
@@ -471,9 +513,11 @@ def read_pdf(data: bytes) -> Document:
     n_words = 0
     try:
         for page_no, page in enumerate(doc, start=1):
-            words = page.get_text("words")
+            # one MuPDF pass gives both the words and the vector boxes that ruling lines are made of
+            textpage = page.get_textpage(flags=_TEXT_FLAGS)
+            words = page.get_text("words", textpage=textpage)
             n_words += len(words)
-            pages.append((page.rect.height, _page_items(page, words, page_no) if words else []))
+            pages.append((page.rect.height, _page_items(page, textpage, words, page_no) if words else []))
     except (RuntimeError, ValueError) as e:  # MuPDF errors on damaged page content
         raise ReadError(f"corrupt PDF: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     repaired = bool(getattr(doc, "is_repaired", False))
