@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from etl.formats import T3_APPLICANT_COLS, T3_COL_KEYS, T3_ROWS_BY_FORMAT, expected_cells
+from etl.formats import (
+    NOT_PROCESSED_ROWS,
+    T3_APPLICANT_COLS,
+    T3_COL_KEYS,
+    T3_ROWS_BY_FORMAT,
+    UNAVAILABLE_ROWS,
+    WITHHELD_ROWS,
+    expected_cells,
+)
 from etl.sample.corpus import generate
 from etl.sample.names import REAL_NAMES
 from etl.sample.population import build_population
@@ -184,6 +192,59 @@ def test_volumes_are_heavy_tailed(plans) -> None:
     assert small[len(small) // 2] <= 2 and small[int(len(small) * 0.9)] <= 5
     govs = sorted(by_kind["government"])
     assert govs[-1] >= 1000 and govs[len(govs) // 2] >= 10
+
+
+def _clean_sums(plans, row: str, pick=lambda plan: True) -> Counter:
+    """Column sums of one table-3 row over clean reports of the picked agencies."""
+    out: Counter = Counter()
+    for plan, specs in plans:
+        if not pick(plan):
+            continue
+        for s in specs:
+            if not s.injected:
+                for col in T3_COL_KEYS:
+                    out[col] += s.cells["t3", row, col].value
+    return out
+
+
+def test_natural_persons_file_most_requests(plans) -> None:
+    new = _clean_sums(plans, "new_received")
+    assert new["total"] > 5000
+    share = {col: new[col] / new["total"] for col in T3_APPLICANT_COLS}
+    # Real reports: natural persons 70–95% of new requests; research, welfare and legal-service bodies rare.
+    assert 0.7 <= share["natural_person"] <= 0.95, share
+    assert share["commercial"] > max(share[c] for c in ("research", "social_welfare", "legal_services"))
+    for col in ("research", "social_welfare", "legal_services"):
+        assert share[col] < 0.05, (col, share)
+    for level in ("province", "city", "county", "township"):
+        lv = _clean_sums(plans, "new_received", lambda plan, lv=level: plan.a.level == lv)
+        assert lv["natural_person"] > lv["total"] / 2, (level, lv)
+    # Businesses matter more to commerce and market regulation than to land and housing departments.
+    biz = _clean_sums(plans, "new_received", lambda plan: plan.a.sector in ("commerce", "market_regulation"))
+    land = _clean_sums(plans, "new_received", lambda plan: plan.a.sector in ("natural_resources", "housing"))
+    assert biz["commercial"] / biz["total"] > land["commercial"] / land["total"]
+
+
+def test_outcome_mix_and_appeals_are_plausible(plans) -> None:
+    done = _clean_sums(plans, "total_processed")["total"]
+    groups = {"granted": ("granted", "partially_granted"), "withheld": WITHHELD_ROWS,
+              "unavailable": UNAVAILABLE_ROWS, "not_processed": NOT_PROCESSED_ROWS}
+    share = {g: sum(_clean_sums(plans, row)["total"] for row in rows) / done for g, rows in groups.items()}
+    # Real reports: granted + partly granted 40–70% of processed, could-not-provide 10–30%, the rest small.
+    assert 0.4 <= share["granted"] <= 0.7, share
+    assert 0.1 <= share["unavailable"] <= 0.3, share
+    assert share["withheld"] < 0.1 and share["not_processed"] < 0.1, share
+    new = _clean_sums(plans, "new_received")["total"]
+    t4: Counter = Counter()
+    for _plan, specs in plans:
+        for s in specs:
+            if not s.injected:
+                for (t, r, c), cell in s.cells.items():
+                    if t == "t4":
+                        t4[r, c] += cell.value
+    for block in ("review", "litigation_direct"):
+        assert 0 < t4[block, "total"] < 0.1 * new, (block, t4[block, "total"], new)  # rare
+        assert t4[block, "upheld"] > t4[block, "total"] / 2  # mostly upheld
 
 
 def test_manifest_lists_coverage_and_duplicates(tmp_path: Path) -> None:

@@ -20,12 +20,22 @@ Num = int | float
 JUMP_LOW, JUMP_HIGH, JUMP_FLOOR = 0.4, 2.5, 20
 
 # Outcome mix (T3_OUTCOME_ROWS_2021 order): granted, partial, 8 withheld, 3 unavailable, 5 not processed, 3 other.
+# Real reports: granted + partly granted 40–70% of processed, could-not-provide 10–30%, the rest small.
 _OUTCOMES = {
-    "government": [45, 8, .3, .5, .5, 1.5, 2, 2, .5, 1, 20, 4, 2, 3, 3, .5, 1, 1, 4, .2, 3],
-    "department": [50, 7, .3, .5, .3, 1.5, 1.5, 1.5, 1, 1.5, 20, 3, 2, 2, 2, .5, .5, 1, 3, .2, 3],
-    "township": [60, 5, 0, 0, 0, 1, 1, 1, 0, .5, 22, 3, 1, 2, 1, 0, 0, .5, 2, 0, 2],
+    "government": [45, 8, .2, .4, .4, 1, 1.2, 1.2, .3, .6, 17, 4, 2, 2, 2, .3, .6, .8, 3, .2, 2],
+    "department": [50, 7, .2, .4, .2, 1, 1, 1, .6, .8, 17, 3, 2, 1.5, 1.5, .3, .3, .7, 2.5, .2, 2],
+    "township": [60, 5, 0, 0, 0, .6, .6, .6, 0, .3, 18, 3, 1, 1.5, .8, 0, 0, .4, 1.5, 0, 1.5],
 }
-_ORGS = [55, 3, 5, 20, 17]  # commercial, research, social_welfare, legal_services, other_org
+# Applicant mix. Natural persons file most requests everywhere (70–95% in real reports); the share is a
+# probability, the organisation weights below only split the remainder.
+_NATURAL = {"government": 0.88, "department": 0.8, "township": 0.95}
+# Land and housing disputes bring individuals; commerce and market regulation see more businesses.
+_NATURAL_BY_SECTOR = {"natural_resources": 0.9, "housing": 0.9, "human_resources": 0.88, "civil_affairs": 0.88,
+                      "public_security": 0.86, "commerce": 0.6, "market_regulation": 0.65}
+# commercial, research, social_welfare, legal_services, other_org: research, welfare and legal-service
+# applicants are rare (legal services somewhat more often at city level).
+_ORGS = [70, 4, 4, 7, 15]
+_ORGS_CITY = [64, 4, 3, 14, 15]
 _T4_SPLIT = [72, 8, 8, 12]  # upheld, corrected, other, pending
 
 
@@ -63,9 +73,12 @@ class Series:
         self.a, self.rng = agency, rng
         r = rng
         self.trend = r.gauss(0.06, 0.08)
-        self.p_natural = {"government": 0.85, "department": 0.72, "township": 0.95}[_outcome_kind(agency)]
-        if agency.sector in ("commerce", "market_regulation"):
-            self.p_natural = 0.5
+        base = _NATURAL_BY_SECTOR.get(agency.sector or "", _NATURAL[_outcome_kind(agency)])
+        # Per-agency spread on the logit scale keeps shares inside (0, 1) and mostly within 70–95%.
+        logit = math.log(base / (1 - base)) + r.gauss(0, 0.35)
+        self.p_natural = min(0.98, max(0.45, 1 / (1 + math.exp(-logit))))
+        orgs = _ORGS_CITY if agency.level == "city" else _ORGS
+        self.applicants = [self.p_natural] + [(1 - self.p_natural) * w / sum(orgs) for w in orgs]
         self.outcomes = [max(0.0, w * math.exp(r.gauss(0, 0.3))) for w in _OUTCOMES[_outcome_kind(agency)]]
         self.cf_rate = 0.01 + 0.08 * min(1.0, agency.volume / 300) * r.random()
         base_rr = {"government": 0.04, "department": 0.025, "township": 0.02}[_outcome_kind(agency)]
@@ -107,8 +120,7 @@ class Series:
             if attempt >= 20 and prev is not None:  # stubborn: aim at last year's level
                 lam = max(1.0, prev.t3["new_received", "total"])
             n = poisson(r, lam)
-            new = dict(zip(T3_APPLICANT_COLS, multinomial(
-                r, n, [self.p_natural] + [(1 - self.p_natural) * w for w in _ORGS]), strict=True))
+            new = dict(zip(T3_APPLICANT_COLS, multinomial(r, n, self.applicants), strict=True))
             t3: dict[tuple[str, str], int] = {}
             for col in T3_APPLICANT_COLS:
                 co = prev.t3["carried_forward", col] if prev else binomial(r, new[col], self.cf_rate)
