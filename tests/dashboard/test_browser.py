@@ -121,7 +121,8 @@ def test_filters_downloads_and_screenshots(server, browser, run, tmp_path):
     csv = Path(dl.value.path()).read_bytes().decode("utf-8-sig")
     assert dl.value.suggested_filename == "overview_by_year.csv"
     assert csv.splitlines()[0].startswith("年度") and str(y) in csv
-    with page.expect_download() as dl:
+    # the first image export starts kaleido's Chromium: allow for a cold start on a busy CI machine
+    with page.expect_download(timeout=180_000) as dl:
         page.get_by_role("button", name="PNG", exact=True).first.click()
     png = Path(dl.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
