@@ -279,6 +279,12 @@ def worst_agencies(run: Run, f: Filters, limit: int = 20) -> pd.DataFrame:
     FROM {frm} GROUP BY 1, 2 ORDER BY n_fail DESC, n_error DESC, agency LIMIT {int(limit)}""", params)
 
 
+def message_sql(lang: str, alias: str = "fi") -> str:
+    """The finding text in the reader's language, as column `message`: findings store Chinese in `message`
+    and English in `message_en` (NULL in a warehouse written before it existed: then the Chinese shows)."""
+    return f"coalesce({alias}.message_en, {alias}.message)" if lang == "en" else f"{alias}.message"
+
+
 def findings_list(run: Run, f: Filters, rules: Sequence[str] = (), limit: int = 1000) -> pd.DataFrame:
     frm, params = _findings_from(f)
     extra = ""
@@ -286,7 +292,7 @@ def findings_list(run: Run, f: Filters, rules: Sequence[str] = (), limit: int = 
         extra = f" AND fi.rule IN ({', '.join('?' * len(rules))})"
         params = [*params, *rules]
     return run(f"""SELECT fi.finding_id, fi.report_id, a.name AS agency, fi.year, fi.rule, fi.severity, fi.status,
-           fi.message, fi.expected, fi.actual, fi.cells
+           {message_sql(f.lang)} AS message, fi.expected, fi.actual, fi.cells
     FROM {frm}{extra} ORDER BY CASE fi.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
            fi.year DESC, agency LIMIT {int(limit)}""", params)
 
@@ -332,9 +338,9 @@ def report_cells(run: Run, report_id: str) -> pd.DataFrame:
     return run("SELECT tbl, row_key, col_key, value, raw, kind FROM cells WHERE report_id = ?", [report_id])
 
 
-def report_findings(run: Run, report_id: str) -> pd.DataFrame:
-    return run("SELECT rule, severity, status, message, expected, actual, cells FROM findings WHERE report_id = ? "
-               "ORDER BY severity, rule", [report_id])
+def report_findings(run: Run, report_id: str, lang: str = "zh") -> pd.DataFrame:
+    return run(f"SELECT rule, severity, status, {message_sql(lang)} AS message, expected, actual, cells "
+               "FROM findings fi WHERE report_id = ? ORDER BY severity, rule", [report_id])
 
 
 def agency_reports(run: Run, agency_id: str) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from test_warehouse_corpus import clean_values, next_year, render, write
 
+from etl import formats as F
 from etl.warehouse.build import build
 
 
@@ -63,7 +64,8 @@ def wh(tmp_path_factory: pytest.TempPathFactory):
 
 
 def rules_of(con, folder: str, status: str | None = None) -> list[tuple]:
-    q = """SELECT f.rule, f.status, f.severity, f.year, f.cells, f.expected, f.actual FROM findings f
+    q = """SELECT f.rule, f.status, f.severity, f.year, f.cells, f.expected, f.actual, f.message, f.message_en
+           FROM findings f
            JOIN reports r USING (report_id) WHERE r.source_dir LIKE ? AND f.rule LIKE 'X-%'"""
     rows = con.execute(q, [f"%/src/{folder}"]).fetchall()
     return [r for r in rows if status is None or r[1] == status]
@@ -82,24 +84,38 @@ def test_x_carry_per_column(wh) -> None:
     cols = sorted(json.loads(r[4])[0] for r in f)
     assert cols == ["t3.carried_over.commercial", "t3.carried_over.total"]
     assert all(r[6] == r[5] + 1 for r in f)  # printed one more than last year's carried_forward
+    prev_id = wh.execute("SELECT report_id FROM reports WHERE source_dir LIKE '%/src/carry' AND year = 2021").fetchone()[0]
+    by_col = {json.loads(r[4])[0].rsplit(".", 1)[1]: r for r in f}
+    r = by_col["commercial"]
+    assert r[7] == (f"表三「{F.label('t3', 'col', 'commercial')}」列：2022年「{F.label('t3', 'row', 'carried_over')}」"
+                    f"应为 {int(r[5])}（上年「{F.label('t3', 'row', 'carried_forward')}」，2021年报告 {prev_id[:12]}），"
+                    f"实为 {int(r[6])}")
+    assert r[8].startswith("X-carry [commercial] carried_over(t) = carried_forward(t-1): expected ")
 
 
 def test_x_stock_is_a_soft_warning(wh) -> None:
     f = rules_of(wh, "stock")
     assert [(r[0], r[1], r[2]) for r in f] == [("X-stock", "fail", "warning")]
     assert "t2.normative_documents.in_force" in json.loads(f[0][4]) and f[0][6] == f[0][5] + 7
+    assert f[0][7].startswith(f"表二「{F.label('t2', 'row', 'normative_documents')}」行：2022年"
+                              f"「{F.label('t2', 'col', 'in_force')}」应为 {int(f[0][5])}（上年")
+    assert f[0][7].endswith(f"实为 {int(f[0][6])}")
 
 
 def test_x_jump(wh) -> None:
     f = rules_of(wh, "jump")
     assert [(r[0], r[1], r[2], json.loads(r[4]), r[5], r[6]) for r in f] == [
         ("X-jump", "fail", "info", ["t4.review.total"], 4, 24)]
+    assert f[0][7] == (f"表四「{F.label('t4', 'row', 'review')}」{F.label('t4', 'col', 'total')}列"
+                       "由2021年的 4 变为2022年的 24，变化超过 5 倍，值得复核")
 
 
 def test_coverage_names_missing_years(wh) -> None:
-    rows = wh.execute("""SELECT f.report_id, f.year, f.status FROM findings f JOIN agencies a USING (agency_id)
+    rows = wh.execute("""SELECT f.report_id, f.year, f.status, f.message, f.message_en FROM findings f
+                         JOIN agencies a USING (agency_id)
                          WHERE f.rule = 'coverage' AND a.name = '样例市样例戊局' ORDER BY f.year""").fetchall()
-    assert rows == [(None, 2021, "fail"), (None, 2022, "fail")]
+    assert rows == [(None, y, "fail", f"未找到样例市样例戊局的{y}年度报告", f"no report for {y} from 样例市样例戊局")
+                    for y in (2021, 2022)]
     # the warehouse covers 2020–2023: agencies that start in 2021 miss 2020, the 2021–2022 ones miss 2023 too
     other = wh.execute("""SELECT a.name, list(f.year ORDER BY f.year) FROM findings f JOIN agencies a USING (agency_id)
                           WHERE f.rule = 'coverage' AND a.name <> '样例市样例戊局' GROUP BY 1""").fetchall()

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from test_warehouse_corpus import clean_values, render, write
 
+from etl import formats as F
 from etl.warehouse.build import build
 
 YEAR = 2022
@@ -68,11 +69,25 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnect
 
 def findings(wh, name: str) -> list[dict]:
     con, names = wh
-    rows = con.execute("""SELECT f.rule, f.status, f.severity, f.cells, f.expected, f.actual, f.message
+    rows = con.execute("""SELECT f.rule, f.status, f.severity, f.cells, f.expected, f.actual, f.message,
+                                 f.message_en
                           FROM findings f JOIN reports r USING (report_id) WHERE r.source_path = ?""",
                        [str(Path(names[name]).resolve())]).fetchall()
     return [{"rule": r[0], "status": r[1], "severity": r[2], "cells": json.loads(r[3]), "expected": r[4],
-             "actual": r[5], "message": r[6]} for r in rows]
+             "actual": r[5], "message": r[6], "message_en": r[7]} for r in rows]
+
+
+def values_of(name: str) -> dict:
+    """The figures the fixture wrote for one case (the cases are generated deterministically)."""
+    return _broken(random.Random(11))[name]["values"]
+
+
+def row(tbl: str, key: str) -> str:
+    return F.label(tbl, "row", key)
+
+
+def col(tbl: str, key: str) -> str:
+    return F.label(tbl, "col", key)
 
 
 def fails(wh, name: str) -> set[str]:
@@ -99,12 +114,29 @@ def test_t3_balance_names_the_column(wh) -> None:
     assert fails(wh, "balance") == {"T3-balance", "T3-columns"}
 
 
+def test_t3_balance_message_in_chinese_names_printed_labels(wh) -> None:
+    f = next(x for x in findings(wh, "balance") if x["rule"] == "T3-balance")
+    v = values_of("balance")
+    parts = v["t3", "new_received", "natural_person"] + v["t3", "carried_over", "natural_person"]
+    printed = v["t3", "total_processed", "natural_person"] + v["t3", "carried_forward", "natural_person"]
+    assert (f["expected"], f["actual"]) == (parts, printed)
+    assert f["message"] == (
+        f"表三「{col('t3', 'natural_person')}」列：「{row('t3', 'total_processed')}」+「{row('t3', 'carried_forward')}」"
+        f"应为 {int(parts)}（「{row('t3', 'new_received')}」+「{row('t3', 'carried_over')}」），实为 {int(printed)}")
+    assert f["message_en"].startswith("T3-balance [natural_person]: new_received + carried_over = ")
+
+
 def test_t3_outcomes_and_columns(wh) -> None:
     f = {x["rule"]: x for x in findings(wh, "outcomes") if x["status"] == "fail"}
     assert set(f) == {"T3-outcomes", "T3-columns"}
     assert "t3.granted.total" in f["T3-outcomes"]["cells"]
     assert f["T3-outcomes"]["expected"] == f["T3-outcomes"]["actual"] + 5
     assert f["T3-columns"]["cells"][-1] == "t3.granted.total"
+    o = f["T3-outcomes"]
+    rows = F.T3_OUTCOME_ROWS_2021
+    last = f"{F.T3_GROUPS['other'][0]}·{row('t3', rows[-1])}"  # "3.其他" named with its group heading
+    assert o["message"] == (f"表三「{col('t3', 'total')}」列：「{row('t3', 'total_processed')}」应为 {int(o['expected'])}"
+                            f"（「{row('t3', rows[0])}」至「{last}」共{len(rows)}行之和），实为 {int(o['actual'])}")
 
 
 def test_t4_sums(wh) -> None:
@@ -116,6 +148,8 @@ def test_t4_sums(wh) -> None:
 def test_non_negative(wh) -> None:
     f = [x for x in findings(wh, "negative") if x["status"] == "fail"]
     assert [(x["rule"], x["cells"], x["actual"]) for x in f] == [("non-negative", ["t2.licensing.decisions"], -3)]
+    assert f[0]["message"] == (f"表二「{row('t2', 'licensing')}」{col('t2', 'decisions')}列为 -3（原文“-3”）："
+                               "数量不能为负数")
 
 
 def test_t2_stock(wh) -> None:
@@ -133,6 +167,7 @@ def test_blank_cell_is_uncertain_never_fail_or_zero(wh) -> None:
     assert {"T3-outcomes", "T3-columns", "completeness"} <= unc
     comp = [x for x in f if x["rule"] == "completeness"]
     assert comp[0]["cells"] == ["t3.granted.research"]
+    assert comp[0]["message"] == f"1个单元格空白：表三「{row('t3', 'granted')}」{col('t3', 'research')}列"
     con, names = wh
     v = con.execute("""SELECT value, cells.kind FROM cells JOIN reports USING (report_id) WHERE source_path = ?
                        AND tbl = 't3' AND row_key = 'granted' AND col_key = 'research'""",
@@ -143,24 +178,32 @@ def test_blank_cell_is_uncertain_never_fail_or_zero(wh) -> None:
 def test_slash_cell_is_uncertain(wh) -> None:
     assert fails(wh, "slash") == set()
     f = [x for x in findings(wh, "slash") if x["rule"] == "T4-sums"]
-    assert f[0]["status"] == "uncertain" and "t4.litigation_direct.pending na" in f[0]["message"]
+    assert f[0]["status"] == "uncertain" and "t4.litigation_direct.pending na" in f[0]["message_en"]
+    assert f[0]["message"] == (f"表四「{row('t4', 'litigation_direct')}」行无法核对："
+                               f"表四「{row('t4', 'litigation_direct')}」{col('t4', 'pending')}列填“/”或“-”")
 
 
 def test_format_vs_year(wh) -> None:
     assert fails(wh, "format") == {"format-vs-year"}
-    assert "2021" in findings(wh, "format")[0]["message"]
+    f = findings(wh, "format")[0]
+    assert "2021" in f["message_en"]
+    assert f["message"] == "2022年度报告应使用2021年版格式，实为2019年版"
 
 
 def test_timeliness(wh) -> None:
     late = [x for x in findings(wh, "late") if x["rule"] == "timeliness"]
     assert late[0]["status"] == "fail" and late[0]["actual"] == 43  # 31 Jan → 15 Mar 2023
+    assert late[0]["message"] == "2023-03-15 发布，晚于截止日期 2023-01-31 共 43 天"
+    assert late[0]["message_en"] == "published 2023-03-15, 43 day(s) after the deadline 2023-01-31"
     undated = [x for x in findings(wh, "undated") if x["rule"] == "timeliness"]
     assert undated[0]["status"] == "uncertain"
+    assert undated[0]["message"] == "发布日期不明（截止日期 2023-01-31）"
 
 
 def test_missing_chapter(wh) -> None:
     f = [x for x in findings(wh, "nochapter") if x["status"] == "fail"]
     assert [(x["rule"], x["cells"]) for x in f] == [("completeness", ["chapter:problems"])]
+    assert f[0]["message"] == f"未找到章节：「{dict((k, zh) for k, zh, _ in F.CHAPTERS)['problems']}」"
 
 
 def test_text_vs_table(wh) -> None:

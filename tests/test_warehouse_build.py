@@ -140,6 +140,21 @@ def test_export_parquet_and_csv(tmp_path: Path) -> None:
     assert years == ["year=2021", "year=2022"]
 
 
+
+def test_findings_carry_chinese_and_english_messages_into_exports(tmp_path: Path) -> None:
+    files = corpus(tmp_path / "src", n_agencies=2, years=(2021, 2022, 2023))
+    gap = next(f for f in files if f.parent.name == "a0" and f.name == "2022.txt")
+    gap.unlink()  # the agency's 2022 report is missing: a coverage finding
+    db = tmp_path / "wh.duckdb"
+    build([tmp_path / "src"], db, jobs=1, progress=False)
+    with duckdb.connect(str(db), read_only=True) as con:
+        export.export_csv(con, tmp_path / "csv")
+        n_blank = con.execute("SELECT count(*) FROM findings WHERE message IS NULL OR message_en IS NULL").fetchone()[0]
+        rows = con.execute("SELECT rule, year, message, message_en FROM read_csv(?) WHERE rule = 'coverage'",
+                           [str(tmp_path / "csv" / "findings.csv")]).fetchall()
+    assert n_blank == 0
+    assert rows == [("coverage", 2022, "未找到样例市样例甲局的2022年度报告", "no report for 2022 from 样例市样例甲局")]
+
 # --- atomicity ------------------------------------------------------------------------------------
 
 

@@ -95,7 +95,7 @@ else:
         }
         st.dataframe(pd.DataFrame({t("metadata", lang): list(meta), t("value", lang): [str(v) for v in meta.values()]}),
                      hide_index=True, key="report_meta", height=36 * (len(meta) + 1) + 4)
-        findings = Q.report_findings(ctx.run, rid)
+        findings = Q.report_findings(ctx.run, rid, lang)
         flagged: set[tuple[str, str, str]] = set()
         for cells_json in findings["cells"].dropna():
             for addr in json.loads(cells_json) if isinstance(cells_json, str) else cells_json:

@@ -1,10 +1,12 @@
-"""What every rule family shares: the rule tables in DuckDB, number formatting, appending findings."""
+"""What every rule family shares: the rule tables in DuckDB, number formatting, Chinese cell names,
+appending findings."""
 
 from __future__ import annotations
 
 import duckdb
 
 from etl.checks import definitions
+from etl.checks import labels as L
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
@@ -21,6 +23,17 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         con.register(f"{name}_df", df)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_df")
         con.unregister(f"{name}_df")
+    # Chinese names of cells, tables and chapters, looked up in SQL by address (a map: no join per list)
+    con.register("chk_addr_df", L.addr_frame())
+    con.execute("SET VARIABLE chk_addr_zh = (SELECT map(list(addr), list(zh)) FROM chk_addr_df)")
+    con.unregister("chk_addr_df")
+    con.execute("CREATE OR REPLACE TEMP MACRO czh(a) AS coalesce(getvariable('chk_addr_zh')[a], a)")
+    con.execute("""CREATE OR REPLACE TEMP MACRO czhs(xs, sep) AS
+                   array_to_string(list_transform(xs, lambda x: czh(x)), sep)""")
+    for var, table in (("chk_kind_zh", L.KIND_ZH), ("chk_narr_zh", L.NARRATIVE_ZH), ("chk_tmpl_zh", L.TEMPLATE_ZH)):
+        con.execute(f"SET VARIABLE {var} = MAP(?::VARCHAR[], ?::VARCHAR[])", [list(table), list(table.values())])
+    con.execute("CREATE OR REPLACE TEMP MACRO kzh(k) AS coalesce(getvariable('chk_kind_zh')[k], k)")
+    con.execute("CREATE OR REPLACE TEMP MACRO tzh(k) AS coalesce(getvariable('chk_tmpl_zh')[k], k)")
     # a number as a person writes it: 12, not 12.0
     con.execute("""CREATE OR REPLACE TEMP MACRO fnum(x) AS CASE WHEN x IS NULL THEN '—'
                    WHEN x = round(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR)
@@ -32,12 +45,15 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         UNION ALL SELECT report_id, 't4', '2021' FROM reports WHERE t4_format IS NOT NULL""")
 
 
-def insert(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | None = None) -> None:
+def insert(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None) -> None:
     """Append the rows of a SELECT (report_id, agency_id, year, rule, status, severity, cells VARCHAR[],
-    expected, actual, message) to findings, with a stable finding_id."""
+    expected, actual, message (Chinese), message_en) to findings, with a stable finding_id."""
+    # the id hashes the English text, so ids stay what they were before findings spoke Chinese
     con.execute(f"""
-        INSERT INTO findings
+        INSERT INTO findings (finding_id, report_id, agency_id, year, rule, status, severity, cells, expected, actual,
+                              message, message_en)
         SELECT substr(md5(concat_ws('|', rule, coalesce(report_id, ''), coalesce(agency_id, ''),
-                                    coalesce(CAST(year AS VARCHAR), ''), array_to_string(cells, ','), message)), 1, 16),
-               report_id, agency_id, year, rule, status, severity, to_json(cells), expected, actual, message
+                                    coalesce(CAST(year AS VARCHAR), ''), array_to_string(cells, ','), message_en)),
+                      1, 16),
+               report_id, agency_id, year, rule, status, severity, to_json(cells), expected, actual, message, message_en
         FROM ({select_sql})""", params or [])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from etl import formats as F
+from etl.checks import labels as L
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,18 @@ class Identity:
     op: str = "="
     severity: str = "error"
 
+    def group_zh(self, g: str) -> str:
+        """表三「自然人」列 / 表四「行政复议」行: the column or row the identity is evaluated in."""
+        if self.per == "col":
+            return f"{L.TABLE_ZH[self.tbl]}「{L.col_zh(self.tbl, g)}」列"
+        return f"{L.TABLE_ZH[self.tbl]}「{L.row_zh(self.tbl, g)}」行"
+
+    def side_zh(self, keys: tuple[str, ...]) -> str:
+        """The printed labels of the rows (per column) or columns (per row) one side adds up."""
+        if self.per == "col":
+            return L.sum_zh([L.row_zh(self.tbl, k) for k in keys], "行")
+        return L.sum_zh([L.col_zh(self.tbl, k) for k in keys], "列")
+
     def terms(self) -> list[dict]:
         out = []
         for g in self.groups:
@@ -35,7 +48,8 @@ class Identity:
                 for k in keys:
                     row, col = (k, g) if self.per == "col" else (g, k)
                     out.append({"rule": self.rule, "fmt": self.fmt, "tbl": self.tbl, "grp": g, "side": side,
-                                "row_key": row, "col_key": col, "ord": len(out), "addr": f"{self.tbl}.{row}.{col}"})
+                                "row_key": row, "col_key": col, "ord": len(out), "addr": f"{self.tbl}.{row}.{col}",
+                                "grp_zh": self.group_zh(g)})
         return out
 
 
@@ -71,7 +85,8 @@ def terms_frame() -> pd.DataFrame:
 def rules_frame() -> pd.DataFrame:
     """One row per (rule, table, format): labels, operator and severity for the SQL that evaluates them."""
     return pd.DataFrame([{"rule": i.rule, "tbl": i.tbl, "fmt": i.fmt, "op": i.op, "severity": i.severity,
-                          "parts_label": i.parts_label, "totals_label": i.totals_label} for i in identities()])
+                          "parts_label": i.parts_label, "totals_label": i.totals_label,
+                          "parts_zh": i.side_zh(i.parts), "totals_zh": i.side_zh(i.totals)} for i in identities()])
 
 
 def expected_frame() -> pd.DataFrame:
@@ -118,6 +133,9 @@ class CrossYear:
     status: str = "fail"
     severity: str = "error"
     label: str = ""
+    grp_zh: str = ""  # 表三「自然人」列
+    actual_zh: str = ""  # the later year's cell, by its printed label
+    expected_zh: str = ""  # what it should equal, in words
 
 
 STOCK_ROWS = ("regulations", "normative_documents")
@@ -126,11 +144,17 @@ STOCK_ROWS = ("regulations", "normative_documents")
 def cross_year_rules() -> list[CrossYear]:
     out = [CrossYear("X-carry", c, ("t3", None), (("cur", 1, "t3", "carried_over", c),),
                      (("prev", 1, "t3", "carried_forward", c),),
-                     label="carried_over(t) = carried_forward(t-1)") for c in F.T3_COL_KEYS]
+                     label="carried_over(t) = carried_forward(t-1)",
+                     grp_zh=f"表三「{L.col_zh('t3', c)}」列", actual_zh=f"「{L.row_zh('t3', 'carried_over')}」",
+                     expected_zh=f"上年「{L.row_zh('t3', 'carried_forward')}」")
+            for c in F.T3_COL_KEYS]
     # soft: mergers and restatements break it, so a failure is only a warning
     out += [CrossYear("X-stock", r, ("t2", "2021"), (("cur", 1, "t2", r, "in_force"),),
                       (("prev", 1, "t2", r, "in_force"), ("cur", 1, "t2", r, "issued"), ("cur", -1, "t2", r, "repealed")),
-                      severity="warning", label="in_force(t) = in_force(t-1) + issued(t) - repealed(t)")
+                      severity="warning", label="in_force(t) = in_force(t-1) + issued(t) - repealed(t)",
+                      grp_zh=f"表二「{L.row_zh('t2', r)}」行", actual_zh=f"「{L.col_zh('t2', 'in_force')}」",
+                      expected_zh=f"上年「{L.col_zh('t2', 'in_force')}」+本年「{L.col_zh('t2', 'issued')}」"
+                                  f"−「{L.col_zh('t2', 'repealed')}」")
             for r in STOCK_ROWS]
     return out
 
@@ -143,7 +167,8 @@ def cross_year_frame() -> pd.DataFrame:
             for which, sign, t, r, c in terms:
                 addr = f"{t}.{r}.{c}"
                 rows.append({"rid": i, "rule": x.rule, "grp": x.grp, "need_tbl": x.needs[0], "need_fmt": x.needs[1],
-                             "status": x.status, "severity": x.severity, "label": x.label, "side": side,
+                             "status": x.status, "severity": x.severity, "label": x.label, "grp_zh": x.grp_zh,
+                             "actual_zh": x.actual_zh, "expected_zh": x.expected_zh, "side": side,
                              "which": which, "sign": sign, "tbl": t, "row_key": r, "col_key": c,
                              "ord": len(rows), "first": addr not in seen})  # cells listed once, actual first
                 seen.add(addr)

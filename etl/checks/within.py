@@ -24,23 +24,27 @@ def identities(con: duckdb.DuckDBPyConnection) -> None:
                sum(value) FILTER (WHERE side = 'parts') AS parts,
                sum(value) FILTER (WHERE side = 'totals') AS totals,
                count(*) AS n_present,
-               coalesce(list(addr || ' ' || kind ORDER BY ord) FILTER (WHERE value IS NULL), []) AS bad
+               coalesce(list(addr || ' ' || kind ORDER BY ord) FILTER (WHERE value IS NULL), []) AS bad,
+               coalesce(list(czh(addr) || kzh(kind) ORDER BY ord) FILTER (WHERE value IS NULL), []) AS bad_zh
         FROM x GROUP BY ALL""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE chk_absent AS
         WITH n AS (SELECT rule, tbl, fmt, grp, count(*) AS n_terms FROM chk_terms GROUP BY ALL),
         incomplete AS (SELECT g.report_id, g.rule, g.tbl, g.fmt, g.grp FROM chk_groups g
                        JOIN n USING (rule, tbl, fmt, grp) WHERE g.n_present < n.n_terms)
-        SELECT i.report_id, i.rule, i.grp, list(t.addr || ' missing' ORDER BY t.ord) AS absent
+        SELECT i.report_id, i.rule, i.grp, list(t.addr || ' missing' ORDER BY t.ord) AS absent,
+               list(czh(t.addr) || kzh('missing') ORDER BY t.ord) AS absent_zh
         FROM incomplete i JOIN chk_terms t USING (rule, tbl, fmt, grp)
         LEFT JOIN cells c ON c.report_id = i.report_id AND c.tbl = t.tbl AND c.row_key = t.row_key
                          AND c.col_key = t.col_key
         WHERE c.report_id IS NULL GROUP BY ALL""")
     insert(con, """
         WITH g AS (
-            SELECT g.*, list_concat(g.bad, coalesce(a.absent, [])) AS unknown, n.cells
+            SELECT g.*, list_concat(g.bad, coalesce(a.absent, [])) AS unknown,
+                   list_concat(g.bad_zh, coalesce(a.absent_zh, [])) AS unknown_zh, n.cells, n.grp_zh
             FROM chk_groups g LEFT JOIN chk_absent a USING (report_id, rule, grp)
-            JOIN (SELECT rule, tbl, fmt, grp, list(addr ORDER BY ord) AS cells FROM chk_terms GROUP BY ALL) n
+            JOIN (SELECT rule, tbl, fmt, grp, list(addr ORDER BY ord) AS cells, any_value(grp_zh) AS grp_zh
+                  FROM chk_terms GROUP BY ALL) n
               USING (rule, tbl, fmt, grp)
         )
         SELECT g.report_id, r.agency_id, r.year, g.rule,
@@ -50,10 +54,17 @@ def identities(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN len(unknown) = 0 THEN parts END AS expected,
                CASE WHEN len(unknown) = 0 THEN totals END AS actual,
                CASE WHEN len(unknown) > 0
+                    THEN g.grp_zh || '无法核对：' || array_to_string(unknown_zh, '、')
+                    WHEN k.op = '='
+                    THEN g.grp_zh || '：' || k.totals_zh || '应为 ' || fnum(parts) || '（' || k.parts_zh
+                         || '），实为 ' || fnum(totals)
+                    ELSE g.grp_zh || '：' || k.parts_zh || '为 ' || fnum(parts) || '，超过' || k.totals_zh
+                         || '之和 ' || fnum(totals) END AS message,
+               CASE WHEN len(unknown) > 0
                     THEN g.rule || ' [' || g.grp || '] cannot be checked: ' || array_to_string(unknown, ', ')
                     ELSE g.rule || ' [' || g.grp || ']: ' || k.parts_label || ' = ' || fnum(parts)
                          || (CASE WHEN k.op = '=' THEN ' but ' ELSE ' exceeds ' END)
-                         || k.totals_label || ' = ' || fnum(totals) END AS message
+                         || k.totals_label || ' = ' || fnum(totals) END AS message_en
         FROM g JOIN chk_rules k USING (rule, tbl, fmt) JOIN reports r USING (report_id)
         WHERE len(unknown) > 0 OR (k.op = '=' AND abs(parts - totals) > 1e-6)
               OR (k.op = '<=' AND parts > totals + 1e-6)""")
@@ -63,9 +74,11 @@ def non_negative(con: duckdb.DuckDBPyConnection) -> None:
     insert(con, """
         SELECT c.report_id, r.agency_id, r.year, 'non-negative' AS rule, 'fail' AS status, 'error' AS severity,
                [c.tbl || '.' || c.row_key || '.' || c.col_key] AS cells, NULL::DOUBLE AS expected, c.value AS actual,
+               czh(c.tbl || '.' || c.row_key || '.' || c.col_key) || '为 ' || fnum(c.value) || '（原文“' || c.raw
+               || '”）：' || CASE WHEN c.value < 0 THEN '数量不能为负数' ELSE '数量应为整数' END AS message,
                c.tbl || '.' || c.row_key || '.' || c.col_key || ' = ' || fnum(c.value) || ' (printed "' || c.raw
                || '"): ' || CASE WHEN c.value < 0 THEN 'a count cannot be negative'
-                                 ELSE 'a count must be a whole number' END AS message
+                                 ELSE 'a count must be a whole number' END AS message_en
         FROM cells c JOIN reports r USING (report_id)
         WHERE c.value IS NOT NULL AND (c.value < 0 OR c.value <> floor(c.value))
           AND NOT (c.tbl = 't2' AND list_contains(?, c.col_key))""", [list(definitions.SIGNED_OR_AMOUNT_COLS)])
@@ -92,14 +105,18 @@ def text_vs_table(con: duckdb.DuckDBPyConnection) -> None:
                    list_distinct(flatten(list(cells))) AS cells,
                    list(array_to_string(cells, ' + ') || ' = ' || fnum(CASE WHEN n_ok = n_cells THEN total END)
                         ORDER BY alt) AS shown,
+                   list(czhs(cells, '+') || ' = ' || fnum(CASE WHEN n_ok = n_cells THEN total END)
+                        ORDER BY alt) AS shown_zh,
                    arg_min(total, alt) FILTER (WHERE n_ok = n_cells) AS first_total
             FROM a GROUP BY ALL
         )
         SELECT res.report_id, r.agency_id, r.year, 'text-vs-table' AS rule,
                CASE WHEN checkable THEN 'fail' ELSE 'uncertain' END AS status, 'warning' AS severity,
                res.cells, stated AS expected, first_total AS actual,
+               '正文称' || coalesce(getvariable('chk_narr_zh')[nkey], nkey) || '为 ' || fnum(stated) || '，但表格中 '
+               || array_to_string(shown_zh, '；或 ') AS message,
                'the text states ' || nkey || ' = ' || fnum(stated) || ' but the table gives '
-               || array_to_string(shown, ' / ') AS message
+               || array_to_string(shown, ' / ') AS message_en
         FROM res JOIN reports r USING (report_id)
         WHERE NOT matched OR matched IS NULL""")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -83,7 +83,8 @@ CREATE TABLE findings (
     cells      JSON,                  -- ["t3.granted.total", …]
     expected   DOUBLE,
     actual     DOUBLE,
-    message    VARCHAR
+    message    VARCHAR,               -- Chinese, cells named by their printed labels (the dashboard's default)
+    message_en VARCHAR                -- English
 );
 
 -- ingest_errors: one row per file that could not be read or parsed.

@@ -254,3 +254,39 @@ def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatc
         assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == before + 1
         assert con.execute("SELECT count(*) FROM reports WHERE sha256 = ?", [sha]).fetchone()[0] == 1
     assert len(list((tmp_path / "uploads").iterdir())) == 1  # the readable file was kept, the broken one not
+
+
+def _messages_shown(at) -> set[str]:
+    """The texts of the findings tables on the page: the column headed 说明 / Message."""
+    out: set[str] = set()
+    for d in at.dataframe:
+        for head in (t("message", "zh"), t("message", "en")):
+            if head in d.value.columns:
+                out |= set(d.value[head].dropna())
+    return out
+
+
+def test_findings_show_in_chinese_then_english_after_switching(app_env, run, downloads):
+    f = run("""SELECT report_id FROM findings WHERE report_id IS NOT NULL GROUP BY 1
+               ORDER BY count(*) DESC, report_id LIMIT 1""")
+    if f.empty:
+        pytest.skip("the generated corpus has no finding attached to a report")
+    rid = f["report_id"].iloc[0]
+    both = run("SELECT message, message_en FROM findings WHERE report_id = ?", [rid])
+    zh, en = set(both["message"]), set(both["message_en"])
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in m.replace("样例", "")) for m in zh)
+    assert zh.isdisjoint(en)  # the switch must change what is shown
+
+    at = open_app("report", {"report": rid})
+    assert _messages_shown(at) == zh  # Chinese by default
+    csv = downloads[f"report_findings_{rid[:12]}.csv"]().decode("utf-8-sig")
+    assert all(m.split(",")[0] in csv for m in zh)  # the download carries what the screen shows
+    at.sidebar.radio(key="f_lang").set_value("en").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _messages_shown(at) == en
+
+    quality = open_app("quality")
+    assert zh <= _messages_shown(quality)
+    quality.sidebar.radio(key="f_lang").set_value("en").run()
+    shown = _messages_shown(quality)
+    assert en <= shown and not zh & shown

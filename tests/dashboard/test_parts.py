@@ -135,3 +135,19 @@ def test_a_rebuilt_warehouse_shows_up_without_a_restart(tmp_path, monkeypatch):
     assert db.query("SELECT n FROM build_info")["n"].iloc[0] == 1
     write(2)
     assert db.query("SELECT n FROM build_info")["n"].iloc[0] == 2
+
+
+def test_briefing_lists_findings_in_its_language(run):
+    from docx import Document
+
+    from dashboard import briefing
+
+    for lang, column in (("zh", "message"), ("en", "message_en")):
+        f = Filters(lang=lang)
+        top = Q.findings_list(run, f, limit=15)
+        assert not top.empty, "the fixture warehouse has findings"
+        stored = run(f"SELECT {column} AS m FROM findings WHERE finding_id = ?",  # column: one of two constants
+                     [top["finding_id"].iloc[0]])["m"].iloc[0]
+        assert top["message"].iloc[0] == stored
+        doc = Document(io.BytesIO(briefing.build(run, f, "2024-01-01", with_charts=False)))
+        assert stored in "\n".join(p.text for p in doc.paragraphs)

@@ -1,0 +1,84 @@
+"""How findings name things in Chinese: cells, rows and columns by the labels the official form prints
+(from etl.formats), tables as 表二/表三/表四, and the few words the rules need.
+
+Findings carry `message` in Chinese (the users are Chinese oversight offices) and `message_en` in English.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from etl import formats as F
+
+TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
+
+# The sub-rows of table 3 are numbered 1., 2., … under a group heading; "3.其他" alone is ambiguous, so a
+# sub-row is named with its group's printed heading first.
+_T3_GROUP_OF = {
+    **{k: F.T3_GROUPS["withheld"][0] for k in F.WITHHELD_ROWS},
+    **{k: F.T3_GROUPS["unavailable"][0] for k in F.UNAVAILABLE_ROWS},
+    **{k: F.T3_GROUPS["not_processed"][0] for k in F.NOT_PROCESSED_ROWS},
+    **{k: F.T3_GROUPS["other"][0] for k in F.OTHER_ROWS_2021},
+}
+
+# How a cell that holds no usable number was printed (values.py kinds, plus a cell the table lacks).
+KIND_ZH = {"empty": "空白", "na": "填“/”或“-”", "text": "填写文字", "missing": "未印出"}
+
+NARRATIVE_ZH = {
+    "proactive_items": "主动公开信息条数",
+    "requests_received": "收到申请数",
+    "requests_processed": "办结申请数",
+    "requests_carried_forward": "结转下年度申请数",
+    "review_total": "行政复议案件数",
+    "litigation_total": "行政诉讼案件数",
+}
+
+TEMPLATE_ZH = {"2021": "2021年版", "2019": "2019年版", "legacy": "2019年以前的旧版", "mixed": "混合格式"}
+
+CHAPTER_ZH = {key: zh for key, zh, _ in F.CHAPTERS}
+
+
+def row_zh(tbl: str, row: str) -> str:
+    """A row's printed label, with its group heading for a numbered sub-row of table 3."""
+    label = F.label(tbl, "row", row)
+    group = _T3_GROUP_OF.get(row) if tbl == "t3" else None
+    return f"{group}·{label}" if group else label
+
+
+def col_zh(tbl: str, col: str) -> str:
+    return F.label(tbl, "col", col)
+
+
+def cell_zh(tbl: str, row: str, col: str) -> str:
+    """表三「（七）总计」总计列: the table, the row's printed label, the column's printed label."""
+    return f"{TABLE_ZH.get(tbl, tbl)}「{row_zh(tbl, row)}」{col_zh(tbl, col)}列"
+
+
+def addr_zh(addr: str) -> str:
+    """A cell address ("t3.total_processed.total"), a table ("t4") or a chapter ("chapter:problems")."""
+    if addr.startswith("chapter:"):
+        return f"「{CHAPTER_ZH.get(addr[8:], addr[8:])}」"
+    parts = addr.split(".")
+    if len(parts) == 3:
+        return cell_zh(*parts)
+    if addr in F.TABLE_TITLES:
+        return f"{TABLE_ZH[addr]}「{F.TABLE_TITLES[addr][0]}」"
+    return addr
+
+
+def sum_zh(labels: list[str], what: str) -> str:
+    """「a」+「b」, or for a long run 「first」至「last」共N项 (the outcome rows are eighteen)."""
+    if len(labels) <= 3:
+        return "+".join(f"「{x}」" for x in labels)
+    return f"「{labels[0]}」至「{labels[-1]}」共{len(labels)}{what}之和"
+
+
+def addr_frame() -> pd.DataFrame:
+    """Every cell address any format prints (and the tables and chapters), with its Chinese name."""
+    addrs = {f"{t}.{r.key}.{c.key}" for t in F.TABLES for r in F.ROWS[t] for c in F.COLS[t]}
+    addrs |= set(F.TABLES) | {f"chapter:{k}" for k in F.CHAPTER_KEYS}
+    return pd.DataFrame([{"addr": a, "zh": addr_zh(a)} for a in sorted(addrs)])
+
+
+def small_frame(table: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame([{"key": k, "zh": v} for k, v in table.items()])
