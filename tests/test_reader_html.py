@@ -85,6 +85,20 @@ def test_br_inside_cells():
     assert t.rows == [["商业企业", "12\n34", "法律服务机构"]]
 
 
+def test_word_cell_paragraphs_keep_breaks_and_drop_hidden_runs():
+    # Word cells hold <p> runs; the reader takes a <p> of plain spans in one pass, so a hidden span or a
+    # <br> inside one must still send it through the element walk.
+    cell = '<td><p class=MsoNormal><span lang=EN-US style="font-size:10.5pt">{}</span></p>{}</td>'
+    html = page("<table><tr>"
+                + cell.format("12", "")
+                + cell.format('3<span style="display:none">9</span>4', "")
+                + cell.format("56", "<p class=MsoNormal><span>78</span></p>")
+                + cell.format("1<br>2", "")
+                + "</tr></table>")
+    t = only_table(read_html(html.encode()))
+    assert t.rows == [["12", "34", "56\n78", "1\n2"]]
+
+
 def test_word_source_line_wrap_inside_cjk_text_is_dropped():
     html = page("<p>本机关全年主动公开\n政府信息229条，\n  收到申请12件。</p>")
     assert read_html(html.encode()).paragraphs() == ["本机关全年主动公开政府信息229条，收到申请12件。"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 
 from lxml import etree
 
@@ -100,6 +101,7 @@ _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 _BREAKS = re.compile(rf" *{BR}[ {BR}]*")
 _CJK_NEWLINE = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
+_EDGE = " \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff" + BR  # _SOFT, _HARD and BR
 
 
 def clean(text: str) -> str:
@@ -108,6 +110,11 @@ def clean(text: str) -> str:
     Newlines (from <br>) survive between Latin/digit runs; between two CJK characters a break carries no
     meaning (a label wrapped in its cell), so it is dropped.
     """
+    # Fast path, the usual cell: once the edges are trimmed nothing is left that the substitutions
+    # below touch (str.isprintable is False for every character of _SOFT, _HARD and BR but " ").
+    s = text.strip(_EDGE)
+    if " " not in s and s.isprintable():
+        return s
     t = _SOFT.sub(" ", text)
     if " " in t:
         t = _CJK_SPACE.sub("", t)
@@ -128,6 +135,7 @@ _BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", 
                     "center", "form", "fieldset", "hr", "figure", "figcaption", "caption", "tr", "td", "th",
                     "thead", "tbody", "tfoot", "body", "html", "legend", "details", "summary", "title"})
 _NOISE_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "menu", "menubar"})
+_NAMED = frozenset({"div", "ul", "section", "span"})  # tags whose class/id can mark site chrome
 
 
 # class/id words of site chrome around the article (menus, breadcrumbs, share bars, page footers)
@@ -136,7 +144,8 @@ _NOISE_NAME = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|breadcrumbs?|crumbs?|s
 
 
 def _is_noise(el: etree._Element) -> bool:
-    if el.tag in _SKIP:
+    tag = el.tag
+    if tag in _SKIP:
         return True
     attrib = el.attrib
     if not attrib:
@@ -147,22 +156,44 @@ def _is_noise(el: etree._Element) -> bool:
     style = attrib.get("style")
     if style and "none" in style and "display:none" in style.replace(" ", "").lower():
         return True
-    if el.tag in ("div", "ul", "section", "span"):
-        names = " ".join(v for v in (attrib.get("class"), attrib.get("id")) if v)
-        if names and _NOISE_NAME.search(names):
-            return True
+    if tag in _NAMED:
+        cls, ident = attrib.get("class"), attrib.get("id")
+        if cls or ident:  # (the join is skipped for the usual bare Word <span>)
+            names = " ".join(v for v in (cls, ident) if v)
+            return _NOISE_NAME.search(names) is not None
     return False
 
 
 # Tags that need the slow, element-by-element walk; a subtree without any of them is plain inline text
 # and is read in one C-level pass (most Word-pasted <p> and <td> content).
-_STRUCTURAL = ("br", "p", "div", "table", "li", "tr", "script", "style", "h1", "h2", "h3", "h4", "h5", "h6",
-               "noscript", "select", "ul", "ol", "iframe")
+_STRUCTURAL = frozenset({"br", "p", "div", "table", "li", "tr", "script", "style", "h1", "h2", "h3", "h4",
+                         "h5", "h6", "noscript", "select", "ul", "ol", "iframe"})
 _LEAF_BLOCKS = frozenset({"p", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "caption"})
+# Tags whose presence changes what _text_of collects (line breaks, skipped tables), besides noise.
+_MARKUP = _STRUCTURAL | _BLOCK
+_CELL_TAGS = frozenset({"td", "th"})
+
+
+# All text of a subtree (what "".join(el.itertext()) gives, without el's tail) from libxml2 in one C call:
+# several times cheaper than itertext, which steps through the tree in Cython.
+_all_text = partial(etree.tostring, method="text", encoding="unicode", with_tail=False)
 
 
 def _is_flat(el: etree._Element) -> bool:
-    return next(el.iterdescendants(*_STRUCTURAL), None) is None
+    # A plain loop, neither iterdescendants(*tags) (building lxml's tag matcher costs more than the few
+    # elements of a typical cell) nor all(<genexpr>) (measurably slower here); it stops at the first hit.
+    for d in el.iterdescendants():  # noqa: SIM110
+        if d.tag in _STRUCTURAL:
+            return False
+    return True
+
+
+def _is_plain(el: etree._Element) -> bool:
+    """No descendant that _text_of would treat specially: its text is _all_text() as is."""
+    for d in el.iterdescendants():  # noqa: SIM110 - see _is_flat
+        if d.tag in _MARKUP or _is_noise(d):
+            return False
+    return True
 
 
 def _text_of(el: etree._Element, out: list[str], skip_tables: bool) -> None:
@@ -171,21 +202,25 @@ def _text_of(el: etree._Element, out: list[str], skip_tables: bool) -> None:
     if isinstance(tag, str):
         if _is_noise(el) or (skip_tables and tag == "table"):
             return
-        if tag == "br" or tag in _BLOCK:  # a <p> inside a cell is a line break too
+        block = tag in _BLOCK
+        if block or tag == "br":  # a <p> inside a cell is a line break too
             out.append(BR)
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            _text_of(child, out, skip_tables)
-            if child.tail:
-                out.append(child.tail)
-        if tag in _BLOCK:
+        if _is_plain(el):  # the usual Word <p><span>…</span></p>: one C-level pass
+            out.append(_all_text(el))
+        else:
+            if el.text:
+                out.append(el.text)
+            for child in el:
+                _text_of(child, out, skip_tables)
+                if child.tail:
+                    out.append(child.tail)
+        if block:
             out.append(BR)
 
 
 def cell_text(el: etree._Element, skip_tables: bool = True) -> str:
     if _is_flat(el):
-        return clean("".join(el.itertext()))
+        return clean(_all_text(el))
     out: list[str] = []
     if el.text:
         out.append(el.text)
@@ -208,38 +243,47 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
+_SPAN_NUMBER = re.compile(r"\s*(\d+)")
+
+
 def _span(value: str | None, limit: int) -> int:
     if not value:
         return 1
-    m = re.match(r"\s*(\d+)", value)
-    if not m:
-        return 1
-    n = int(m.group(1))
+    if value.isdecimal():  # the usual rowspan="2"; same digits \d accepts
+        n = int(value)
+    else:
+        m = _SPAN_NUMBER.match(value)
+        if not m:
+            return 1
+        n = int(m.group(1))
     return min(max(n, 1), limit)
 
 
-def table_grid(table: etree._Element, rows: list[etree._Element] | None = None) -> list[list[str]]:
-    """Expand rowspan/colspan: every grid position a cell covers holds its text.
+def table_grid(rows: list[list[tuple[etree._Element, int]]]) -> list[list[str]]:
+    """Expand rowspan/colspan of the table's cells, given by row with their colspans: every grid position
+    a cell covers holds its text.
 
     Rows are as long as their last occupied position (no invented trailing blanks); a hole left in the
     middle of a row (a short row under a rowspan) is "".
     """
-    rows = _own_rows(table) if rows is None else rows
     grid: list[list[str]] = []
     pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text) from rowspans above
     n_rows = len(rows)
-    for r, tr in enumerate(rows):
+    for r, tds in enumerate(rows):
         line: list[str | None] = []
         col = 0
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
+        for td, colspan in tds:
             while col in pending:
                 _put(line, col, _take(pending, col))
                 col += 1
             text = cell_text(td)
-            colspan = _span(td.get("colspan"), 200)
             rowspan = _span(td.get("rowspan"), n_rows - r)
+            if colspan == 1 and col == len(line):  # the plain cell (col is never pending here): _put inlined
+                line.append(text)
+                if rowspan > 1:
+                    pending[col] = (rowspan - 1, text)
+                col += 1
+                continue
             for c in range(col, col + colspan):
                 if c in pending:  # malformed overlap: the explicit cell wins
                     _take(pending, c)
@@ -247,9 +291,10 @@ def table_grid(table: etree._Element, rows: list[etree._Element] | None = None) 
                 if rowspan > 1:
                     pending[c] = (rowspan - 1, text)
             col += colspan
-        for c in sorted(pending):  # rowspans from above beyond this row's own cells
-            if c >= len(line) or line[c] is None:
-                _put(line, c, _take(pending, c))
+        if pending:
+            for c in sorted(pending):  # rowspans from above beyond this row's own cells
+                if c >= len(line) or line[c] is None:
+                    _put(line, c, _take(pending, c))
         grid.append([c if c is not None else "" for c in line])
     return _clip_overspans(grid)
 
@@ -288,7 +333,8 @@ _LAYOUT_CELL_CHARS = 400  # no statistics-table cell holds this much text; a lay
 class _Walker:
     """One pass over the body, emitting Paragraph and Table blocks in document order."""
 
-    def __init__(self) -> None:
+    def __init__(self, nesting: set[etree._Element]) -> None:
+        self.nesting = nesting
         self.blocks: list[Block] = []
         self.buf: list[str] = []
 
@@ -318,7 +364,7 @@ class _Walker:
         if block:
             self.flush()
         if tag in _LEAF_BLOCKS and len(el) and _is_flat(el):
-            self.buf.append("".join(el.itertext()))
+            self.buf.append(_all_text(el))
             if block:
                 self.flush()
             return
@@ -332,11 +378,10 @@ class _Walker:
             self.flush()
 
     def table(self, el: etree._Element) -> None:
-        rows = _own_rows(el)
-        cells = [td for tr in rows for td in tr if td.tag in ("td", "th")]
-        nested = el.find(".//table") is not None
-        width = max((sum(_span(td.get("colspan"), 200) for td in tr if td.tag in ("td", "th")) for tr in rows),
-                    default=0)
+        rows = [[(td, _span(td.get("colspan"), 200)) for td in tr if td.tag in _CELL_TAGS] for tr in _own_rows(el)]
+        cells = [td for tds in rows for td, _ in tds]
+        nested = el in self.nesting
+        width = max((sum(colspan for _, colspan in tds) for tds in rows), default=0)
         # Layout tables (a page wrapped in a table, a 1×1 frame, a frame around a data table) are
         # containers: their cells flow like divs so the report inside keeps its paragraphs and tables.
         if len(cells) <= 1 or (nested and (len(rows) <= 3 or width <= 2)):
@@ -344,7 +389,7 @@ class _Walker:
                 self.walk(td)
                 self.flush()
             return
-        grid = table_grid(el, rows)
+        grid = table_grid(rows)
         if any(len(c) > _LAYOUT_CELL_CHARS for row in grid for c in row):  # a page column, not a cell
             for td in cells:
                 self.walk(td)
@@ -388,6 +433,7 @@ _LABELLED = re.compile(
 )
 _NEXT_LABEL = re.compile("(?:" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True))
                          + r"|索引号|文号|主题分类|浏览次数|点击数|作者|字号)\s*[:：]")
+_LABEL_FIRST = frozenset(label[0] for label in _LABEL_KEY)
 _ALL_LABELS = re.compile("(" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True)) + r")\s*[:：]?$")
 
 
@@ -427,9 +473,11 @@ def meta_from_text(lines: Iterable[str], tables: Iterable[list[list[str]]] = ())
     for rows in tables:
         for row in rows:
             for i, cell in enumerate(row[:-1]):
-                m = _ALL_LABELS.match(cell.strip())
-                if m and len(cell.strip()) <= 8:
-                    offer(m.group(1), row[i + 1])
+                label = cell.strip()
+                if len(label) <= 8 and label[:1] in _LABEL_FIRST:  # cheap tests before the regex
+                    m = _ALL_LABELS.match(label)
+                    if m:
+                        offer(m.group(1), row[i + 1])
     return {k: v for k, (_, v) in found.items()}
 
 
@@ -442,20 +490,45 @@ _META_NAMES = {
 }
 
 
-def _head_meta(root: etree._Element) -> dict[str, str]:
+class _Scan:
+    """What one C-level pass over the page collects for the metadata and the table walk (each separate
+    search costs a pass over the whole tree)."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.metas: list[etree._Element] = []
+        self.links: list[etree._Element] = []
+        self.title: etree._Element | None = None
+        self.nesting: set[etree._Element] = set()  # tables with a table somewhere inside
+        for el in root.iter("meta", "link", "title", "table"):
+            tag = el.tag
+            if tag == "table":
+                parent = el.getparent()
+                while parent is not None:
+                    if parent.tag == "table":
+                        self.nesting.add(parent)
+                    parent = parent.getparent()
+            elif tag == "meta":
+                self.metas.append(el)
+            elif tag == "link":
+                self.links.append(el)
+            elif self.title is None:
+                self.title = el
+
+
+def _head_meta(scan: _Scan) -> dict[str, str]:
     out: dict[str, str] = {}
-    for m in root.iter("meta"):
+    for m in scan.metas:
         name = (m.get("name") or m.get("property") or "").strip().lower()
         key = _META_NAMES.get(name)
         content = (m.get("content") or "").strip()
         if key and content and key not in out:
             out[key] = content
-    for link in root.iter("link"):
+    for link in scan.links:
         if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href") and "url" not in out:
             out["url"] = link.get("href").strip()
-    title = root.find(".//title")
+    title = scan.title
     if title is not None:
-        t = clean("".join(title.itertext()))
+        t = clean(_all_text(title))
         if t:
             out["page_title"] = t
     return out
@@ -464,20 +537,26 @@ def _head_meta(root: etree._Element) -> dict[str, str]:
 # --- entry point -------------------------------------------------------------------------------------
 
 def read_html(data: bytes) -> Document:
-    if not data.strip():
+    if not (data[:64].strip() or data.strip()):  # (the full strip copies the page: only when needed)
         raise ReadError("empty file")
     text, encoding = decode_html(data)
     # Re-encode to UTF-8 and tell libxml2 so: a (possibly wrong) declared charset is then ignored.
+    # Bytes that decoded as strict UTF-8 (no BOM, no replaced cut-off tail) re-encode to themselves.
+    if encoding == "utf-8" and not data.startswith(b"\xef\xbb\xbf") and "\ufffd" not in text[-3:]:
+        utf8 = data
+    else:
+        utf8 = text.encode("utf-8", errors="replace")
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
     try:
-        root = etree.fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+        root = etree.fromstring(utf8, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise ReadError(f"unparseable HTML: {e}") from None
     if root is None:
         raise ReadError("HTML page without content")
-    head = _head_meta(root)
+    scan = _Scan(root)
+    head = _head_meta(scan)
     body = root.find("body")
-    walker = _Walker()
+    walker = _Walker(scan.nesting)
     walker.walk(body if body is not None else root)
     walker.flush()
     blocks = walker.blocks
