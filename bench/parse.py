@@ -72,12 +72,14 @@ def main() -> None:
             best = min(best, time.perf_counter() - t)
         print(f"{kind:6} {len(items):6d} {len(items) / best:10.1f} {1000 * best / len(items):10.2f}")
         if kind == "pdf":
-            ours = lib = 0.0
+            by_dir: dict[Path, list[float]] = defaultdict(lambda: [0.0, 0.0])
             for p, data in items:  # best of N for both, so machine noise cancels out
-                lib += min(pdf_library_time(data) for _ in range(args.repeat))
-                ours += min(parse_time(p, data) for _ in range(args.repeat))
-            print(f"pdf: parse {1000 * ours:.1f} ms vs PyMuPDF get_text {1000 * lib:.1f} ms "
-                  f"= {ours / lib:.2f}x (target <= 1.5x)")
+                d = next(d for d in dirs if d in p.parents)
+                by_dir[d][0] += min(parse_time(p, data) for _ in range(args.repeat))
+                by_dir[d][1] += min(pdf_library_time(data) for _ in range(args.repeat))
+            for d, (ours, lib) in by_dir.items():
+                print(f"pdf in {d}: parse {1000 * ours:.1f} ms vs PyMuPDF get_text {1000 * lib:.1f} ms "
+                      f"= {ours / lib:.2f}x (target <= 1.5x)")
 
 
 if __name__ == "__main__":
