@@ -161,3 +161,30 @@ def test_headings_after_tables_and_renumbered_chapters(tmp_path):
     assert r.value("t3", "carried_over", "total") == 12
     assert r.value("t4", "review", "total") == 1
     assert not r.extra_rows
+
+
+def test_short_stream_row_is_left_out_not_shifted(tmp_path):
+    """PDF text cannot show a blank cell: a row with 6 of 7 values is reported, never shifted left."""
+    text = """样例戊县样例局2023年政府信息公开工作年度报告
+三、收到和处理政府信息公开申请情况
+申请人情况
+自然人
+法人或其他组织
+总计
+商业企业
+科研机构
+社会公益组织
+法律服务机构
+其他
+一、本年新收政府信息公开申请数量 5 1 0 0 0 6
+二、上年结转政府信息公开申请数量 1 0 0 0 0 0 1
+三、本年度办理结果
+（一）予以公开 4 1 0 0
+"""
+    r = _parse(tmp_path, text)
+    assert r.cell("t3", "new_received", "natural_person") is None
+    assert "t3.new_received" in r.missing
+    assert any(p.code == "ambiguous_row" and p.where == "t3.new_received" for p in r.problems)
+    assert r.value("t3", "carried_over", "total") == 1
+    # the last row is cut off by the end of the text: what is there is kept, in order
+    assert r.value("t3", "granted", "commercial") == 1 and r.cell("t3", "granted", "total") is None

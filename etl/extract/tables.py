@@ -138,7 +138,7 @@ class TableWalker:
                     self._finish_row()
                 if self.t4_row:
                     self._t4_grid_row()
-        self._finish_row()
+        self._finish_row(at_end=True)
         self._finish_t4()
         return self.res
 
@@ -320,9 +320,17 @@ class TableWalker:
                 return False
         return False
 
-    def _finish_row(self) -> None:
+    def _finish_row(self, at_end: bool = False) -> None:
         row, self.row = self.row, None
         if row is None or not row.values:
+            return
+        if not row.grid and row.key and len(row.values) < len(row.cols) and not at_end:
+            # A stream row short of values before the next row: a blank cell the text does not show.
+            # Which column it was is unknowable, so no value is placed (a shifted value is worse).
+            where = f"{row.table}.{row.key}"
+            self.res.problems.append(Problem(
+                "ambiguous_row", f"{where}: {len(row.values)} of {len(row.cols)} values printed and a blank "
+                "cell cannot be located; the row is left out", where))
             return
         if row.key is None:
             vals = []
