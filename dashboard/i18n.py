@@ -136,6 +136,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "other_years": ("该机关其他年度", "Same agency, other years"),
     "highlight_note": ("标黄的单元格涉及核对发现。", "Highlighted cells are involved in a finding."),
     "published_on": ("发布日期", "Published"),
+    "report_title": ("标题", "Title"),
     "deadline": ("截止日期", "Deadline"),
     "agency": ("机关", "Agency"),
     "region": ("地区", "Region"),

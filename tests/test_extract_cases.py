@@ -188,3 +188,10 @@ def test_short_stream_row_is_left_out_not_shifted(tmp_path):
     assert r.value("t3", "carried_over", "total") == 1
     # the last row is cut off by the end of the text: what is there is kept, in order
     assert r.value("t3", "granted", "commercial") == 1 and r.cell("t3", "granted", "total") is None
+
+
+def test_breadcrumb_is_not_the_title():
+    from etl.extract.metadata import find_title
+
+    lines = ["首页", "政府信息公开>政府信息公开年报", "样例己市样例局2023年政府信息公开工作年度报告"]
+    assert find_title(lines) == ("样例己市样例局2023年政府信息公开工作年度报告", 2023, "样例己市样例局")

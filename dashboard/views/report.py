@@ -86,7 +86,7 @@ else:
             t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
             t("year", lang): str(r["year"]),
             t("template", lang): r["template"],
-            "title": r["title"] or "—",
+            t("report_title", lang): r["title"] or "—",
             t("published_on", lang): day(r["published_on"]),
             t("deadline", lang): day(r["deadline"]),
             t("late", lang): "—" if pd.isna(r["is_late"]) else (YES if r["is_late"] else NO)[lang == "en"],

@@ -56,7 +56,9 @@ def parse_date(text: str) -> str | None:
 
 
 def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
-    """(title, year, agency) from the first lines that look like the report's title."""
+    """(title, year, agency) from the first line that looks like the report's title and names its year or
+    agency (a breadcrumb such as "政府信息公开>政府信息公开年报" is only a fallback)."""
+    fallback: tuple[str | None, int | None, str | None] = (None, None, None)
     for i, line in enumerate(lines[:40]):
         s = re.sub(r"\s+", "", line)
         if len(s) > 60 or "报告" not in s and "年报" not in s:
@@ -76,8 +78,11 @@ def find_title(lines: list[str]) -> tuple[str | None, int | None, str | None]:
                 pre = prev
                 title = prev + s
         agency = pre if pre and _AGENCY_SUFFIX.search(pre) and len(pre) <= 40 else None
-        return title, year, agency
-    return None, None, None
+        if year or agency:
+            return title, year, agency
+        if fallback[0] is None:
+            fallback = (title, None, None)
+    return fallback
 
 
 def find_year(title_year: int | None, texts: list[str], head: list[str]) -> int | None:
