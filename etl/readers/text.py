@@ -206,23 +206,24 @@ def _pipe_row(lines: list[str]) -> list:
     return b.blocks
 
 
-def _pipe_cell(lines: list[str]) -> list:
+def _piped(lines: list[str], trailing: bool) -> list:
+    """(d) trailing=True: every cell line ends in " |" and pipe-only lines close rows, a lone "|" being an
+    empty cell (between full rows the extractor ignores it). (e) trailing=False: lines holding only pipes
+    separate the cells. In both a cell may wrap over several lines."""
     b = _Builder(grid=False)
     pending: list[str] = []
     in_table = False
     for ln in lines:
         s = ln.strip()
-        if s == "|":
-            # A lone pipe is an empty cell (" |"); between full rows the extractor ignores it.
-            b.cell("".join(pending))
-            pending, in_table = [], True
-        elif _ONLY_PIPES.match(s):
-            if pending:
+        if _ONLY_PIPES.match(s):
+            if trailing and s != "|":
+                if pending:
+                    b.cell("".join(pending))
+                b.end_row()
+            elif pending or in_table or trailing:
                 b.cell("".join(pending))
-                pending = []
-            b.end_row()
-            in_table = True
-        elif s.endswith("|"):
+            pending, in_table = [], True
+        elif trailing and s.endswith("|"):
             b.cell("".join(pending) + s[:-1].strip())
             pending, in_table = [], True
         elif not s:
@@ -234,36 +235,7 @@ def _pipe_cell(lines: list[str]) -> list:
             b.para(s)
             in_table = False
         elif in_table:
-            pending.append(s)  # a cell wrapped over lines: its last line carries the pipe
-        else:
-            b.cell(s)
-            b.end_row()
-    if pending:
-        b.cell("".join(pending))
-    b.end_table()
-    return b.blocks
-
-
-def _pipe_line(lines: list[str]) -> list:
-    b = _Builder(grid=False)
-    pending: list[str] = []
-    in_table = False
-    for ln in lines:
-        s = ln.strip()
-        if s == "|" or _ONLY_PIPES.match(s):
-            if pending or in_table:
-                b.cell("".join(pending))
-            pending, in_table = [], True
-        elif not s:
-            continue
-        elif is_prose(s):
-            if pending:
-                b.cell("".join(pending))
-                pending = []
-            in_table = False
-            b.para(s)
-        elif in_table:
-            pending.append(s)  # a cell wrapped over lines ("商业\n企业")
+            pending.append(s)
         else:
             b.cell(s)
             b.end_row()
@@ -308,10 +280,8 @@ def read_text(data: bytes) -> Document:
         blocks = _tab(lines)
     elif rendering == "pipe_row":
         blocks = _pipe_row(lines)
-    elif rendering == "pipe_cell":
-        blocks = _pipe_cell(lines)
-    elif rendering == "pipe_line":
-        blocks = _pipe_line(lines)
+    elif rendering in ("pipe_cell", "pipe_line"):
+        blocks = _piped(lines, trailing=rendering == "pipe_cell")
     else:
         blocks = _lines(lines, blank_cells=rendering == "blank")
     return Document(kind="text", blocks=blocks, meta={"rendering": rendering})
