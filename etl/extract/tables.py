@@ -101,7 +101,6 @@ class TableResult:
     problems: list[Problem] = field(default_factory=list)
     formats: dict[str, set[str]] = field(default_factory=lambda: {"t2": set(), "t3": set()})
     chapters: dict[str, list[str]] = field(default_factory=dict)
-    chapter_order: list[str] = field(default_factory=list)
     partial_rows: list[str] = field(default_factory=list)
     seen_tables: set[str] = field(default_factory=set)
 
@@ -152,8 +151,6 @@ class TableWalker:
             self._finish_t4()
         self.chapter = key
         self.res.chapters.setdefault(key, [])
-        if key not in self.res.chapter_order:
-            self.res.chapter_order.append(key)
         self._switch(CHAPTER_TABLE.get(key))
 
     def _switch(self, ctx: str | None) -> None:
