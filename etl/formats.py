@@ -269,3 +269,19 @@ CHAPTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("other", "其他需要报告的事项", ("其他需要报告",)),
 )
 CHAPTER_KEYS = tuple(c[0] for c in CHAPTERS)
+_CHAPTER_RE = re.compile("|".join(re.escape(f) for _, _, frags in CHAPTERS for f in frags))
+_PAREN_ORDINAL = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．,，:：\s]?")
+
+
+@lru_cache(maxsize=16384)
+def chapter_heading(n: str) -> str | None:
+    """The chapter a normalized line heads (二、主动公开政府信息情况 → "proactive"), by its text: ordinals are
+    sometimes renumbered. (一)-style subsections and long sentences are not headings."""
+    if len(n) > 40 or not _CHAPTER_RE.search(n) or _PAREN_ORDINAL.match(n):
+        return None
+    body = _ORDINAL.sub("", n, count=1)
+    for key, _, frags in CHAPTERS:
+        if any(body.startswith(f) or (f in body and len(body) <= len(f) + 12) for f in frags):
+            return key
+    return None

@@ -67,18 +67,7 @@ def _match_cached(keys_id: int, n: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=16384)
-def chapter_of(n: str) -> str | None:
-    from etl.readers.text import is_heading
-
-    if not is_heading(n):
-        return None
-    body = re.sub(r"^(?:[一二三四五六七八九十]+|\d{1,2})[、.,:\s]?", "", n, count=1)
-    for key, _, frags in F.CHAPTERS:
-        if any(f in body for f in frags):
-            return key
-    return None
-
+chapter_of = F.chapter_heading
 
 CHAPTER_TABLE = {"proactive": "t2", "requests": "t3", "review_litigation": "t4"}
 

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from etl.document import Document, Paragraph, ReadError, Table
-from etl.formats import CHAPTERS, ROWS, norm
+from etl.formats import ROWS, chapter_heading, norm
 from etl.values import EMPTY, TEXT, parse_cell
 
 _PAGE_FURNITURE = re.compile(
@@ -29,8 +28,6 @@ _PAGE_FURNITURE = re.compile(
 _ONLY_PIPES = re.compile(r"^\s*\|[\s|]*$")
 _SENTENCE_END = ("。", "：", ":", "；", ";", "！", "？")
 _NUM_TOKEN = re.compile(r"^(?:[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|增\d+|减\d+|/|—|-{1,2})$")
-_PAREN_ORDINAL = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．,，:：\s]?")
 
 # Normalized fragments of every table label: a line carrying one of these is a cell, never prose.
 _LABEL_FRAGMENTS = tuple(sorted(
@@ -38,7 +35,6 @@ _LABEL_FRAGMENTS = tuple(sorted(
     | {"第二十条", "信息内容", "申请人情况", "勾稽关系", "本年度办理结果", "不予公开", "无法提供", "不予处理"}
 ))
 _LABEL_RE = re.compile("|".join(map(re.escape, _LABEL_FRAGMENTS)))
-_CHAPTER_RE = re.compile("|".join(re.escape(f) for _, _, frags in CHAPTERS for f in frags))
 
 
 def decode(data: bytes) -> str:
@@ -69,14 +65,8 @@ def decode(data: bytes) -> str:
     return text
 
 
-@lru_cache(maxsize=16384)
 def is_heading(n: str) -> bool:
-    """A chapter heading such as 二、主动公开政府信息情况 (normalized). (一)-style subsections are not."""
-    if len(n) > 40 or not _CHAPTER_RE.search(n) or _PAREN_ORDINAL.match(n):
-        return False
-    body = _ORDINAL.sub("", n, count=1)
-    return any(body.startswith(f) or (f in body and len(body) <= len(f) + 12) for _, _, frags in CHAPTERS
-               for f in frags)
+    return chapter_heading(n) is not None
 
 
 def is_prose(line: str) -> bool:
