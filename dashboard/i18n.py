@@ -154,6 +154,12 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "The warehouse build function etl.warehouse.build.build is not available yet; the files were "
                  "copied to {dir}: run `python -m etl build {dir}`."),
     "n_blank": ("空白或“/”的报告数", "Reports with a blank or “/”"),
+    "n_stated": ("陈述该数的报告数", "Reports stating it"),
+    "median_items": ("每份报告中位数", "Median per report"),
+    "proactive_note": ("合计只包含在总体情况中陈述了条数的报告；各年陈述的报告不同，大机关缺报一年即可使合计明显下降，请同时参看报告数与中位数。",
+                       "The total covers only reports whose overview states the count; which reports do varies by "
+                       "year, and one large agency missing a year moves the total, so read it with the report "
+                       "counts and the median."),
     "n_fail": ("未通过数", "Failed checks"),
     "n_error": ("错误数", "Errors"),
     "n_findings": ("发现数", "Findings"),

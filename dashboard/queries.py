@@ -145,8 +145,10 @@ def t2_by_year(run: Run, f: Filters, row: str, col: str) -> pd.DataFrame:
 
 def proactive_by_year(run: Run, f: Filters) -> pd.DataFrame:
     where, params = f.where()
-    return run(f"SELECT m.year, sum(m.proactive_items) AS proactive_items, count(m.proactive_items) AS n_reports, "
-               f"count(*) AS n_all FROM report_metrics m WHERE {where} GROUP BY 1 ORDER BY 1", params)
+    # the total depends on which reports state the figure: show how many do, and the median per report
+    return run(f"SELECT m.year, sum(m.proactive_items) AS proactive_items, count(m.proactive_items) AS n_stated, "
+               f"count(*) AS n_reports, median(m.proactive_items) AS median_items "
+               f"FROM report_metrics m WHERE {where} GROUP BY 1 ORDER BY 1", params)
 
 
 # --- requests --------------------------------------------------------------------------------------------

@@ -17,6 +17,11 @@ if not ui.nothing_matches(ctx):
     pro = pro[pro["year"] >= (ctx.filters.year_from or pro["year"].min())]
     ui.chart(charts.metric_by_year(pro, ["proactive_items"], lang, t("proactive_items", lang), ctx.subtitle),
              "proactive_items", ctx)
+    st.caption(t("proactive_note", lang))
+    counts = Q.proactive_by_year(ctx.run, ctx.filters)
+    ui.table(counts.rename(columns={"year": t("year", lang), "proactive_items": t("proactive_items", lang),
+                                    "n_stated": t("n_stated", lang), "n_reports": t("n_reports", lang),
+                                    "median_items": t("median_items", lang)}), "proactive_items_by_year", ctx)
 
     st.subheader(t("t2_measure", lang))
     measures = Q.t2_measures()

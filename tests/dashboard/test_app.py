@@ -290,3 +290,15 @@ def test_findings_show_in_chinese_then_english_after_switching(app_env, run, dow
     quality.sidebar.radio(key="f_lang").set_value("en").run()
     shown = _messages_shown(quality)
     assert en <= shown and not zh & shown
+
+
+def test_proactive_total_comes_with_its_report_counts(app_env, run):
+    at = open_app("proactive")
+    table = [d.value for d in at.dataframe if t("n_stated") in d.value.columns][0]
+    want = run("SELECT year, count(proactive_items) AS n, count(*) AS m, median(proactive_items) AS med "
+               "FROM report_metrics GROUP BY 1 ORDER BY 1")
+    got = table.set_index(t("year"))
+    for _, w in want.iterrows():
+        row = got.loc[w["year"]]
+        assert (row[t("n_stated")], row[t("n_reports")]) == (w["n"], w["m"])
+        assert row[t("median_items")] == pytest.approx(w["med"])
