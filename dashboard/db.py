@@ -67,11 +67,6 @@ def _connect(path: str, ver: Version) -> duckdb.DuckDBPyConnection:
     return _connections().get(path, ver)
 
 
-def connection() -> duckdb.DuckDBPyConnection | None:
-    ver = version()
-    return None if ver is None else _connect(str(db_path()), ver)
-
-
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _query(path: str, ver: Version, sql: str, params: tuple) -> pd.DataFrame:
     cur = _connect(path, ver).cursor()  # a cursor per query: sessions run on different threads

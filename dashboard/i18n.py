@@ -202,7 +202,6 @@ RULES = {
     "timeliness": ("按时发布", "Published on time"), "coverage": ("报告缺失", "Report missing"),
     "duplicate": ("重复报告", "Duplicate report"),
 }
-APPLICANTS = {"natural_person": ("自然人", "Natural persons")}
 
 
 def name(table: dict[str, tuple[str, str]], key: str | None, lang: str = "zh") -> str:

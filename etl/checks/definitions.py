@@ -179,8 +179,3 @@ JUMP_FIGURES = (("t3", "new_received", "total"), ("t3", "total_processed", "tota
 JUMP_RATIO = 5.0
 JUMP_MIN = 20
 FIRST_CARRY_YEAR = 2019  # the first checkable pair is 2019 → 2020
-
-
-def expected_template(year: int) -> str:
-    """The national format a report for `year` should use."""
-    return "2021" if year >= 2021 else "2019" if year >= 2019 else "legacy"

@@ -78,7 +78,3 @@ def addr_frame() -> pd.DataFrame:
     addrs = {f"{t}.{r.key}.{c.key}" for t in F.TABLES for r in F.ROWS[t] for c in F.COLS[t]}
     addrs |= set(F.TABLES) | {f"chapter:{k}" for k in F.CHAPTER_KEYS}
     return pd.DataFrame([{"addr": a, "zh": addr_zh(a)} for a in sorted(addrs)])
-
-
-def small_frame(table: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame([{"key": k, "zh": v} for k, v in table.items()])

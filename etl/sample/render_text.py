@@ -19,10 +19,6 @@ _WRAP = {"商业企业": "商业\n企业", "科研机构": "科研\n机构", "�
          "法律服务机构": "法律服务\n机构"}
 
 
-def _paras(p: Para) -> str:
-    return p.text
-
-
 def _tab(t: TableBlock) -> list[str]:
     out: list[str] = []
     for row in covered_from_above(t):

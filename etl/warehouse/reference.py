@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
@@ -76,10 +75,6 @@ def deadline_for(rules: list[DeadlineRule], level: str | None, kind: str | None,
     if best is not None:
         return best.month, best.day
     return DEFAULT_DEADLINE.get(kind or "", FALLBACK_DEADLINE)
-
-
-def deadline_date(year: int, month_day: tuple[int, int]) -> dt.date:
-    return dt.date(year + 1, *month_day)
 
 
 def fingerprint(paths: list[Path]) -> str:
