@@ -264,7 +264,7 @@ CHAPTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("proactive", "主动公开政府信息情况", ("主动公开政府信息情况", "主动公开政府信息")),
     ("requests", "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请", "收到和处理")),
     ("review_litigation", "政府信息公开行政复议、行政诉讼情况", ("行政复议、行政诉讼", "行政复议,行政诉讼",
-                                                                "复议、诉讼")),
+                                                                "复议、诉讼", "行政复议提起行政诉讼")),
     ("problems", "存在的主要问题及改进情况", ("存在的主要问题", "主要问题及改进", "问题及改进")),
     ("other", "其他需要报告的事项", ("其他需要报告",)),
 )
@@ -281,7 +281,9 @@ def chapter_heading(n: str) -> str | None:
     if len(n) > 40 or not _CHAPTER_RE.search(n) or _PAREN_ORDINAL.match(n):
         return None
     body = _ORDINAL.sub("", n, count=1)
+    # a numbered heading "…情况" may wrap its words in more text (因政府信息公开工作被申请行政复议、提起行政诉讼情况)
+    numbered = body != n and body.endswith("情况")
     for key, _, frags in CHAPTERS:
-        if any(body.startswith(f) or (f in body and len(body) <= len(f) + 12) for f in frags):
+        if any(body.startswith(f) or (f in body and (numbered or len(body) <= len(f) + 12)) for f in frags):
             return key
     return None

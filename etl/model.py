@@ -25,6 +25,12 @@ class Cell:
     value: int | float | None  # None for empty/na/text
     raw: str
     kind: str  # number | zero | empty | na | text
+    # How the column (and row) of the value was decided — the evidence a reader of the JSON can weigh:
+    #   header          a header cell names the column
+    #   position        by position among the table's header cells, some of them damaged or cut short
+    #   official_order  the header could not be read; the row printed exactly the official number of values
+    #   arithmetic      the only reading of the printed tokens that the table's own identities allow
+    placed: str = "header"
 
 
 @dataclass
@@ -102,3 +108,6 @@ NARRATIVE_KEYS = (
     "review_total",  # 行政复议N件
     "litigation_total",  # 行政诉讼N件
 )
+
+# Values of Cell.placed, strongest evidence first (see Cell).
+PLACEMENTS = ("header", "position", "official_order", "arithmetic")

@@ -43,7 +43,8 @@ def fold(raw: str) -> str:
 def parse_cell(raw: str | None) -> Parsed:
     if raw is None:
         return Parsed(EMPTY, None)
-    t = fold(raw).replace("\u00a0", "")
+    # a pipe is table-border furniture of text copies ("0 |", "0 | |"), never part of a value
+    t = fold(raw).replace("\u00a0", "").strip("|")
     if t == "":
         return Parsed(EMPTY, None)
     if t in _NA:

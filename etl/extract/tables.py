@@ -81,6 +81,8 @@ class _Row:
     grid: bool
     values: list[str] = field(default_factory=list)
     header_unit: str | None = None
+    placed: str = "header"
+    header: tuple[str, ...] = ()  # table 2: the header cells above the row, columns decided at its end
 
 
 @dataclass
@@ -102,12 +104,14 @@ class TableWalker:
         self.row: _Row | None = None
         self.seen: set[tuple[str, str, str]] = set()
         # table 2
-        self.t2_header: list[str] = []
+        self.t2_header: list[str] = []  # header cells as printed (normalized), mapped to columns per row
         self.t2_header_unit: str | None = None
         self.t2_header_open = False
+        self.t2_seen_fmt: set[str] = set()  # formats named by table-2 header words seen so far
         # table 3
         self.t3_header: list[str] = []
         self.t3_cols: tuple[str, ...] | None = None
+        self.t3_placed = "official_order"
         self.t3_last: str | None = None
         # table 4
         self.t4_values: list[str] = []
@@ -128,6 +132,8 @@ class TableWalker:
                     self._t4_grid_row()
         self._finish_row(at_end=True)
         self._finish_t4()
+        if not self.res.formats["t2"]:  # a table 2 that printed labels but no values still shows its format
+            self.res.formats["t2"] |= self.t2_seen_fmt
         return self.res
 
     def _text(self, t: Token) -> None:
@@ -235,6 +241,9 @@ class TableWalker:
             if len(row.values) < len(row.cols):
                 row.values.append(t.text)
             return True
+        if row.table == "t2" and (_ITEM.search(t.n) or t.n.startswith("信息内容") or _t2_cols_in(t.n)):
+            self._finish_row()  # the next item's heading or header: this row printed no values
+            return False
         if not row.values:
             return True  # label wrapped onto another line, e.g. "形，不计其他情形）"
         if len(row.values) < len(row.cols) and len(t.n) <= 3:
@@ -246,19 +255,54 @@ class TableWalker:
     def _start_row(self, key: str, t: Token) -> None:
         self._finish_row()
         if self.ctx == "t2":
-            cols = tuple(self.t2_header) if self.t2_header else self._t2_default_cols(key)
+            header = tuple(self.t2_header)
+            slots = _t2_slots(header)
+            # how many values a stream row takes: one per header column, else the longest official layout
+            width = len(slots) or max(len(lay) for lay in _t2_layouts(key).values())
             self.t2_header_open = False
-            self.row = _Row("t2", key, t.text, cols, t.grid, header_unit=self.t2_header_unit)
+            self.row = _Row("t2", key, t.text, ("?",) * width, t.grid, header_unit=self.t2_header_unit,
+                            header=header)
         else:
             if self.t3_cols is None:
                 self.t3_cols = _t3_column_order("".join(self.t3_header))
+                # columns named by the header, or the official order where the header is not readable
+                self.t3_placed = "header" if _t3_header_read("".join(self.t3_header)) else "official_order"
             self.t3_last = key
-            self.row = _Row("t3", key, t.text, self.t3_cols, t.grid)
+            self.row = _Row("t3", key, t.text, self.t3_cols, t.grid, placed=self.t3_placed)
 
-    def _t2_default_cols(self, key: str) -> tuple[str, ...]:
-        fmt = "2019" if "2019" in self.res.formats["t2"] and "2021" not in self.res.formats["t2"] else "2021"
-        layout = F.T2_FORMATS[fmt].layout
-        return layout.get(key) or F.T2_2019.layout[key]
+    def _t2_place(self, row: _Row) -> bool:
+        """Decide the columns of a table-2 row from its header cells and its value count (see _t2_columns);
+        False, with a problem, when no placement is certain."""
+        values = row.values
+        readings: list[tuple[tuple[str, ...], list[str]]] = []
+        if row.grid:
+            while values and norm(values[0]) == norm(row.label):
+                values = values[1:]  # a label cell spanning two grid columns repeats its text
+            spans = _spans(row.header)
+            if len(spans) < len(row.header):  # merged header cells, expanded into copies on the grid
+                merged = _merge_spans(values, spans)
+                if merged is not None:
+                    readings.append((tuple(h for h, _ in spans), merged))
+            width = len(_t2_slots(row.header)) or max(len(lay) for lay in _t2_layouts(row.key).values())
+            while len(values) > width and not values[-1].strip():
+                values = values[:-1]  # padding cells after the last column
+        readings.append((row.header, values))
+        reason = ""
+        for header, vals in readings:
+            placed = _t2_columns(row.key, _t2_slots(header), len(vals), frozenset(self.t2_fmt_evidence()))
+            if isinstance(placed, str):
+                reason = reason or placed
+                continue
+            row.values = vals
+            row.cols, row.placed = placed
+            return True
+        where = f"t2.{row.key}"
+        self.res.problems.append(Problem("ambiguous_row", f"{where}: {reason}; the row is left out", where))
+        return False
+
+    def t2_fmt_evidence(self) -> set[str]:
+        """Formats table 2's own labels have shown so far (header words, rows only one format prints)."""
+        return self.res.formats["t2"] | self.t2_seen_fmt
 
     def _header_or_extra(self, t: Token, toks: list[Token], i: int) -> None:
         n = t.n
@@ -271,13 +315,18 @@ class TableWalker:
             if cols:
                 if not self.t2_header_open or n.startswith("信息内容"):
                     self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
-                self.t2_header += [c for c in cols if c not in self.t2_header]
+                self.t2_header.append(n.removeprefix("信息内容"))
+                self._note_t2_header(cols)
                 m = _HEADER_UNIT.search(n)
                 if m:
                     self.t2_header_unit = m.group(1)
                 return
             if n == "信息内容":
                 self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
+                return
+            if self.t2_header_open and parse_cell(t.text).kind == TEXT and 0 < len(n) <= 12:
+                # a header cell cut short or wrapped ("本年新", "制作数量"): it still holds a column
+                self.t2_header.append(n)
                 return
         elif self.ctx == "t3" and self.t3_last is None:
             self.t3_header.append(n)
@@ -327,6 +376,8 @@ class TableWalker:
                 self.res.extra_rows.append(ExtraRow(row.table, row.label.strip(), vals))
             return
         if row.table == "t2":
+            if not self._t2_place(row):
+                return
             self._note_t2_format(row)
         elif row.key == "other_total_2019":
             self.res.formats["t3"].add("2019")
@@ -334,16 +385,22 @@ class TableWalker:
             self.res.formats["t3"].add("2021")
         n = min(len(row.cols), len(row.values))
         for col, raw in zip(row.cols[:n], row.values[:n], strict=True):
-            self._emit(row.table, row.key, col, raw, row.header_unit)
+            self._emit(row.table, row.key, col, raw, row.header_unit, row.placed)
         if n < len(row.cols):
             self.res.partial_rows.append(f"{row.table}.{row.key}")
+
+    def _note_t2_header(self, cols: tuple[str, ...]) -> None:
+        for fmt in F.FORMATS:
+            if set(cols) & F.T2_COLS_ONLY[fmt]:
+                self.t2_seen_fmt.add(fmt)
 
     def _note_t2_format(self, row: _Row) -> None:
         for fmt in F.FORMATS:
             if set(row.cols) & F.T2_COLS_ONLY[fmt] or row.key in F.T2_ROWS_ONLY[fmt]:
                 self.res.formats["t2"].add(fmt)
 
-    def _emit(self, table: str, row: str, col: str, raw: str, header_unit: str | None = None) -> None:
+    def _emit(self, table: str, row: str, col: str, raw: str, header_unit: str | None = None,
+              placed: str = "header") -> None:
         if (table, row, col) in self.seen:
             self.res.problems.append(Problem("duplicate_cell", f"{table}.{row}.{col} printed twice; kept the "
                                              "first", f"{table}.{row}.{col}"))
@@ -364,7 +421,7 @@ class TableWalker:
             value = tidy(p.value) if p.value is not None else None
         if p.kind == TEXT:
             self.res.problems.append(Problem("text_cell", f"{where}: {raw!r} is not a number", where))
-        self.res.cells.append(Cell(table, row, col, value, raw, p.kind))
+        self.res.cells.append(Cell(table, row, col, value, raw, p.kind, placed))
 
     # --- table 4 -------------------------------------------------------------------------------
     def _t4_cell(self, t: Token) -> None:
@@ -429,6 +486,98 @@ def _t2_cols_in(n: str) -> tuple[str, ...]:
             found[k.key] = min(pos)
     # 处理决定 inside 本年处理决定数量 is one column, never also a second one
     return tuple(sorted(found, key=found.get))
+
+
+@lru_cache(maxsize=4096)
+def _t2_slots(header: tuple[str, ...]) -> tuple[str | None, ...]:
+    """Header cells -> one column key per printed column, None where a cell is cut short or damaged.
+
+    A header wrapped over two cells ("本年新" + "制作数量") is joined when only the joined text names a
+    column; a cell naming several columns (PDF text on one line) gives several."""
+    out: list[str | None] = []
+    i = 0
+    while i < len(header):
+        keys = _t2_cols_in(header[i])
+        if not keys and i + 1 < len(header) and not _t2_cols_in(header[i + 1]):
+            joined = _t2_cols_in(header[i] + header[i + 1])
+            if len(joined) == 1:
+                out.append(joined[0])
+                i += 2
+                continue
+        out.extend(keys or (None,))
+        i += 1
+    return tuple(out)
+
+
+def _spans(header: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Runs of equal adjacent header cells: one merged cell each (grid readers copy a span's text)."""
+    out: list[tuple[str, int]] = []
+    for h in header:
+        if out and out[-1][0] == h:
+            out[-1] = (h, out[-1][1] + 1)
+        else:
+            out.append((h, 1))
+    return out
+
+
+def _merge_spans(values: list[str], spans: list[tuple[str, int]]) -> list[str] | None:
+    """One value per merged header cell, when the row's cells repeat exactly under each span."""
+    if len(values) != sum(n for _, n in spans):
+        return None
+    out, i = [], 0
+    for _, n in spans:
+        group = values[i:i + n]
+        if len(set(group)) != 1:
+            return None
+        out.append(group[0])
+        i += n
+    return out
+
+
+def _t2_layouts(row: str) -> dict[str, tuple[str, ...]]:
+    """The official columns of a table-2 row in each format that prints it."""
+    return {fmt: f.layout[row] for fmt, f in F.T2_FORMATS.items() if row in f.layout}
+
+
+@lru_cache(maxsize=4096)
+def _t2_columns(row: str, slots: tuple[str | None, ...], n: int,
+                evidence: frozenset[str]) -> tuple[tuple[str, ...], str] | str:
+    """Columns for the n values of a table-2 row, with how they were found — or why they cannot be.
+
+    - header: every header cell names a column of this row, one per value;
+    - position: some header cells are cut short, but exactly one official layout of the row has the
+      value count and agrees with every readable header cell at its position;
+    - official_order: no usable header, and the value count is the row's official column count in the
+      one format the table's labels (or the count itself) point to.
+    A header naming fewer columns than the row has values never maps the first value to the one column
+    it names: that is how values land in wrong cells."""
+    layouts = _t2_layouts(row)
+    known = [c for c in slots if c is not None]
+    valid = {c for lay in layouts.values() for c in lay}
+    if slots and len(slots) == n:
+        if None not in slots and set(slots) <= valid and len(set(slots)) == n:
+            return tuple(slots), "header"  # type: ignore[arg-type]
+        fits = {lay for lay in layouts.values() if len(lay) == n
+                and all(s is None or s == c for s, c in zip(slots, lay, strict=True))}
+        if len(fits) == 1 and known and set(known) <= valid:
+            return next(iter(fits)), "position"
+    if set(known) & valid:
+        return f"{n} values under a header naming {', '.join(c or '?' for c in slots)}"
+    # No usable header (none, unreadable, or another item's when a page dropped this one's): the count
+    # alone decides, where only one format gives the row that many columns.
+    by_count = {fmt: lay for fmt, lay in layouts.items() if len(lay) == n}
+    if len(by_count) > 1:
+        by_count = {f: lay for f, lay in by_count.items() if f in evidence} if len(evidence) == 1 else {}
+    if len(set(by_count.values())) == 1:
+        return next(iter(by_count.values())), "official_order"
+    if not slots:
+        return f"{n} values and no readable header"
+    return f"{n} values under {len(slots)} header cells that do not name its columns"
+
+
+def _t3_header_read(header: str) -> bool:
+    """Whether the table-3 header names every column (the order then comes from it)."""
+    return all(any(f in header for f in k.fragments()) for k in F.T3_COLS)
 
 
 def _t3_column_order(header: str) -> tuple[str, ...]:

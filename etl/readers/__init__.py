@@ -53,7 +53,12 @@ def read_document(path: str | Path, data: bytes | None = None) -> Document:
         data = read_bytes(p)
     if not data.strip():
         raise ReadError("empty file")
-    kind = sniff(data, p.name)
+    from etl.readers.script import fold_document
+
+    return fold_document(_read_kind(sniff(data, p.name), data))
+
+
+def _read_kind(kind: str, data: bytes) -> Document:
     if kind == "pdf":
         from etl.readers.pdf import read_pdf
 

@@ -19,6 +19,7 @@ import unicodedata
 
 from etl.document import Document, Paragraph, ReadError, Table
 from etl.formats import ROWS, chapter_heading, norm
+from etl.readers.script import fold, needs_folding
 from etl.values import EMPTY, TEXT, parse_cell
 
 _PAGE_FURNITURE = re.compile(
@@ -88,13 +89,14 @@ def detect(lines: list[str]) -> str:
     if not content:
         return "lines"
     n = len(content)
-    tabbed = sum(1 for ln in content if "\t" in ln.rstrip("\r\n"))
-    if tabbed >= 5 and tabbed >= n * 0.15:
-        return "tab"
-    single_pipe = sum(1 for ln in content if ln.strip() == "|")
     # (d) puts the pipe after the text on every cell line; in (e) text lines carry no pipe and lone
     # pipes separate them. (d) also closes short rows with a few pipe-only lines, so compare the two.
     trailing = sum(1 for ln in content if ln.rstrip().endswith("|") and ln.count("|") == 1 and ln.strip() != "|")
+    # Tabs separate cells in (a); in (d) pages they only indent the cell lines, which end in a pipe.
+    tabbed = sum(1 for ln in content if "\t" in ln.rstrip("\r\n")) - trailing
+    if tabbed >= 5 and tabbed >= n * 0.15:
+        return "tab"
+    single_pipe = sum(1 for ln in content if ln.strip() == "|")
     inner = sum(1 for ln in content if re.search(r"\S\s*\|\s*\S", ln) and not _ONLY_PIPES.match(ln))
     if trailing >= 5 and trailing > inner and trailing > single_pipe:
         return "pipe_cell"
@@ -260,6 +262,9 @@ def _lines(lines: list[str], blank_cells: bool) -> list:
 
 def read_text(data: bytes) -> Document:
     text = decode(data)
+    folded = needs_folding(text[:20000])
+    if folded:  # structure is found by simplified labels, so fold before the rendering is detected
+        text = fold(text)
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = [ln.replace("\u3000", " ").replace("\u00a0", " ") for ln in raw_lines
              if not _PAGE_FURNITURE.match(ln)]
@@ -274,4 +279,5 @@ def read_text(data: bytes) -> Document:
         blocks = _piped(lines, trailing=rendering == "pipe_cell")
     else:
         blocks = _lines(lines, blank_cells=rendering == "blank")
-    return Document(kind="text", blocks=blocks, meta={"rendering": rendering})
+    meta = {"rendering": rendering} | ({"script": "traditional"} if folded else {})
+    return Document(kind="text", blocks=blocks, meta=meta)
