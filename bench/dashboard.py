@@ -190,7 +190,8 @@ def synthesize(db: Path, n_reports: int, seed: int = 7) -> dict[str, int]:
         con.execute("""INSERT INTO cells SELECT ids.report_id, s.tbl, s.row_key, s.col_key,
               CASE WHEN isnan(s.value) THEN NULL ELSE s.value END,
               CASE WHEN isnan(s.value) THEN '' ELSE printf('%g', s.value) END,
-              CASE WHEN isnan(s.value) THEN 'empty' WHEN s.value = 0 THEN 'zero' ELSE 'number' END, s.is_total
+              CASE WHEN isnan(s.value) THEN 'empty' WHEN s.value = 0 THEN 'zero' ELSE 'number' END, 'header',
+              s.is_total
             FROM src s JOIN ids USING (i) ORDER BY s.tbl, ids.report_id""")
         con.execute("INSERT INTO build_info (built_at, n_files, n_reports, n_errors, version) "
                     "VALUES (now()::TIMESTAMP, ?, ?, 0, 'bench')", [n, n])

@@ -135,6 +135,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "findings": ("核对发现", "Findings"),
     "other_years": ("该机关其他年度", "Same agency, other years"),
     "highlight_note": ("标黄的单元格涉及核对发现。", "Highlighted cells are involved in a finding."),
+    "placement_note": ("数值后带 † ‡ § 标记的单元格并非由表头直接标明所属列，表下注明其定位依据。",
+                       "A value marked † ‡ § was not placed by a header cell naming its column; the note under "
+                       "the table says how it was placed."),
+    "placement_legend": ("定位标记", "Placement marks"),
+    "placement": ("定位依据", "Placement"),
+    "placed_stale": ("此数据仓库建于记录单元格定位依据之前，无法显示定位标记；请重新运行 `python -m etl build` 构建。",
+                     "This warehouse was built before cells recorded how they were placed, so no placement marks "
+                     "can be shown; run `python -m etl build` again."),
+    "cell_details": ("单元格明细（含定位依据）", "Cells, with how each was placed"),
+    "cell_table": ("表", "Table"),
+    "cell_address": ("单元格", "Cell"),
+    "cell_row": ("行", "Row"),
+    "cell_col": ("列", "Column"),
+    "cell_raw": ("原文", "As printed"),
+    "cell_value": ("数值", "Value"),
+    "cell_kind": ("类型", "Kind"),
     "published_on": ("发布日期", "Published"),
     "report_title": ("标题", "Title"),
     "deadline": ("截止日期", "Deadline"),
@@ -192,6 +208,32 @@ OUTCOME_GROUPS = {"granted": ("予以公开", "Granted"), "partially_granted": (
 SECTORS = {"commerce": ("商务", "Commerce"), "education": ("教育", "Education"), "finance": ("财政", "Finance"),
            "public_security": ("公安", "Public security"), "natural_resources": ("自然资源", "Natural resources"),
            "health": ("卫生健康", "Health"), "ecology": ("生态环境", "Ecology")}
+CELL_KINDS = {"number": ("数字", "Number"), "zero": ("零", "Zero"), "empty": ("空白", "Blank"),
+              "na": ("不适用（“/”等）", "Not applicable (“/” etc.)"), "text": ("文字", "Text")}
+# How a cell's column was decided (etl.model.PLACEMENTS, the warehouse's cells.placed), in words.
+PLACEMENTS = {
+    "header": ("表头标明列", "A header cell names the column"),
+    "position": ("按表头位置定位", "Placed by position among the header cells"),
+    "official_order": ("按官方列序定位", "Placed in the official column order"),
+    "arithmetic": ("按勾稽关系定位", "Placed by the table's arithmetic"),
+}
+# Why, for the legend under a rebuilt table (header placement needs no note).
+PLACEMENT_NOTES = {
+    "position": ("表头部分单元格残缺或被截断，按该值在表头各列中的位置确定所属列。",
+                 "some of the table's header cells were damaged or cut short, so the column was taken from "
+                 "where the value stands among them."),
+    "official_order": ("表头无法识别，该行恰好印有官方表格规定数量的数值，按官方列顺序依次归列。",
+                       "the header could not be read, and the row printed exactly the official number of values, "
+                       "so they were placed in the official column order."),
+    "arithmetic": ("印出的数字无法直接切分（如数字粘连成“640020470”），这是表内勾稽关系（行合计等于各申请人列之和、"
+                   "收支平衡、分项合计）唯一允许的读法。",
+                   "the printed digits could not be split directly (e.g. run together as “640020470”); this is the "
+                   "only reading the table's own identities allow (row total = sum of the applicant columns, "
+                   "column balances, block sums)."),
+}
+# The mark after a value on the Report page; a header-placed cell has none.
+PLACEMENT_MARKS = {"position": "†", "official_order": "‡", "arithmetic": "§"}
+
 RULES = {
     "T3-balance": ("表三收支平衡", "Table 3 balance"), "T3-outcomes": ("表三办理结果合计", "Table 3 outcomes sum"),
     "T3-columns": ("表三申请人合计", "Table 3 applicant totals"), "T4-sums": ("表四合计", "Table 4 sums"),

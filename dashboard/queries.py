@@ -336,8 +336,16 @@ def report(run: Run, report_id: str) -> pd.DataFrame:
                [report_id])
 
 
+CELL_FIELDS = ("tbl", "row_key", "col_key", "value", "raw", "kind", "placed")
+
+
 def report_cells(run: Run, report_id: str) -> pd.DataFrame:
-    return run("SELECT tbl, row_key, col_key, value, raw, kind FROM cells WHERE report_id = ?", [report_id])
+    """The report's cells with how each was placed; `placed` is NULL throughout when the warehouse was built
+    before cells carried it (schema < 4), so a stale file still shows its tables until it is rebuilt."""
+    df = run("SELECT * FROM cells WHERE report_id = ?", [report_id])
+    if "placed" not in df.columns:
+        df = df.assign(placed=None)
+    return df[list(CELL_FIELDS)]
 
 
 def report_findings(run: Run, report_id: str, lang: str = "zh") -> pd.DataFrame:

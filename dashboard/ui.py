@@ -61,14 +61,16 @@ def table(df: pd.DataFrame, key: str, ctx: Context, column_config: dict | None =
     downloads(df, key, ctx)
 
 
-def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False) -> None:
-    """CSV and Excel buttons; the files are made only when clicked."""
+def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, note: str = "") -> None:
+    """CSV and Excel buttons; the files are made only when clicked. The Excel file's first row describes the
+    filters, followed by `note` when given (e.g. what the marks in the table mean)."""
     name = slug(key)
     out = df.reset_index(names="") if index else df
+    head = f"{ctx.subtitle} · {note}" if note else ctx.subtitle
     row = st.container(horizontal=True)
     row.download_button(t("download_csv", ctx.lang), lambda: exports.csv_bytes(out), f"{name}.csv", "text/csv",
                         key=f"csv_{key}", on_click="ignore", icon=":material/download:")
-    row.download_button(t("download_xlsx", ctx.lang), lambda: exports.xlsx_bytes(out, name, ctx.subtitle),
+    row.download_button(t("download_xlsx", ctx.lang), lambda: exports.xlsx_bytes(out, name, head),
                         f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"xlsx_{key}", on_click="ignore", icon=":material/table:")
 

@@ -140,6 +140,97 @@ def test_export_parquet_and_csv(tmp_path: Path) -> None:
     assert years == ["year=2021", "year=2022"]
 
 
+def _placements(db: Path) -> list[str | None]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [p for (p,) in con.execute("SELECT placed FROM cells").fetchall()]
+
+
+def test_cells_carry_their_placement_through_build_reuse_and_export(tmp_path: Path, monkeypatch) -> None:
+    import etl.parse
+
+    files = corpus(tmp_path / "src", n_agencies=1)
+    db = tmp_path / "wh.duckdb"
+    build([tmp_path / "src"], db, jobs=1, progress=False)
+    placed = _placements(db)
+    assert placed and set(placed) == {"header"}  # tab-separated text with its headers: named columns
+
+    # the parser's evidence, whatever it is, reaches the warehouse through the build's own parse path …
+    real = etl.parse.parse_file
+
+    def parse_file(path, data=None):
+        report = real(path, data)
+        report.cell("t3", "new_received", "natural_person").placed = "arithmetic"
+        report.cell("t4", "review", "upheld").placed = "official_order"
+        return report
+
+    monkeypatch.setattr(etl.parse, "parse_file", parse_file)
+    info = build([tmp_path / "src"], db, jobs=1, full=True, progress=False)
+    monkeypatch.undo()
+    assert info["n_parsed"] == len(files)
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = dict(con.execute("SELECT placed, count(*) FROM cells GROUP BY 1").fetchall())
+    assert got == {"arithmetic": len(files), "official_order": len(files),
+                   "header": sum(got.values()) - 2 * len(files)}
+    # … survives an incremental build that reuses the rows of unchanged files …
+    again = build([tmp_path / "src"], db, jobs=1, progress=False)
+    assert (again["n_parsed"], again["n_reused"]) == (0, len(files))
+    touched = tmp_path / "src" / "a0" / "copy.txt"
+    touched.write_text(files[0].read_text(encoding="utf-8") + "\n", encoding="utf-8")  # a new file: rows copied
+    third = build([tmp_path / "src"], db, jobs=1, progress=False)
+    assert (third["n_parsed"], third["n_reused"]) == (1, len(files))
+    with duckdb.connect(str(db), read_only=True) as con:
+        reused = dict(con.execute("""SELECT r.source_path, c.placed FROM cells c JOIN reports r USING (report_id)
+                                     WHERE c.tbl = 't3' AND c.row_key = 'new_received'
+                                     AND c.col_key = 'natural_person'""").fetchall())
+        # … and every export
+        export.export_parquet(con, tmp_path / "pq")
+        export.export_csv(con, tmp_path / "csv")
+        pq = dict(con.execute("SELECT placed, count(*) FROM read_parquet(?, hive_partitioning = true) GROUP BY 1",
+                              [str(tmp_path / "pq" / "cells" / "*" / "*.parquet")]).fetchall())
+        csv = dict(con.execute("SELECT placed, count(*) FROM read_csv(?) GROUP BY 1",
+                               [str(tmp_path / "csv" / "cells.csv")]).fetchall())
+        table = dict(con.execute("SELECT placed, count(*) FROM cells GROUP BY 1").fetchall())
+    assert reused == {**{str(f.resolve()): "arithmetic" for f in files}, str(touched.resolve()): "header"}
+    assert pq == csv == table and table["arithmetic"] == len(files)
+
+
+def test_a_warehouse_from_before_placed_is_rebuilt_not_reused(tmp_path: Path) -> None:
+    files = corpus(tmp_path / "src", n_agencies=1)
+    db = tmp_path / "wh.duckdb"
+    build([tmp_path / "src"], db, jobs=1, progress=False)
+    with duckdb.connect(str(db)) as con:  # what a schema-3 build left: no cells.placed
+        con.execute("ALTER TABLE cells DROP COLUMN placed")
+        con.execute("UPDATE build_info SET schema_version = 3")
+    info = build([tmp_path / "src"], db, jobs=1, progress=False)
+    assert (info["n_parsed"], info["n_reused"]) == (len(files), 0)
+    assert set(_placements(db)) == {"header"}
+
+
+def test_a_constructed_report_keeps_its_placements_through_the_load_path(tmp_path: Path) -> None:
+    from etl.model import PLACEMENTS, Cell, Report, Source
+    from etl.warehouse import load, schema
+    from etl.warehouse.agencies import Resolver
+    from etl.warehouse.build import finish
+
+    # "640020470" glued together: natural persons 6400, businesses 2047, others 0 is the reading the totals allow
+    cells = [Cell("t3", "new_received", "natural_person", 6400, "640020470", "number", "arithmetic"),
+             Cell("t3", "new_received", "legal_commercial", 2047, "640020470", "number", "arithmetic"),
+             Cell("t3", "new_received", "total", 8447, "8447", "number"),
+             Cell("t4", "review", "upheld", 1, "1", "number", "official_order"),
+             Cell("t2", "regulations", "issued", 2, "2", "number", "position")]
+    report = Report(source=Source("made/2022.txt", "c" * 64, "text"), agency="样例市样例局", year=2022,
+                    template="2021", cells=cells)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    schema.create(con)
+    load.load_reports(con, [report])
+    finish(con, Resolver())
+    rows = con.execute("SELECT tbl, row_key, col_key, placed, raw FROM cells WHERE report_id = ?",
+                       ["c" * 64]).fetchall()
+    got = {(t, r, c): (p, raw) for t, r, c, p, raw in rows}
+    con.close()
+    assert got == {(c.table, c.row, c.col): (c.placed, c.raw) for c in cells}
+    assert {p for p, _ in got.values()} == set(PLACEMENTS)
+
 
 def test_findings_carry_chinese_and_english_messages_into_exports(tmp_path: Path) -> None:
     files = corpus(tmp_path / "src", n_agencies=2, years=(2021, 2022, 2023))

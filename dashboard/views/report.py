@@ -1,5 +1,7 @@
 """One report: metadata and source, the official tables rebuilt (labels from etl/formats.py) with the cells
-of each finding highlighted, its problems and findings, and the same agency's other years.
+of each finding highlighted and each value not placed by a header cell marked († position, ‡ official order,
+§ arithmetic — explained under the table), every cell with its placement in words, its problems and findings,
+and the same agency's other years.
 
 Report text is only ever shown as data (dataframes, escaped text), never as HTML.
 """
@@ -30,11 +32,30 @@ def md_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:" else ch for ch in str(text))
 
 
+def marked(raw, placed) -> str:
+    """The cell as shown: its printed text, then the mark of how it was placed (none for a header)."""
+    text = "" if raw is None or pd.isna(raw) else str(raw)
+    mark = i18n.PLACEMENT_MARKS.get(placed) if isinstance(placed, str) else None
+    return f"{text}\u202f{mark}" if mark else text
+
+
+def table_order(tbl: str) -> tuple[list[str], list[str]]:
+    """Every row and column key of a table, in the official order (both forms)."""
+    if tbl == "t2":
+        rows = list(dict.fromkeys(r for fmt in F.FORMATS for r in F.T2_FORMATS[fmt].layout))
+        return rows, [k.key for k in F.T2_COLS]
+    if tbl == "t3":
+        return list(dict.fromkeys(r for fmt in F.FORMATS for r in F.T3_ROWS_BY_FORMAT[fmt])), list(F.T3_COL_KEYS)
+    return list(F.T4_ROW_KEYS), list(F.T4_COL_KEYS)
+
+
 def rebuilt(cells: pd.DataFrame, tbl: str) -> pd.DataFrame:
-    """The table as printed: rows and columns in the official order, raw cell text as values."""
+    """The table as printed: rows and columns in the official order, raw cell text (with its placement mark)
+    as values."""
     c = cells[cells["tbl"] == tbl]
     if c.empty:
         return pd.DataFrame()
+    c = c.assign(shown=[marked(r, p) for r, p in zip(c["raw"], c["placed"], strict=True)])
     present_cols = set(c["col_key"])
     present_rows = set(c["row_key"])
     if tbl == "t2":
@@ -48,12 +69,43 @@ def rebuilt(cells: pd.DataFrame, tbl: str) -> pd.DataFrame:
     else:
         rows = [r for r in F.T4_ROW_KEYS if r in present_rows]
         cols = [k for k in F.T4_COL_KEYS if k in present_cols]
-    grid = c.pivot_table(index="row_key", columns="col_key", values="raw", aggfunc="first")
+    grid = c.pivot_table(index="row_key", columns="col_key", values="shown", aggfunc="first")
     grid = grid.reindex(index=rows, columns=cols)
     grid.index = [F.label(tbl, "row", r, lang) for r in rows]
     grid.columns = [F.label(tbl, "col", k, lang) for k in cols]
     grid.attrs["keys"] = (rows, cols)
     return grid.fillna("")
+
+
+def legend(cells: pd.DataFrame, tbl: str) -> list[str]:
+    """One line per placement mark the table shows: the mark, the placement in words, why."""
+    present = set(cells.loc[cells["tbl"] == tbl, "placed"].dropna())
+    colon = "：" if lang == "zh" else ": "
+    return [f"{mark} {i18n.name(i18n.PLACEMENTS, key, lang)}{colon}{i18n.name(i18n.PLACEMENT_NOTES, key, lang)}"
+            for key, mark in i18n.PLACEMENT_MARKS.items() if key in present]
+
+
+def details(cells: pd.DataFrame) -> pd.DataFrame:
+    """Every cell of the report, tables in the official order, with its kind and placement in words."""
+    rank = {}
+    for tbl in F.TABLES:
+        rows, cols = table_order(tbl)
+        rank |= {(tbl, "row", k): i for i, k in enumerate(rows)} | {(tbl, "col", k): i for i, k in enumerate(cols)}
+    c = cells.assign(
+        _t=cells["tbl"].map(lambda v: F.TABLES.index(v) if v in F.TABLES else len(F.TABLES)),
+        _r=[rank.get((tb, "row", k), 1_000) for tb, k in zip(cells["tbl"], cells["row_key"], strict=True)],
+        _c=[rank.get((tb, "col", k), 1_000) for tb, k in zip(cells["tbl"], cells["col_key"], strict=True)],
+    ).sort_values(["_t", "_r", "_c", "row_key", "col_key"], kind="stable")
+    return pd.DataFrame({
+        t("cell_table", lang): c["tbl"].map(lambda v: F.TABLE_TITLES[v][1 if lang == "en" else 0] if v in F.TABLE_TITLES else v),
+        t("cell_address", lang): c["tbl"] + "." + c["row_key"] + "." + c["col_key"],
+        t("cell_row", lang): [F.label(tb, "row", k, lang) for tb, k in zip(c["tbl"], c["row_key"], strict=True)],
+        t("cell_col", lang): [F.label(tb, "col", k, lang) for tb, k in zip(c["tbl"], c["col_key"], strict=True)],
+        t("cell_raw", lang): c["raw"].fillna(""),
+        t("cell_value", lang): c["value"],
+        t("cell_kind", lang): c["kind"].map(lambda v: i18n.name(i18n.CELL_KINDS, v, lang)),
+        t("placement", lang): c["placed"].map(lambda v: i18n.name(i18n.PLACEMENTS, None if pd.isna(v) else v, lang)),
+    })
 
 
 if ctx is None or ctx.n_reports == 0 and not st.query_params.get("report"):
@@ -104,6 +156,10 @@ else:
                     flagged.add(tuple(parts))
         cells = Q.report_cells(ctx.run, rid)
         st.caption(t("highlight_note", lang))
+        if not cells.empty and cells["placed"].isna().all():
+            st.caption(t("placed_stale", lang))  # a warehouse from before cells.placed: rebuild to see marks
+        elif cells["placed"].isin(list(i18n.PLACEMENT_MARKS)).any():
+            st.caption(t("placement_note", lang))
         for tbl in F.TABLES:
             grid = rebuilt(cells, tbl)
             st.markdown(f"**{F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}**")
@@ -115,7 +171,14 @@ else:
                                 index=grid.index, columns=grid.columns)
             st.dataframe(grid.style.apply(lambda _df, m=mask: m, axis=None), key=f"report_{tbl}",
                          height=36 * (len(grid) + 1) + 4)  # the whole table, as printed
-            ui.downloads(grid, f"report_{rid[:12]}_{tbl}", ctx, index=True)
+            notes = legend(cells, tbl)
+            for line in notes:  # the interface's own words only (never report text): safe as markdown
+                st.caption(line)
+            note = f"{t('placement_legend', lang)}: {' '.join(notes)}" if notes else ""
+            ui.downloads(grid, f"report_{rid[:12]}_{tbl}", ctx, index=True, note=note)
+        if not cells.empty:
+            with st.expander(t("cell_details", lang)):
+                ui.table(details(cells), f"report_cells_{rid[:12]}", ctx)
         st.subheader(t("findings", lang))
         if findings.empty:
             st.caption("—")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from etl import formats as F
@@ -83,6 +84,7 @@ class _Row:
     header_unit: str | None = None
     placed: str = "header"
     header: tuple[str, ...] = ()  # table 2: the header cells above the row, columns decided at its end
+    unlabelled: bool = False  # table 3: values printed without a label, placed by the rows around them
 
 
 @dataclass
@@ -112,6 +114,7 @@ class TableWalker:
         self.t3_header: list[str] = []
         self.t3_cols: tuple[str, ...] | None = None
         self.t3_placed = "official_order"
+        self.t3_unlabelled: list[list[str]] = []  # grid rows of values printed without their label
         self.t3_last: str | None = None
         # table 4
         self.t4_values: list[str] = []
@@ -131,7 +134,9 @@ class TableWalker:
                 if self.t4_row:
                     self._t4_grid_row()
         self._finish_row(at_end=True)
+        self._place_unlabelled(None)
         self._finish_t4()
+        self._verify_t3_positions()
         if not self.res.formats["t2"]:  # a table 2 that printed labels but no values still shows its format
             self.res.formats["t2"] |= self.t2_seen_fmt
         return self.res
@@ -154,6 +159,8 @@ class TableWalker:
         self._finish_row()
         if self.ctx == "t4":
             self._finish_t4()
+        if self.ctx == "t3":
+            self._place_unlabelled(None)
         self.ctx = ctx
         if ctx == "t2":
             self.t2_header, self.t2_header_open = [], False
@@ -205,10 +212,17 @@ class TableWalker:
             nxt = toks[i + 1].n
             if parse_cell(nxt).kind == TEXT and self._row_key(nxt) is None:
                 key = self._row_key(n + nxt)
+        if key is None and self.ctx == "t3" and self._values_follow(toks, i):
+            key = self._misprinted_row(t)
         if key is not None:
             self._start_row(key, t)
             return
         if self.row is not None and self._take_value(t):
+            return
+        if (self.ctx == "t3" and self.row is None and t.grid and self.t3_last not in (None, "?")
+                and (i == 0 or toks[i - 1].kind != CELL) and parse_cell(t.text).kind in VALUE_KINDS):
+            # a PDF converter printed this row's values on their own and its label elsewhere
+            self.row = _Row("t3", None, "", self.t3_cols or F.T3_COL_KEYS, True, [t.text], unlabelled=True)
             return
         self._header_or_extra(t, toks, i)
 
@@ -227,6 +241,73 @@ class TableWalker:
         key = _match(F.T3_ROWS, n)
         if key in ("granted",) and "不予" in n:
             return None
+        return key
+
+    def _place_unlabelled(self, nxt: str | None) -> None:
+        """Rows of values printed without labels between two labelled rows: when exactly as many official
+        rows lie between those two as there are such rows, they are those rows in order ("position");
+        otherwise none is placed. A table end is no neighbour: what follows the last label is unknown."""
+        pending, self.t3_unlabelled = self.t3_unlabelled, []
+        if not pending:
+            return
+        prev = self.t3_last
+        between: list[str] | None = None
+        if nxt is not None and prev not in (None, "?"):
+            gaps = {tuple(order[order.index(prev) + 1:order.index(nxt)])
+                    for order in F.T3_ROWS_BY_FORMAT.values() if prev in order and nxt in order
+                    and order.index(prev) < order.index(nxt)}
+            gaps = {g for g in gaps if len(g) == len(pending)}
+            between = list(next(iter(gaps))) if len(gaps) == 1 else None
+        if between is None or any((("t3", r, c) in self.seen) for r in between for c in F.T3_COL_KEYS):
+            where = f"t3.{prev}"
+            self.res.problems.append(Problem(
+                "ambiguous_row", f"{len(pending)} row(s) of values printed without a label after {where} "
+                f"{'before t3.' + nxt if nxt else 'at the end of the table'}: which rows they are is not "
+                "certain; left out", where))
+            return
+        for key, values in zip(between, pending, strict=True):
+            for col, raw in zip(self.t3_cols or F.T3_COL_KEYS, values, strict=True):
+                self._emit("t3", key, col, raw, placed="position")
+
+    def _verify_t3_positions(self) -> None:
+        """Rows placed by position stand only if the table's outcome sums, where they can be checked,
+        hold with them: a reading the table's own arithmetic refutes is withdrawn, never kept."""
+        placed = {c.row for c in self.res.cells if c.table == "t3" and c.placed == "position"}
+        if not placed:
+            return
+        v = {(c.row, c.col): c.value for c in self.res.cells if c.table == "t3"}
+        fmt = "2019" if "other_total_2019" in {r for r, _ in v} else "2021"
+        outcomes = F.T3_OUTCOME_ROWS_2019 if fmt == "2019" else F.T3_OUTCOME_ROWS_2021
+        for col in F.T3_COL_KEYS:
+            parts = [v.get((r, col)) for r in outcomes]
+            total = v.get(("total_processed", col))
+            if total is None or any(x is None for x in parts) or sum(parts) == total:
+                continue
+            self.res.cells = [c for c in self.res.cells if not (c.table == "t3" and c.row in placed)]
+            for r in sorted(placed):
+                where = f"t3.{r}"
+                self.res.problems.append(Problem(
+                    "ambiguous_row", f"{where}: values printed without a label, placed by position, break "
+                    f"T3-outcomes ({col}); left out", where))
+            return
+
+    def _misprinted_row(self, t: Token) -> str | None:
+        """A table-3 label matching no fragment ("2.其他法律行政止公开"): the row it is close to, when it is
+        close to exactly one official label and that row is the next one in the official order."""
+        if self.t3_last in (None, "?") or parse_cell(t.text).kind != TEXT or not 4 <= len(t.n) <= 70:
+            return None
+        close = [k for k, lab in _T3_LABELS if _similar(t.n, lab)]
+        if len(close) != 1:
+            return None
+        key = close[0]
+        nexts = {order[order.index(self.t3_last) + 1] for order in F.T3_ROWS_BY_FORMAT.values()
+                 if self.t3_last in order and order.index(self.t3_last) + 1 < len(order)}
+        if key not in nexts or (self.ctx, key) in {(c[0], c[1]) for c in self.seen}:
+            return None
+        where = f"t3.{key}"
+        self.res.problems.append(Problem(
+            "label_misprint", f"{where}: printed label {t.text.strip()!r} read as {F.label('t3', 'row', key)!r} "
+            "(close to that label only, in its official position)", where))
         return key
 
     def _take_value(self, t: Token) -> bool:
@@ -267,6 +348,7 @@ class TableWalker:
                 self.t3_cols = _t3_column_order("".join(self.t3_header))
                 # columns named by the header, or the official order where the header is not readable
                 self.t3_placed = "header" if _t3_header_read("".join(self.t3_header)) else "official_order"
+            self._place_unlabelled(key)
             self.t3_last = key
             self.row = _Row("t3", key, t.text, self.t3_cols, t.grid, placed=self.t3_placed)
 
@@ -358,6 +440,10 @@ class TableWalker:
     def _finish_row(self, at_end: bool = False) -> None:
         row, self.row = self.row, None
         if row is None or not row.values:
+            return
+        if row.unlabelled:
+            if len(row.values) == len(row.cols) and all(parse_cell(v).kind in VALUE_KINDS for v in row.values):
+                self.t3_unlabelled.append(row.values)
             return
         if not row.grid and row.key and len(row.values) < len(row.cols) and not at_end:
             # A stream row short of values before the next row: a blank cell the text does not show.
@@ -474,6 +560,15 @@ class TableWalker:
             self._emit("t4", r, c, raw)
         if len(vals) < 15:
             self.res.partial_rows.append("t4")
+
+
+_T3_LABELS = tuple((k.key, norm(k.zh)) for k in F.T3_ROWS)
+
+
+@lru_cache(maxsize=4096)
+def _similar(a: str, b: str) -> bool:
+    """Close enough to be the same label with a few characters lost or changed (difflib ratio)."""
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.75
 
 
 @lru_cache(maxsize=4096)

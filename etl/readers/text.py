@@ -18,7 +18,7 @@ import re
 import unicodedata
 
 from etl.document import Document, Paragraph, ReadError, Table
-from etl.formats import ROWS, chapter_heading, norm
+from etl.formats import COLS, ROWS, chapter_heading, norm
 from etl.readers.script import fold, needs_folding
 from etl.values import EMPTY, TEXT, parse_cell
 
@@ -27,6 +27,8 @@ _PAGE_FURNITURE = re.compile(
     r"|\d{1,3}\s*/\s*\d{1,3}|P\.\s*\d{1,3}|Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?(?:\s*-.*)?)\s*$"
 )
 _ONLY_PIPES = re.compile(r"^\s*\|[\s|]*$")
+# Markdown's delimiter row under a table header ("|---|:---:|"): layout, not a row of cells
+_MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SENTENCE_END = ("。", "：", ":", "；", ";", "！", "？")
 _NUM_TOKEN = re.compile(r"^(?:[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|增\d+|减\d+|/|—|-{1,2})$")
 
@@ -163,6 +165,32 @@ def _split_spaced(line: str) -> list[str]:
     return [line.strip()]
 
 
+_T2_HEADER_RE = re.compile("|".join(re.escape(f) for k in COLS["t2"] for f in k.fragments()))
+
+
+def _stray_cells(line: str) -> list[str] | None:
+    """A table line a page printed outside its table's markup ("行政许可 97", "信息内容本年处理决定数量",
+    "第二十条第（五）项"): its cells, so the extractor sees it as part of the table."""
+    if is_prose(line):
+        return None
+    parts = _split_spaced(line)
+    head = norm(parts[0])
+    if len(head) > 40 or "," in head or "。" in head:  # a clause of prose that names a table row
+        return None
+    if len(parts) > 1:
+        return parts if _LABEL_RE.search(head) else None
+    return parts if "第二十条" in head or _T2_HEADER_RE.search(head) else None
+
+
+def _stray_or_para(b: _Builder, line: str) -> None:
+    cells = _stray_cells(line)
+    if cells:
+        b.cells(cells)
+        b.end_row()
+    else:
+        b.para(line)
+
+
 def _tab(lines: list[str]) -> list:
     b = _Builder(grid=True)
     for ln in lines:
@@ -183,6 +211,8 @@ def _pipe_row(lines: list[str]) -> list:
     b = _Builder(grid=True)
     for ln in lines:
         s = ln.strip()
+        if _MD_RULE.match(s):
+            continue
         if "|" in s and not _ONLY_PIPES.match(s):
             if s.startswith("|"):
                 s = s[1:]
@@ -193,7 +223,7 @@ def _pipe_row(lines: list[str]) -> list:
         elif _ONLY_PIPES.match(s) or not s:
             b.end_row()
         else:
-            b.para(ln)
+            _stray_or_para(b, ln)
     b.end_table()
     return b.blocks
 

@@ -179,8 +179,10 @@ def copy_reused(con: duckdb.DuckDBPyConnection, prev: Previous, reused: dict[str
     con.execute(f"""INSERT INTO reports ({', '.join(cols)}, source_path, source_dir)
                     SELECT {', '.join('r.' + c for c in cols)}, u.path, regexp_replace(u.path, '/[^/]*$', '')
                     FROM prev.reports r JOIN reused u USING (sha256)""")
-    con.execute("""INSERT INTO cells SELECT c.* FROM prev.cells c
-                   WHERE c.report_id IN (SELECT r.report_id FROM prev.reports r JOIN reused u USING (sha256))""")
+    cell_cols = ", ".join(load.CELL_COLUMNS)
+    con.execute(f"""INSERT INTO cells ({cell_cols}) SELECT {', '.join('c.' + c for c in load.CELL_COLUMNS)}
+                    FROM prev.cells c
+                    WHERE c.report_id IN (SELECT r.report_id FROM prev.reports r JOIN reused u USING (sha256))""")
     con.execute("""INSERT INTO ingest_errors SELECT u.path, e.sha256, e.reason, e.seen_at
                    FROM (SELECT DISTINCT ON (sha256) * FROM prev.ingest_errors WHERE sha256 IS NOT NULL) e
                    JOIN reused u USING (sha256)""")

@@ -25,7 +25,9 @@ REPORT_COLUMNS = (
     "problems", "n_problems", "missing", "chapters", "n_missing_cells", "is_active", "is_sample", "loaded_at",
     "proactive_items", "narrative",
 )
-CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "kind", "is_total")
+CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "kind", "placed", "is_total")
+_CELL_TYPES = (pa.string(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.string(),
+               pa.string(), pa.bool_())
 _REPORT_TYPES = {"year": pa.int32(), "n_problems": pa.int32(), "n_missing_cells": pa.int32(),
                  "is_late": pa.bool_(), "is_active": pa.bool_(), "is_sample": pa.bool_(),
                  "proactive_items": pa.float64(), "published_on": pa.date32(), "deadline": pa.date32(),
@@ -53,7 +55,7 @@ def _number(x) -> float | None:
 def report_rows(report: Report, sha: str, path: str) -> tuple[dict, list[tuple]]:
     """The `reports` row and the `cells` rows of one parsed report."""
     cells = [(sha, c.table, c.row, c.col, None if c.value is None else float(c.value), c.raw, c.kind,
-              is_total(c.table, c.row, c.col)) for c in report.cells]
+              c.placed, is_total(c.table, c.row, c.col)) for c in report.cells]
     present = {c[1] for c in cells}
     fmts = {}
     for t in F.TABLES:
@@ -118,11 +120,10 @@ class Batch:
             self.reports = []
         if self.cells:
             cols = list(zip(*self.cells, strict=True))
-            types = (pa.string(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.string(),
-                     pa.bool_())
-            tbl = pa.table({n: pa.array(v, type=t) for n, v, t in zip(CELL_COLUMNS, cols, types, strict=True)})
+            tbl = pa.table({n: pa.array(v, type=t) for n, v, t in zip(CELL_COLUMNS, cols, _CELL_TYPES, strict=True)})
             self.con.register("batch_cells", tbl)
-            self.con.execute(f"INSERT INTO cells SELECT {', '.join(CELL_COLUMNS)} FROM batch_cells")
+            self.con.execute(f"INSERT INTO cells ({', '.join(CELL_COLUMNS)}) SELECT {', '.join(CELL_COLUMNS)} "
+                             "FROM batch_cells")
             self.con.unregister("batch_cells")
             self.cells = []
         if self.errors:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: cells.placed
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -68,6 +68,13 @@ CREATE TABLE cells (
     value     DOUBLE,                 -- NULL for empty/na/text: a blank is never 0
     raw       VARCHAR,
     kind      VARCHAR,                -- number | zero | empty | na | text
+    placed    VARCHAR,                -- how the column was decided (etl.model.PLACEMENTS), strongest first:
+                                      --   header: a header cell names the column;
+                                      --   position: by position among the header cells, some damaged or cut short;
+                                      --   official_order: header unreadable, the row printed exactly the official
+                                      --     number of values, placed in the official column order;
+                                      --   arithmetic: the only reading of the printed tokens (e.g. digits run
+                                      --     together) that the table's own identities allow
     is_total  BOOLEAN NOT NULL        -- a printed total: SUM(value) WHERE NOT is_total never double-counts
 );
 

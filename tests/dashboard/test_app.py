@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,8 +15,10 @@ from dash_helpers import open_app
 from docx import Document
 from openpyxl import load_workbook
 
+from dashboard import i18n
 from dashboard.charts import FORMAT_BREAK
 from dashboard.i18n import t
+from etl import formats as F
 from etl import metrics as M
 
 PAGES = ["overview", "proactive", "requests", "review", "compare", "quality", "report", "glossary", "upload"]
@@ -173,6 +176,97 @@ def test_report_page_highlights_finding_cells(app_env, run, downloads):
     csv = downloads[f"report_{rid[:12]}_t3.csv"]().decode("utf-8-sig").splitlines()
     assert csv[0].split(",")[1] == "自然人"
     assert csv[1].split(",")[:2] == ["一、本年新收政府信息公开申请数量", raw]
+    # a mark exactly where the warehouse says the parser did not place the cell by its header (the parser
+    # decides: text renderings without a table's headers are placed in the official order), and the cell
+    # list gives every cell's placement in words
+    placed = run("SELECT tbl, row_key, col_key, raw, placed FROM cells WHERE report_id = ?", [rid])
+    for c in placed[placed["tbl"] == "t3"].itertuples():
+        mark = i18n.PLACEMENT_MARKS.get(c.placed)
+        want = c.raw + "\u202f" + mark if mark else c.raw
+        assert grid.loc[F.label("t3", "row", c.row_key), F.label("t3", "col", c.col_key)] == want
+    cells = [d.value for d in at.dataframe if t("placement") in d.value.columns][0]
+    assert dict(zip(cells[t("cell_address")], cells[t("placement")], strict=True)) == {
+        f"{c.tbl}.{c.row_key}.{c.col_key}": i18n.PLACEMENTS[c.placed][0] for c in placed.itertuples()}
+    shown = {c.value for c in at.caption}
+    for key, mark in i18n.PLACEMENT_MARKS.items():  # a legend line for each mark shown, none for the others
+        assert any(v.startswith(f"{mark} ") for v in shown) == (key in set(placed["placed"])), key
+
+
+def _grid(at, column: str) -> tuple[pd.DataFrame, str]:
+    """The rebuilt table with `column` among its headers, and its styles."""
+    d = [d for d in at.dataframe if column in d.value.columns][0]
+    return d.value, d.proto.arrow_data.styler.styles
+
+
+def test_report_page_marks_cells_not_placed_by_their_header(placed_warehouse, monkeypatch, run, downloads):
+    from conftest import BROKEN, PLACED
+
+    db, rid = placed_warehouse
+    monkeypatch.setenv("DISCLOSURE_DB", str(db))
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("SELECT tbl, row_key, col_key, raw, placed FROM cells WHERE report_id = ?",
+                             [rid]).fetchall()
+        raw = {(tb, r, c): v for tb, r, c, v, _ in stored}
+        how = {(tb, r, c): p for tb, r, c, _, p in stored}
+        flagged = con.execute("SELECT count(*) FROM findings WHERE report_id = ? AND list_contains("
+                              "CAST(cells AS VARCHAR[]), ?)", [rid, ".".join(BROKEN)]).fetchone()[0]
+    assert flagged, "the broken figure is a finding"
+    at = open_app("report", {"report": rid})
+    mark = i18n.PLACEMENT_MARKS
+    # the value as printed, then its mark; the header-placed cells beside it as printed
+    t3, styles = _grid(at, "自然人")
+    row = t3.loc[F.label("t3", "row", "new_received")]
+    assert row["自然人"] == raw["t3", "new_received", "natural_person"] + "\u202f" + mark["arithmetic"]
+    assert row["商业企业"] == raw["t3", "new_received", "commercial"] + "\u202f" + mark["arithmetic"]
+    assert row["科研机构"] == raw["t3", "new_received", "research"]
+    assert "#ffe08a" in styles  # findings still highlighted
+    t4, _ = _grid(at, F.label("t4", "col", "upheld"))
+    assert t4.iloc[0, 0] == raw["t4", "review", "upheld"] + "\u202f" + mark["official_order"]
+    t2, _ = _grid(at, F.label("t2", "col", "issued"))
+    assert t2.loc[F.label("t2", "row", "regulations"), F.label("t2", "col", "issued")] == \
+        raw["t2", "regulations", "issued"] + "\u202f" + mark["position"]
+    # a legend under the tables, one line per mark shown, in the interface's words
+    captions = [c.value for c in at.caption]
+    assert t("placement_note") in captions
+    assert {a: how[a] for a in PLACED} == PLACED
+    for key in set(PLACED.values()):  # under each table showing the mark
+        line = f"{mark[key]} {i18n.PLACEMENTS[key][0]}：{i18n.PLACEMENT_NOTES[key][0]}"
+        assert captions.count(line) == len({a[0] for a, p in how.items() if p == key}), (key, captions)
+    # every cell with its placement in words, on screen and in the downloads; never the codes
+    cells = [d.value for d in at.dataframe if t("placement") in d.value.columns][0]
+    words = dict(zip(cells[t("cell_address")], cells[t("placement")], strict=True))
+    assert words == {".".join(a): i18n.PLACEMENTS[p][0] for a, p in how.items()}
+    csv = downloads[f"report_cells_{rid[:12]}.csv"]().decode("utf-8-sig")
+    assert i18n.PLACEMENTS["arithmetic"][0] in csv and i18n.PLACEMENTS["header"][0] in csv
+    assert not any(code in csv for code in ("arithmetic", "official_order", "position", "header"))
+    grid_csv = downloads[f"report_{rid[:12]}_t3.csv"]().decode("utf-8-sig").splitlines()
+    assert grid_csv[1].split(",")[1] == raw["t3", "new_received", "natural_person"] + "\u202f" + mark["arithmetic"]
+    sheet = load_workbook(io.BytesIO(downloads[f"report_{rid[:12]}_t3.xlsx"]())).active
+    assert f"{mark['arithmetic']} {i18n.PLACEMENTS['arithmetic'][0]}" in sheet["A1"].value  # the legend rides along
+    # in English: the same marks, the legend and the words in English
+    at.sidebar.radio(key="f_lang").set_value("en").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    line = f"{mark['arithmetic']} {i18n.PLACEMENTS['arithmetic'][1]}: {i18n.PLACEMENT_NOTES['arithmetic'][1]}"
+    assert line in captions and t("placement_note", "en") in captions
+    cells = [d.value for d in at.dataframe if t("placement", "en") in d.value.columns][0]
+    assert set(cells[t("placement", "en")]) == {i18n.PLACEMENTS[k][1] for k in i18n.PLACEMENTS}
+
+
+def test_report_page_on_a_warehouse_from_before_placed(warehouse, tmp_path, monkeypatch, run):
+    import shutil
+
+    db = tmp_path / "old.duckdb"
+    shutil.copy(warehouse, db)
+    with duckdb.connect(str(db)) as con:  # what a schema-3 build wrote: cells without `placed`
+        con.execute("ALTER TABLE cells DROP COLUMN placed")
+        rid, raw = con.execute("SELECT report_id, raw FROM cells WHERE tbl = 't3' AND row_key = 'new_received' "
+                               "AND col_key = 'natural_person' LIMIT 1").fetchone()
+    monkeypatch.setenv("DISCLOSURE_DB", str(db))
+    at = open_app("report", {"report": rid})
+    assert t("placed_stale") in [c.value for c in at.caption]  # says to rebuild, and still shows the tables
+    t3, _ = _grid(at, "自然人")
+    assert t3.iloc[0, 0] == raw
 
 
 def test_quality_page_links_findings_to_reports(app_env, run):
