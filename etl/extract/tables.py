@@ -363,8 +363,11 @@ class TableWalker:
             spans = _spans(row.header)
             if len(spans) < len(row.header):  # merged header cells, expanded into copies on the grid
                 merged = _merge_spans(values, spans)
-                if merged is not None:
-                    readings.append((tuple(h for h, _ in spans), merged))
+                heads = tuple(h for h, _ in spans)
+                if merged is not None:  # the row's cells span like the header's
+                    readings.append((heads, merged))
+                elif len(values) == len(spans):  # the row's own cells, one under each header cell
+                    readings.append((heads, values))
             width = len(_t2_slots(row.header)) or max(len(lay) for lay in _t2_layouts(row.key).values())
             while len(values) > width and not values[-1].strip():
                 values = values[:-1]  # padding cells after the last column
