@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from etl import formats as F
 from etl.document import Document, Paragraph
+from etl.extract.glued import extract_glued, is_glued
 from etl.extract.metadata import find_published, find_title, find_year
 from etl.extract.narrative import narrative_facts
-from etl.extract.tables import TableWalker, tokens
+from etl.extract.tables import TableResult, TableWalker, tokens
 from etl.model import Problem, Report, Source
 
 SAMPLE_MARKER = "【样例数据】"
@@ -28,6 +29,7 @@ def _template(found: dict[str, set[str]], year: int | None, has_tables: bool) ->
 def extract_report(doc: Document, source: Source) -> Report:
     toks = tokens(doc)
     walked = TableWalker().run(toks)
+    _read_glued(doc, walked)
     lines = [ln for t in toks if t.kind in ("para", "cell") for ln in t.text.split("\n")]
     head = [b.text for b in doc.blocks[:12] if isinstance(b, Paragraph)]
     title, title_year, agency = find_title(lines)
@@ -55,6 +57,25 @@ def extract_report(doc: Document, source: Source) -> Report:
         report.meta["sample"] = "1"
     _missing(report, walked.partial_rows)
     return report
+
+
+def _read_glued(doc: Document, walked: TableResult) -> None:
+    """Tables a page ran together into one line of text ("…申请数量640020470二、上年结转…"): read by the
+    table's own arithmetic (etl.extract.glued), for the tables the walker found nothing of."""
+    for b in doc.blocks:
+        if not (isinstance(b, Paragraph) and len(b.text) >= _GLUED_MIN_CHARS and is_glued(b.text)):
+            continue
+        g = extract_glued(b.text)
+        fresh = set(F.TABLES) - walked.seen_tables
+        walked.cells += [c for c in g.cells if c.table in fresh]
+        walked.problems += [p for p in g.problems if (p.where or "").split(".")[0] in fresh]
+        for t in ("t2", "t3"):
+            if t in fresh:
+                walked.formats[t] |= g.formats.get(t, set())
+        walked.seen_tables |= {c.table for c in g.cells} & fresh
+
+
+_GLUED_MIN_CHARS = 200  # a glued table 3 alone is longer; shorter paragraphs are not worth the scan
 
 
 def _missing(report: Report, partial_rows: list[str]) -> None:
