@@ -191,3 +191,26 @@ def test_unlabelled_rows_placed_by_position_only_when_counts_agree(tmp_path):
     r2 = _parse(tmp_path, two, "two.txt")
     assert not any(row == "partially_granted" for row, _ in _cells(r2, "t3"))
     assert "t3.granted" in _codes(r2)["ambiguous_row"]
+
+
+def test_table_3_column_order_from_a_garbled_header_and_from_arithmetic(tmp_path):
+    # PDF text scatters 法人或其他组织 into the note above 自然人: that is no reason to read the applicant
+    # columns in another order (no sum could tell), so the official order stands
+    garbled = ("样例辛县样例局2021年政府信息公开工作年度报告\n三、收到和处理政府信息公开申请情况\n"
+               "| 申请人情况（本列数据的勾稽关系为：第一项加第二项法人或其他组织之和，等于第三项加第四项之和） |\n"
+               "| 自然人总计 |\n| 商业企科研机社会公法律服 | 其他 |\n"
+               "| 一、本年新收政府信息公开申请数量 | 7 | 1 | 0 | 0 | 0 | 2 | 10 |\n"
+               "| 二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n")
+    t3c = _cells(_parse(tmp_path, garbled), "t3")
+    assert t3c[("new_received", "natural_person")] == (7, "official_order")
+    assert t3c[("new_received", "other_org")] == (2, "official_order")
+    assert t3c[("new_received", "total")] == (10, "official_order")
+    # 总计 printed first under a header that cannot be read: T3-columns holds only in that order
+    first = garbled.replace("| 7 | 1 | 0 | 0 | 0 | 2 | 10 |", "| 10 | 7 | 1 | 0 | 0 | 0 | 2 |").replace(
+        "| 0 | 0 | 0 | 0 | 0 | 0 | 0 |", "| 3 | 3 | 0 | 0 | 0 | 0 | 0 |")
+    r = _parse(tmp_path, first, "first.txt")
+    t3c = _cells(r, "t3")
+    assert t3c[("new_received", "total")] == (10, "arithmetic")
+    assert t3c[("new_received", "natural_person")] == (7, "arithmetic")
+    assert t3c[("carried_over", "natural_person")] == (3, "arithmetic")
+    assert "t3" in _codes(r)["column_order"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from etl import formats as F
 from etl.document import Document, Paragraph
 from etl.extract.glued import extract_glued, is_glued
@@ -63,7 +65,8 @@ def _read_glued(doc: Document, walked: TableResult) -> None:
     """Tables a page ran together into one line of text ("…申请数量640020470二、上年结转…"): read by the
     table's own arithmetic (etl.extract.glued), for the tables the walker found nothing of."""
     for b in doc.blocks:
-        if not (isinstance(b, Paragraph) and len(b.text) >= _GLUED_MIN_CHARS and is_glued(b.text)):
+        if not (isinstance(b, Paragraph) and len(b.text) >= _GLUED_MIN_CHARS
+                and len(_LABEL_THEN_DIGIT.findall(b.text, 0, 20000)) >= 3 and is_glued(b.text)):
             continue
         g = extract_glued(b.text)
         fresh = set(F.TABLES) - walked.seen_tables
@@ -76,6 +79,10 @@ def _read_glued(doc: Document, walked: TableResult) -> None:
 
 
 _GLUED_MIN_CHARS = 200  # a glued table 3 alone is longer; shorter paragraphs are not worth the scan
+# A cheap first look (narrative paragraphs are long too): official row labels' last characters with a
+# digit right after them, as a glued table prints them ("…申请数量640020470").
+_LABEL_THEN_DIGIT = re.compile("(?:" + "|".join(sorted({re.escape(F.norm(k.zh)[-3:]) for t in ("t2", "t3")
+                                                        for k in F.ROWS[t]})) + r")\s?\d")
 
 
 def _missing(report: Report, partial_rows: list[str]) -> None:

@@ -137,6 +137,7 @@ class TableWalker:
         self._place_unlabelled(None)
         self._finish_t4()
         self._verify_t3_positions()
+        self._verify_t3_order()
         if not self.res.formats["t2"]:  # a table 2 that printed labels but no values still shows its format
             self.res.formats["t2"] |= self.t2_seen_fmt
         return self.res
@@ -212,7 +213,8 @@ class TableWalker:
             nxt = toks[i + 1].n
             if parse_cell(nxt).kind == TEXT and self._row_key(nxt) is None:
                 key = self._row_key(n + nxt)
-        if key is None and self.ctx == "t3" and self._values_follow(toks, i):
+        if (key is None and self.ctx == "t3" and self.t3_last not in (None, "?") and 4 <= len(n) <= 70
+                and parse_cell(t.text).kind == TEXT and self._values_follow(toks, i)):
             key = self._misprinted_row(t)
         if key is not None:
             self._start_row(key, t)
@@ -269,6 +271,35 @@ class TableWalker:
             for col, raw in zip(self.t3_cols or F.T3_COL_KEYS, values, strict=True):
                 self._emit("t3", key, col, raw, placed="position")
 
+    def _verify_t3_order(self) -> None:
+        """Table 3's two printed orders differ in where 总计 stands, and T3-columns (总计 = the six applicant
+        columns) tells them apart on any row with requests. If the order read breaks it on such rows and
+        the other order satisfies it on every one of them, the other order is the reading."""
+        cells = [c for c in self.res.cells if c.table == "t3"]
+        if not cells:
+            return
+        current = self.t3_cols or F.T3_COL_KEYS
+        other = T3_TOTAL_FIRST if current == F.T3_COL_KEYS else F.T3_COL_KEYS
+        rows: dict[str, dict[str, Cell]] = {}
+        for c in cells:
+            rows.setdefault(c.row, {})[c.col] = c
+
+        def holds(order: tuple[str, ...], vals: dict[str, Cell]) -> bool:
+            printed = [vals[col].value for col in current]  # values in printed position
+            by = dict(zip(order, printed, strict=True))
+            return by["total"] == sum(by[k] for k in F.T3_APPLICANT_COLS)
+        full = [v for v in rows.values() if len(v) == 7 and all(c.value is not None for c in v.values())
+                and any(c.value for c in v.values())]
+        if not full or all(holds(current, v) for v in full) or not all(holds(other, v) for v in full):
+            return
+        remap = dict(zip(current, other, strict=True))  # printed position -> column under the other order
+        for c in cells:
+            c.col, c.placed = remap[c.col], "arithmetic"
+        self.res.problems.append(Problem(
+            "column_order", f"table 3: the header's column order breaks 总计 = Σ applicant columns on "
+            f"{len(full)} rows; read in the order {'总计 first' if other == T3_TOTAL_FIRST else 'official'} "
+            "that satisfies it", "t3"))
+
     def _verify_t3_positions(self) -> None:
         """Rows placed by position stand only if the table's outcome sums, where they can be checked,
         hold with them: a reading the table's own arithmetic refutes is withdrawn, never kept."""
@@ -294,8 +325,6 @@ class TableWalker:
     def _misprinted_row(self, t: Token) -> str | None:
         """A table-3 label matching no fragment ("2.其他法律行政止公开"): the row it is close to, when it is
         close to exactly one official label and that row is the next one in the official order."""
-        if self.t3_last in (None, "?") or parse_cell(t.text).kind != TEXT or not 4 <= len(t.n) <= 70:
-            return None
         close = [k for k, lab in _T3_LABELS if _similar(t.n, lab)]
         if len(close) != 1:
             return None
@@ -678,28 +707,17 @@ def _t3_header_read(header: str) -> bool:
     return all(any(f in header for f in k.fragments()) for k in F.T3_COLS)
 
 
+# The column orders table 3 is printed in: the official one, and 总计 first (some agencies' layout).
+T3_TOTAL_FIRST = ("total",) + F.T3_COL_KEYS[:-1]
+T3_ORDERS = (F.T3_COL_KEYS, T3_TOTAL_FIRST)
+
+
 def _t3_column_order(header: str) -> tuple[str, ...]:
-    """Column order of table 3 from its header text (joined, normalized): some reports put 总计 first."""
-    default = F.T3_COL_KEYS
-    h = header.replace(F.T3_ORG_GROUP, "@" * len(F.T3_ORG_GROUP))
-    pos = {}
-    for k in F.T3_COLS:
-        idx = [h.find(f) for f in k.fragments() if h.find(f) >= 0]
-        if idx:
-            pos[k.key] = min(idx)
-    group = h.find("@")
-    if "natural_person" not in pos or "total" not in pos:
-        return default
-    top = {"natural_person": pos["natural_person"], "total": pos["total"]}
-    if group >= 0:
-        top["@org"] = group
-    subs = [k for k in F.T3_ORG_COLS if k in pos]
-    subs_sorted = tuple(sorted(subs, key=pos.get)) if len(subs) == len(F.T3_ORG_COLS) else F.T3_ORG_COLS
-    order: list[str] = []
-    if "@org" not in top:
-        if len(subs) != len(F.T3_ORG_COLS):
-            return default
-        return tuple(sorted(F.T3_COL_KEYS, key=pos.get))
-    for k in sorted(top, key=top.get):
-        order.extend(subs_sorted if k == "@org" else (k,))
-    return tuple(order)
+    """Column order of table 3 from its header text (joined, normalized): 总计 first when the header
+    names 总计 before 自然人, else the official order. No other order is read off a header: PDF text
+    scatters the group words (法人或其他组织) into the note above, and a permutation of the applicant
+    columns is one the table's sums cannot refute."""
+    pos = {k.key: min((header.find(f) for f in k.fragments() if f in header), default=-1) for k in F.T3_COLS}
+    if pos["total"] >= 0 and pos["natural_person"] > pos["total"]:
+        return T3_TOTAL_FIRST
+    return F.T3_COL_KEYS
