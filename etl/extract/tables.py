@@ -118,6 +118,7 @@ class TableWalker:
         self.t3_last: str | None = None
         # table 4
         self.t4_values: list[str] = []
+        self.t4_header: list[str] = []  # header words seen before the values (normalized)
         self.t4_row: list[Token] = []  # the positional row being read
         self.t4_blocks: dict[str, list[str]] = {}  # transposed layout: block -> its five values
 
@@ -550,6 +551,8 @@ class TableWalker:
         if p.kind == TEXT:
             if self.t4_values:
                 self._finish_t4()  # text after the numbers: the table is over
+            else:
+                self.t4_header.append(t.n)
             return
         if not self.t4_values and p.kind == EMPTY:
             return  # blanks before the first value belong to the header
@@ -562,6 +565,7 @@ class TableWalker:
         kinds = [parse_cell(t.text).kind for t in row]
         texts = [i for i, k in enumerate(kinds) if k == TEXT]
         if not any(k in (NUMBER, ZERO, NA) for k in kinds):
+            self.t4_header.extend(t.n for t in row)
             return
         if texts == [0]:
             block = _match(F.T4_ROWS, row[0].n)
@@ -576,12 +580,15 @@ class TableWalker:
             self._t4_grid_row()
         vals, self.t4_values = self.t4_values, []
         blocks, self.t4_blocks = self.t4_blocks, {}
+        header, self.t4_header = "".join(self.t4_header), []
         if ("t4", "review", "upheld") in self.seen:
             return
+        # the values are read in the official order; "header" only where the header printed that order
+        placed = "header" if _t4_header_read(header) else "official_order"
         if len(blocks) == 3 and not vals:
             for block in F.T4_ROW_KEYS:
                 for col, raw in zip(F.T4_COL_KEYS, blocks[block], strict=False):
-                    self._emit("t4", block, col, raw)
+                    self._emit("t4", block, col, raw, placed=placed)
             return
         while vals and parse_cell(vals[-1]).kind == EMPTY:
             vals.pop()
@@ -589,12 +596,29 @@ class TableWalker:
             return
         addrs = [(r, c) for r in F.T4_ROW_KEYS for c in F.T4_COL_KEYS]
         for (r, c), raw in zip(addrs, vals, strict=False):
-            self._emit("t4", r, c, raw)
+            self._emit("t4", r, c, raw, placed=placed)
         if len(vals) < 15:
             self.res.partial_rows.append("t4")
 
 
 _T3_LABELS = tuple((k.key, norm(k.zh)) for k in F.T3_ROWS)
+_T4_COL_WORDS = tuple(norm(k.zh) for k in F.T4_COLS)  # 结果维持 … 总计
+
+
+def _t4_header_read(header: str) -> bool:
+    """Whether table 4's header prints the official order: 行政复议, then 直接起诉, then 复议后起诉, and
+    under each the five result columns in order (a header split into fragments is not read)."""
+    at = [header.find(norm(k.zh)) for k in F.T4_ROWS]
+    if min(at) < 0 or at != sorted(at):
+        return False
+    i = 0
+    for _ in F.T4_ROWS:
+        for word in _T4_COL_WORDS:
+            i = header.find(word, i)
+            if i < 0:
+                return False
+            i += len(word)
+    return True
 
 
 @lru_cache(maxsize=4096)
