@@ -114,6 +114,18 @@ T2_2019 = Table2Format(
 )
 
 T2_FORMATS = {"2021": T2_2021, "2019": T2_2019}
+
+
+@lru_cache(maxsize=4096)
+def t2_cols_in(n: str) -> tuple[str, ...]:
+    """Table-2 column keys a normalized header text names, in printed order (one PDF line or glued
+    text may name several; 处理决定 inside 本年处理决定数量 is one column, never also a second)."""
+    found: dict[str, int] = {}
+    for k in T2_COLS:
+        pos = [n.find(f) for f in k.fragments() if f in n]
+        if pos and not any(x in n for x in k.exclude):
+            found[k.key] = min(pos)
+    return tuple(sorted(found, key=found.__getitem__))
 # Labels that only one format prints: they decide which table 2 a report uses.
 T2_COLS_ONLY = {
     "2021": frozenset({"issued", "repealed", "in_force", "amount_10k_yuan"}),

@@ -638,16 +638,6 @@ def _extract_t4(tx: _Text, lo: int, res: GluedResult) -> None:
 # --- table 2 -----------------------------------------------------------------------------------------
 
 
-def _t2_cols_in(head: str) -> tuple[str, ...]:
-    """Table-2 column keys a header names, in printed order."""
-    found: dict[str, int] = {}
-    for k in F.T2_COLS:
-        pos = [head.find(f) for f in k.fragments() if f in head]
-        if pos and not any(x in head for x in k.exclude):
-            found[k.key] = min(pos)
-    return tuple(sorted(found, key=found.__getitem__))
-
-
 def _t2_layout(row: str, named: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
     """(format, columns) of a row: the longest official layout whose columns its header all names."""
     best: tuple[str | None, tuple[str, ...]] = (None, ())
@@ -671,7 +661,7 @@ def _t2_hits(tx: _Text, hi: int) -> list[tuple[_Hit, str]]:
     table starts at the first item heading followed by column names, so prose citing 第二十条 is skipped."""
     s = tx.s
     start = s.find(_ITEM_HEAD, 0, hi)
-    while start >= 0 and not _t2_cols_in(s[start:start + 80]):
+    while start >= 0 and not F.t2_cols_in(s[start:start + 80]):
         start = s.find(_ITEM_HEAD, start + 1, hi)
     if start < 0:
         return []
@@ -692,7 +682,7 @@ def _extract_t2(tx: _Text, hi: int, res: GluedResult) -> None:
     if not rows:
         return
     res.tables.add("t2")
-    layouts = [_t2_layout(h.key, _t2_cols_in(head)) for h, head in rows]
+    layouts = [_t2_layout(h.key, F.t2_cols_in(head)) for h, head in rows]
     for h, _ in rows:
         for fmt in F.FORMATS:
             if h.key in F.T2_ROWS_ONLY[fmt]:

@@ -352,7 +352,7 @@ class TableWalker:
             if len(row.values) < len(row.cols):
                 row.values.append(t.text)
             return True
-        if row.table == "t2" and (_ITEM.search(t.n) or t.n.startswith("信息内容") or _t2_cols_in(t.n)):
+        if row.table == "t2" and (_ITEM.search(t.n) or t.n.startswith("信息内容") or F.t2_cols_in(t.n)):
             self._finish_row()  # the next item's heading or header: this row printed no values
             return False
         if not row.values:
@@ -426,7 +426,7 @@ class TableWalker:
                 self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
                 return
             # one cell may carry several headers when PDF text puts them on one line
-            cols = _t2_cols_in(n) if len(n) <= 60 and parse_cell(n).kind == TEXT else ()
+            cols = F.t2_cols_in(n) if len(n) <= 60 and parse_cell(n).kind == TEXT else ()
             if cols:
                 if not self.t2_header_open or n.startswith("信息内容"):
                     self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
@@ -628,18 +628,6 @@ def _similar(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _t2_cols_in(n: str) -> tuple[str, ...]:
-    """Table-2 column keys named in a header cell, in printed order."""
-    found: dict[str, int] = {}
-    for k in F.T2_COLS:
-        pos = [n.find(f) for f in k.fragments() if f in n]
-        if pos and not any(x in n for x in k.exclude):
-            found[k.key] = min(pos)
-    # 处理决定 inside 本年处理决定数量 is one column, never also a second one
-    return tuple(sorted(found, key=found.get))
-
-
-@lru_cache(maxsize=4096)
 def _t2_slots(header: tuple[str, ...]) -> tuple[str | None, ...]:
     """Header cells -> one column key per printed column, None where a cell is cut short or damaged.
 
@@ -648,9 +636,9 @@ def _t2_slots(header: tuple[str, ...]) -> tuple[str | None, ...]:
     out: list[str | None] = []
     i = 0
     while i < len(header):
-        keys = _t2_cols_in(header[i])
-        if not keys and i + 1 < len(header) and not _t2_cols_in(header[i + 1]):
-            joined = _t2_cols_in(header[i] + header[i + 1])
+        keys = F.t2_cols_in(header[i])
+        if not keys and i + 1 < len(header) and not F.t2_cols_in(header[i + 1]):
+            joined = F.t2_cols_in(header[i] + header[i + 1])
             if len(joined) == 1:
                 out.append(joined[0])
                 i += 2
