@@ -281,3 +281,29 @@ def test_real_crawler_copies(shared_samples, stem):
     assert {k: v for k, v in got.items() if k not in want or v != pytest.approx(want[k])} == {}  # nothing wrong
     assert [k for k in want if k not in got] == []  # nothing a person reads is left out
     assert res.formats["t3"] == {exp["template"]}
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_parse_file_reads_glued_pages_on_one_line_or_broken_over_lines(tmp_path, broken):
+    """End to end (reader, walker, glued reader): the crawler's one-line page, and the same page with a
+    line break before each row label (as other crawlers save it)."""
+    import re
+
+    from etl.parse import parse_file
+
+    text = REPORT_2021
+    if broken:
+        text = re.sub(r"(?=(?:[一二三四]、|（[一二三四五六七]）|\d\.)[\u4e00-\u9fff])", "\n", text)
+    p = tmp_path / "crawled.txt"
+    p.write_text(text, encoding="utf-8")
+    r = parse_file(p)
+    got = {(c.table, c.row): [] for c in r.cells}
+    for c in r.cells:
+        got[(c.table, c.row)].append(c.value)
+    assert got[("t3", "granted")] == [15, 1, 0, 1, 0, 2, 19]
+    assert got[("t3", "total_processed")] == [34, 2, 0, 1, 0, 3, 40]
+    assert got[("t2", "licensing")] == [1375]
+    assert ("t2", "normative_documents") not in got  # "584062": more than one reading
+    assert any(p.code == "ambiguous_split" and p.where == "t2.normative_documents" for p in r.problems)
+    assert r.template == "2021" and r.year == 2022
+    assert {c.placed for c in r.cells if c.table == "t3"} == {"arithmetic"}

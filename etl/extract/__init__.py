@@ -62,20 +62,24 @@ def extract_report(doc: Document, source: Source) -> Report:
 
 
 def _read_glued(doc: Document, walked: TableResult) -> None:
-    """Tables a page ran together into one line of text ("…申请数量640020470二、上年结转…"): read by the
-    table's own arithmetic (etl.extract.glued), for the tables the walker found nothing of."""
-    for b in doc.blocks:
-        if not (isinstance(b, Paragraph) and len(b.text) >= _GLUED_MIN_CHARS
-                and len(_LABEL_THEN_DIGIT.findall(b.text, 0, 20000)) >= 3 and is_glued(b.text)):
-            continue
-        g = extract_glued(b.text)
-        fresh = set(F.TABLES) - walked.seen_tables
-        walked.cells += [c for c in g.cells if c.table in fresh]
-        walked.problems += [p for p in g.problems if (p.where or "").split(".")[0] in fresh]
-        for t in ("t2", "t3"):
-            if t in fresh:
-                walked.formats[t] |= g.formats.get(t, set())
-        walked.seen_tables |= {c.table for c in g.cells} & fresh
+    """Tables a page ran together ("…申请数量640020470二、上年结转…", on one line or broken over several):
+    read by the table's own arithmetic (etl.extract.glued), for the tables the walker found nothing of.
+    The document's text is read as one (line breaks are cell boundaries, like spaces)."""
+    fresh = set(F.TABLES) - walked.seen_tables
+    if not fresh:
+        return
+    text = "\n".join(b.text if isinstance(b, Paragraph) else "\n".join(c for row in b.rows for c in row)
+                     for b in doc.blocks)
+    if (len(text) < _GLUED_MIN_CHARS or len(_LABEL_THEN_DIGIT.findall(text)) < 3
+            or not is_glued(text)):
+        return
+    g = extract_glued(text)
+    walked.cells += [c for c in g.cells if c.table in fresh]
+    walked.problems += [p for p in g.problems if (p.where or "").split(".")[0] in fresh]
+    for t in ("t2", "t3"):
+        if t in fresh:
+            walked.formats[t] |= g.formats.get(t, set())
+    walked.seen_tables |= {c.table for c in g.cells} & fresh
 
 
 _GLUED_MIN_CHARS = 200  # a glued table 3 alone is longer; shorter paragraphs are not worth the scan
