@@ -7,7 +7,7 @@ import re
 from etl import formats as F
 from etl.document import Document, Paragraph
 from etl.extract.glued import extract_glued, is_glued
-from etl.extract.metadata import find_published, find_title, find_year
+from etl.extract.metadata import agency_and_source, find_published, find_title, find_year
 from etl.extract.narrative import narrative_facts
 from etl.extract.tables import TableResult, TableWalker, tokens
 from etl.model import Problem, Report, Source
@@ -37,7 +37,7 @@ def extract_report(doc: Document, source: Source) -> Report:
     title, title_year, agency = find_title(lines)
     if doc.meta.get("title") and not title:
         title, title_year, agency = find_title([doc.meta["title"]])
-    agency = agency or doc.meta.get("issuer") or None
+    agency, agency_from = agency_and_source(agency, doc.meta, lines)
 
     chapters = {k: "\n".join(v) for k, v in walked.chapters.items()}
     overview = chapters.get("overview") or "\n".join(doc.paragraphs()[:30])
@@ -53,8 +53,10 @@ def extract_report(doc: Document, source: Source) -> Report:
         narrative=narrative_facts(overview or ""),
         problems=[Problem(**p) if isinstance(p, dict) else p for p in doc.problems] + walked.problems,
         meta={k: v for k, v in doc.meta.items() if k in ("title", "issuer", "published", "url", "written",
-                                                         "rendering")},
+                                                         "rendering", "script")},
     )
+    if agency_from and agency_from != "title":  # a name not read off the title says where it came from
+        report.meta["agency_from"] = agency_from
     if any(SAMPLE_MARKER in ln for ln in lines[:40]):
         report.meta["sample"] = "1"
     _missing(report, walked.partial_rows)

@@ -422,6 +422,7 @@ _LABELS = {
     "issuer": ("发布机构", "发文机关", "发文单位", "发布单位", "公开主体", "信息来源", "来源"),
     "published": ("公开日期", "发布日期", "发布时间", "公开时间", "生成日期"),
     "written": ("成文日期", "成文时间"),
+    "title": ("标题", "文章标题", "信息标题", "信息名称", "文件名称"),
 }
 _LABEL_KEY = {label: key for key, labels in _LABELS.items() for label in labels}
 _DATE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?")
@@ -432,7 +433,10 @@ _LABELLED = re.compile(
     + "|(?<![\u4e00-\u9fff])来源)\\s*[:：]"
 )
 _NEXT_LABEL = re.compile("(?:" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True))
-                         + r"|索引号|文号|主题分类|浏览次数|点击数|作者|字号)\s*[:：]")
+                         + r"|索引号|文号|主题分类|浏览次数|阅读次数|访问量|点击数|作者|字号|栏目|原文链接|本地目录|关键词|时间)"
+                         + r"\s*[:：]"
+                         # or a gap before another field ("来源：X镇  发布时间…", "发布机构：X | 关 键 词：…")
+                         + r"|\s{2,}|\t|\s*[|｜]|\s+\S{1,6}[:：]")
 _LABEL_FIRST = frozenset(label[0] for label in _LABEL_KEY)
 _ALL_LABELS = re.compile("(" + "|".join(sorted(_LABEL_KEY, key=len, reverse=True)) + r")\s*[:：]?$")
 
@@ -444,7 +448,7 @@ def _value(key: str, raw: str) -> str | None:
     if key in ("published", "written"):
         m = _DATE.match(raw)
         return m.group(0).strip() if m else None
-    # an issuer value runs until the next label ("发布机构：XX局发布日期：…" printed without spaces)
+    # an issuer or title value runs until the next label ("发布机构：XX局发布日期：…" printed without spaces)
     cut = _NEXT_LABEL.search(raw)
     value = raw[: cut.start()] if cut else raw
     return value.strip() or None
@@ -464,12 +468,13 @@ def meta_from_text(lines: Iterable[str], tables: Iterable[list[list[str]]] = ())
         if value and (key not in found or rank < found[key][0]):
             found[key] = (rank, value)
 
-    for line in lines:
-        if "：" not in line and ":" not in line:
+    for text in lines:
+        if "：" not in text and ":" not in text:
             continue
-        for m in _LABELLED.finditer(line):
-            rest = line[m.end(1):].lstrip(" \t:：")
-            offer(m.group(1), rest[:80] if m.group(1) in _LABELS["issuer"] else rest[:40])
+        for line in text.split("\n"):  # a paragraph may hold several header lines ("标题: …\n发布时间: …")
+            for m in _LABELLED.finditer(line):
+                rest = line[m.end(1):].lstrip(" \t:：")
+                offer(m.group(1), rest[:40] if _LABEL_KEY[m.group(1)] in ("published", "written") else rest[:80])
     for rows in tables:
         for row in rows:
             for i, cell in enumerate(row[:-1]):
@@ -565,7 +570,8 @@ def read_html(data: bytes) -> Document:
 
     meta = meta_from_text((b.text for b in blocks if isinstance(b, Paragraph)),
                           (b.rows for b in blocks if isinstance(b, Table)))
-    title = head.get("title") or head.get("page_title") or head.get("title_og")
+    # the title the page prints with its label (标题：…) before the CMS's meta tags and <title>
+    title = meta.get("title") or head.get("title") or head.get("page_title") or head.get("title_og")
     if title:
         meta["title"] = title
     if "published" not in meta and head.get("published"):

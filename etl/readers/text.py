@@ -19,6 +19,7 @@ import unicodedata
 
 from etl.document import Document, Paragraph, ReadError, Table
 from etl.formats import COLS, ROWS, chapter_heading, norm
+from etl.readers.html import meta_from_text
 from etl.readers.script import fold, needs_folding
 from etl.values import EMPTY, TEXT, parse_cell
 
@@ -26,6 +27,8 @@ _PAGE_FURNITURE = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[/，,]?\s*共\s*\d{1,3}\s*页)?"
     r"|\d{1,3}\s*/\s*\d{1,3}|P\.\s*\d{1,3}|Page\s+\d{1,3}(?:\s+of\s+\d{1,3})?(?:\s*-.*)?)\s*$"
 )
+# a flip-book page header "Page 9 - <the report's title>": furniture, but the only title some pages carry
+_FLIPBOOK_TITLE = re.compile(r"^\s*Page\s+\d{1,3}\s*-\s*(?P<title>\S.*?)\s*$")
 _ONLY_PIPES = re.compile(r"^\s*\|[\s|]*$")
 # Markdown's delimiter row under a table header ("|---|:---:|"): layout, not a row of cells
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -310,4 +313,18 @@ def read_text(data: bytes) -> Document:
     else:
         blocks = _lines(lines, blank_cells=rendering == "blank")
     meta = {"rendering": rendering} | ({"script": "traditional"} if folded else {})
+    meta |= _page_meta(raw_lines)
     return Document(kind="text", blocks=blocks, meta=meta)
+
+
+def _page_meta(raw_lines: list[str]) -> dict[str, str]:
+    """Labelled fields above the report (a crawler's 标题: / 发布时间: / 发布机构: header, a page's 来源:
+    line) and a flip-book page header's title."""
+    meta = meta_from_text(ln for ln in raw_lines[:40] if len(ln) <= 300)
+    if "title" not in meta:
+        for ln in raw_lines[:200]:
+            m = _FLIPBOOK_TITLE.match(ln)
+            if m and _PAGE_FURNITURE.match(ln):
+                meta["title"] = m.group("title")
+                break
+    return meta
