@@ -60,7 +60,7 @@ _TAIL_SEP = "_-|–—｜"
 
 def _title_text(line: str) -> str | None:
     """The part of a line that may be a title: labels and breadcrumbs taken off; None for header lines."""
-    s = _FLIPBOOK.sub("", re.sub(r"\s+", "", line))
+    s = _FLIPBOOK.sub("", re.sub(r"\s+", "", line[:300]))  # a title (even after a breadcrumb) is shorter
     if not s:
         return None
     m = _TITLE_LABEL.match(s)

@@ -281,16 +281,16 @@ class TableWalker:
             return
         current = self.t3_cols or F.T3_COL_KEYS
         other = T3_TOTAL_FIRST if current == F.T3_COL_KEYS else F.T3_COL_KEYS
-        rows: dict[str, dict[str, Cell]] = {}
+        at = {col: i for i, col in enumerate(current)}  # column read -> printed position
+        printed: dict[str, list] = {}
         for c in cells:
-            rows.setdefault(c.row, {})[c.col] = c
+            printed.setdefault(c.row, [None] * 7)[at[c.col]] = c.value
+        full = [v for v in printed.values() if None not in v and any(v)]
 
-        def holds(order: tuple[str, ...], vals: dict[str, Cell]) -> bool:
-            printed = [vals[col].value for col in current]  # values in printed position
-            by = dict(zip(order, printed, strict=True))
-            return by["total"] == sum(by[k] for k in F.T3_APPLICANT_COLS)
-        full = [v for v in rows.values() if len(v) == 7 and all(c.value is not None for c in v.values())
-                and any(c.value for c in v.values())]
+        def holds(order: tuple[str, ...], v: list) -> bool:
+            t = order.index("total")
+            return v[t] == sum(v) - v[t]
+
         if not full or all(holds(current, v) for v in full) or not all(holds(other, v) for v in full):
             return
         remap = dict(zip(current, other, strict=True))  # printed position -> column under the other order

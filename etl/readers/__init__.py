@@ -55,7 +55,9 @@ def read_document(path: str | Path, data: bytes | None = None) -> Document:
         raise ReadError("empty file")
     from etl.readers.script import fold_document
 
-    return fold_document(_read_kind(sniff(data, p.name), data))
+    kind = sniff(data, p.name)
+    doc = _read_kind(kind, data)
+    return doc if kind == "text" else fold_document(doc)  # the text reader folds before it reads structure
 
 
 def _read_kind(kind: str, data: bytes) -> Document:
