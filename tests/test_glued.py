@@ -307,3 +307,17 @@ def test_parse_file_reads_glued_pages_on_one_line_or_broken_over_lines(tmp_path,
     assert any(p.code == "ambiguous_split" and p.where == "t2.normative_documents" for p in r.problems)
     assert r.template == "2021" and r.year == 2022
     assert {c.placed for c in r.cells if c.table == "t3"} == {"arithmetic"}
+
+
+def test_glued_page_chapters_are_cut_at_their_headings(tmp_path):
+    from etl.parse import parse_file
+
+    p = tmp_path / "crawled.txt"
+    p.write_text(REPORT_2021, encoding="utf-8")
+    r = parse_file(p)
+    assert r.chapters["overview"].startswith("一、总体情况")
+    assert r.chapters["problems"].startswith("五、存在的主要问题及改进情况")
+    # the row 四、结转下年度继续办理 is no chapter heading: chapter 4 starts at its own heading
+    assert r.chapters["review_litigation"].startswith("四、政府信息公开行政复议")
+    assert not [m for m in r.missing if m.startswith("chapter:") and m != "chapter:other"]
+    assert r.narrative["proactive_items"] == 216

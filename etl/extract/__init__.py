@@ -82,6 +82,25 @@ def _read_glued(doc: Document, walked: TableResult) -> None:
         if t in fresh:
             walked.formats[t] |= g.formats.get(t, set())
     walked.seen_tables |= {c.table for c in g.cells} & fresh
+    if not walked.chapters:  # the chapters ran together too: cut the text at its numbered headings
+        walked.chapters.update(_glued_chapters(text))
+
+
+def _glued_chapters(text: str) -> dict[str, list[str]]:
+    """Chapters of a page printed as one run of text, split where an ordinal heading starts one."""
+    cuts = []
+    for m in _ORDINAL_HEADING.finditer(text):
+        # the heading runs into its chapter's text: its shortest prefix that reads as a heading, up to the
+        # first digit (a table row such as 四、结转下年度继续办理1000001 is no heading)
+        head = re.split(r"\d", F.norm(text[m.end():m.end() + 40]), maxsplit=1)[0]
+        head = F.norm(m.group()) + head
+        key = next((k for n in range(4, len(head) + 1) if (k := F.chapter_heading(head[:n]))), None)
+        if key and key not in {k for k, _ in cuts}:
+            cuts.append((key, m.start()))
+    return {k: [text[a:b]] for (k, a), (_, b) in zip(cuts, [*cuts[1:], ("", len(text))], strict=True)}
+
+
+_ORDINAL_HEADING = re.compile(r"[一二三四五六七八]、")
 
 
 _GLUED_MIN_CHARS = 200  # a glued table 3 alone is longer; shorter paragraphs are not worth the scan
