@@ -404,7 +404,7 @@ class TableWalker:
         readings.append((row.header, values))
         reason = ""
         for header, vals in readings:
-            placed = _t2_columns(row.key, _t2_slots(header), len(vals), frozenset(self.t2_fmt_evidence()))
+            placed = _t2_columns(row.key, _t2_slots(header), len(vals), frozenset(self._t2_fmt_evidence()))
             if isinstance(placed, str):
                 reason = reason or placed
                 continue
@@ -415,7 +415,7 @@ class TableWalker:
         self.res.problems.append(Problem("ambiguous_row", f"{where}: {reason}; the row is left out", where))
         return False
 
-    def t2_fmt_evidence(self) -> set[str]:
+    def _t2_fmt_evidence(self) -> set[str]:
         """Formats table 2's own labels have shown so far (header words, rows only one format prints)."""
         return self.res.formats["t2"] | self.t2_seen_fmt
 
@@ -721,7 +721,6 @@ def _t3_header_read(header: str) -> bool:
 
 # The column orders table 3 is printed in: the official one, and 总计 first (some agencies' layout).
 T3_TOTAL_FIRST = ("total",) + F.T3_COL_KEYS[:-1]
-T3_ORDERS = (F.T3_COL_KEYS, T3_TOTAL_FIRST)
 
 
 def _t3_column_order(header: str) -> tuple[str, ...]:
