@@ -16,7 +16,8 @@ import pytest
 from test_warehouse_corpus import clean_values, next_year, render, write
 
 from etl.warehouse import export
-from etl.warehouse.build import build, discover
+from etl.warehouse.build import build
+from etl.warehouse.files import discover
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,7 +72,9 @@ def test_discover_skips_data_files(tmp_path: Path) -> None:
     for name in ("a.txt", "b.html", "c.PDF", "d.docx", "noext", "e.json", "f.csv", "g.md", "h.png", ".hidden.txt"):
         write(tmp_path, name, "x")
     write(tmp_path / "sub", "i.shtml", "x")
-    assert sorted(p.name for p in discover([tmp_path])) == ["a.txt", "b.html", "c.PDF", "d.docx", "i.shtml", "noext"]
+    found, skipped = discover([tmp_path])
+    assert sorted(Path(f.path).name for f in found) == ["a.txt", "b.html", "c.PDF", "d.docx", "i.shtml", "noext"]
+    assert [(Path(s.display).name, s.code) for s in skipped] == [(".hidden.txt", "hidden")]
 
 
 def test_bad_files_are_recorded_and_the_build_goes_on(tmp_path: Path) -> None:
@@ -97,11 +100,14 @@ def test_bad_files_are_recorded_and_the_build_goes_on(tmp_path: Path) -> None:
     info = build([src], db, jobs=2, progress=False)
     with duckdb.connect(str(db), read_only=True) as con:
         errors = dict(con.execute("SELECT path, reason FROM ingest_errors").fetchall())
+        codes = dict(con.execute("SELECT path, code FROM ingest_errors").fetchall())
         loaded = [Path(p).name for (p,) in con.execute("SELECT source_path FROM reports").fetchall()]
     assert loaded == [good.name]
-    # garbage.bin and old.doc have extensions builds never read; everything else bad is listed with a reason
+    # garbage.bin has an extension builds never read; everything else bad is listed with a reason
     listed = {Path(p).name: r for p, r in errors.items()}
-    assert set(listed) == set(bad) - {"garbage.bin", "old.doc"}, listed
+    assert set(listed) == set(bad) - {"garbage.bin"}, listed
+    by_name = {Path(p).name: c for p, c in codes.items()}
+    assert by_name["old.doc"] == "unsupported" and by_name["empty.txt"] == "empty", by_name
     for name, reason in listed.items():
         assert reason and len(reason) < 400 and "\n" not in reason.strip(), (name, reason)
     assert info["n_errors"] == len(listed)

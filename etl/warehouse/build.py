@@ -1,22 +1,29 @@
-"""`python -m etl build SRC… [--db data/warehouse.duckdb] [--jobs N] [--full]`
+"""`python -m etl build [SRC…] [--drop SRC] [--db data/warehouse.duckdb] [--jobs N] [--full]`
 
-Finds report files under SRC, parses the new or changed ones in parallel (unchanged files, by sha256, reuse
-their rows from the previous warehouse), runs the checks and writes the marts. The new warehouse is written
-beside the old one under a temporary name and swapped in with os.replace at the very end: a crash or a
-kill leaves the previous warehouse complete, and readers keep querying it while a build runs.
+The warehouse remembers the sources it was built from (build_info.sources): named sources are added to
+them, none rebuilds from them, and a source leaves only when dropped by name, so loading one more folder
+never loses the others. Files under the sources are found by etl.warehouse.files (what is passed over is
+recorded in `skipped`), the new or changed ones parsed in bounded worker processes (etl.warehouse.workers;
+unchanged files, by sha256, reuse their rows from the previous warehouse), then the checks and the marts run.
 
-ETL_BUILD_PAUSE="stage:seconds[,stage:seconds]" sleeps at named stages (parsed, loaded, checked, replace);
-the atomicity tests use it to kill a build at chosen points.
+One build at a time holds the lock beside the warehouse (etl.warehouse.lock). The new warehouse is written
+beside the old one under a temporary name and swapped in with os.replace at the very end: a crash or a kill
+leaves the previous warehouse complete, and readers keep querying it while a build runs.
+
+ETL_BUILD_PAUSE="stage:seconds[,stage:seconds]" sleeps at named stages (locked, parsed, loaded, checked,
+replace); the atomicity and locking tests use it to stop a build at chosen points.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import datetime as dt
 import hashlib
-import multiprocessing as mp
+import json
 import os
+import secrets
 import sys
 import time
 from dataclasses import dataclass
@@ -26,39 +33,43 @@ import duckdb
 from tqdm import tqdm
 
 import etl
+from etl.reasons import SKIP_CODES, wording
 from etl.warehouse import derive, load, marts, reference, schema
 from etl.warehouse.agencies import Resolver
+from etl.warehouse.files import Skipped, discover
+from etl.warehouse.lock import Busy, build_lock
+from etl.warehouse.workers import DEFAULT_LIMITS, Limits, parse_files
 
-REPORT_EXTENSIONS = {".txt", ".html", ".htm", ".shtml", ".pdf", ".docx", ""}
 DEFAULT_DB = "data/warehouse.duckdb"
 _ETL_DIR = Path(__file__).resolve().parents[1]
 # Source that decides what a file parses to: a change re-parses everything.
 _PARSER_SOURCES = ("readers", "extract", "parse.py", "values.py", "formats.py", "model.py", "document.py",
-                   "warehouse/load.py")
+                   "reasons.py", "warehouse/load.py", "warehouse/workers.py")
+# Failures that depend on the limits or the machine, not the file: retried by every build.
+_RETRIED = ("timeout", "memory", "crashed")
+
+
+class SourceError(Exception):
+    """The sources asked for cannot be built from (none, missing, or a drop of an unknown one)."""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("src", nargs="+", help="report files or folders (searched recursively)")
+    p.add_argument("src", nargs="*", help="report files or folders (searched recursively), added to the "
+                   "sources the warehouse remembers; none: rebuild from the remembered sources")
+    p.add_argument("--drop", action="append", default=[], metavar="SRC",
+                   help="stop building from a remembered source: its reports leave the warehouse")
     p.add_argument("--db", default=DEFAULT_DB, help=f"warehouse file (default {DEFAULT_DB})")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel parsers (default: CPU count)")
     p.add_argument("--full", action="store_true", help="re-parse every file, ignoring the previous warehouse")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-
-
-def discover(srcs: list[Path]) -> list[Path]:
-    """Report files under the sources: known extensions or none; never *.json/*.csv/*.md or hidden files."""
-    out: list[Path] = []
-    for src in srcs:
-        if src.is_file():
-            out.append(src)
-            continue
-        for root, dirs, files in os.walk(src):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for f in sorted(files):
-                p = Path(root) / f
-                if not f.startswith(".") and p.suffix.lower() in REPORT_EXTENSIONS:
-                    out.append(p)
-    return out
+    p.add_argument("--wait", type=float, default=600, metavar="SECONDS",
+                   help="how long to wait for another build of the same warehouse (default 600)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_LIMITS.seconds, metavar="SECONDS",
+                   help=f"time limit per file (default {DEFAULT_LIMITS.seconds:g})")
+    p.add_argument("--max-memory-mb", type=int, default=DEFAULT_LIMITS.memory_mb, metavar="MB",
+                   help=f"memory limit per parsing process (default {DEFAULT_LIMITS.memory_mb})")
+    p.add_argument("--max-file-mb", type=int, default=DEFAULT_LIMITS.file_mb, metavar="MB",
+                   help=f"largest file read (default {DEFAULT_LIMITS.file_mb})")
 
 
 def parser_version() -> str:
@@ -98,42 +109,6 @@ def pause(stage: str) -> None:
             time.sleep(float(secs or 1))
 
 
-# --- parsing in worker processes -------------------------------------------------------------------
-
-_KNOWN: frozenset[str] = frozenset()
-
-
-def _init_worker(known: frozenset[str]) -> None:
-    global _KNOWN
-    _KNOWN = known
-
-
-def parse_one(path: str) -> tuple:
-    """("ok", path, sha, report_row, cells) | ("known", path, sha) | ("err", path, sha, reason)."""
-    from etl.document import ReadError
-    from etl.parse import parse_file
-
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        return ("err", path, None, f"cannot read file: {e.strerror or e}")
-    sha = load.sha256_file(data)
-    if sha in _KNOWN:
-        return ("known", path, sha)
-    try:
-        report = parse_file(path, data)
-    except ReadError as e:
-        return ("err", path, sha, str(e) or "unreadable")
-    except Exception as e:  # a parser bug must not stop the build: record it with its type
-        return ("err", path, sha, f"{type(e).__name__}: {e}".strip())
-    if not report.cells and not report.chapters and not any(v is not None for v in report.narrative.values()):
-        # a title at most: truncated, or not an annual report at all
-        return ("err", path, sha, "nothing recognizable as an annual report (no tables, chapters or figures)"
-                + (f"; parser notes: {'; '.join(p.message for p in report.problems[:2])}" if report.problems else ""))
-    row, cells = load.report_rows(report, sha, path)
-    return ("ok", path, sha, row, cells)
-
-
 # --- the previous warehouse ------------------------------------------------------------------------
 
 
@@ -141,8 +116,14 @@ def parse_one(path: str) -> tuple:
 class Previous:
     path: Path
     reports: dict[str, str]  # sha -> source_path of reusable reports
-    errors: dict[str, str]  # sha -> path of files that failed last time
+    errors: dict[str, str]  # sha -> path of files that failed last time for a reason of their own
     info: dict  # its build_info row
+
+
+def _info(con: duckdb.DuckDBPyConnection) -> dict | None:
+    cur = con.execute("SELECT * FROM build_info")
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
 
 
 def previous(db: Path, pversion: str) -> Previous | None:
@@ -151,18 +132,68 @@ def previous(db: Path, pversion: str) -> Previous | None:
         return None
     try:
         with duckdb.connect(str(db), read_only=True) as con:
-            cur = con.execute("SELECT * FROM build_info")
-            row = cur.fetchone()
-            info = dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+            info = _info(con)
             if info is None or info.get("schema_version") != schema.SCHEMA_VERSION \
                     or info.get("parser_version") != pversion:
                 return None
             reports = dict(con.execute("SELECT sha256, source_path FROM reports").fetchall())
-            errors = dict(con.execute("SELECT sha256, path FROM ingest_errors WHERE sha256 IS NOT NULL").fetchall())
+            errors = dict(con.execute(
+                "SELECT sha256, path FROM ingest_errors WHERE sha256 IS NOT NULL AND code NOT IN (?, ?, ?)",
+                list(_RETRIED)).fetchall())
     except duckdb.Error as e:
         print(f"build: previous warehouse not reusable ({type(e).__name__}); building in full", file=sys.stderr)
         return None
     return Previous(db, reports, errors, info)
+
+
+@dataclass
+class Remembered:
+    sources: list[str]  # what the previous build was built from ([] when there is none)
+    paths: dict[str, str]  # source_path -> sha256 of its reports, for the added/replaced/dropped summary
+
+
+def remembered(db: Path) -> Remembered:
+    """The previous warehouse's sources and reports, whatever its versions."""
+    if not db.is_file():
+        return Remembered([], {})
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            paths = dict(con.execute("SELECT source_path, sha256 FROM reports").fetchall())
+            info = _info(con) or {}
+            if info.get("sources"):
+                return Remembered(list(json.loads(info["sources"])), paths)
+            # built before sources were remembered: the smallest set of folders holding its files
+            dirs = sorted({os.path.dirname(p) for p in paths} | {os.path.dirname(p) for (p,) in con.execute(
+                "SELECT path FROM ingest_errors WHERE path IS NOT NULL").fetchall()})
+    except (duckdb.Error, ValueError) as e:
+        raise SourceError(f"cannot read the sources of {db} ({type(e).__name__}); name the sources to build "
+                          f"from, or move the file away") from None
+    kept: list[str] = []
+    for d in dirs:
+        if not any(d == k or d.startswith(k.rstrip(os.sep) + os.sep) for k in kept):
+            kept.append(d)
+    return Remembered(kept, paths)
+
+
+def resolve_sources(before: list[str], add: list[Path], drop: list[Path]) -> list[str]:
+    """The sources of this build: the remembered ones less the dropped, plus the named ones."""
+    dropping = [os.path.abspath(d) for d in drop]
+    unknown = [d for d in dropping if d not in before]
+    if unknown:
+        listed = "\n  ".join(before) or "(none)"
+        raise SourceError(f"not a source of this warehouse: {', '.join(unknown)}; its sources are:\n  {listed}")
+    out = [s for s in before if s not in dropping]
+    for a in add:
+        p = os.path.abspath(a)
+        if p not in out:
+            out.append(p)
+    if not out:
+        raise SourceError("no sources: name the report folders or files to build from")
+    gone = [s for s in out if not os.path.exists(s)]
+    if gone:
+        raise SourceError("; ".join(f"source {g} no longer exists: restore it, or stop building from it with "
+                                    f"--drop {g}" for g in gone))
+    return out
 
 
 def copy_reused(con: duckdb.DuckDBPyConnection, prev: Previous, reused: dict[str, str]) -> None:
@@ -183,7 +214,7 @@ def copy_reused(con: duckdb.DuckDBPyConnection, prev: Previous, reused: dict[str
     con.execute(f"""INSERT INTO cells ({cell_cols}) SELECT {', '.join('c.' + c for c in load.CELL_COLUMNS)}
                     FROM prev.cells c
                     WHERE c.report_id IN (SELECT r.report_id FROM prev.reports r JOIN reused u USING (sha256))""")
-    con.execute("""INSERT INTO ingest_errors SELECT u.path, e.sha256, e.reason, e.seen_at
+    con.execute("""INSERT INTO ingest_errors SELECT u.path, e.sha256, e.code, e.reason, e.reason_zh, e.seen_at
                    FROM (SELECT DISTINCT ON (sha256) * FROM prev.ingest_errors WHERE sha256 IS NOT NULL) e
                    JOIN reused u USING (sha256)""")
     con.execute("DETACH prev")
@@ -193,32 +224,43 @@ def copy_reused(con: duckdb.DuckDBPyConnection, prev: Previous, reused: dict[str
 
 
 def temp_path(db: Path) -> Path:
-    return db.with_name(f"{db.name}.tmp-{os.getpid()}")
+    # unique per build, so no build can touch another's file even without the lock
+    return db.with_name(f"{db.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
 
 
-def remove_stale_temps(db: Path, keep: Path | None = None) -> None:
-    """Temp files of builds that were killed: nothing else writes them."""
+def remove_stale_temps(db: Path) -> None:
+    """Temp files of builds that died: called with the lock held, when no other build can be writing."""
     for p in db.parent.glob(f"{db.name}.tmp-*"):
-        if keep is None or not p.name.startswith(keep.name):
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
 
 
 def reference_files(srcs: list[Path]) -> list[Path]:
     return [reference.REFERENCE_DIR / "agencies.csv"] + [s / "agencies.csv" for s in srcs if s.is_dir()]
 
 
-def build(srcs: list[Path], db: Path, jobs: int = 1, full: bool = False, progress: bool = True) -> dict:
-    """Build the warehouse at `db` from `srcs`. Returns the build_info figures."""
-    t0 = _T0[0] = time.monotonic()
-    db = db.resolve()
+def build(srcs: list[Path] | None, db: Path, jobs: int = 1, full: bool = False, progress: bool = True,
+          drop: list[Path] | tuple = (), limits: Limits = DEFAULT_LIMITS, wait: float = 600.0) -> dict:
+    """Build the warehouse at `db` from its remembered sources plus `srcs`, less `drop`.
+    Returns the build_info figures plus `errors` and `skipped` counts by reason code."""
+    db = Path(os.path.abspath(db))
     db.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(db, wait=wait):
+        pause("locked")
+        return _build(list(srcs or []), db, jobs, full, progress, list(drop), limits)
+
+
+def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, drop: list[Path],
+           limits: Limits) -> dict:
+    t0 = _T0[0] = time.monotonic()
     remove_stale_temps(db)
-    files = [f.resolve() for f in discover(srcs)]  # absolute: a report keeps its path whatever the cwd
+    before = remembered(db)
+    sources = resolve_sources(before.sources, srcs, drop)
+    found, skipped = discover([Path(s) for s in sources])
     pversion = parser_version()
     prev = None if full else previous(db, pversion)
     known = frozenset(prev.reports) | frozenset(prev.errors) if prev else frozenset()
-    ref_paths = reference_files(srcs)
+    ref_paths = reference_files([Path(s) for s in sources])
     ref_version, cversion = reference.fingerprint(ref_paths), code_version()
     resolver = Resolver(reference.agency_rows(ref_paths))
 
@@ -227,17 +269,18 @@ def build(srcs: list[Path], db: Path, jobs: int = 1, full: bool = False, progres
     try:
         schema.create(con)
         batch = load.Batch(con)
-        seen: set[str] = set()
+        first: dict[str, str] = {}  # sha -> the path loaded for it
         reused: dict[str, str] = {}
+        errors: collections.Counter[str] = collections.Counter()
         n_parsed = 0
-        results = _parse_all([str(f) for f in files], known, jobs)
-        for res in tqdm(results, total=len(files), desc="parse", unit="file", file=sys.stderr,
-                        disable=not progress, mininterval=1.0):
+        for res in tqdm(parse_files(found, known, jobs, limits), total=len(found), desc="parse", unit="file",
+                        file=sys.stderr, disable=not progress, mininterval=1.0):
             status, path, sha = res[0], res[1], res[2]
-            if sha is not None and sha in seen:
-                continue  # an identical copy of a file already loaded: one report
+            if sha is not None and sha in first:
+                skipped.append(Skipped(path, "duplicate", f"same content as {first[sha]}"))
+                continue
             if sha is not None:
-                seen.add(sha)
+                first[sha] = path
             if status == "known":
                 reused[sha] = path
             elif status == "ok":
@@ -245,26 +288,36 @@ def build(srcs: list[Path], db: Path, jobs: int = 1, full: bool = False, progres
                 batch.add_report(res[3], res[4])
             else:
                 n_parsed += 1
-                batch.add_error(path, sha, res[3])
+                errors[res[3]] += 1
+                batch.add_error(path, sha, res[3], res[4])
         batch.flush()
+        _add_skipped(con, skipped)
         pause("parsed")
-        if prev is not None and n_parsed == 0 and unchanged(prev, reused, ref_version, cversion):
-            # same files at the same paths, same code and reference data: the previous warehouse stands
+        if prev is not None and n_parsed == 0 and unchanged(prev, reused, ref_version, cversion) \
+                and json.loads(prev.info.get("sources") or "[]") == sources \
+                and prev.info.get("n_skipped") == len(skipped):
+            # same sources, files and paths, same code and reference data: the previous warehouse stands
             con.close()
             _remove(tmp)
-            return {**prev.info, "n_parsed": 0, "n_reused": len(reused), "unchanged": True,
-                    "seconds": round(time.monotonic() - t0, 3)}
+            return {**prev.info, "n_parsed": 0, "n_reused": len(reused), "unchanged": True, "n_added": 0,
+                    "n_replaced": 0, "n_dropped": 0, "seconds": round(time.monotonic() - t0, 3),
+                    "errors": errors, "skipped": collections.Counter(s.code for s in skipped)}
         if prev is not None:
             copy_reused(con, prev, reused)
+            for code, in con.execute("SELECT code FROM ingest_errors WHERE path IN "
+                                     "(SELECT path FROM reused)").fetchall():
+                errors[code] += 1
         pause("reused")
         finish(con, resolver)
         n_reports, n_errors = con.execute(
             "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM ingest_errors)").fetchone()
-        info = {"built_at": dt.datetime.now().replace(microsecond=0), "n_files": len(files),
+        change = _change(before.paths, dict(con.execute("SELECT source_path, sha256 FROM reports").fetchall()))
+        info = {"built_at": dt.datetime.now().replace(microsecond=0), "n_files": len(found),
                 "n_reports": n_reports, "n_errors": n_errors, "version": etl_version(),
                 "schema_version": schema.SCHEMA_VERSION, "parser_version": pversion,
                 "reference_version": ref_version, "code_version": cversion, "n_parsed": n_parsed,
-                "n_reused": len(reused), "seconds": round(time.monotonic() - t0, 3)}
+                "n_reused": len(reused), "seconds": round(time.monotonic() - t0, 3),
+                "sources": json.dumps(sources, ensure_ascii=False), **change, "n_skipped": len(skipped)}
         con.execute(f"INSERT INTO build_info ({', '.join(info)}) VALUES ({', '.join('?' * len(info))})",
                     list(info.values()))
         con.execute("CHECKPOINT")
@@ -278,7 +331,25 @@ def build(srcs: list[Path], db: Path, jobs: int = 1, full: bool = False, progres
         con.close()
         _remove(tmp)
         raise
-    return info
+    return {**info, "errors": errors, "skipped": collections.Counter(s.code for s in skipped)}
+
+
+def _add_skipped(con: duckdb.DuckDBPyConnection, skipped: list[Skipped]) -> None:
+    rows = []
+    for s in skipped:
+        zh, en = wording(s.code if s.code in SKIP_CODES or s.code == "unreadable" else "unreadable", s.detail)
+        rows.append((s.display, s.code, en, zh))
+    if rows:
+        con.executemany("INSERT INTO skipped VALUES (?, ?, ?, ?)", rows)
+
+
+def _change(old: dict[str, str], new: dict[str, str]) -> dict[str, int]:
+    """Reports added, replaced (same path, new content) and dropped against the previous build. A file that
+    only moved, or an identical copy loaded in place of another, is neither added nor dropped."""
+    replaced = {p for p in old.keys() & new.keys() if old[p] != new[p]}
+    old_shas = {s for p, s in old.items() if p not in replaced}
+    new_shas = {s for p, s in new.items() if p not in replaced}
+    return {"n_added": len(new_shas - old_shas), "n_replaced": len(replaced), "n_dropped": len(old_shas - new_shas)}
 
 
 def unchanged(prev: Previous, reused: dict[str, str], ref_version: str, cversion: str) -> bool:
@@ -305,16 +376,6 @@ def finish(con: duckdb.DuckDBPyConnection, resolver: Resolver) -> None:
     pause("checked")
 
 
-def _parse_all(paths: list[str], known: frozenset[str], jobs: int):
-    if jobs <= 1 or len(paths) < 8:
-        _init_worker(known)
-        yield from map(parse_one, paths)
-        return
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(known,), maxtasksperchild=2000) as pool:
-        yield from pool.imap_unordered(parse_one, paths, chunksize=max(1, min(32, len(paths) // (jobs * 8))))
-
-
 def etl_version() -> str:
     return getattr(etl, "__version__", None) or _package_version()
 
@@ -328,21 +389,37 @@ def _package_version() -> str:
         return "0+unknown"
 
 
+def _by_reason(counts: collections.Counter) -> str:
+    return "; ".join(f"{n} × {wording(code)[1]}" for code, n in counts.most_common())
+
+
 def run(args: argparse.Namespace) -> int:
-    srcs = [Path(s) for s in args.src]
-    missing = [s for s in srcs if not s.exists()]
+    missing = [s for s in args.src if not os.path.lexists(s)]
     if missing:
         print(f"build: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    info = build(srcs, Path(args.db), jobs=max(1, args.jobs), full=args.full, progress=not args.quiet)
+    limits = Limits(seconds=args.timeout, memory_mb=args.max_memory_mb, file_mb=args.max_file_mb)
+    try:
+        info = build([Path(s) for s in args.src], Path(args.db), jobs=max(1, args.jobs), full=args.full,
+                     progress=not args.quiet, drop=[Path(d) for d in args.drop], limits=limits, wait=args.wait)
+    except (SourceError, Busy) as e:
+        print(f"build: {e}", file=sys.stderr)
+        return 2
     with duckdb.connect(str(Path(args.db)), read_only=True) as con:
         n_fail, n_unc = con.execute("SELECT count(*) FILTER (WHERE status = 'fail'), "
                                     "count(*) FILTER (WHERE status = 'uncertain') FROM findings").fetchone()
+    sources = json.loads(info.get("sources") or "[]")
+    print(f"sources ({len(sources)}): " + ", ".join(sources))
     if info.get("unchanged"):
         print(f"{args.db} is up to date: {info['n_reused']} files unchanged, nothing to rebuild "
               f"({info['seconds']:.1f}s)")
-        return 0
-    print(f"built {args.db}: {info['n_reports']} reports ({info['n_parsed']} parsed, {info['n_reused']} reused), "
-          f"{info['n_errors']} unreadable files, {n_fail} failed checks, {n_unc} uncertain, "
-          f"{info['seconds']:.1f}s")
+    else:
+        print(f"built {args.db}: {info['n_reports']} reports ({info['n_parsed']} parsed, {info['n_reused']} "
+              f"reused; {info['n_added']} added, {info['n_replaced']} replaced, {info['n_dropped']} dropped), "
+              f"{info['n_errors']} unreadable files, {n_fail} failed checks, {n_unc} uncertain, "
+              f"{info['seconds']:.1f}s")
+    if info["errors"]:
+        print(f"unreadable: {_by_reason(info['errors'])}")
+    if info["skipped"]:
+        print(f"skipped: {_by_reason(info['skipped'])}")
     return 0

@@ -21,7 +21,7 @@ PARQUET = {
     "findings": "SELECT * FROM findings",
     "report_metrics": "SELECT * FROM report_metrics",
 }
-CSV = ("agencies", "reports", "cells", "findings", "ingest_errors", "build_info", "report_metrics",
+CSV = ("agencies", "reports", "cells", "findings", "ingest_errors", "skipped", "build_info", "report_metrics",
        "outcomes_long", "applicants_long", "review_long")
 
 

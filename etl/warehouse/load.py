@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from etl import formats as F
 from etl.model import Report
+from etl.reasons import wording
 
 REPORT_COLUMNS = (
     "report_id", "agency_id", "agency_name", "year", "template", "t2_format", "t3_format", "t4_format",
@@ -105,8 +106,9 @@ class Batch:
         if len(self.reports) >= self.size:
             self.flush()
 
-    def add_error(self, path: str, sha: str | None, reason: str) -> None:
-        self.errors.append((path, sha, reason, dt.datetime.now().replace(microsecond=0)))
+    def add_error(self, path: str, sha: str | None, code: str, detail: str = "") -> None:
+        zh, en = wording(code, detail)
+        self.errors.append((path, sha, code, en, zh, dt.datetime.now().replace(microsecond=0)))
         self.n_errors += 1
 
     def flush(self) -> None:
@@ -127,7 +129,7 @@ class Batch:
             self.con.unregister("batch_cells")
             self.cells = []
         if self.errors:
-            self.con.executemany("INSERT INTO ingest_errors VALUES (?, ?, ?, ?)", self.errors)
+            self.con.executemany("INSERT INTO ingest_errors VALUES (?, ?, ?, ?, ?, ?)", self.errors)
             self.errors = []
 
 

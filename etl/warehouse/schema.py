@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 4  # 4: cells.placed
+SCHEMA_VERSION = 5  # 4: cells.placed; 5: reason codes, skipped, build sources
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -96,10 +96,21 @@ CREATE TABLE findings (
 
 -- ingest_errors: one row per file that could not be read or parsed.
 CREATE TABLE ingest_errors (
-    path    VARCHAR,
-    sha256  VARCHAR,
-    reason  VARCHAR,
-    seen_at TIMESTAMP
+    path      VARCHAR,                -- as under the user's folder (undecodable name bytes escaped)
+    sha256    VARCHAR,                -- NULL when the file was not read (too large, unreadable)
+    code      VARCHAR,                -- etl.reasons code: corrupt | too_large | timeout | memory | …
+    reason    VARCHAR,                -- English wording with the detail
+    reason_zh VARCHAR,                -- Chinese wording with the detail
+    seen_at   TIMESTAMP
+);
+
+-- skipped: one row per file or folder under a source that the build passed over on purpose (hidden,
+-- pipe or device, link leaving the folder or going nowhere, identical copy of a loaded file).
+CREATE TABLE skipped (
+    path      VARCHAR,
+    code      VARCHAR,
+    reason    VARCHAR,
+    reason_zh VARCHAR
 );
 
 -- build_info: exactly one row, describing the build that wrote this file.
@@ -116,11 +127,17 @@ CREATE TABLE build_info (
                                       -- an unchanged corpus keeps the previous warehouse as it is
     n_parsed        INTEGER,          -- files parsed by this build (the rest were reused)
     n_reused        INTEGER,
-    seconds         DOUBLE
+    seconds         DOUBLE,
+    sources         JSON,             -- the folders and files this warehouse is built from: a rebuild
+                                      -- without sources reuses them, new ones are added to them
+    n_added         INTEGER,          -- reports at paths the previous build did not have
+    n_replaced      INTEGER,          -- reports whose file changed at the same path
+    n_dropped       INTEGER,          -- reports of the previous build no longer loaded
+    n_skipped       INTEGER
 );
 """
 
-TABLES = ("agencies", "reports", "cells", "findings", "ingest_errors", "build_info")
+TABLES = ("agencies", "reports", "cells", "findings", "ingest_errors", "skipped", "build_info")
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -43,6 +46,31 @@ def run(con):
             cur.close()
 
     return _run
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def page_failures() -> Iterator[list[logging.LogRecord]]:
+    """Errors dashboard.ui.guarded logged. A page failing behind its plain message must still fail the test
+    (AppTest sees no exception then); a test that provokes one empties the list."""
+    handler = _Records()
+    logger = logging.getLogger("dashboard")
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+    assert not handler.records, "\n".join(
+        r.getMessage() + "\n" + "".join(traceback.format_exception(*r.exc_info) if r.exc_info else [])
+        for r in handler.records)
 
 
 @pytest.fixture
@@ -114,3 +142,48 @@ def placed_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) 
     finally:
         con.close()
     return db, report.source.sha256
+
+
+# An agency name that is Markdown for an image from a local port nothing listens on: if any page renders it as
+# Markdown, the browser fetches that URL (the browser test watches for it) and the heading links it.
+INJECTED = "![p](http://127.0.0.1:9/px.png)样例局"
+INJECTED_TITLE = "[标题](http://127.0.0.1:9/t) <img src=http://127.0.0.1:9/t.png> $x$ :streamlit:"
+INJECTED_PROBLEM = "![q](http://127.0.0.1:9/q.png) **粗体** www.example.com"
+
+
+@pytest.fixture(scope="session")
+def injected_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(warehouse, report_id): the generated corpus parsed again and loaded through the real load path, plus
+    one report (a copy of a generated one in a folder of its own) whose agency name, title and a problem
+    message are Markdown/HTML injections, as an uploaded file could carry."""
+    import copy
+    import datetime as dt
+
+    from etl.model import Problem
+    from etl.parse import parse_file
+    from etl.warehouse import load, reference, schema
+    from etl.warehouse.agencies import Resolver
+    from etl.warehouse.build import finish
+    from etl.warehouse.files import discover
+
+    corpus = warehouse.parent / "corpus"
+    reports = [parse_file(f.path) for f in discover([corpus])[0]]
+    evil = copy.deepcopy(next(r for r in reports if r.year == 2022))
+    evil.agency = INJECTED
+    evil.title = INJECTED_TITLE
+    evil.problems = [*evil.problems, Problem("text_cell", INJECTED_PROBLEM, "t3.granted.total")]
+    evil.source.sha256 = "injected-" + evil.source.sha256[:32]
+    evil.source.path = str(corpus / "injected" / "2022.txt")
+    db = tmp_path_factory.mktemp("injected") / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        schema.create(con)
+        load.load_reports(con, [*reports, evil])
+        finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])))
+        con.execute("INSERT INTO build_info (built_at, n_files, n_reports, n_errors, version, schema_version) "
+                    "VALUES (?, ?, ?, 0, 'test', ?)", [dt.datetime.now().replace(microsecond=0), len(reports) + 1,
+                                                      len(reports) + 1, schema.SCHEMA_VERSION])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return db, evil.source.sha256

@@ -1,0 +1,46 @@
+"""Why a file did not become a report: one code per reason, with its wording in both UI languages.
+
+Readers raise ReadError(code, detail); the build records skipped files and worker failures with the same
+codes. The warehouse stores the code and both wordings, so users read a reason in their language and never
+raw exception text. Details are short English facts ("limit 20 MB, file 212 MB") appended to either wording.
+"""
+
+from __future__ import annotations
+
+# code -> (Chinese, English)
+REASONS: dict[str, tuple[str, str]] = {
+    # the file's content
+    "empty": ("空文件", "empty file"),
+    "corrupt": ("文件已损坏，无法读取", "damaged file, cannot be read"),
+    "encrypted": ("文件已加密（需要密码）", "encrypted file (password required)"),
+    "no_text": ("没有文字层（可能是扫描件）", "no text layer (a scanned document?)"),
+    "unsupported": ("不支持的文件类型", "unsupported file kind"),
+    "encoding": ("无法识别的文字编码", "text in an unknown encoding"),
+    "binary": ("不是文本文件（二进制内容）", "not a text file (binary content)"),
+    "not_report": ("未识别出年度报告内容（无表格、章节或数字）",
+                   "nothing recognizable as an annual report (no tables, chapters or figures)"),
+    # limits (stated in the README)
+    "too_large": ("文件超过大小上限", "file over the size limit"),
+    "too_many_pages": ("页数超过上限", "more pages than the limit"),
+    "too_many_cells": ("表格单元格数超过上限", "tables expand to more cells than the limit"),
+    "timeout": ("解析超时", "parsing took longer than the time limit"),
+    "memory": ("解析所需内存超过上限", "parsing needed more memory than the limit"),
+    "crashed": ("解析进程意外退出", "the parsing process died"),
+    "parser_error": ("解析程序出错（请报告此问题）", "parser error (please report it)"),
+    # the file system
+    "unreadable": ("无法读取文件", "cannot read the file"),
+    "hidden": ("隐藏文件，已跳过", "hidden file, skipped"),
+    "not_regular": ("不是普通文件（管道、设备或套接字），已跳过", "not a regular file (pipe, device or socket), skipped"),
+    "outside_link": ("符号链接指向所选文件夹之外，已跳过", "symbolic link pointing outside the folder, skipped"),
+    "broken_link": ("符号链接无效或循环，已跳过", "broken or looping symbolic link, skipped"),
+    "duplicate": ("与另一文件内容相同，只载入一次", "identical to another file, loaded once"),
+}
+
+# Codes that describe a file the build passed over on purpose (the `skipped` table), not a failure.
+SKIP_CODES = frozenset({"hidden", "not_regular", "outside_link", "broken_link", "duplicate"})
+
+
+def wording(code: str, detail: str = "") -> tuple[str, str]:
+    """(Chinese, English) reason for `code`, each followed by the detail when there is one."""
+    zh, en = REASONS.get(code, REASONS["parser_error"])
+    return (f"{zh}：{detail}" if detail else zh), (f"{en}: {detail}" if detail else en)

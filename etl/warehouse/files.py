@@ -1,0 +1,99 @@
+"""Finding report files under the user's sources, whatever the folder holds.
+
+Every file is named by the path the user sees (their folder + the name as found, symlinks not resolved),
+made printable: a name whose bytes are not UTF-8 (common after unpacking a GBK zip) keeps its odd bytes as
+\\xNN escapes, so it can be stored and shown, and two such names never collapse into one. What the build
+passes over on purpose — hidden files, pipes and devices, links leaving the folder or going nowhere — is
+returned with its reason instead of being dropped without a word.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+# .doc/.wps are found so that they are reported as unsupported rather than silently ignored.
+REPORT_EXTENSIONS = frozenset({".txt", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps", ""})
+
+
+@dataclass(frozen=True)
+class Found:
+    path: str  # what the OS opens (may hold surrogate escapes)
+    display: str  # what is stored and shown
+
+
+@dataclass(frozen=True)
+class Skipped:
+    display: str
+    code: str  # an etl.reasons code
+    detail: str = ""
+
+
+def display(path: str) -> str:
+    """A printable, lossless-enough form of a file name: undecodable bytes become \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _inside(target: str, root: str) -> bool:
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _check(path: str, root: str | None) -> Skipped | None:
+    """None when `path` is a regular file the build may read; else why it is skipped."""
+    shown = display(path)
+    try:
+        st = os.lstat(path)
+    except OSError as e:
+        return Skipped(shown, "unreadable", e.strerror or "")
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            st = os.stat(path)  # follows the link: ELOOP or ENOENT for a loop or a dangling link
+        except OSError as e:
+            return Skipped(shown, "broken_link", e.strerror or "")
+        target = os.path.realpath(path)
+        if root is not None and not _inside(target, root):
+            return Skipped(shown, "outside_link", f"→ {display(target)}")
+    if not stat.S_ISREG(st.st_mode):
+        return Skipped(shown, "not_regular")
+    return None
+
+
+def discover(srcs: list[Path]) -> tuple[list[Found], list[Skipped]]:
+    """Report files under the sources (known extensions or none; never *.json/*.csv/*.md), and what was
+    passed over. Sources are made absolute without resolving links, so a report keeps the user's path."""
+    found: list[Found] = []
+    skipped: list[Skipped] = []
+    for src in srcs:
+        top = os.path.abspath(os.fspath(src))
+        if not os.path.isdir(top):
+            # a file named on the command line is read wherever its link points
+            why = _check(top, None)
+            (skipped.append(why) if why else found.append(Found(top, display(top))))
+            continue
+        root = os.path.realpath(top)
+        for here, dirs, files in os.walk(top, onerror=None):
+            keep = []
+            for d in sorted(dirs):
+                full = os.path.join(here, d)
+                if d.startswith("."):
+                    skipped.append(Skipped(display(full) + os.sep, "hidden"))
+                elif os.path.islink(full):
+                    # not descended (os.walk does not follow links); one that leaves the folder is named
+                    target = os.path.realpath(full)
+                    if not _inside(target, root):
+                        skipped.append(Skipped(display(full) + os.sep, "outside_link", f"→ {display(target)}"))
+                else:
+                    keep.append(d)
+            dirs[:] = keep
+            for f in sorted(files):
+                if os.path.splitext(f)[1].lower() not in REPORT_EXTENSIONS:
+                    continue
+                full = os.path.join(here, f)
+                if f.startswith("."):
+                    skipped.append(Skipped(display(full), "hidden"))
+                    continue
+                why = _check(full, root)
+                (skipped.append(why) if why else found.append(Found(full, display(full))))
+    return found, skipped

@@ -1,0 +1,162 @@
+"""Parsing each file in a worker process with a time limit and a memory limit.
+
+A damaged or hostile file (a ZIP part that inflates to gigabytes, tables of huge spans, a PDF MuPDF loops
+on) must cost one entry in ingest_errors, never the build or the dashboard. The readers refuse what they
+can recognise (etl.readers' own limits); this module bounds everything else: each file runs in a pebble
+worker (a maintained process pool that kills and replaces a worker whose task overruns its timeout or
+dies), under an address-space limit set in the worker, after a size check made before reading.
+
+Results are tuples, cheap to pickle:
+  ("ok", display, sha, report_row, cells) | ("known", display, sha) | ("err", display, sha, code, detail)
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import multiprocessing as mp
+import os
+import resource
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from etl.warehouse.files import Found
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file limits (the README states them). Real annual reports are well inside all of them."""
+
+    seconds: float = 120.0  # wall time to parse one file
+    memory_mb: int = 2048  # memory a worker may allocate beyond what it holds when it starts
+    file_mb: int = 200  # bytes on disk
+
+
+DEFAULT_LIMITS = Limits()
+_KNOWN: frozenset[str] = frozenset()
+_LIMITS = DEFAULT_LIMITS
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _init_worker(known: frozenset[str], limits: Limits) -> None:
+    global _KNOWN, _LIMITS
+    _KNOWN, _LIMITS = known, limits
+    import etl.parse  # noqa: F401  (the parser's own imports are not counted against a file's memory)
+    import etl.warehouse.load  # noqa: F401
+
+    base = _vm_bytes()
+    if base:  # the limit is on top of the imports the worker inherited, which differ by caller
+        cap = base + limits.memory_mb * MB
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def read_limited(path: str, limit_mb: int) -> tuple[bytes | None, str, str]:
+    """(data, code, detail): the file's bytes, or None with the reason it was not read."""
+    limit = limit_mb * MB
+    try:
+        size = os.stat(path).st_size
+        if size > limit:
+            return None, "too_large", f"limit {limit_mb} MB, file {size / MB:.0f} MB"
+        with open(path, "rb") as f:
+            # read what stat promised (f.read(n) reserves n bytes up front); a file still growing is
+            # read on in chunks up to the limit
+            data = f.read(size + 1)
+            while len(data) <= limit and (chunk := f.read(MB)):
+                data += chunk
+    except OSError as e:
+        return None, "unreadable", e.strerror or type(e).__name__
+    if len(data) > limit:
+        return None, "too_large", f"limit {limit_mb} MB"
+    return data, "", ""
+
+
+def parse_one(path: str, shown: str) -> tuple:
+    from etl.document import ReadError
+    from etl.parse import parse_file
+    from etl.warehouse import load
+
+    data, code, detail = read_limited(path, _LIMITS.file_mb)
+    if data is None:
+        return ("err", shown, None, code, detail)
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in _KNOWN:
+        return ("known", shown, sha)
+    try:
+        report = parse_file(shown, data)
+    except ReadError as e:
+        return ("err", shown, sha, getattr(e, "code", "corrupt"), getattr(e, "detail", ""))
+    except MemoryError:
+        return ("err", shown, sha, "memory", f"limit {_LIMITS.memory_mb} MB")
+    except RecursionError:
+        return ("err", shown, sha, "corrupt", "structure nested too deeply")
+    except Exception as e:  # a parser bug must not stop the build: recorded with its type for a bug report
+        return ("err", shown, sha, "parser_error", type(e).__name__)
+    if not report.cells and not report.chapters and not any(v is not None for v in report.narrative.values()):
+        return ("err", shown, sha, "not_report", "")  # a title at most: truncated, or not an annual report
+    row, cells = load.report_rows(report, sha, shown)
+    return ("ok", shown, sha, row, cells)
+
+
+def _sha_of(path: str, limits: Limits) -> str | None:
+    data, _, _ = read_limited(path, limits.file_mb)
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _context():
+    # fork is cheap and shares the parent's imports. The dashboard never forks its threaded server
+    # process: it runs builds and previews as `python -m etl` subprocesses.
+    methods = mp.get_all_start_methods()
+    return mp.get_context("fork" if "fork" in methods else methods[0])
+
+
+def parse_files(files: Iterable[Found], known: frozenset[str], jobs: int,
+                limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple]:
+    """Parse every file in worker processes, yielding results as they finish (in no fixed order)."""
+    from pebble import ProcessExpired, ProcessPool
+
+    files = list(files)
+    if not files:
+        return
+    jobs = max(1, min(jobs, len(files)))
+    window = jobs * 16  # tasks in flight: bounds the futures held for a 100k-file build
+    with ProcessPool(max_workers=jobs, max_tasks=2000, initializer=_init_worker,
+                     initargs=(known, limits), context=_context()) as pool:
+        pending: dict[cf.Future, Found] = {}
+        it = iter(files)
+
+        def top_up() -> None:
+            for f in it:
+                pending[pool.schedule(parse_one, (f.path, f.display), timeout=limits.seconds)] = f
+                if len(pending) >= window:
+                    break
+
+        top_up()
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                f = pending.pop(fut)
+                try:
+                    yield fut.result()
+                except TimeoutError:
+                    yield ("err", f.display, _sha_of(f.path, limits), "timeout", f"limit {limits.seconds:g} s")
+                except ProcessExpired as e:
+                    # killed by the kernel or a native crash; an address-space limit hit in C code ends here
+                    code = "memory" if e.exitcode in (-9, 137) else "crashed"
+                    yield ("err", f.display, _sha_of(f.path, limits), code, f"exit code {e.exitcode}")
+                except MemoryError:
+                    yield ("err", f.display, _sha_of(f.path, limits), "memory", f"limit {limits.memory_mb} MB")
+                except Exception as e:  # e.g. a result that could not be sent back
+                    yield ("err", f.display, _sha_of(f.path, limits), "crashed", type(e).__name__)
+            top_up()
