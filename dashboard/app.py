@@ -23,8 +23,9 @@ ICONS = {"overview": "dashboard", "proactive": "campaign", "requests": "inbox", 
          "compare": "compare_arrows", "quality": "rule", "report": "description", "glossary": "menu_book",
          "upload": "upload_file"}
 
-st.set_page_config(page_title="政府信息公开年度报告 · Disclosure reports", page_icon=":material/account_balance:",
-                   layout="wide")
+# An emoji favicon is drawn from a data: URL; a ":material/…:" page icon makes the browser fetch an SVG from
+# fonts.gstatic.com (Streamlit's frontend builds that URL), and the dashboard must not reach outside hosts.
+st.set_page_config(page_title="政府信息公开年度报告 · Disclosure reports", page_icon="🏛️", layout="wide")
 
 lang = st.session_state.get("f_lang") or st.query_params.get("lang", "zh")
 lang = lang if lang in ("zh", "en") else "zh"
@@ -33,21 +34,29 @@ pages = [st.Page(here / "views" / f"{p}.py", title=t(f"page_{p}", lang), url_pat
                  icon=f":material/{ICONS[p]}:") for p in PAGES]
 nav = st.navigation(pages)
 
-has_db = db.version() is not None
-f = filters.sidebar((lambda kind, scope: Q.options(db.query, kind, scope)) if has_db else None)
-if has_db:
-    info = Q.build_info(db.query)
-    built = info["built_at"].iloc[0] if not info.empty else None
-    data_date = str(built)[:16] if built is not None and str(built) != "NaT" else "?"
-    c = Q.counts(db.query, f).iloc[0]
-    ctx = ui.Context(filters=f, lang=f.lang, data_date=data_date, n_reports=int(c["n"]), n_sample=int(c["n_sample"]))
-    st.session_state["_ctx"] = ctx
-    st.sidebar.caption(f"{t('data_date', f.lang)}: {data_date} · {t('reports_loaded', f.lang)}: {ctx.n_reports:,}")
-    if ctx.n_sample:
-        st.warning(t("sample_note", f.lang), icon=":material/science:")
-else:
-    st.session_state["_ctx"] = None
-    if nav.url_path not in ("glossary", "upload"):
-        st.info(t("no_db", f.lang, path=db.db_path()), icon=":material/database:")
-        st.stop()
-nav.run()
+
+def main() -> None:
+    has_db = db.version() is not None
+    f = filters.sidebar((lambda kind, scope: Q.options(db.query, kind, scope)) if has_db else None)
+    ui.url_note(filters.ignored_params(), f.lang)
+    if has_db:
+        info = Q.build_info(db.query)
+        built = info["built_at"].iloc[0] if not info.empty else None
+        data_date = str(built)[:16] if built is not None and str(built) != "NaT" else "?"
+        c = Q.counts(db.query, f).iloc[0]
+        ctx = ui.Context(filters=f, lang=f.lang, data_date=data_date, n_reports=int(c["n"]),
+                         n_sample=int(c["n_sample"]))
+        st.session_state["_ctx"] = ctx
+        st.sidebar.caption(f"{t('data_date', f.lang)}: {data_date} · {t('reports_loaded', f.lang)}: "
+                           f"{ctx.n_reports:,}")
+        if ctx.n_sample:
+            st.warning(t("sample_note", f.lang), icon=":material/science:")
+    else:
+        st.session_state["_ctx"] = None
+        if nav.url_path not in ("glossary", "upload"):
+            st.info(t("no_db", f.lang, path=db.db_path()), icon=":material/database:")
+            st.stop()
+    nav.run()
+
+
+ui.guarded(main, nav.url_path or "overview")

@@ -16,12 +16,24 @@ STATUS_COLORS = {"on_time": "#66a182", "late": "#edae49", "unknown": "#b8c4d6", 
 SEVERITY_COLORS = {"error": "#d1495b", "warning": "#edae49", "info": "#8fb8de"}
 FORMAT_COLORS = {"2019": "#8d6a9f", "2021": "#1f5fa8", None: "#999999"}
 WIDTH, HEIGHT = 900, 480
+_PLAIN = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;"}
+
+
+def plain(text: object) -> str:
+    """`text` shown literally by plotly, which reads <a href>, <b>, <br>… in every title, label, legend and
+    hover text (and a $…$ string as TeX): agency and place names come from uploaded files."""
+    return "".join(_PLAIN.get(ch, ch) for ch in str(text))
+
+
+def plain_all(values: Sequence) -> list:
+    """plain() of each value; a missing value (a NULL city…) stays missing."""
+    return [v if v is None or (isinstance(v, float) and pd.isna(v)) else plain(v) for v in values]
 FORMAT_BREAK = 2020.5  # the 2021 form starts with the reports for 2021
 
 
 def style(fig: go.Figure, title: str, subtitle: str = "", height: int = HEIGHT) -> go.Figure:
     """The one look: white template, CJK font, fixed colours, the filters and data date under the title."""
-    text = title if not subtitle else f"{title}<br><sup>{subtitle}</sup>"
+    text = plain(title) if not subtitle else f"{plain(title)}<br><sup>{plain(subtitle)}</sup>"
     fig.update_layout(template="plotly_white", font={"family": FONT, "size": 13, "color": "#30343f"},
                       colorway=list(COLORS), title={"text": text, "x": 0.01, "xanchor": "left"},
                       margin={"l": 60, "r": 30, "t": 90, "b": 60}, width=WIDTH, height=height,
@@ -55,7 +67,7 @@ def metric_by_year(df: pd.DataFrame, metrics: Sequence[str], lang: str, title: s
         for j, (g, part) in enumerate(parts):
             part = part.sort_values("year")
             fig.add_trace(go.Scatter(
-                x=part["year"], y=part[name], mode="lines+markers", name=m.label(lang) if g is None else str(g),
+                x=part["year"], y=part[name], mode="lines+markers", name=m.label(lang) if g is None else plain(g),
                 customdata=part[[f"{name}__num", f"{name}__den"]].to_numpy(), hovertemplate=_hover(m, lang),
                 line={"color": COLORS[(i + j) % len(COLORS)], "width": 2.5}, connectgaps=False))
         metric_axis(fig, M.get(metrics[0]), lang)
@@ -106,7 +118,7 @@ def by_form(df: pd.DataFrame, y_label: str, lang: str, title: str, subtitle: str
 def bars(df: pd.DataFrame, x: str, y: str, lang: str, title: str, subtitle: str = "", metric: str | None = None,
          horizontal: bool = False, labels: dict | None = None, color: str | None = None) -> go.Figure:
     d = df.copy()
-    cats = d[x].map(lambda v: (labels or {}).get(v, v))
+    cats = plain_all(d[x].map(lambda v: (labels or {}).get(v, v)))
     m = M.get(metric) if metric else None
     kw = {"marker_color": COLORS[0]}
     if horizontal:
@@ -129,12 +141,12 @@ def stacked(df: pd.DataFrame, x: str, y: str, color: str, lang: str, title: str,
             labels: dict | None = None, colors: dict | None = None, horizontal: bool = False) -> go.Figure:
     fig = go.Figure()
     for i, (g, part) in enumerate(df.groupby(color, sort=False)):
-        name = (labels or {}).get(g, g)
+        name = plain((labels or {}).get(g, g))
         c = (colors or {}).get(g, COLORS[i % len(COLORS)])
         if horizontal:
-            fig.add_trace(go.Bar(y=part[x], x=part[y], name=name, orientation="h", marker_color=c))
+            fig.add_trace(go.Bar(y=plain_all(part[x]), x=part[y], name=name, orientation="h", marker_color=c))
         else:
-            fig.add_trace(go.Bar(x=part[x], y=part[y], name=name, marker_color=c))
+            fig.add_trace(go.Bar(x=plain_all(part[x]), y=part[y], name=name, marker_color=c))
     fig.update_layout(barmode="stack")
     if horizontal:
         fig.update_yaxes(autorange="reversed")
@@ -180,7 +192,7 @@ def coverage_grid(df: pd.DataFrame, labels: dict[str, str], lang: str, title: st
     scale = []
     for i, s in enumerate(order):
         scale += [[i / n, STATUS_COLORS[s]], [(i + 1) / n, STATUS_COLORS[s]]]
-    fig = go.Figure(go.Heatmap(z=piv.to_numpy(), x=[str(c) for c in piv.columns], y=piv.index.tolist(),
+    fig = go.Figure(go.Heatmap(z=piv.to_numpy(), x=[str(c) for c in piv.columns], y=plain_all(piv.index),
                                zmin=-0.5, zmax=n - 0.5, colorscale=scale, text=text.to_numpy(),
                                hovertemplate="%{y} %{x}: %{text}<extra></extra>", xgap=2, ygap=2,
                                colorbar={"tickvals": list(range(n)), "ticktext": [labels[s] for s in order]}))

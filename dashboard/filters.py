@@ -1,10 +1,13 @@
 """Sidebar filters: one dataclass, its URL form (st.query_params, so a view can be bookmarked) and its SQL.
 
 Every filter becomes a `?` parameter; column names come from this module only, never from user input.
+URL values are validated on a session's first run: an invalid or unknown one is dropped and named in a note.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
@@ -17,6 +20,21 @@ LEVELS = ("province", "city", "county", "township")
 KINDS = ("government", "department", "township", "subdistrict")
 TEMPLATES = ("2021", "2019", "mixed", "legacy")
 DATA = ("all", "real", "sample")
+# The URL parameters the filters read, in the order a note about ignored ones lists them.
+URL_KEYS = ("y0", "y1", "prov", "city", "county", "level", "kind", "q", "fmt", "failed", "data", "lang")
+YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: str.isdigit() also accepts "²" and other digits
+YEAR_MIN, YEAR_MAX = 1900, 2100
+MAX_TEXT = 100  # the agency search box's max_chars; place names are far shorter
+
+
+def like_escape(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern with ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def plain_text(v: str) -> bool:
+    """A URL text value fit to use: not too long, no control characters (NUL, newlines, bidi overrides)."""
+    return len(v) <= MAX_TEXT and not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in v)
 
 
 @dataclass(frozen=True)
@@ -57,19 +75,53 @@ class Filters:
 
     @classmethod
     def from_params(cls, qp: Mapping[str, str]) -> Filters:
+        return cls.parse_params(qp)[0]
+
+    @classmethod
+    def parse_params(cls, qp: Mapping[str, str]) -> tuple[Filters, tuple[str, ...]]:
+        """The filters a URL asks for, and the names of the parameters ignored as invalid (URL_KEYS order).
+
+        A URL is typed or pasted by anyone: every value is checked, never trusted (int() of a 5,000-digit
+        string or of "²" raises, a list value outside its taxonomy is no filter at all)."""
+        bad: list[str] = []
+
         def year(k: str) -> int | None:
             v = qp.get(k, "")
-            return int(v) if v.isdigit() else None
+            if not v:
+                return None
+            if YEAR.fullmatch(v) and YEAR_MIN <= int(v) <= YEAR_MAX:
+                return int(v)
+            bad.append(k)
+            return None
 
         def many(k: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-            return tuple(v for v in qp.get(k, "").split(",") if v in allowed)
+            vs = [v for v in qp.get(k, "").split(",") if v]
+            if any(v not in allowed for v in vs):
+                bad.append(k)
+            return tuple(dict.fromkeys(v for v in vs if v in allowed))
 
-        return cls(year_from=year("y0"), year_to=year("y1"), province=qp.get("prov", ""), city=qp.get("city", ""),
-                   county=qp.get("county", ""), levels=many("level", LEVELS), kinds=many("kind", KINDS),
-                   agency=qp.get("q", "")[:100], templates=many("fmt", TEMPLATES),
-                   include_failed=qp.get("failed", "1") != "0",
-                   data=qp.get("data") if qp.get("data") in DATA else "all",
-                   lang=qp.get("lang") if qp.get("lang") in i18n.LANGS else "zh")
+        def one(k: str, allowed: tuple[str, ...], default: str) -> str:
+            v = qp.get(k, "")
+            if v and v not in allowed:
+                bad.append(k)
+            return v if v in allowed else default
+
+        def text(k: str) -> str:
+            v = qp.get(k, "").strip()
+            if v and not plain_text(v):
+                bad.append(k)
+                return ""
+            return v
+
+        y0, y1 = year("y0"), year("y1")
+        if y0 is not None and y1 is not None and y0 > y1:
+            bad += ["y0", "y1"]
+            y0 = y1 = None
+        f = cls(year_from=y0, year_to=y1, province=text("prov"), city=text("city"), county=text("county"),
+                levels=many("level", LEVELS), kinds=many("kind", KINDS), agency=text("q"),
+                templates=many("fmt", TEMPLATES), include_failed=one("failed", ("0", "1"), "1") != "0",
+                data=one("data", DATA, "all"), lang=one("lang", i18n.LANGS, "zh"))
+        return f, tuple(k for k in URL_KEYS if k in bad)
 
     # --- SQL ------------------------------------------------------------------------------------------
     def agency_where(self, a: str = "m") -> tuple[str, list]:
@@ -84,9 +136,9 @@ class Filters:
             if vs:
                 conds.append(f"{a}.{col} IN ({', '.join('?' * len(vs))})")
                 params.extend(vs)
-        if self.agency:
-            conds.append(f"{a}.{'agency_name' if a == 'm' else 'name'} ILIKE ?")
-            params.append(f"%{self.agency}%")
+        if self.agency:  # a substring, not a pattern: the user's % and _ match themselves
+            conds.append(f"{a}.{'agency_name' if a == 'm' else 'name'} ILIKE ? ESCAPE '\\'")
+            params.append(f"%{like_escape(self.agency)}%")
         if self.data != "all":
             conds.append(f"{a}.is_sample = ?")
             params.append(self.data == "sample")
@@ -139,6 +191,14 @@ class Filters:
 
 # --- Streamlit sidebar -----------------------------------------------------------------------------------
 
+def ignored_params() -> list[str]:
+    """URL parameters this session's first run ignored as invalid, until the user changes the filters."""
+    import streamlit as st
+
+    ignored = set(st.session_state.get("f_ignored", ()))
+    return [k for k in URL_KEYS if k in ignored]
+
+
 _KEYS = {"year": "f_years", "prov": "f_prov", "city": "f_city", "county": "f_county", "level": "f_level",
          "kind": "f_kind", "q": "f_q", "fmt": "f_fmt", "failed": "f_failed", "data": "f_data", "lang": "f_lang"}
 
@@ -153,11 +213,14 @@ def sidebar(options: Callable[[str, Filters], pd.DataFrame] | None) -> Filters:
 
     ss = st.session_state
     if "f_seeded" not in ss:  # first run of this session: the URL is the source of truth
-        url = Filters.from_params(st.query_params.to_dict())
+        url, bad = Filters.parse_params(st.query_params.to_dict())
         ss.update({_KEYS["prov"]: url.province, _KEYS["city"]: url.city, _KEYS["county"]: url.county,
                    _KEYS["level"]: list(url.levels), _KEYS["kind"]: list(url.kinds), _KEYS["q"]: url.agency,
                    _KEYS["fmt"]: list(url.templates), _KEYS["failed"]: url.include_failed,
                    _KEYS["data"]: url.data, _KEYS["lang"]: url.lang, "f_url_years": (url.year_from, url.year_to)})
+        ss["f_ignored"] = list(bad)
+        # place names are checked against the data once the options are known (below)
+        ss["f_url_places"] = {"prov": url.province, "city": url.city, "county": url.county}
         ss["f_seeded"] = True
     sb = st.sidebar
     lang = sb.radio(t("lang"), i18n.LANGS, key=_KEYS["lang"], horizontal=True,
@@ -193,27 +256,33 @@ def sidebar(options: Callable[[str, Filters], pd.DataFrame] | None) -> Filters:
                             format_func=lambda v: i18n.name(i18n.LEVELS, v, lang))
     kinds = sb.multiselect(t("kind", lang), KINDS, key=_KEYS["kind"], placeholder=ph,
                            format_func=lambda v: i18n.name(i18n.KINDS, v, lang))
-    q = sb.text_input(t("agency_search", lang), key=_KEYS["q"], max_chars=100).strip()
+    # a name copied from a heading may carry ui.escape_md's invisible word joiners
+    q = sb.text_input(t("agency_search", lang), key=_KEYS["q"], max_chars=MAX_TEXT).replace("\u2060", "").strip()
     fmts = sb.multiselect(t("template", lang), TEMPLATES, key=_KEYS["fmt"], placeholder=ph)
     failed = sb.checkbox(t("include_failed", lang), key=_KEYS["failed"])
     data = sb.radio(t("data_source", lang), DATA, key=_KEYS["data"], format_func=lambda v: t(f"data_{v}", lang))
     f = Filters(year_from=y0 if y0 != lo else None, year_to=y1 if y1 != hi else None, province=prov, city=city,
                 county=county, levels=tuple(levels), kinds=tuple(kinds), agency=q, templates=tuple(fmts),
                 include_failed=failed, data=data, lang=lang)
+    places = ss.pop("f_url_places", None)
+    if places:  # a URL region the data does not have (or a city without its province) was dropped
+        got = {"prov": prov, "city": city, "county": county}
+        ss["f_ignored"] = ss.get("f_ignored", []) + [k for k, v in places.items() if v and got[k] != v]
+    seen = replace(f, lang="")
+    if ss.setdefault("f_noted_for", seen) != seen:  # the user has changed the filters: the note is stale
+        ss["f_ignored"] = []
     if sb.button(t("reset", lang), key="f_reset"):
         for k in _KEYS.values():
             ss.pop(k, None)
+        ss["f_ignored"] = []
         ss["f_url_years"] = (None, None)
         ss[_KEYS["lang"]] = lang
         st.query_params.clear()
         st.rerun()
     # keep page-specific params (report id…) and replace the filter ones
-    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in _URL_KEYS}
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k not in URL_KEYS}
     want = {**keep, **f.to_params()}
     if st.query_params.to_dict() != want:
         st.query_params.from_dict(want)
     # the year range applies for display even when it spans all the data
     return f.with_years(y0, y1)
-
-
-_URL_KEYS = {"y0", "y1", "prov", "city", "county", "level", "kind", "q", "fmt", "failed", "data", "lang"}

@@ -32,6 +32,14 @@ STRINGS: dict[str, tuple[str, str]] = {
                  "No reports match the current filters. Widen the years, region or other filters, or press "
                  "“Reset filters” in the sidebar."),
     "data_date": ("数据日期", "Data date"),
+    # robustness: bad URLs and unexpected errors (never a traceback on screen)
+    "bad_param": ("已忽略无效的网址参数 {keys}", "Ignored invalid URL parameter {keys}"),
+    "bad_params": ("已忽略无效的网址参数 {keys}", "Ignored invalid URL parameters {keys}"),
+    "report_not_found": ("未找到该报告（网址参数 report）。请在下方选择一份报告。",
+                         "Report not found (URL parameter report). Pick a report below."),
+    "page_failed": ("本页出现意外错误，未能完整显示。请刷新页面或放宽筛选条件；错误详情已记录在服务器日志中。",
+                    "Something went wrong on this page, so it could not be shown in full. Reload the page or "
+                    "widen the filters; the details were written to the server log."),
     "download_png": ("PNG", "PNG"),
     "download_svg": ("SVG", "SVG"),
     "download_csv": ("CSV", "CSV"),

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.logger import get_logger
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
-from dashboard import db, exports
+from dashboard import db, exports, i18n
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from etl import metrics as M
+
+log = get_logger("dashboard")  # Streamlit's console format and --logger.level: the server log
 
 
 @dataclass
@@ -34,6 +41,48 @@ class Context:
 def context() -> Context | None:
     """The context app.py computed for this run; None when there is no warehouse."""
     return st.session_state.get("_ctx")
+
+
+_MD_PUNCT = frozenset(string.punctuation)  # every ASCII punctuation character, all escapable in CommonMark
+WORD_JOINER = "\u2060"
+# Streamlit's Markdown rewrites some text *after* backslash escapes are decoded: GFM autolink literals
+# (http://, www., a@b.c), the :streamlit: logo, typographic arrows (->, <=, --). An invisible word joiner
+# splits those sequences so they stay plain text.
+_REWRITTEN = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)|(?<=:)(?=streamlit:)|(?<=[-<>~])(?=[->=])",
+                        re.IGNORECASE)
+_SPACE = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def escape_md(s: str) -> str:
+    """`s` as literal text inside any Streamlit Markdown element (title, caption, st.info, labels…).
+
+    Whitespace runs become one space (a newline could start a new block; HTML shows one space anyway),
+    every ASCII punctuation character is backslash-escaped (no emphasis, link, image, HTML, directive,
+    `$` math or `:icon:` shortcode can start) and autolinks and other post-parse rewrites are broken.
+    """
+    s = _REWRITTEN.sub(WORD_JOINER, _SPACE.sub(" ", str(s)))
+    return "".join("\\" + ch if ch in _MD_PUNCT else ch for ch in s)
+
+
+def url_note(keys: list[str], lang: str) -> None:
+    """The short note that URL parameters were ignored (`keys` are our own parameter names, not user text)."""
+    if keys:
+        sep = "、" if lang == "zh" else ", "
+        st.warning(t("bad_param" if len(keys) == 1 else "bad_params", lang, keys=sep.join(keys)),
+                   icon=":material/link_off:")
+
+
+def guarded(body: Callable[[], None], where: str) -> None:
+    """Run `body` (a page); an unexpected exception is logged with its traceback on the server and the reader
+    sees a plain message in the interface language, never the traceback (paths, SQL, report text)."""
+    try:
+        body()
+    except (StopException, RerunException):
+        raise  # st.stop(), st.rerun(), st.switch_page(): Streamlit's control flow, not errors
+    except Exception:
+        log.exception("dashboard page %r failed", where)
+        lang = st.session_state.get("f_lang")
+        st.error(t("page_failed", lang if lang in i18n.LANGS else "zh"), icon=":material/error:")
 
 
 def slug(text: str) -> str:
@@ -134,10 +183,11 @@ def rates_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 def report_link(report_id: str | None, lang: str) -> str | None:
     if report_id is None or pd.isna(report_id) or not report_id:  # coverage findings have no report
         return None
-    return f"report?report={report_id}" + ("&lang=en" if lang == "en" else "")
+    return f"report?report={quote(str(report_id), safe='')}" + ("&lang=en" if lang == "en" else "")
 
 
-__all__ = ["Context", "chart", "context", "fmt_delta", "fmt_metric", "nothing_matches", "table"]
+__all__ = ["Context", "chart", "context", "escape_md", "fmt_delta", "fmt_metric", "guarded", "nothing_matches",
+           "table", "url_note"]
 
 
 def dimension_labels(dim: str, lang: str) -> dict[str, str]:

@@ -27,7 +27,8 @@ if not ui.nothing_matches(ctx):
                            ui.fmt_delta(h["key"], h["delta"], lang),
                            delta_color="inverse" if h["key"] in ("share_failed", "share_late") else "normal",
                            help=helptext, border=True)
-    st.caption(f"{t('vs_prev', lang)}: {year - 1}. {ctx.subtitle}")
+    # the subtitle carries place names and the search text (user-supplied): literal, never Markdown
+    st.caption(f"{t('vs_prev', lang)}: {year - 1}. {ui.escape_md(ctx.subtitle)}")
     st.download_button(t("briefing", lang), lambda: briefing.build(ctx.run, ctx.filters, ctx.data_date),
                        "briefing.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="briefing", on_click="ignore", type="primary", icon=":material/article:")

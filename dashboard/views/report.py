@@ -3,10 +3,11 @@ of each finding highlighted and each value not placed by a header cell marked (�
 § arithmetic — explained under the table), every cell with its placement in words, its problems and findings,
 and the same agency's other years.
 
-Report text is only ever shown as data (dataframes, escaped text), never as HTML.
+Report text is only ever shown as data (dataframes) or through ui.escape_md, never as Markdown or HTML.
 """
 
 import json
+import re
 
 import pandas as pd
 import streamlit as st
@@ -27,9 +28,8 @@ def day(v) -> str:
     return "—" if v is None or pd.isna(v) else str(v)[:10]
 
 
-def md_escape(text: str) -> str:
-    """Report text as literal characters in a markdown element."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$:" else ch for ch in str(text))
+# A report id is the file's sha256 (tests prefix one); anything else in ?report= is not an id.
+REPORT_ID = re.compile(r"[0-9A-Za-z_-]{1,128}")
 
 
 def marked(raw, placed) -> str:
@@ -113,15 +113,25 @@ if ctx is None or ctx.n_reports == 0 and not st.query_params.get("report"):
 else:
     choices = Q.report_choices(ctx.run, ctx.filters)
     wanted = st.query_params.get("report", "")
+    if wanted and not REPORT_ID.fullmatch(wanted):
+        ui.url_note(["report"], lang)
+        wanted, missing = "", True
+    else:
+        missing = False
     ids = choices["report_id"].tolist()
     if wanted and wanted not in ids:  # a bookmarked report outside the filters: still show it
         extra = Q.report(ctx.run, wanted)
         if not extra.empty:
             choices = pd.concat([extra[["report_id", "agency", "year"]], choices], ignore_index=True)
             ids = choices["report_id"].tolist()
+        else:
+            st.warning(t("report_not_found", lang), icon=":material/search_off:")
+            missing = True
     label = dict(zip(choices["report_id"], choices["agency"] + " · " + choices["year"].astype(str), strict=True))
-    index = ids.index(wanted) if wanted in ids else 0
-    rid = st.selectbox(t("page_report", lang), ids, index=index if ids else None, key=f"report_pick_{wanted}",
+    # the report asked for, else the first; none when the URL named one that is not there (say so, and do
+    # not show another report as if it were that one)
+    index = ids.index(wanted) if wanted in ids else None if missing or not ids else 0
+    rid = st.selectbox(t("page_report", lang), ids, index=index, key=f"report_pick_{wanted}",
                        format_func=lambda r: label.get(r, r))
     if rid and rid != wanted:
         st.query_params["report"] = rid
@@ -130,7 +140,7 @@ else:
         st.info(t("no_report", lang))
     else:
         r = rep.iloc[0]
-        st.subheader(md_escape(f"{r['agency_name']} · {r['year']}"))
+        st.subheader(ui.escape_md(f"{r['agency_name']} · {r['year']}"))  # report text: never Markdown
         meta = {
             t("agency", lang): r["agency_name"],
             t("region", lang): " ".join(str(v) for v in (r["province"], r["city"], r["county"]) if v),

@@ -1,5 +1,9 @@
 """A real browser against `streamlit run dashboard/app.py`: filters through the UI, URL state, a CSV and a
-PNG download, screenshots under tests/artifacts/ (look at them: CJK text and charts must be visible)."""
+PNG download, screenshots under tests/artifacts/ (look at them: CJK text and charts must be visible); no
+request ever leaves the machine, and an agency name that is Markdown for an image shows as text.
+
+The warehouse is the generated corpus plus one report whose agency name, title and a problem message are
+Markdown/HTML injections (conftest.injected_warehouse)."""
 
 from __future__ import annotations
 
@@ -8,10 +12,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
+from conftest import INJECTED
 from dash_helpers import ROOT, chromium_ok
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -29,11 +37,27 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(warehouse: Path):
+def run(injected_warehouse: tuple[Path, str]):
+    """SQL against the warehouse the server shows (this module's, not the session's plain one)."""
+    con = duckdb.connect(str(injected_warehouse[0]), read_only=True)
+
+    def _run(sql: str, params=()) -> pd.DataFrame:
+        cur = con.cursor()
+        try:
+            return cur.execute(sql, list(params)).df()
+        finally:
+            cur.close()
+
+    yield _run
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def server(injected_warehouse: tuple[Path, str]):
     if not chromium_ok() and os.environ.get("CI") != "true":
         pytest.skip(f"{CHROMIUM} is not installed (install Debian's chromium; CI must have it)")
     port = _free_port()
-    env = {**os.environ, "DISCLOSURE_DB": str(warehouse), "BROWSER_PATH": CHROMIUM}
+    env = {**os.environ, "DISCLOSURE_DB": str(injected_warehouse[0]), "BROWSER_PATH": CHROMIUM}
     log = (ARTIFACTS / "streamlit.log")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
@@ -74,6 +98,35 @@ def browser():
         b.close()
 
 
+def local_only(ctx, server: str) -> list[str]:
+    """Let the page reach the Streamlit server only: every other request is aborted (the test never needs the
+    network) and recorded; the caller asserts the list stays empty. 127.0.0.1 on another port is outside."""
+    outside: list[str] = []
+    here = urllib.parse.urlsplit(server).netloc
+
+    def local(url: str) -> bool:
+        return urllib.parse.urlsplit(url).netloc in (here, "")  # "": data:, blob:, about:blank
+
+    def record(req) -> None:
+        if not local(req.url):
+            outside.append(req.url)
+
+    ctx.on("request", record)
+    ctx.route("**/*", lambda r: r.continue_() if local(r.request.url) else r.abort())
+    return outside
+
+
+def no_page_failures() -> None:
+    """The server log has no page error (dashboard.ui.guarded logs one, the reader sees a plain message)."""
+    log = (ARTIFACTS / "streamlit.log").read_text(errors="replace")
+    assert "dashboard page" not in log and "Traceback" not in log, log[-3000:]
+
+
+def main_text(page) -> str:
+    """The visible text of the main area, without escape_md's invisible word joiners."""
+    return page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")
+
+
 def shot(page, name: str) -> None:
     """Streamlit scrolls inside its own container: a tall viewport captures the whole page."""
     size = page.viewport_size
@@ -90,6 +143,7 @@ def _metric(page, label: str) -> str:
 
 def test_filters_downloads_and_screenshots(server, browser, run, tmp_path):
     ctx = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True, locale="zh-CN")
+    outside = local_only(ctx, server)
     page = ctx.new_page()
     page.set_default_timeout(30_000)
     page.goto(f"{server}/")
@@ -152,3 +206,53 @@ def test_filters_downloads_and_screenshots(server, browser, run, tmp_path):
     page.wait_for_timeout(700)
     shot(page, "report")
     ctx.close()
+    assert not outside, f"requests to other hosts: {outside}"
+    no_page_failures()
+
+
+def test_markdown_in_an_agency_name_is_text_and_nothing_leaves_the_machine(server, browser, injected_warehouse):
+    _, rid = injected_warehouse
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
+    outside = local_only(ctx, server)
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+
+    def no_injected_elements() -> None:
+        for sel in ('img[src*="127.0.0.1:9"]', 'a[href*="127.0.0.1:9"]', 'a[href*="example.com"]',
+                    '[data-testid="stMain"] .katex'):
+            assert page.locator(sel).count() == 0, sel
+
+    # the Report page: the heading shows the name as printed, the metadata and problems tables the title and
+    # the problem message
+    page.goto(f"{server}/report?report={rid}")
+    page.get_by_text("收到和处理政府信息公开申请情况").first.wait_for()
+    page.wait_for_timeout(1000)
+    heading = page.locator('[data-testid="stMain"] h3').first
+    assert heading.inner_text().replace("\u2060", "").strip() == f"{INJECTED} · 2022"
+    assert INJECTED in main_text(page)
+    no_injected_elements()
+    shot(page, "report_injected")
+
+    # the overview, searched for the name from the URL: the caption under the headline figures shows it
+    page.goto(f"{server}/?q={urllib.parse.quote(INJECTED)}")
+    page.get_by_text("主要数据").first.wait_for()
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+    page.wait_for_timeout(1000)
+    caption = page.locator('[data-testid="stCaptionContainer"]', has_text="较上年").first
+    assert f"“{INJECTED}”" in caption.inner_text().replace("\u2060", "")
+    assert _metric(page, "已载入报告") == "1"
+    no_injected_elements()
+    shot(page, "overview_injected")
+
+    # an unknown report says so
+    page.goto(f"{server}/report?report=nonexistent")
+    page.get_by_text("未找到该报告").first.wait_for()
+    # a URL parameter that used to raise: a note, the page, no traceback
+    page.goto(f"{server}/?y0=%C2%B2")
+    page.get_by_text("已忽略无效的网址参数 y0").first.wait_for()
+    page.get_by_text("主要数据").first.wait_for()
+    assert "Traceback" not in main_text(page) and "ValueError" not in main_text(page)
+    ctx.close()
+    assert not any("127.0.0.1:9/" in u for u in outside), outside
+    assert not outside, f"requests to other hosts: {outside}"
+    no_page_failures()
