@@ -172,11 +172,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "parsed": ("{name}：{agency}，{year} 年，格式 {template}，{n} 个单元格",
                "{name}: {agency}, {year}, form {template}, {n} cells"),
     "add_to_wh": ("加入数据仓库", "Add to the warehouse"),
-    "added": ("已复制到 {dir} 并重建数据仓库（{n} 份报告）。", "Copied to {dir} and rebuilt the warehouse ({n} reports)."),
-    "no_build": ("数据仓库构建函数 etl.warehouse.build.build 尚不可用；文件已复制到 {dir}，请运行 "
-                 "`python -m etl build {dir}`。",
-                 "The warehouse build function etl.warehouse.build.build is not available yet; the files were "
-                 "copied to {dir}: run `python -m etl build {dir}`."),
+    "added": ("已复制到 {dir} 并加入数据仓库（原有报告保留）：", "Copied to {dir} and added to the warehouse (the reports "
+              "already loaded stay):"),
+    "building": ("正在重建数据仓库……", "Rebuilding the warehouse…"),
+    "build_failed": ("文件已复制到 {dir}，但数据仓库未能重建：{reason}", "The files were copied to {dir}, but the "
+                     "warehouse could not be rebuilt: {reason}"),
+    "reason_timeout": ("解析超时", "parsing took longer than the time limit"),
     "n_blank": ("空白或“/”的报告数", "Reports with a blank or “/”"),
     "n_stated": ("陈述该数的报告数", "Reports stating it"),
     "median_items": ("每份报告中位数", "Median per report"),
@@ -193,7 +194,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "seen_at": ("时间", "Seen at"),
     "expected": ("应为", "Expected"),
     "actual": ("实为", "Actual"),
-    "parse_unavailable": ("解析器 etl.parse 尚不可用：{err}", "The parser etl.parse is not available: {err}"),
 }
 
 

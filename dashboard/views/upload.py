@@ -1,8 +1,16 @@
-"""Load reports: upload files, see them parsed with their problems, add them to the warehouse (copied into
-a watched folder, then the warehouse build runs over the usual sources plus that folder)."""
+"""Load reports: upload files, see them parsed with their problems, add them to the warehouse.
+
+Nothing here parses a file in the server process: the preview and the build run as `python -m etl…`
+subprocesses with a timeout, each file in a bounded worker (etl.warehouse.workers), so a hostile upload
+cannot take the server's memory or time. Added files are copied into a watched folder that the build adds to
+the warehouse's remembered sources: the reports already loaded stay.
+"""
 
 import hashlib
+import json
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -14,58 +22,85 @@ from dashboard.i18n import t
 
 MAX_MB = 20
 UPLOADS = Path(os.environ.get("DISCLOSURE_UPLOADS", "data/uploads"))
-# Folders the warehouse is built from, besides the uploads (os.pathsep-separated).
-SOURCES = [Path(p) for p in os.environ.get("DISCLOSURE_SOURCES", "data/samples").split(os.pathsep) if p]
+ROOT = Path(__file__).resolve().parents[2]
+PREVIEW_SECONDS = 180  # the whole batch; each file also has the workers' own limit
+BUILD_SECONDS = 3600
+
+
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _preview(blobs: tuple[tuple[str, bytes], ...]) -> list[dict]:
+    """One result per file (same order), each parsed in a bounded worker of a subprocess."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, (name, data) in enumerate(blobs):
+            p = Path(tmp) / f"{i:04d}{Path(name).suffix.lower()[:8]}"
+            p.write_bytes(data)
+            paths.append(str(p))
+        try:
+            out = _run(["-m", "etl.warehouse.preview", *paths], PREVIEW_SECONDS)
+            lines = [json.loads(ln) for ln in out.stdout.splitlines() if ln.startswith("{")]
+        except subprocess.TimeoutExpired:
+            lines = []
+    by_path = {d["path"]: d for d in lines}
+    return [by_path.get(p, {"ok": False, "code": "timeout", "reason": t("reason_timeout", "en"),
+                            "reason_zh": t("reason_timeout", "zh")}) for p in paths]
+
 
 ctx = ui.context()
 lang = ctx.lang if ctx else st.session_state.get("f_lang", "zh")
 st.title(t("page_upload", lang))
 files = st.file_uploader(t("upload_help", lang, mb=MAX_MB), type=["html", "htm", "txt", "pdf", "docx"],
                          accept_multiple_files=True, key="upload_files")
-ready: list[tuple[str, bytes]] = []
+blobs: list[tuple[str, bytes, str]] = []
 for up in files or []:
     data = up.getvalue()
     if len(data) > MAX_MB * 1024 * 1024:
-        st.error(t("too_big", lang, name=up.name, mb=MAX_MB))
-        continue
-    try:
-        from etl.document import ReadError
-        from etl.parse import parse_file
-    except ImportError as e:
-        st.error(t("parse_unavailable", lang, err=e))
-        break
-    suffix = Path(up.name).suffix.lower()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(data)
-        try:
-            rep = parse_file(path, data)
-        except ReadError as e:
-            st.error(t("read_error", lang, name=up.name, reason=e))
+        st.error(t("too_big", lang, name=ui.escape_md(up.name), mb=MAX_MB))
+    else:
+        blobs.append((up.name, data, up.file_id))
+
+ready: list[tuple[str, bytes]] = []
+if blobs:
+    with st.spinner("…"):
+        results = _preview(tuple((n, d) for n, d, _ in blobs))
+    for (name, data, fid), res in zip(blobs, results, strict=True):
+        shown = ui.escape_md(name)
+        if not res.get("ok"):
+            reason = res.get("reason_zh") if lang == "zh" else res.get("reason")
+            st.error(t("read_error", lang, name=shown, reason=ui.escape_md(reason or "?")))
             continue
-    st.success(t("parsed", lang, name=up.name, agency=rep.agency or "?", year=rep.year or "?",
-                 template=rep.template, n=len(rep.cells)))
-    if rep.problems:
-        st.dataframe(pd.DataFrame([{"code": p.code, "message": p.message, "where": p.where} for p in rep.problems]),
-                     hide_index=True, key=f"problems_{up.file_id}")
-    if rep.missing:
-        st.text(", ".join(rep.missing))
-    ready.append((up.name, data))
+        st.success(t("parsed", lang, name=shown, agency=ui.escape_md(res.get("agency") or "?"),
+                     year=res.get("year") or "?", template=ui.escape_md(str(res.get("template"))),
+                     n=res.get("n_cells", 0)))
+        if res.get("problems"):
+            st.dataframe(pd.DataFrame([{"code": p.get("code"), "message": p.get("message"), "where": p.get("where")}
+                                       for p in res["problems"]]), hide_index=True, key=f"problems_{fid}")
+        if res.get("missing"):
+            st.text(", ".join(res["missing"]))
+        ready.append((name, data))
 
 if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add"):
     UPLOADS.mkdir(parents=True, exist_ok=True)
     for name, data in ready:  # content-addressed names: the same file uploaded twice is one file
         safe = "".join(ch for ch in Path(name).stem if ch.isalnum() or ch in "-_")[:60] or "report"
         (UPLOADS / f"{safe}-{hashlib.sha256(data).hexdigest()[:12]}{Path(name).suffix.lower()}").write_bytes(data)
-    try:
-        from etl.warehouse.build import build
-    except ImportError:
-        st.warning(t("no_build", lang, dir=UPLOADS))
+    with st.spinner(t("building", lang)):
+        try:
+            # the build adds UPLOADS to the sources the warehouse remembers, and waits for another build
+            out = _run(["-m", "etl", "build", str(UPLOADS.resolve()), "--db", str(db.db_path().resolve()),
+                        "--quiet"], BUILD_SECONDS)
+        except subprocess.TimeoutExpired:
+            out = None
+    if out is None or out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["?"])[-1] if out is not None else t("reason_timeout", lang)
+        st.error(t("build_failed", lang, dir=ui.escape_md(str(UPLOADS)), reason=ui.escape_md(last)))
     else:
-        with st.spinner("…"):
-            sources = [p for p in SOURCES if p.exists()] + [UPLOADS]
-            result = build(sources, db.db_path())
-        n = getattr(result, "n_reports", None) or (result.get("n_reports") if isinstance(result, dict) else "?")
-        st.success(t("added", lang, dir=UPLOADS, n=n))
+        st.success(t("added", lang, dir=ui.escape_md(str(UPLOADS))))
+        st.text(out.stdout.strip())
         st.cache_data.clear()
-

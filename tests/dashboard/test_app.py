@@ -320,13 +320,11 @@ def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatc
 
     db = tmp_path / "wh.duckdb"
     shutil.copy(warehouse, db)
-    corpus = warehouse.parent / "corpus"
     new = tmp_path / "new"
     generate(new, agencies=1, years=[2023], seed=99, kinds=["text"], workers=1)
     report = next(p for p in new.rglob("*.txt"))
     monkeypatch.setenv("DISCLOSURE_DB", str(db))
     monkeypatch.setenv("DISCLOSURE_UPLOADS", str(tmp_path / "uploads"))
-    monkeypatch.setenv("DISCLOSURE_SOURCES", str(corpus))
     with duckdb.connect(str(db), read_only=True) as c:  # closed: DuckDB keeps one instance per open path
         before = c.execute("SELECT count(*) FROM reports").fetchone()[0]
     at = open_app("upload")
@@ -334,11 +332,14 @@ def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatc
         (report.name, report.read_bytes(), "text/plain"), ("broken.pdf", b"%PDF-1.7 garbage", "application/pdf")])
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(report.name in s.value for s in at.success)  # parsed, with agency and year
-    assert any("broken.pdf" in e.value for e in at.error)  # unreadable: the reason, not a crash
+    from dashboard.ui import escape_md
+
+    # parsed, with agency and year (names are shown as literal text: Markdown-escaped)
+    assert any(escape_md(report.name) in s.value and "2023" in s.value for s in at.success)
+    assert any(escape_md("broken.pdf") in e.value for e in at.error)  # unreadable: the reason, not a crash
     at.button(key="upload_add").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(str(tmp_path / "uploads") in s.value for s in at.success)
+    assert any(escape_md(str(tmp_path / "uploads")) in s.value for s in at.success)
     at.run()  # the next rerun sees the swapped file (and lets go of the old one)
     assert any(f"{before + 1:,}" in c.value for c in at.sidebar.caption)
     import hashlib
@@ -396,3 +397,51 @@ def test_proactive_total_comes_with_its_report_counts(app_env, run):
         row = got.loc[w["year"]]
         assert (row[t("n_stated")], row[t("n_reports")]) == (w["n"], w["m"])
         assert row[t("median_items")] == pytest.approx(w["med"])
+
+
+def _zip_bomb_docx(inflated_mb: int = 512) -> bytes:
+    """A small DOCX whose document.xml inflates to `inflated_mb` MB (written in chunks: cheap to make)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w", force_zip64=True) as f:
+            f.write(b"<w:document><w:body><w:p><w:r><w:t>")
+            block = b"A" * (1 << 20)
+            for _ in range(inflated_mb):
+                f.write(block)
+            f.write(b"</w:t></w:r></w:p></w:body></w:document>")
+    return buf.getvalue()
+
+
+def test_a_hostile_upload_costs_the_server_nothing_and_the_good_files_still_load(warehouse, tmp_path,
+                                                                                monkeypatch):
+    import resource
+    import shutil
+
+    from dashboard.ui import escape_md
+    from etl.sample.corpus import generate
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(warehouse, db)
+    new = tmp_path / "new"
+    generate(new, agencies=1, years=[2023], seed=98, kinds=["html"], workers=1)
+    good = next(p for p in new.rglob("*.html"))
+    bomb = _zip_bomb_docx()
+    monkeypatch.setenv("DISCLOSURE_DB", str(db))
+    monkeypatch.setenv("DISCLOSURE_UPLOADS", str(tmp_path / "uploads"))
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
+    at = open_app("upload")
+    at.file_uploader(key="upload_files").set_value([
+        ("bomb.docx", bomb, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("![p](http://127.0.0.1:9/px.png)样例局.html", good.read_bytes(), "text/html")])
+    at.run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(escape_md("bomb.docx") in e.value for e in at.error)
+    shown = [s.value for s in at.success]
+    assert any(escape_md("![p](http://127.0.0.1:9/px.png)样例局.html") in s for s in shown), shown
+    assert not any("](http" in s for s in shown)  # the name is literal text, not an image
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
+    assert grown_mb < 200, f"the server process grew by {grown_mb:.0f} MB"
