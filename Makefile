@@ -16,6 +16,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 venv: $(VENV)/.installed
 
 test: venv
+	@command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || [ -n "$$BROWSER_PATH" ] || \
+	  { echo "make test needs Chromium (chart export, browser test): apt-get install chromium fonts-noto-cjk," \
+	    "or run .ci/run, which installs them"; exit 2; }
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

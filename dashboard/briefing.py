@@ -74,7 +74,12 @@ def build(run: Q.Run, f: Filters, data_date: str, with_charts: bool = True) -> b
         shown = yearly[yearly["year"] >= (f.year_from or yearly["year"].min())]
         for names in CHART_METRICS:
             fig = charts.metric_by_year(shown, names, lang, " / ".join(M.get(n).label(lang) for n in names), sub)
-            doc.add_picture(io.BytesIO(exports.figure_bytes(fig, "png")), width=Pt(460))
+            try:
+                png = exports.figure_bytes(fig, "png")
+            except exports.ExportUnavailable as e:  # the briefing still goes out, saying why it has no chart
+                doc.add_paragraph(str(e))
+                break
+            doc.add_picture(io.BytesIO(png), width=Pt(460))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     doc.add_heading(t("findings", lang), level=1)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -35,27 +36,47 @@ def version(path: Path | None = None) -> Version | None:
     return (s.st_ino, s.st_mtime_ns, s.st_size)
 
 
-class Connections:
-    """One read-only connection per warehouse path, replaced when the file's version changes.
+class Stale(Exception):
+    """A query ran on the previous warehouse version while the new one waited: not to be cached."""
 
-    The old connection must be closed before reconnecting: DuckDB keeps one database instance per path
-    while any connection to it is open, so connecting again would silently return the replaced file.
+
+class Connections:
+    """One read-only connection per warehouse path, replaced when the file's version changes — but only
+    when no query is running on it.
+
+    DuckDB keeps one database instance per path while any connection to it is open, so the old connection
+    must be closed before connecting to the new file; closing it under another session's running query
+    would break that query. So a version change drains: new queries wait (briefly) for running ones to end,
+    then the connection is swapped. Queries that cannot wait run on the old version and are not cached.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._open: dict[str, tuple[Version, duckdb.DuckDBPyConnection]] = {}
+    DRAIN_SECONDS = 10.0
 
-    def get(self, path: str, ver: Version) -> duckdb.DuckDBPyConnection:
-        with self._lock:
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._open: dict[str, tuple[Version, duckdb.DuckDBPyConnection]] = {}
+        self._busy: dict[str, int] = {}
+
+    @contextmanager
+    def use(self, path: str, ver: Version) -> Iterator[tuple[duckdb.DuckDBPyConnection, bool]]:
+        """A connection to `path` and whether it is the wanted version; held until the block ends."""
+        with self._cond:
             held = self._open.get(path)
-            if held is not None and held[0] == ver:
-                return held[1]
-            if held is not None:
-                held[1].close()
-            con = duckdb.connect(path, read_only=True)
-            self._open[path] = (ver, con)
-            return con
+            if held is not None and held[0] != ver:
+                self._cond.wait_for(lambda: self._busy.get(path, 0) == 0, timeout=self.DRAIN_SECONDS)
+                held = self._open.get(path)
+            if held is None or (held[0] != ver and self._busy.get(path, 0) == 0):
+                if held is not None:
+                    held[1].close()
+                held = (ver, duckdb.connect(path, read_only=True))
+                self._open[path] = held
+            self._busy[path] = self._busy.get(path, 0) + 1
+        try:
+            yield held[1], held[0] == ver
+        finally:
+            with self._cond:
+                self._busy[path] -= 1
+                self._cond.notify_all()
 
 
 @st.cache_resource(show_spinner=False)
@@ -63,17 +84,21 @@ def _connections() -> Connections:
     return Connections()
 
 
-def _connect(path: str, ver: Version) -> duckdb.DuckDBPyConnection:
-    return _connections().get(path, ver)
+def _run(path: str, ver: Version, sql: str, params: tuple) -> tuple[pd.DataFrame, bool]:
+    with _connections().use(path, ver) as (con, current):
+        cur = con.cursor()  # a cursor per query: sessions run on different threads
+        try:
+            return cur.execute(sql, list(params)).df(), current
+        finally:
+            cur.close()
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _query(path: str, ver: Version, sql: str, params: tuple) -> pd.DataFrame:
-    cur = _connect(path, ver).cursor()  # a cursor per query: sessions run on different threads
-    try:
-        return cur.execute(sql, list(params)).df()
-    finally:
-        cur.close()
+    df, current = _run(path, ver, sql, params)
+    if not current:
+        raise Stale(df)  # an exception is never cached: the caller shows it once, uncached
+    return df
 
 
 def query(sql: str, params: Sequence = ()) -> pd.DataFrame:
@@ -81,4 +106,7 @@ def query(sql: str, params: Sequence = ()) -> pd.DataFrame:
     ver = version()
     if ver is None:
         raise FileNotFoundError(str(db_path()))
-    return _query(str(db_path()), ver, sql, tuple(params))
+    try:
+        return _query(str(db_path()), ver, sql, tuple(params))
+    except Stale as e:
+        return e.args[0]

@@ -3,7 +3,9 @@ CSV and Excel.
 
 kaleido ≥ 1 drives a local Chrome/Chromium through choreographer, which honours BROWSER_PATH: point it at
 the system Chromium when nothing else is configured. One kaleido browser is kept per process (started on
-first use) — a fresh browser per image costs ~2 s, a kept one ~0.1 s.
+first use) — a fresh browser per image costs ~2 s, a kept one ~0.1 s. Without a browser, or when one
+does not answer within TIMEOUT seconds, an export fails at once with ExportUnavailable saying what is
+missing, never a hang.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ import plotly.graph_objects as go
 _LOCK = threading.Lock()
 _started = False
 SCALE = 2  # PNG pixel density: sharp in Word and slides
+TIMEOUT = 60.0  # seconds for one image, browser start included
+
+
+class ExportUnavailable(RuntimeError):
+    """A chart cannot be rendered here: the message says what is missing."""
 
 
 def _browser() -> None:
@@ -29,6 +36,32 @@ def _browser() -> None:
             if cand and os.path.exists(cand):
                 os.environ["BROWSER_PATH"] = cand
                 break
+    path = os.environ.get("BROWSER_PATH")
+    if not path or not os.access(path, os.X_OK):
+        raise ExportUnavailable("PNG/SVG export needs Chromium, which was not found: install it "
+                                "(apt-get install chromium) or set BROWSER_PATH to a Chrome/Chromium binary")
+
+
+def _bounded(fn, *args):
+    """Run fn in a daemon thread and wait at most TIMEOUT: a browser that never answers must not hang."""
+    out: list = []
+    th = threading.Thread(target=lambda: out.append(_call(fn, *args)), daemon=True)
+    th.start()
+    th.join(TIMEOUT)
+    if th.is_alive():
+        raise ExportUnavailable(f"PNG/SVG export: Chromium ({os.environ.get('BROWSER_PATH')}) did not answer "
+                                f"within {TIMEOUT:g} s")
+    ok, value = out[0]
+    if not ok:
+        raise value
+    return value
+
+
+def _call(fn, *args) -> tuple[bool, object]:
+    try:
+        return True, fn(*args)
+    except BaseException as e:  # noqa: BLE001 - handed back to the waiting thread
+        return False, e
 
 
 def _ensure_server() -> None:
@@ -48,14 +81,19 @@ def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
         raise ValueError(fmt)
     import kaleido
 
-    with _LOCK:
-        _ensure_server()
+    _browser()
+    if not _LOCK.acquire(timeout=TIMEOUT):  # another export is stuck on the browser
+        raise ExportUnavailable(f"PNG/SVG export: the browser is busy or stuck (waited {TIMEOUT:g} s)")
+    try:
+        _bounded(_ensure_server)
         width = fig.layout.width or 900
         height = fig.layout.height or 480
+        opts = {"format": fmt, "width": width, "height": height, "scale": SCALE if fmt == "png" else 1}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return kaleido.calc_fig_sync(fig.to_dict(), opts={"format": fmt, "width": width, "height": height,
-                                                              "scale": SCALE if fmt == "png" else 1})
+            return _bounded(kaleido.calc_fig_sync, fig.to_dict(), opts)
+    finally:
+        _LOCK.release()
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

@@ -151,3 +151,18 @@ def test_briefing_lists_findings_in_its_language(run):
         assert top["message"].iloc[0] == stored
         doc = Document(io.BytesIO(briefing.build(run, f, "2024-01-01", with_charts=False)))
         assert stored in "\n".join(p.text for p in doc.paragraphs)
+
+
+def test_chart_export_without_a_browser_fails_at_once_saying_what_is_missing(monkeypatch) -> None:
+    import time
+
+    import plotly.graph_objects as go
+    import pytest
+
+    from dashboard import exports
+
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    t0 = time.monotonic()
+    with pytest.raises(exports.ExportUnavailable, match="needs Chromium.*apt-get install chromium"):
+        exports.figure_bytes(go.Figure(go.Bar(x=[1], y=[2])), "png")
+    assert time.monotonic() - t0 < 5
