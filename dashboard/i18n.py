@@ -123,6 +123,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "format_mismatch": ("格式与年度不符", "Format does not match the year"),
     "findings_list": ("问题清单", "Findings"),
     "ingest_errors": ("无法读取的文件", "Files that could not be read"),
+    "skipped_files": ("已跳过的文件", "Files skipped"),
     "rule": ("规则", "Rule"),
     "severity": ("严重程度", "Severity"),
     "status": ("状态", "Status"),

@@ -318,8 +318,16 @@ def coverage(run: Run, f: Filters, limit: int = 40) -> pd.DataFrame:
                [*yp, *ap])
 
 
-def ingest_errors(run: Run) -> pd.DataFrame:
-    return run("SELECT path, reason, seen_at FROM ingest_errors ORDER BY seen_at DESC LIMIT 500", [])
+def ingest_errors(run: Run, lang: str = "zh") -> pd.DataFrame:
+    """Files that did not become reports, with the reason in the UI language (never raw exception text)."""
+    col = "reason_zh" if lang == "zh" else "reason"  # a column name chosen from two constants, not user input
+    return run(f"SELECT path, {col} AS reason, seen_at FROM ingest_errors ORDER BY seen_at DESC LIMIT 500", [])
+
+
+def skipped(run: Run, lang: str = "zh") -> pd.DataFrame:
+    """Files under the sources the build passed over on purpose (hidden, links, pipes, identical copies)."""
+    col = "reason_zh" if lang == "zh" else "reason"
+    return run(f"SELECT path, {col} AS reason FROM skipped ORDER BY path LIMIT 500", [])
 
 
 # --- one report ------------------------------------------------------------------------------------------

@@ -63,4 +63,8 @@ else:
              column_config={link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
 
     st.subheader(t("ingest_errors", lang))
-    ui.table(Q.ingest_errors(ctx.run), "quality_ingest_errors", ctx)
+    ui.table(Q.ingest_errors(ctx.run, lang), "quality_ingest_errors", ctx)
+    sk = Q.skipped(ctx.run, lang)
+    if not sk.empty:
+        st.subheader(t("skipped_files", lang))
+        ui.table(sk, "quality_skipped", ctx)
