@@ -50,4 +50,23 @@ class Document:
 
 
 class ReadError(Exception):
-    """A file that cannot be read at all (corrupt, encrypted, empty, no text layer…): one-line reason."""
+    """A file that cannot be read at all (corrupt, encrypted, empty, no text layer…).
+
+    `code` is one of etl.reasons.REASONS, `detail` a short plain-English fact ("limit 20 MB, file 212 MB",
+    "ZIP archive damaged"), never raw exception text: both are shown to users and stored in the warehouse.
+    str(e) is the English wording.
+    """
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        from etl.reasons import REASONS
+
+        if code not in REASONS:  # a reader bug: every reason must have its wording
+            raise ValueError(f"unknown ReadError code {code!r}")
+        super().__init__(code, detail)  # (args as the constructor takes them: pickles across processes)
+        self.code = code
+        self.detail = detail
+
+    def __str__(self) -> str:
+        from etl.reasons import wording
+
+        return wording(self.code, self.detail)[1]

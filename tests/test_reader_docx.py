@@ -108,24 +108,103 @@ def test_line_breaks_tabs_nested_tables_and_grid_before():
     assert [t.rows for t in tables] == [[["a", "b"], ["c", ""], ["", "d"]], [["行政处罚", "42"]]]
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"PK\x03\x04" + b"\x00" * 200, "corrupt DOCX"),
-    (b"not a zip at all", "corrupt DOCX"),
+@pytest.mark.parametrize("data, detail", [
+    (b"PK\x03\x04" + b"\x00" * 200, "ZIP archive damaged"),
+    (b"not a zip at all", "ZIP archive damaged"),
 ])
-def test_corrupt_docx_raises(data, reason):
-    with pytest.raises(ReadError, match=f"^{reason}"):
+def test_corrupt_docx_raises(data, detail):
+    with pytest.raises(ReadError, match=f"^damaged file, cannot be read: {detail}$") as e:
         read_docx(data)
+    assert e.value.code == "corrupt" and e.value.detail == detail
 
 
 def test_zip_without_word_document_raises():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("hello.txt", "hi")
-    with pytest.raises(ReadError, match="^corrupt DOCX"):
+    with pytest.raises(ReadError, match="word/document.xml missing$") as e:
         read_docx(buf.getvalue())
+    assert e.value.code == "corrupt"
 
 
 def test_empty_document_raises():
-    with pytest.raises(ReadError, match="without text"):
+    with pytest.raises(ReadError, match="without text") as e:
         read_docx(save(docx.Document()))
+    assert e.value.code == "empty"
 
+
+
+# --- limits and hostile packages ----------------------------------------------------------------------
+
+def test_zip_bomb_is_refused_by_declared_size_without_inflating():
+    import time
+
+    from etl.sample.damaged import zip_bomb
+
+    data = zip_bomb(save(t3_document()))
+    assert len(data) < 4 * 1024 * 1024
+    start = time.perf_counter()
+    with pytest.raises(ReadError, match=r"^file over the size limit: limit 100 MB, word/document.xml") as e:
+        read_docx(data)
+    assert e.value.code == "too_large" and time.perf_counter() - start < 1
+
+
+def test_zip_bomb_with_lying_headers_stops_at_the_stated_size():
+    import time
+
+    from etl.sample.damaged import zip_bomb
+
+    start = time.perf_counter()
+    with pytest.raises(ReadError) as e:
+        read_docx(zip_bomb(save(t3_document()), lying=True))
+    assert e.value.code == "corrupt" and time.perf_counter() - start < 1
+
+
+def test_body_over_the_limit_is_too_large(monkeypatch):
+    import etl.readers.docx as reader
+
+    monkeypatch.setattr(reader, "MAX_DOCX_XML_MB", 0)  # every body is now over the limit
+    with pytest.raises(ReadError) as e:
+        read_docx(save(t3_document()))
+    assert e.value.code == "too_large"
+
+
+def test_grid_span_bomb_is_refused():
+    from etl.sample.damaged import grid_span_bomb
+
+    with pytest.raises(ReadError, match="limit 200000 cells$") as e:
+        read_docx(grid_span_bomb(save(t3_document())))
+    assert e.value.code == "too_many_cells"
+
+
+@pytest.mark.parametrize("make, detail", [
+    ("billion_laughs", "XML entities expand too far"),
+    ("deep_docx", "XML nested too deeply"),
+])
+def test_hostile_xml_is_corrupt(make, detail):
+    import etl.sample.damaged as damaged
+
+    with pytest.raises(ReadError) as e:
+        read_docx(getattr(damaged, make)(save(t3_document())))
+    assert (e.value.code, e.value.detail) == ("corrupt", detail)
+
+
+def test_damaged_deflate_stream_is_corrupt():
+    data = bytearray(save(t3_document()))
+    z = zipfile.ZipFile(io.BytesIO(bytes(data)))
+    info = z.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 20:start + 60] = bytes(40)  # the header stays intact, the compressed body does not
+    with pytest.raises(ReadError) as e:
+        read_docx(bytes(data))
+    assert e.value.code == "corrupt" and e.value.detail in ("compressed data damaged", "ZIP archive damaged")
+
+
+def test_package_without_core_properties_still_reads():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(save(t3_document()))) as src, zipfile.ZipFile(buf, "w") as dst:
+        for name in src.namelist():
+            if name != "docProps/core.xml":
+                dst.writestr(name, src.read(name))
+    doc = read_docx(buf.getvalue())
+    assert "title" not in doc.meta and doc.tables()

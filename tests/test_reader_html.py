@@ -252,8 +252,9 @@ def test_typical_page_parses_in_a_few_milliseconds():
 
 @pytest.mark.parametrize("data", [b"", b"   \n", b"<html><body><script>x()</script></body></html>"])
 def test_pages_without_text_raise_read_error(data):
-    with pytest.raises(ReadError):
+    with pytest.raises(ReadError) as e:
         read_html(data)
+    assert e.value.code == "empty"
 
 
 # --- picking the reader by content (etl.readers.sniff / read_document) --------------------------------
@@ -314,8 +315,9 @@ def test_docx_without_extension_is_read_as_docx(tmp_path):
 def test_empty_file_raises(tmp_path, data):
     from etl.readers import read_document
 
-    with pytest.raises(ReadError, match="^empty file$"):
+    with pytest.raises(ReadError, match="^empty file$") as e:
         read_document(_write(tmp_path, "x.html", data))
+    assert e.value.code == "empty" and e.value.detail == ""
 
 
 def test_zip_that_is_not_a_docx_raises(tmp_path):
@@ -327,8 +329,9 @@ def test_zip_that_is_not_a_docx_raises(tmp_path):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("data.csv", "a,b\n1,2\n")
-    with pytest.raises(ReadError, match="ZIP archive that is not a Word .docx"):
+    with pytest.raises(ReadError, match="ZIP archive that is not a Word .docx") as e:
         read_document(_write(tmp_path, "report.zip", buf.getvalue()))
+    assert e.value.code == "unsupported"
 
 
 def test_oversized_colspan_is_clipped_to_the_table_width():
@@ -344,3 +347,93 @@ def test_two_column_layout_table_without_nesting_flows_as_text():
     assert doc.tables() == []
     assert doc.paragraphs()[:2] == ["栏目导航", "第0段，本机关依法依规做好政府信息公开工作，持续提升公开质量。"]
     assert len(doc.paragraphs()) == 21
+
+
+# --- limits and reason codes --------------------------------------------------------------------------
+
+def test_spans_are_clamped_as_the_html_standard_does():
+    from lxml import etree
+
+    from etl.readers.html import _span, table_grid
+    from etl.readers.limits import MAX_COLSPAN, MAX_ROWSPAN
+
+    assert (MAX_COLSPAN, MAX_ROWSPAN) == (1000, 65534)
+    root = etree.fromstring(page('<table><tr><td colspan="5000" rowspan="99999">a</td></tr>'
+                                 '<tr></tr><tr><td>b</td></tr></table>'), etree.HTMLParser())
+    rows = [[(td, _span(td.get("colspan"), MAX_COLSPAN)) for td in tr] for tr in root.iter("tr")]
+    grid = table_grid(rows)
+    # 1000 columns; the rowspan reaches the table's last row, so "b" comes after it
+    assert grid == [["a"] * 1000, ["a"] * 1000, ["a"] * 1000 + ["b"]]
+
+
+def test_span_bomb_is_refused_before_it_expands():
+    from etl.sample.damaged import span_bomb_html
+
+    data = span_bomb_html()
+    assert len(data) < 25_000
+    start = time.perf_counter()
+    with pytest.raises(ReadError, match=r"^tables expand to more cells than the limit: limit 200000 cells$") as e:
+        read_html(data)
+    assert e.value.code == "too_many_cells"
+    assert time.perf_counter() - start < 2
+
+
+def test_cell_limit_counts_all_tables_of_a_page():
+    table = "<table>" + "".join("<tr>" + "<td>1</td>" * 100 + "</tr>" for _ in range(1100)) + "</table>"
+    assert len(read_html(page(table).encode()).tables()) == 1  # 110,000 cells
+    with pytest.raises(ReadError) as e:
+        read_html(page(table * 2).encode())  # 220,000: each table alone is under the limit
+    assert e.value.code == "too_many_cells"
+
+
+def test_html_over_the_size_limit_is_refused_before_decoding():
+    data = page("<p>" + "正文" * (4 * 1024 * 1024) + "</p>").encode()
+    with pytest.raises(ReadError, match=r"^file over the size limit: limit 20 MB, file 25 MB$") as e:
+        read_html(data)
+    assert e.value.code == "too_large"
+
+
+def test_big5_page_without_charset_is_decoded_as_big5():
+    html = page("<p>二、主動公開政府資訊情況</p><table><tr><td>規章</td><td>0</td></tr></table>")
+    text, enc = decode_html(html.encode("cp950"))
+    assert enc == "cp950" and "主動公開政府資訊情況" in text
+
+
+def test_gbk_page_is_not_mistaken_for_big5():
+    html = page("<p>二、主动公开政府信息情况</p><table><tr><td>规章</td><td>0</td></tr></table>")
+    assert decode_html(html.encode("gbk")) == (html, "gb18030")
+
+
+def test_page_of_images_has_no_text_layer():
+    with pytest.raises(ReadError) as e:
+        read_html(page('<img src="p1.png"><img src="p2.png">').encode())
+    assert e.value.code == "no_text"
+
+
+@pytest.mark.parametrize("data, code, detail", [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "unsupported",
+     "legacy binary Word/Excel (.doc/.xls); save it as .docx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600) + "EncryptedPackage".encode("utf-16-le"), "encrypted",
+     "password-protected Word/Excel file"),
+    (b"PK\x03\x04" + bytes(100), "corrupt", "ZIP archive damaged"),
+])
+def test_sniffed_kinds_that_cannot_be_read(data, code, detail):
+    from etl.readers import sniff
+
+    with pytest.raises(ReadError) as e:
+        sniff(data, "report.doc")
+    assert (e.value.code, e.value.detail) == (code, detail)
+
+
+def test_word_package_without_its_body_is_corrupt():
+    import io
+    import zipfile
+
+    from etl.readers import sniff
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/styles.xml", "<styles/>")
+    with pytest.raises(ReadError, match="word/document.xml missing$") as e:
+        sniff(buf.getvalue(), "report.docx")
+    assert e.value.code == "corrupt"

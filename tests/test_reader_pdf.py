@@ -66,15 +66,17 @@ def test_unruled_table_rows_are_grouped_by_line():
 
 
 def test_scanned_like_pdf_raises_no_text_layer():
-    with pytest.raises(ReadError, match=r"no text layer \(scanned PDF\?\): 3 pages, no extractable text"):
+    with pytest.raises(ReadError, match=r"^no text layer \(a scanned document\?\): 3 pages, no extractable text$") as e:
         read_pdf(pdf_image_only(pages=3))
+    assert e.value.code == "no_text" and e.value.detail == "3 pages, no extractable text"
 
 
 def test_encrypted_pdf_raises_clear_error():
     src = pymupdf.open(stream=pdf_report(), filetype="pdf")
     data = src.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
-    with pytest.raises(ReadError, match="^encrypted PDF"):
+    with pytest.raises(ReadError, match=r"^encrypted file \(password required\)$") as e:
         read_pdf(data)
+    assert e.value.code == "encrypted"
 
 
 def test_pdf_with_owner_password_only_is_readable():
@@ -86,8 +88,9 @@ def test_pdf_with_owner_password_only_is_readable():
 @pytest.mark.parametrize("keep", [0.5, 0.2, 0.03])
 def test_truncated_pdf_raises_corrupt(keep):
     data = pdf_report()
-    with pytest.raises(ReadError, match="^corrupt PDF"):
+    with pytest.raises(ReadError, match="^damaged file, cannot be read: PDF structure damaged") as e:
         read_pdf(data[: int(len(data) * keep)])
+    assert e.value.code == "corrupt"
 
 
 def test_slightly_truncated_pdf_is_read_with_a_problem():
@@ -98,8 +101,9 @@ def test_slightly_truncated_pdf_is_read_with_a_problem():
 
 
 def test_garbage_after_pdf_header_raises_corrupt():
-    with pytest.raises(ReadError, match="^corrupt PDF"):
+    with pytest.raises(ReadError, match="^damaged file, cannot be read: PDF structure damaged") as e:
         read_pdf(b"%PDF-1.4\n" + bytes(range(256)) * 8)
+    assert e.value.code == "corrupt"
 
 
 def _huaian() -> bytes:
@@ -231,3 +235,12 @@ def test_ruled_table_from_each_way_of_drawing_rules(style, second_pass, monkeypa
     assert [t.rows for t in doc.tables()] == [_GRID_ROWS]
     # boxes collected by the text pass suffice unless a path mixes rules with a diagonal
     assert bool(passes) is second_pass
+
+
+def test_pdf_over_the_page_limit_is_refused_before_reading_pages():
+    src = pymupdf.open()
+    for _ in range(1001):
+        src.new_page()
+    with pytest.raises(ReadError, match=r"^more pages than the limit: limit 1000, file has 1001$") as e:
+        read_pdf(src.tobytes())
+    assert e.value.code == "too_many_pages"

@@ -13,6 +13,7 @@ from pathlib import Path
 from etl.document import Document, ReadError
 
 KINDS = ("text", "html", "pdf", "docx")
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the OLE stream name, in the directory
 
 
 def sniff(data: bytes, name: str = "") -> str:
@@ -23,13 +24,19 @@ def sniff(data: bytes, name: str = "") -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except (zipfile.BadZipFile, OSError) as e:
-            raise ReadError(f"corrupt ZIP/DOCX archive ({e})") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+            raise ReadError("corrupt", "ZIP archive damaged") from None
         if "word/document.xml" in names:
             return "docx"
-        raise ReadError("a ZIP archive that is not a Word .docx document")
+        if any(n.startswith("word/") for n in names):  # a Word package that lost its body
+            raise ReadError("corrupt", "word/document.xml missing")
+        raise ReadError("unsupported", "a ZIP archive that is not a Word .docx document")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError("legacy binary Word/Excel (.doc/.xls) is not supported; save it as .docx")
+        # A password-protected .docx is stored in this same container (an OLE file holding the encrypted
+        # package), so it must not be mistaken for a legacy .doc.
+        if _ENCRYPTED_PACKAGE in data:
+            raise ReadError("encrypted", "password-protected Word/Excel file")
+        raise ReadError("unsupported", "legacy binary Word/Excel (.doc/.xls); save it as .docx")
     low = head.lower()
     if any(tag in low for tag in (b"<html", b"<!doctype html", b"<table", b"<body", b"<meta", b"<div", b"<p>")):
         return "html"
@@ -43,20 +50,23 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as e:
-        raise ReadError(f"cannot read file: {e.strerror or e}") from None
+        raise ReadError("unreadable", e.strerror or "") from None  # the OS says why: "Permission denied"
 
 
 def read_document(path: str | Path, data: bytes | None = None) -> Document:
-    """Read one file into a Document. Raises ReadError with a one-line reason for unusable input."""
+    """Read one file into a Document. Raises ReadError (a code and a detail) for unusable input."""
     p = Path(path)
     if data is None:
         data = read_bytes(p)
-    if not data.strip():
-        raise ReadError("empty file")
+    if not (data[:64].strip() or data.strip()):  # (the full strip copies the file: only when needed)
+        raise ReadError("empty")
     from etl.readers.script import fold_document
 
     kind = sniff(data, p.name)
-    doc = _read_kind(kind, data)
+    try:
+        doc = _read_kind(kind, data)
+    except RecursionError:  # markup nested deeper than the tree walks go (libxml2 already caps most)
+        raise ReadError("corrupt", "structure nested too deeply") from None
     return doc if kind == "text" else fold_document(doc)  # the text reader folds before it reads structure
 
 

@@ -1,24 +1,32 @@
-"""Word .docx reports (python-docx opens the package; the body XML is walked directly).
+"""Word .docx reports (the package's parts are read here, bounded; python-docx's parser builds the XML).
 
 Paragraphs and tables come in body order (content controls unwrapped). Table cells are expanded to the
 table grid: a horizontally merged cell (gridSpan) and a vertically merged one (vMerge) repeat their text
 in every position they cover — the same contract as HTML rowspan/colspan — and `w:gridBefore/After`
 placeholders are blank positions. Tables nested in a cell become their own blocks after their table.
+
+Only the parts needed are decompressed (the body, the package relationships, the core properties), each
+with a size limit checked against the ZIP header and again while inflating, so a zip bomb or a package
+of large images costs nothing.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 
-import docx
-from docx.opc.exceptions import OpcError
+from docx.oxml import parse_xml
+from docx.oxml.coreprops import CT_CoreProperties
 from lxml import etree
 
 from etl.document import Block, Document, Paragraph, ReadError, Table
 from etl.readers.html import meta_from_text
+from etl.readers.limits import MAX_DOCX_PART_MB, MAX_DOCX_XML_MB, MB, CellBudget, mb
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _SDT = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc", f"{W}sdt"
@@ -88,8 +96,11 @@ def _cells(tr: etree._Element) -> Iterator[etree._Element]:
                 yield from (c for c in content if c.tag == _TC)
 
 
-def table_grid(tbl: etree._Element) -> tuple[list[list[str]], list[etree._Element]]:
-    """(rows of cell texts with merges expanded, tables nested in its cells)."""
+def table_grid(tbl: etree._Element, budget: CellBudget | None = None) -> tuple[list[list[str]], list[etree._Element]]:
+    """(rows of cell texts with merges expanded, tables nested in its cells). The grid is drawn from
+    `budget` (the document's cells): a merge that would outgrow it raises ReadError before it expands."""
+    if budget is None:
+        budget = CellBudget()
     grid: list[list[str]] = []
     nested: list[etree._Element] = []
     above: list[str] = []
@@ -97,6 +108,7 @@ def table_grid(tbl: etree._Element) -> tuple[list[list[str]], list[etree._Elemen
         row: list[str] = []
         tr_pr = tr.find(f"{W}trPr")
         before = _int_val(tr_pr.find(f"{W}gridBefore"), 0) if tr_pr is not None else 0
+        budget.check(before)
         row.extend([""] * before)
         for tc in _cells(tr):
             tc_pr = tc.find(f"{W}tcPr")
@@ -108,13 +120,15 @@ def table_grid(tbl: etree._Element) -> tuple[list[list[str]], list[etree._Elemen
             else:
                 text = _cell_text(tc)
             nested.extend(t for t in _content(tc) if t.tag == _TBL)
+            budget.check(len(row) + span)
             row.extend([text] * span)
+        budget.take(len(row))
         grid.append(row)
         above = row
     return grid, nested
 
 
-def _blocks(parent: etree._Element, out: list[Block]) -> None:
+def _blocks(parent: etree._Element, out: list[Block], budget: CellBudget) -> None:
     for el in _content(parent):
         if el.tag == _P:
             text = _SPACES.sub(" ", _para_text(el)).strip()
@@ -122,41 +136,141 @@ def _blocks(parent: etree._Element, out: list[Block]) -> None:
                 if line.strip():
                     out.append(Paragraph(line.strip()))
         else:
-            _table(el, out)
+            _table(el, out, budget)
 
 
-def _table(tbl: etree._Element, out: list[Block]) -> None:
-    grid, nested = table_grid(tbl)
+def _table(tbl: etree._Element, out: list[Block], budget: CellBudget) -> None:
+    grid, nested = table_grid(tbl, budget)
     if len(grid) == 1 and len(grid[0]) == 1 and not nested:
         # a 1×1 frame around text (a boxed note) is text, not a table
         trs = list(_rows(tbl))
         tcs = list(_cells(trs[0])) if trs else []
         if tcs:
-            _blocks(tcs[0], out)
+            _blocks(tcs[0], out, budget)
         return
     if any(any(c for c in row) for row in grid):
         out.append(Table(grid, grid=True))
     for inner in nested:
-        _table(inner, out)
+        _table(inner, out, budget)
+
+
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_MAIN_REL = "/officeDocument"
+_CORE_REL = "/metadata/core-properties"
+
+
+def _member(z: zipfile.ZipFile, name: str, limit_mb: int) -> bytes:
+    """A member's bytes, refused past `limit_mb`: first by its declared size, then while inflating, in
+    chunks, so no header however wrong makes one large allocation (zipfile itself stops at the declared
+    size and fails the CRC check of a stream holding more)."""
+    info = z.getinfo(name)
+    limit = limit_mb * MB
+    if info.file_size > limit:
+        raise ReadError("too_large", f"limit {limit_mb} MB, {name} inflates to {mb(info.file_size)}")
+    out = bytearray()
+    with z.open(info) as f:
+        while chunk := f.read(1 << 20):
+            out += chunk
+            if len(out) > limit:
+                raise ReadError("too_large", f"limit {limit_mb} MB, {name} inflates to more than that")
+    return bytes(out)
+
+
+# Relationships only: python-docx's parser makes the body's elements, as when it opened the packages.
+_PLAIN = etree.XMLParser(resolve_entities=False, no_network=True)
+# A damaged part that is not the body only loses what it adds (part names, title, creation date).
+_OPTIONAL_PART_ERRORS = (KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError,
+                         ReadError)
+
+
+def _targets(z: zipfile.ZipFile) -> dict[str, str]:
+    """Relationship type suffix -> part name, from the package relationships (_rels/.rels)."""
+    try:
+        root = etree.fromstring(_member(z, "_rels/.rels", MAX_DOCX_PART_MB), _PLAIN)
+    except _OPTIONAL_PART_ERRORS:
+        return {}  # missing or unreadable: the parts' usual names are tried
+    out: dict[str, str] = {}
+    for rel in root.iter(_REL):
+        kind, target = rel.get("Type") or "", rel.get("Target") or ""
+        for suffix in (_MAIN_REL, _CORE_REL):
+            if kind.endswith(suffix) and suffix not in out and target:
+                out[suffix] = posixpath.normpath(target.lstrip("/"))
+    return out
+
+
+def _xml_problem(e: etree.XMLSyntaxError) -> str:
+    msg = str(e).lower()
+    if "amplification" in msg or "entity" in msg:
+        return "XML entities expand too far"
+    if "depth" in msg:
+        return "XML nested too deeply"
+    return "document XML damaged"
+
+
+def _open(data: bytes) -> tuple[etree._Element, CT_CoreProperties | None]:
+    """(the body element, the core properties when present) of a package."""
+    z = zipfile.ZipFile(io.BytesIO(data))
+    targets = _targets(z)
+    names = set(z.namelist())
+    main = targets.get(_MAIN_REL)
+    if main not in names:
+        main = "word/document.xml"
+    if main not in names:
+        raise ReadError("corrupt", "word/document.xml missing")
+    root = parse_xml(_member(z, main, MAX_DOCX_XML_MB))
+    body = root.find(f"{W}body")
+    if body is None:
+        raise ReadError("corrupt", "document XML without a body")
+    core_name = targets.get(_CORE_REL, "docProps/core.xml")
+    core = None
+    if core_name in names:
+        try:
+            el = parse_xml(_member(z, core_name, MAX_DOCX_PART_MB))
+            core = el if isinstance(el, CT_CoreProperties) else None
+        except _OPTIONAL_PART_ERRORS:
+            core = None
+    return body, core
 
 
 def read_docx(data: bytes) -> Document:
     if not data.strip():
-        raise ReadError("empty file")
+        raise ReadError("empty")
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, OpcError, KeyError, ValueError, etree.XMLSyntaxError, OSError) as e:
-        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise ReadError(f"corrupt DOCX: {reason}") from None
+        body, core = _open(data)
+    except etree.XMLSyntaxError as e:
+        raise ReadError("corrupt", _xml_problem(e)) from None
+    except (zlib.error, EOFError):
+        raise ReadError("corrupt", "compressed data damaged") from None
+    except NotImplementedError:  # zipfile: a compression method it does not implement
+        raise ReadError("unsupported", "ZIP compression method not supported") from None
+    except RuntimeError as e:
+        if "encrypted" in str(e) or "password" in str(e):
+            raise ReadError("encrypted", "password-protected ZIP archive") from None
+        raise ReadError("corrupt", "ZIP archive damaged") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, OSError, struct.error):
+        raise ReadError("corrupt", "ZIP archive damaged") from None
     blocks: list[Block] = []
-    _blocks(document.element.body, blocks)
+    _blocks(body, blocks, CellBudget())
     if not blocks:
-        raise ReadError("DOCX document without text")
+        if body.find(f".//{W}drawing") is not None or body.find(f".//{W}pict") is not None:
+            raise ReadError("no_text", "DOCX holds only images")  # pages pasted in as pictures
+        raise ReadError("empty", "DOCX document without text")
     meta = meta_from_text((b.text for b in blocks if isinstance(b, Paragraph)),
                           (b.rows for b in blocks if isinstance(b, Table)))
-    props = document.core_properties
-    if (props.title or "").strip():
-        meta["title"] = props.title.strip()
-    if props.created is not None:
-        meta["created"] = props.created.date().isoformat()
+    if core is not None:
+        meta |= _core_meta(core)
     return Document(kind="docx", blocks=blocks, meta=meta)
+
+
+def _core_meta(core: CT_CoreProperties) -> dict[str, str]:
+    out: dict[str, str] = {}
+    title = (core.title_text or "").strip()
+    if title:
+        out["title"] = title
+    try:
+        created = core.created_datetime
+    except (TypeError, ValueError, OverflowError):  # an empty or out-of-range date: left out
+        created = None
+    if created is not None:
+        out["created"] = created.date().isoformat()
+    return out

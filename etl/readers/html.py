@@ -15,6 +15,8 @@ from functools import partial
 from lxml import etree
 
 from etl.document import Block, Document, Paragraph, ReadError, Table
+from etl.readers.charset import big5_instead, decode_lenient, decode_strict, looks_binary, looks_misread
+from etl.readers.limits import MAX_COLSPAN, MAX_ROWSPAN, MAX_TEXT_MB, MB, CellBudget, mb
 
 # --- decoding ----------------------------------------------------------------------------------------
 
@@ -41,18 +43,6 @@ def declared_encoding(data: bytes) -> str | None:
     return name
 
 
-def _decode_strict(data: bytes, enc: str) -> str | None:
-    """Strict decode; a page cut off mid-character (last 3 bytes) is still accepted."""
-    try:
-        return data.decode(enc)
-    except UnicodeDecodeError as e:
-        if e.start >= len(data) - 3:
-            return data.decode(enc, errors="replace")
-        return None
-    except LookupError:  # an encoding name Python does not know
-        return None
-
-
 def decode_html(data: bytes) -> tuple[str, str]:
     """(text, encoding used). Declarations are tried but not trusted: valid UTF-8 wins over a gb2312
     label, and a GBK page labelled UTF-8 (or not labelled) falls back to GB18030."""
@@ -68,24 +58,24 @@ def decode_html(data: bytes) -> tuple[str, str]:
         order.append(declared)
     order.append("gb18030")
     for enc in order:
-        text = _decode_strict(data, enc)
+        text = decode_strict(data, enc)
         if text is not None:
+            if enc == "gb18030" and looks_misread(text):  # an unlabelled Big5 page reads as GB18030 nonsense
+                big5 = big5_instead(data, text)
+                if big5 is not None:
+                    return big5
             return text, enc
     # Mostly one encoding with a few broken bytes (pages stitched from fragments): take the closer one.
-    best: tuple[int, str, str] | None = None
-    for enc in ("utf-8", "gb18030"):
-        text = data.decode(enc, errors="replace")
-        bad = text.count("\ufffd")
-        if best is None or bad < best[0]:
-            best = (bad, text, enc)
-    assert best is not None
-    if best[0] <= max(3, len(best[1]) // 1000):
-        return best[1], best[2] + "+replace"
+    lenient = decode_lenient(data)
+    if lenient is not None:
+        return lenient[0], lenient[1] + "+replace"
+    if looks_binary(data):
+        raise ReadError("binary", "control bytes in the text")
     from charset_normalizer import from_bytes  # slow: last resort only
 
     match = from_bytes(data).best()
     if match is None:
-        raise ReadError("HTML in an unknown text encoding (not UTF-8, GB18030 or the declared one)")
+        raise ReadError("encoding", "not UTF-8, GB18030 or the declared one")
     return str(match), str(match.encoding)
 
 
@@ -259,13 +249,16 @@ def _span(value: str | None, limit: int) -> int:
     return min(max(n, 1), limit)
 
 
-def table_grid(rows: list[list[tuple[etree._Element, int]]]) -> list[list[str]]:
+def table_grid(rows: list[list[tuple[etree._Element, int]]], budget: CellBudget | None = None) -> list[list[str]]:
     """Expand rowspan/colspan of the table's cells, given by row with their colspans: every grid position
     a cell covers holds its text.
 
     Rows are as long as their last occupied position (no invented trailing blanks); a hole left in the
-    middle of a row (a short row under a rowspan) is "".
+    middle of a row (a short row under a rowspan) is "". The grid is drawn from `budget` (the document's
+    cells): a row that would outgrow it raises ReadError before it is allocated.
     """
+    if budget is None:
+        budget = CellBudget()
     grid: list[list[str]] = []
     pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, text) from rowspans above
     n_rows = len(rows)
@@ -276,8 +269,9 @@ def table_grid(rows: list[list[tuple[etree._Element, int]]]) -> list[list[str]]:
             while col in pending:
                 _put(line, col, _take(pending, col))
                 col += 1
+            budget.check(col + colspan)  # the row's length once this cell is placed
             text = cell_text(td)
-            rowspan = _span(td.get("rowspan"), n_rows - r)
+            rowspan = _span(td.get("rowspan"), min(MAX_ROWSPAN, n_rows - r))
             if colspan == 1 and col == len(line):  # the plain cell (col is never pending here): _put inlined
                 line.append(text)
                 if rowspan > 1:
@@ -295,6 +289,7 @@ def table_grid(rows: list[list[tuple[etree._Element, int]]]) -> list[list[str]]:
             for c in sorted(pending):  # rowspans from above beyond this row's own cells
                 if c >= len(line) or line[c] is None:
                     _put(line, c, _take(pending, c))
+        budget.take(len(line))  # (pending rowspans add at most the previous row's width, already taken)
         grid.append([c if c is not None else "" for c in line])
     return _clip_overspans(grid)
 
@@ -335,6 +330,7 @@ class _Walker:
 
     def __init__(self, nesting: set[etree._Element]) -> None:
         self.nesting = nesting
+        self.budget = CellBudget()  # shared by all tables of the page
         self.blocks: list[Block] = []
         self.buf: list[str] = []
 
@@ -378,7 +374,8 @@ class _Walker:
             self.flush()
 
     def table(self, el: etree._Element) -> None:
-        rows = [[(td, _span(td.get("colspan"), 200)) for td in tr if td.tag in _CELL_TAGS] for tr in _own_rows(el)]
+        rows = [[(td, _span(td.get("colspan"), MAX_COLSPAN)) for td in tr if td.tag in _CELL_TAGS]
+                for tr in _own_rows(el)]
         cells = [td for tds in rows for td, _ in tds]
         nested = el in self.nesting
         width = max((sum(colspan for _, colspan in tds) for tds in rows), default=0)
@@ -389,7 +386,7 @@ class _Walker:
                 self.walk(td)
                 self.flush()
             return
-        grid = table_grid(rows)
+        grid = table_grid(rows, self.budget)
         if any(len(c) > _LAYOUT_CELL_CHARS for row in grid for c in row):  # a page column, not a cell
             for td in cells:
                 self.walk(td)
@@ -507,11 +504,11 @@ class _Scan:
         for el in root.iter("meta", "link", "title", "table"):
             tag = el.tag
             if tag == "table":
-                parent = el.getparent()
-                while parent is not None:
-                    if parent.tag == "table":
-                        self.nesting.add(parent)
-                    parent = parent.getparent()
+                # only the nearest enclosing table: the ones further out are marked from that one, so
+                # deeply nested tables cost one walk up each, not one per level
+                outer = next(el.iterancestors("table"), None)
+                if outer is not None:
+                    self.nesting.add(outer)
             elif tag == "meta":
                 self.metas.append(el)
             elif tag == "link":
@@ -543,7 +540,9 @@ def _head_meta(scan: _Scan) -> dict[str, str]:
 
 def read_html(data: bytes) -> Document:
     if not (data[:64].strip() or data.strip()):  # (the full strip copies the page: only when needed)
-        raise ReadError("empty file")
+        raise ReadError("empty")
+    if len(data) > MAX_TEXT_MB * MB:  # before decoding: the text, UTF-8 copy and tree cost several times more
+        raise ReadError("too_large", f"limit {MAX_TEXT_MB} MB, file {mb(len(data))}")
     text, encoding = decode_html(data)
     # Re-encode to UTF-8 and tell libxml2 so: a (possibly wrong) declared charset is then ignored.
     # Bytes that decoded as strict UTF-8 (no BOM, no replaced cut-off tail) re-encode to themselves.
@@ -554,10 +553,10 @@ def read_html(data: bytes) -> Document:
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
     try:
         root = etree.fromstring(utf8, parser=parser)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
-        raise ReadError(f"unparseable HTML: {e}") from None
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        raise ReadError("corrupt", "HTML markup could not be parsed") from None
     if root is None:
-        raise ReadError("HTML page without content")
+        raise ReadError("empty", "HTML page without content")
     scan = _Scan(root)
     head = _head_meta(scan)
     body = root.find("body")
@@ -566,7 +565,9 @@ def read_html(data: bytes) -> Document:
     walker.flush()
     blocks = walker.blocks
     if not blocks:
-        raise ReadError("HTML page without text")
+        if root.find(".//img") is not None:  # a report published as pictures of its pages
+            raise ReadError("no_text", "HTML page shows only images")
+        raise ReadError("empty", "HTML page without text")
 
     meta = meta_from_text((b.text for b in blocks if isinstance(b, Paragraph)),
                           (b.rows for b in blocks if isinstance(b, Table)))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import pymupdf
 
 from etl.document import Block, Document, Paragraph, ReadError, Table
+from etl.readers.limits import MAX_PDF_PAGES
 
 _TOL = 2.0  # points: ruling lines this close are the same line
 _THIN = 3.0  # points: a vector box at most this thick is a ruling line
@@ -493,21 +494,30 @@ def _join_across_pages(items: list[_PageItem]) -> list[Block]:
     return out
 
 
+# What MuPDF raises on a damaged file: its own error classes (not RuntimeError subclasses) besides the
+# RuntimeError/ValueError of PyMuPDF's wrappers.
+_MUPDF_ERRORS = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+_DAMAGED = "PDF structure damaged"
+
+
 def _open(data: bytes) -> pymupdf.Document:
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
-    except (pymupdf.FileDataError, RuntimeError, ValueError) as e:
-        raise ReadError(f"corrupt PDF: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
-    if doc.needs_pass and not doc.authenticate(""):
-        raise ReadError("encrypted PDF (password required)")
-    if doc.page_count == 0:
-        raise ReadError("corrupt PDF: no pages")
+        if doc.needs_pass and not doc.authenticate(""):
+            raise ReadError("encrypted")
+        pages = doc.page_count
+    except _MUPDF_ERRORS:
+        raise ReadError("corrupt", _DAMAGED) from None
+    if pages == 0:
+        raise ReadError("corrupt", "PDF without pages")
+    if pages > MAX_PDF_PAGES:  # every page is read: the page count bounds the time
+        raise ReadError("too_many_pages", f"limit {MAX_PDF_PAGES}, file has {pages}")
     return doc
 
 
 def read_pdf(data: bytes) -> Document:
     if not data.strip():
-        raise ReadError("empty file")
+        raise ReadError("empty")
     doc = _open(data)
     pages: list[tuple[float, list[_PageItem]]] = []
     n_words = 0
@@ -518,19 +528,20 @@ def read_pdf(data: bytes) -> Document:
             words = page.get_text("words", textpage=textpage)
             n_words += len(words)
             pages.append((page.rect.height, _page_items(page, textpage, words, page_no) if words else []))
-    except (RuntimeError, ValueError) as e:  # MuPDF errors on damaged page content
-        raise ReadError(f"corrupt PDF: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
-    repaired = bool(getattr(doc, "is_repaired", False))
+        repaired = bool(getattr(doc, "is_repaired", False))
+        info = doc.metadata or {}
+    except _MUPDF_ERRORS:  # MuPDF errors on damaged page content
+        raise ReadError("corrupt", _DAMAGED) from None
     if n_words == 0:
         if repaired:  # a truncated or damaged file MuPDF had to rebuild: not a scan
-            raise ReadError(f"corrupt PDF: damaged file (rebuilt by MuPDF), no readable text on {doc.page_count} pages")
-        raise ReadError(f"no text layer (scanned PDF?): {doc.page_count} pages, no extractable text")
+            raise ReadError("corrupt", f"{_DAMAGED}, no readable text on {doc.page_count} pages")
+        raise ReadError("no_text", f"{doc.page_count} pages, no extractable text")
     drop = _furniture(pages)
     blocks = _join_across_pages([it for p, (_, items) in enumerate(pages) for i, it in enumerate(items)
                                  if (p, i) not in drop])
     text = "".join(b.text for b in blocks if isinstance(b, Paragraph))
     if text and len(_UNMAPPED.findall(text)) > len(text) // 3:
-        raise ReadError("PDF text layer without Unicode mapping (fonts give unreadable text)")
+        raise ReadError("no_text", "fonts without a Unicode mapping: the text cannot be read")
     problems = []
     if repaired:
         problems.append({"code": "damaged_file", "message": "damaged PDF rebuilt by MuPDF; content may be incomplete",
@@ -540,7 +551,6 @@ def read_pdf(data: bytes) -> Document:
         problems.append({"code": "no_text_layer", "message": f"pages without text (scanned?): {empty}",
                          "where": None})
     meta = {}
-    info = doc.metadata or {}
     if (info.get("title") or "").strip():
         meta["title"] = info["title"].strip()
     created = _pdf_date(info.get("creationDate") or "")

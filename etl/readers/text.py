@@ -19,7 +19,9 @@ import unicodedata
 
 from etl.document import Document, Paragraph, ReadError, Table
 from etl.formats import COLS, ROWS, chapter_heading, norm
+from etl.readers.charset import big5_instead, decode_lenient, decode_strict, looks_binary, looks_misread
 from etl.readers.html import meta_from_text
+from etl.readers.limits import MAX_TEXT_MB, MB, mb
 from etl.readers.script import fold, needs_folding
 from etl.values import EMPTY, TEXT, parse_cell
 
@@ -46,33 +48,76 @@ _LABEL_RE = re.compile("|".join(map(re.escape, _LABEL_FRAGMENTS)))
 # Unicode categories Cc (controls but tab, newline, CR, form feed), Co (private use), Cs (surrogates),
 # as one character class: counting them is on every text file's path.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd\ud800-\udfff]")
+# The same without private use: what binary data decodes to, as opposed to text in another encoding.
+_NUL_RUNS = re.compile(rb"\x00+")
+_REAL_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def decode(data: bytes) -> str:
-    """Decode text of unknown encoding: BOMs, strict UTF-8, then GB18030 (covers GBK and GB2312)."""
+    """Decode text of unknown encoding: BOMs, strict UTF-8, then GB18030 (covers GBK and GB2312), Big5
+    when GB18030 gives nonsense, UTF-16 without a BOM, charset-normalizer as the last resort."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return _checked(data.decode("utf-16", errors="replace"))  # a cut-off last byte is replaced
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    sample = data[:65536]
-    if b"\x00" in sample:  # text never holds NUL bytes
-        raise ReadError("not a text file (binary content)")
-    for enc in ("utf-8", "gb18030"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    if b"\x00" in data:  # text never holds NUL bytes, except UTF-16 (ASCII characters are half NUL)
+        text = _utf16_without_bom(data)
+        if text is not None:
+            return _checked(text)
+        if len(_NUL_RUNS.findall(data, 0, 1 << 22)) > 4:
+            raise ReadError("binary", "NUL bytes in the text")
+        # a few zeroed stretches in text (a download preallocated and never filled, a damaged sector):
+        # the rest is still the report
+        data = data.replace(b"\x00", b"")
+        if not data.strip():
+            raise ReadError("empty", "only NUL bytes")
+    text = decode_strict(data, "utf-8")
+    if text is None:
+        text = decode_strict(data, "gb18030")
+        if text is None or looks_misread(text):
+            big5 = big5_instead(data, text)
+            if big5 is not None:
+                text = big5[0]
+    if text is None:
+        lenient = decode_lenient(data)  # mostly one encoding with a few broken bytes
+        if lenient is not None:
+            text = lenient[0]
+    if text is None:
+        if looks_binary(data):
+            raise ReadError("binary", "control bytes in the text")
         from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
         if best is None:
-            raise ReadError("text in an unknown encoding (not UTF-8 or GB18030)")
+            raise ReadError("encoding", "not UTF-8, GB18030 or Big5")
         text = str(best)
-    bad = len(_CONTROL.findall(text, 0, 20000))
-    if bad > max(20, len(text[:20000]) // 50):
-        raise ReadError("not a text file (mostly control characters)")
+    return _checked(text)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark: its NULs (the high bytes of ASCII characters) all fall on
+    odd offsets (little-endian) or all on even ones (big-endian)."""
+    sample = data[:65536]
+    odd = sample[1::2].count(0)
+    even = sample[0::2].count(0)
+    if odd + even < len(sample) // 20:
+        return None
+    enc = "utf-16-le" if odd > 9 * even else "utf-16-be" if even > 9 * odd else None
+    if enc is None:
+        return None
+    return decode_strict(data, enc)  # (binary data that passes is refused by _checked)
+
+
+def _checked(text: str) -> str:
+    """Refuse decoded text that is mostly control or private-use characters (binary data, or a codec the
+    bytes are not in)."""
+    head = text[:20000]
+    limit = max(20, len(head) // 50)
+    controls = len(_CONTROL.findall(head))
+    if controls > limit:
+        if len(_REAL_CONTROL.findall(head)) > limit:
+            raise ReadError("binary", "mostly control characters")
+        raise ReadError("encoding", "not UTF-8, GB18030 or Big5")  # private-use characters: a wrong codec
     return text
 
 
@@ -299,6 +344,8 @@ def _lines(lines: list[str], blank_cells: bool) -> list:
 
 
 def read_text(data: bytes) -> Document:
+    if len(data) > MAX_TEXT_MB * MB:  # before decoding: the decoded text and its lines cost several times more
+        raise ReadError("too_large", f"limit {MAX_TEXT_MB} MB, file {mb(len(data))}")
     text = decode(data)
     folded = needs_folding(text[:20000])
     if folded:  # structure is found by simplified labels, so fold before the rendering is detected
@@ -307,7 +354,7 @@ def read_text(data: bytes) -> Document:
     lines = [ln.replace("\u3000", " ").replace("\u00a0", " ") for ln in raw_lines
              if not _PAGE_FURNITURE.match(ln)]
     if not any(ln.strip() for ln in lines):
-        raise ReadError("empty file (no text)")
+        raise ReadError("empty", "only page numbers" if text.strip() else "")
     rendering = detect(lines)
     if rendering == "tab":
         blocks = _tab(lines)
