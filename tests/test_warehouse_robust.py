@@ -127,7 +127,7 @@ def test_memory_limit_ends_in_an_ingest_error(tmp_path: Path) -> None:
     files = corpus(src, n_agencies=1, years=(2022,))
     (src / "big.txt").write_bytes(files[0].read_bytes() * 4000)
     db = tmp_path / "wh.duckdb"
-    build([src], db, progress=False, limits=Limits(memory_mb=150, seconds=60))
+    build([src], db, progress=False, limits=Limits(memory_mb=60, seconds=120))
     assert _table(db, "SELECT code FROM ingest_errors") == [("memory",)]
     assert len(_paths(db)) == 1
 
