@@ -178,7 +178,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "building": ("正在重建数据仓库……", "Rebuilding the warehouse…"),
     "build_failed": ("文件已复制到 {dir}，但数据仓库未能重建：{reason}", "The files were copied to {dir}, but the "
                      "warehouse could not be rebuilt: {reason}"),
-    "reason_timeout": ("解析超时", "parsing took longer than the time limit"),
     "n_blank": ("空白或“/”的报告数", "Reports with a blank or “/”"),
     "n_stated": ("陈述该数的报告数", "Reports stating it"),
     "median_items": ("每份报告中位数", "Median per report"),

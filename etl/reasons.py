@@ -36,9 +36,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "duplicate": ("与另一文件内容相同，只载入一次", "identical to another file, loaded once"),
 }
 
-# Codes that describe a file the build passed over on purpose (the `skipped` table), not a failure.
-SKIP_CODES = frozenset({"hidden", "not_regular", "outside_link", "broken_link", "duplicate"})
-
 
 def wording(code: str, detail: str = "") -> tuple[str, str]:
     """(Chinese, English) reason for `code`, each followed by the detail when there is one."""

@@ -19,6 +19,7 @@ import streamlit as st
 
 from dashboard import db, ui
 from dashboard.i18n import t
+from etl.reasons import wording
 
 MAX_MB = 20
 UPLOADS = Path(os.environ.get("DISCLOSURE_UPLOADS", "data/uploads"))
@@ -48,8 +49,8 @@ def _preview(blobs: tuple[tuple[str, bytes], ...]) -> list[dict]:
         except subprocess.TimeoutExpired:
             lines = []
     by_path = {d["path"]: d for d in lines}
-    return [by_path.get(p, {"ok": False, "code": "timeout", "reason": t("reason_timeout", "en"),
-                            "reason_zh": t("reason_timeout", "zh")}) for p in paths]
+    zh, en = wording("timeout")
+    return [by_path.get(p, {"ok": False, "code": "timeout", "reason": en, "reason_zh": zh}) for p in paths]
 
 
 ctx = ui.context()
@@ -98,7 +99,7 @@ if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add"):
         except subprocess.TimeoutExpired:
             out = None
     if out is None or out.returncode != 0:
-        last = (out.stderr.strip().splitlines() or ["?"])[-1] if out is not None else t("reason_timeout", lang)
+        last = (out.stderr.strip().splitlines() or ["?"])[-1] if out is not None else wording("timeout")[lang != "zh"]
         st.error(t("build_failed", lang, dir=ui.escape_md(str(UPLOADS)), reason=ui.escape_md(last)))
     else:
         st.success(t("added", lang, dir=ui.escape_md(str(UPLOADS))))

@@ -33,7 +33,7 @@ import duckdb
 from tqdm import tqdm
 
 import etl
-from etl.reasons import SKIP_CODES, wording
+from etl.reasons import wording
 from etl.warehouse import derive, load, marts, reference, schema
 from etl.warehouse.agencies import Resolver
 from etl.warehouse.files import Skipped, discover
@@ -337,7 +337,7 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
 def _add_skipped(con: duckdb.DuckDBPyConnection, skipped: list[Skipped]) -> None:
     rows = []
     for s in skipped:
-        zh, en = wording(s.code if s.code in SKIP_CODES or s.code == "unreadable" else "unreadable", s.detail)
+        zh, en = wording(s.code, s.detail)
         rows.append((s.display, s.code, en, zh))
     if rows:
         con.executemany("INSERT INTO skipped VALUES (?, ?, ?, ?)", rows)

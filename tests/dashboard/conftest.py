@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
+from dash_helpers import sql_runner
 
 YEARS = [2019, 2020, 2021, 2022, 2023]
 
@@ -38,14 +38,7 @@ def con(warehouse: Path):
 
 @pytest.fixture(scope="session")
 def run(con):
-    def _run(sql: str, params=()) -> pd.DataFrame:
-        cur = con.cursor()
-        try:
-            return cur.execute(sql, list(params)).df()
-        finally:
-            cur.close()
-
-    return _run
+    return sql_runner(con)
 
 
 class _Records(logging.Handler):

@@ -26,3 +26,15 @@ def open_app(page: str | None = None, query: dict | None = None):
 
 def chromium_ok() -> bool:
     return os.path.exists("/usr/bin/chromium")
+
+
+def sql_runner(con):
+    """`run(sql, params)` over a DuckDB connection, a cursor per query, as the dashboard's pages call it."""
+    def _run(sql: str, params=()):
+        cur = con.cursor()
+        try:
+            return cur.execute(sql, list(params)).df()
+        finally:
+            cur.close()
+
+    return _run

@@ -17,10 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 from conftest import INJECTED
-from dash_helpers import ROOT, chromium_ok
+from dash_helpers import ROOT, chromium_ok, sql_runner
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -41,14 +40,7 @@ def run(injected_warehouse: tuple[Path, str]):
     """SQL against the warehouse the server shows (this module's, not the session's plain one)."""
     con = duckdb.connect(str(injected_warehouse[0]), read_only=True)
 
-    def _run(sql: str, params=()) -> pd.DataFrame:
-        cur = con.cursor()
-        try:
-            return cur.execute(sql, list(params)).df()
-        finally:
-            cur.close()
-
-    yield _run
+    yield sql_runner(con)
     con.close()
 
 
