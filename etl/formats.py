@@ -13,11 +13,81 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 TABLES = ("t2", "t3", "t4")
-FORMATS = ("2021", "2019")
+
+
+class Format(StrEnum):
+    """The national form a table is printed in. A StrEnum: it is stored and compared as "2021" / "2019"."""
+
+    F2021 = "2021"
+    F2019 = "2019"
+
+
+FORMATS: tuple[Format, ...] = (Format.F2021, Format.F2019)
+# A report's `template` is its tables' one format, or one of these.
+MIXED = "mixed"  # its tables are printed in different formats
+LEGACY = "legacy"  # before 2019, or no national table at all
+TEMPLATES = (*FORMATS, MIXED, LEGACY)
+# The first report year each format is due for: the 2019 form for the 2019 and 2020 reports, the 2021 form
+# from the 2021 reports on; free-form reports before that. The one place this rule is written down.
+FORMAT_FROM_YEAR: dict[Format, int] = {Format.F2019: 2019, Format.F2021: 2021}
+
+
+def format_for_year(year: int | None) -> str | None:
+    """The template a report for `year` is due in ("2021", "2019" or "legacy"); None when the year is unknown."""
+    if year is None:
+        return None
+    due = [f for f, first in FORMAT_FROM_YEAR.items() if year >= first]
+    return max(due, key=FORMAT_FROM_YEAR.__getitem__) if due else LEGACY
+
+
+def decide_format(votes: Mapping[str, int], year: int | None) -> Format | None:
+    """The one format a table is in, from how many of its printed labels only one format has (`votes`). A table
+    that names both (a 2021 table 2 with a local 政府集中采购 row) is in the format most of its labels name; a
+    tie goes to the format due for the report's year, else to the newer form."""
+    have = {Format(f): n for f, n in votes.items() if n > 0}
+    if not have:
+        return None
+    best = max(have.values())
+    tied = [f for f in FORMATS if have.get(f) == best]
+    due = format_for_year(year)
+    return next((f for f in tied if f == due), tied[0])
+
+
+def template_of(table_formats: Mapping[str, str], year: int | None, has_tables: bool) -> str:
+    """A report's template from its tables' formats: their one format, `mixed`, or — for a report whose tables
+    name no format — the format due for its year (`legacy` without tables before 2019 or without a year)."""
+    fmts = {table_formats[t] for t in ("t2", "t3") if table_formats.get(t)}
+    if len(fmts) > 1:
+        return MIXED
+    if fmts:
+        return next(iter(fmts))
+    due = format_for_year(year)
+    if not has_tables:
+        return due or LEGACY
+    return due or Format.F2021
+
+
+class Addr(NamedTuple):
+    """One cell of the national tables. Its one string form is "t3.granted.total" (`str(addr)`, `Addr.parse`)."""
+
+    table: str
+    row: str
+    col: str
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.row}.{self.col}"
+
+    @classmethod
+    def parse(cls, text: str) -> Addr:
+        table, row, col = text.split(".")
+        return cls(table, row, col)
 
 _WS = re.compile(r"\s+")
 
@@ -113,7 +183,7 @@ T2_2019 = Table2Format(
     },
 )
 
-T2_FORMATS = {"2021": T2_2021, "2019": T2_2019}
+T2_FORMATS = {Format.F2021: T2_2021, Format.F2019: T2_2019}
 
 
 @lru_cache(maxsize=4096)
@@ -128,11 +198,11 @@ def t2_cols_in(n: str) -> tuple[str, ...]:
     return tuple(sorted(found, key=found.__getitem__))
 # Labels that only one format prints: they decide which table 2 a report uses.
 T2_COLS_ONLY = {
-    "2021": frozenset({"issued", "repealed", "in_force", "amount_10k_yuan"}),
-    "2019": frozenset({"new_made", "new_published", "total_published", "prev_items", "change", "projects",
-                       "amount_yuan"}),
+    Format.F2021: frozenset({"issued", "repealed", "in_force", "amount_10k_yuan"}),
+    Format.F2019: frozenset({"new_made", "new_published", "total_published", "prev_items", "change", "projects",
+                             "amount_yuan"}),
 }
-T2_ROWS_ONLY = {"2021": frozenset(), "2019": frozenset({"other_services", "procurement"})}
+T2_ROWS_ONLY = {Format.F2021: frozenset(), Format.F2019: frozenset({"other_services", "procurement"})}
 
 # Item headings of table 2 (第二十条第（一）项 …) and which rows sit under each.
 T2_ITEMS = {
@@ -209,21 +279,54 @@ T3_ROWS: tuple[Key, ...] = (
 T3_ROW_KEYS = tuple(k.key for k in T3_ROWS)
 T3_ROWS_2021 = tuple(k for k in T3_ROW_KEYS if k != "other_total_2019")
 T3_ROWS_2019 = tuple(k for k in T3_ROW_KEYS if k not in {"other_no_correction", "other_unpaid_fee", "other_other"})
-T3_ROWS_BY_FORMAT = {"2021": T3_ROWS_2021, "2019": T3_ROWS_2019}
+T3_ROWS_BY_FORMAT = {Format.F2021: T3_ROWS_2021, Format.F2019: T3_ROWS_2019}
+# Rows whose presence names the format of table 3: the 2019 single （六）其他处理 row or the 2021 sub-rows.
+T3_ROWS_ONLY = {Format.F2021: frozenset({"other_no_correction", "other_unpaid_fee", "other_other"}),
+                Format.F2019: frozenset({"other_total_2019"})}
 
-T3_GROUPS = {
-    "outcomes": ("三、本年度办理结果", "本年度办理结果"),
-    "withheld": ("（三）不予公开", "不予公开"),
-    "unavailable": ("（四）无法提供", "无法提供"),
-    "not_processed": ("（五）不予处理", "不予处理"),
-    "other": ("（六）其他处理", "其他处理"),
-}
-T3_OUTCOME_ROWS_2021 = tuple(T3_ROWS_2021[2:-2])  # granted … other_other
-T3_OUTCOME_ROWS_2019 = tuple(T3_ROWS_2019[2:-2])  # granted … other_total_2019
+
+@dataclass(frozen=True)
+class OutcomeGroup:
+    """A group of table 3's outcome rows (三、本年度办理结果): the charts' categories and the checks' sums."""
+
+    key: str
+    zh: str
+    en: str
+    rows: Mapping[str, tuple[str, ...]]  # format -> row keys, in printed order
+    heading: tuple[str, ...] = ()  # the merged heading printed above its sub-rows (first: official wording)
+
+
+_BOTH = tuple(FORMATS)
 WITHHELD_ROWS = tuple(k for k in T3_ROW_KEYS if k.startswith("withheld_"))
 UNAVAILABLE_ROWS = tuple(k for k in T3_ROW_KEYS if k.startswith("unavailable_"))
 NOT_PROCESSED_ROWS = tuple(k for k in T3_ROW_KEYS if k.startswith("not_processed_"))
 OTHER_ROWS_2021 = ("other_no_correction", "other_unpaid_fee", "other_other")
+OUTCOME_GROUPS: tuple[OutcomeGroup, ...] = (
+    OutcomeGroup("granted", "予以公开", "Granted", dict.fromkeys(_BOTH, ("granted",))),
+    OutcomeGroup("partially_granted", "部分公开", "Partially granted", dict.fromkeys(_BOTH, ("partially_granted",))),
+    OutcomeGroup("withheld", "不予公开", "Withheld", dict.fromkeys(_BOTH, WITHHELD_ROWS), ("（三）不予公开", "不予公开")),
+    OutcomeGroup("unavailable", "无法提供", "Could not provide", dict.fromkeys(_BOTH, UNAVAILABLE_ROWS),
+                 ("（四）无法提供", "无法提供")),
+    OutcomeGroup("not_processed", "不予处理", "Not processed", dict.fromkeys(_BOTH, NOT_PROCESSED_ROWS),
+                 ("（五）不予处理", "不予处理")),
+    # the 2019 form prints （六）其他处理 as one row; the 2021 form as a heading over three sub-rows
+    OutcomeGroup("other", "其他处理", "Other handling", {Format.F2021: OTHER_ROWS_2021,
+                                                       Format.F2019: ("other_total_2019",)},
+                 ("（六）其他处理", "其他处理")),
+)
+OUTCOME_GROUP = {g.key: g for g in OUTCOME_GROUPS}
+T3_OUTCOMES_HEADING = ("三、本年度办理结果", "本年度办理结果")
+# Headings printed in table 3 that carry no numbers: the outcomes heading, then each group's.
+T3_GROUPS = {"outcomes": T3_OUTCOMES_HEADING, **{g.key: g.heading for g in OUTCOME_GROUPS if g.heading}}
+# A sub-row -> the printed heading of its group (（三）不予公开 …): "3.其他" alone is ambiguous. The 2019
+# form's single （六）其他处理 row is a heading itself.
+HEADING_OF_ROW = {r: g.heading[0] for g in OUTCOME_GROUPS if g.heading for r in g.rows[Format.F2021]}
+# row key -> its outcome group (both formats)
+GROUP_OF_ROW = {r: g.key for g in OUTCOME_GROUPS for rows in g.rows.values() for r in rows}
+# The outcome rows (granted … other) per format, in printed order: they add up to （七）总计.
+T3_OUTCOME_ROWS: dict[str, tuple[str, ...]] = {f: tuple(r for g in OUTCOME_GROUPS for r in g.rows[f]) for f in FORMATS}
+T3_OUTCOME_ROWS_2021 = T3_OUTCOME_ROWS[Format.F2021]
+T3_OUTCOME_ROWS_2019 = T3_OUTCOME_ROWS[Format.F2019]
 
 # --- Table 4 -----------------------------------------------------------------------------------------
 
@@ -241,6 +344,22 @@ T4_COLS: tuple[Key, ...] = (
 )
 T4_ROW_KEYS = tuple(k.key for k in T4_ROWS)
 T4_COL_KEYS = tuple(k.key for k in T4_COLS)
+T4_RESULT_COLS = tuple(c for c in T4_COL_KEYS if c != "total")  # they add up to 总计
+# Table 4 is printed the same way in both formats: three blocks of five columns, in this order.
+T4_CELLS: tuple[Addr, ...] = tuple(Addr("t4", r, c) for r in T4_ROW_KEYS for c in T4_COL_KEYS)
+
+# --- Words that say which table a run of cells belongs to ---------------------------------------------
+
+T2_ITEM_WORD = "第二十条"  # table 2's item headings: 第二十条第（一）项 …
+T2_ITEM_RE = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项?")  # on normalized text
+T2_HEADER_WORD = "信息内容"  # table 2's top-left header cell
+T3_HEADER_WORDS = ("申请人情况", "勾稽关系")  # only table 3's header prints these
+T3_BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+T4_BLOCK_WORDS = ("行政复议", "行政诉讼")  # table 4's top header cells
+T4_HEADER_WORD = "结果维持"  # table 4's first result column
+# Words only a table prints (beside its row labels): a line carrying one is a table line, never prose.
+TABLE_WORDS = (T2_ITEM_WORD, T2_HEADER_WORD, *T3_HEADER_WORDS, T3_OUTCOMES_HEADING[-1],
+               *(g.heading[-1] for g in OUTCOME_GROUPS if g.heading and g.key != "other"))
 
 # --- Everything together -----------------------------------------------------------------------------
 
@@ -253,13 +372,20 @@ TABLE_TITLES = {
 }
 
 
-def expected_cells(fmt: str) -> list[tuple[str, str, str]]:
-    """Every (table, row, col) a complete report in format `fmt` ('2021' or '2019') prints."""
-    t2 = T2_FORMATS[fmt]
-    out = [("t2", r, c) for r, cols in t2.layout.items() for c in cols]
-    out += [("t3", r, c) for r in T3_ROWS_BY_FORMAT[fmt] for c in T3_COL_KEYS]
-    out += [("t4", r, c) for r in T4_ROW_KEYS for c in T4_COL_KEYS]
-    return out
+def table_cells(table: str, fmt: str) -> tuple[Addr, ...]:
+    """Every cell a complete table `table` in format `fmt` prints, in printed order (table 4: either format)."""
+    if table == "t2":
+        return tuple(Addr("t2", r, c) for r, cols in T2_FORMATS[Format(fmt)].layout.items() for c in cols)
+    if table == "t3":
+        return tuple(Addr("t3", r, c) for r in T3_ROWS_BY_FORMAT[Format(fmt)] for c in T3_COL_KEYS)
+    return T4_CELLS
+
+
+def expected_cells(fmt: str | Mapping[str, str]) -> list[Addr]:
+    """Every cell a complete report prints: in one format (`"2021"`), or with each table in its own format
+    (`{"t2": "2019", "t3": "2021"}`; a table not named is left out)."""
+    per = dict.fromkeys(TABLES, fmt) if isinstance(fmt, str) else fmt
+    return [a for t in TABLES if per.get(t) for a in table_cells(t, per[t])]
 
 
 def label(table: str, kind: str, key: str, lang: str = "zh") -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from etl.formats import Addr
+
 
 @dataclass
 class Source:
@@ -32,6 +34,10 @@ class Cell:
     #   arithmetic      the only reading of the printed tokens that the table's own identities allow
     placed: str = "header"
 
+    @property
+    def addr(self) -> Addr:
+        return Addr(self.table, self.row, self.col)
+
 
 @dataclass
 class ExtraRow:
@@ -46,7 +52,7 @@ class ExtraRow:
 class Problem:
     code: str  # e.g. truncated, missing_table, unit_unknown, text_cell, no_text_layer
     message: str
-    where: str | None = None  # e.g. "t3.granted.total"
+    where: str | None = None  # a table "t3", a row "t3.granted" or a cell (str(Addr)) "t3.granted.total"
 
 
 @dataclass
@@ -55,8 +61,9 @@ class Report:
     agency: str | None = None
     year: int | None = None
     published_on: str | None = None  # ISO date
-    template: str = "legacy"  # 2021 | 2019 | mixed | legacy
-    table_formats: dict[str, str] = field(default_factory=dict)  # {"t2": "2019", "t3": "2021"}
+    template: str = "legacy"  # the tables' one format (2021 | 2019), or mixed | legacy: etl.formats.template_of
+    # each printed table's format, "2021" or "2019", decided once by the extractor: {"t2": "2019", "t3": "2021"}
+    table_formats: dict[str, str] = field(default_factory=dict)
     title: str | None = None
     cells: list[Cell] = field(default_factory=list)
     extra_rows: list[ExtraRow] = field(default_factory=list)
@@ -67,10 +74,8 @@ class Report:
     meta: dict[str, str] = field(default_factory=dict)
 
     def cell(self, table: str, row: str, col: str) -> Cell | None:
-        for c in self.cells:
-            if c.table == table and c.row == row and c.col == col:
-                return c
-        return None
+        want = Addr(table, row, col)
+        return next((c for c in self.cells if c.addr == want), None)
 
     def value(self, table: str, row: str, col: str) -> int | float | None:
         c = self.cell(table, row, col)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl import formats as F
 from etl.checks import definitions
 from etl.checks import labels as L
 
@@ -38,11 +39,15 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""CREATE OR REPLACE TEMP MACRO fnum(x) AS CASE WHEN x IS NULL THEN '—'
                    WHEN x = round(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR)
                    ELSE CAST(round(x, 4) AS VARCHAR) END""")
-    # table formats per report, the grain identities are evaluated at (table 4 is the same in both formats)
+    # the template a report for a year is due in (etl.formats.format_for_year, as SQL over its constants)
+    due = " ".join(f"WHEN y >= {int(first)} THEN '{fmt.value}'"
+                   for fmt, first in sorted(F.FORMAT_FROM_YEAR.items(), key=lambda x: -x[1]))
+    con.execute(f"CREATE OR REPLACE TEMP MACRO due_format(y) AS CASE {due} ELSE '{F.LEGACY}' END")
+    # each printed table in its format (decided once by the extractor): the grain identities are evaluated at
     con.execute("""CREATE OR REPLACE TEMP TABLE chk_rep_fmt AS
-        SELECT report_id, 't2' AS tbl, t2_format AS fmt FROM reports WHERE t2_format IN ('2021', '2019')
-        UNION ALL SELECT report_id, 't3', t3_format FROM reports WHERE t3_format IN ('2021', '2019')
-        UNION ALL SELECT report_id, 't4', '2021' FROM reports WHERE t4_format IS NOT NULL""")
+        SELECT report_id, 't2' AS tbl, t2_format AS fmt FROM reports WHERE t2_format IS NOT NULL
+        UNION ALL SELECT report_id, 't3', t3_format FROM reports WHERE t3_format IS NOT NULL
+        UNION ALL SELECT report_id, 't4', t4_format FROM reports WHERE t4_format IS NOT NULL""")
 
 
 def insert(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None) -> None:

@@ -59,12 +59,12 @@ def _sum_label(keys: tuple[str, ...]) -> str:
 
 def identities() -> list[Identity]:
     out: list[Identity] = []
-    t4_parts = tuple(c for c in F.T4_COL_KEYS if c != "total")
+    t4_parts = F.T4_RESULT_COLS
     for fmt in F.FORMATS:
         out.append(Identity("T3-balance", "t3", fmt, "col", F.T3_COL_KEYS, ("new_received", "carried_over"),
                             ("total_processed", "carried_forward"), "new_received + carried_over",
                             "total_processed + carried_forward"))
-        outcomes = F.T3_OUTCOME_ROWS_2021 if fmt == "2021" else F.T3_OUTCOME_ROWS_2019
+        outcomes = F.T3_OUTCOME_ROWS[fmt]
         out.append(Identity("T3-outcomes", "t3", fmt, "col", F.T3_COL_KEYS, outcomes, ("total_processed",),
                             _sum_label(outcomes), "total_processed"))
         out.append(Identity("T3-columns", "t3", fmt, "row", F.T3_ROWS_BY_FORMAT[fmt], F.T3_APPLICANT_COLS,
@@ -72,7 +72,7 @@ def identities() -> list[Identity]:
         out.append(Identity("T4-sums", "t4", fmt, "row", F.T4_ROW_KEYS, t4_parts, ("total",),
                             " + ".join(t4_parts), "total"))
     # T2-stock: 2021 format only (the 2019 table 2 has no repealed/in-force columns)
-    out.append(Identity("T2-stock", "t2", "2021", "row", ("regulations", "normative_documents"), ("issued",),
+    out.append(Identity("T2-stock", "t2", F.Format.F2021, "row", ("regulations", "normative_documents"), ("issued",),
                         ("in_force", "repealed"), "issued", "in_force + repealed", op="<="))
     return out
 
@@ -149,7 +149,7 @@ def cross_year_rules() -> list[CrossYear]:
                      expected_zh=f"上年「{L.row_zh('t3', 'carried_forward')}」")
             for c in F.T3_COL_KEYS]
     # soft: mergers and restatements break it, so a failure is only a warning
-    out += [CrossYear("X-stock", r, ("t2", "2021"), (("cur", 1, "t2", r, "in_force"),),
+    out += [CrossYear("X-stock", r, ("t2", F.Format.F2021), (("cur", 1, "t2", r, "in_force"),),
                       (("prev", 1, "t2", r, "in_force"), ("cur", 1, "t2", r, "issued"), ("cur", -1, "t2", r, "repealed")),
                       severity="warning", label="in_force(t) = in_force(t-1) + issued(t) - repealed(t)",
                       grp_zh=f"表二「{L.row_zh('t2', r)}」行", actual_zh=f"「{L.col_zh('t2', 'in_force')}」",
@@ -178,4 +178,4 @@ def cross_year_frame() -> pd.DataFrame:
 JUMP_FIGURES = (("t3", "new_received", "total"), ("t3", "total_processed", "total"), ("t4", "review", "total"))
 JUMP_RATIO = 5.0
 JUMP_MIN = 20
-FIRST_CARRY_YEAR = 2019  # the first checkable pair is 2019 → 2020
+FIRST_CARRY_YEAR = F.FORMAT_FROM_YEAR[F.Format.F2019]  # the first checkable pair is 2019 → 2020

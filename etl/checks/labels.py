@@ -14,12 +14,7 @@ TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
 
 # The sub-rows of table 3 are numbered 1., 2., … under a group heading; "3.其他" alone is ambiguous, so a
 # sub-row is named with its group's printed heading first.
-_T3_GROUP_OF = {
-    **{k: F.T3_GROUPS["withheld"][0] for k in F.WITHHELD_ROWS},
-    **{k: F.T3_GROUPS["unavailable"][0] for k in F.UNAVAILABLE_ROWS},
-    **{k: F.T3_GROUPS["not_processed"][0] for k in F.NOT_PROCESSED_ROWS},
-    **{k: F.T3_GROUPS["other"][0] for k in F.OTHER_ROWS_2021},
-}
+_T3_GROUP_OF = F.HEADING_OF_ROW
 
 # How a cell that holds no usable number was printed (values.py kinds, plus a cell the table lacks).
 KIND_ZH = {"empty": "空白", "na": "填“/”或“-”", "text": "填写文字", "missing": "未印出"}

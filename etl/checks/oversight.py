@@ -7,7 +7,7 @@ import duckdb
 from etl import formats as F
 from etl.checks.common import insert
 
-FIRST_NATIONAL_YEAR = 2019  # the first year with a national table format
+FIRST_NATIONAL_YEAR = min(F.FORMAT_FROM_YEAR.values())  # the first year with a national table format
 
 
 def completeness(con: duckdb.DuckDBPyConnection) -> None:
@@ -16,7 +16,7 @@ def completeness(con: duckdb.DuckDBPyConnection) -> None:
         WITH want AS (
             SELECT r.report_id, r.agency_id, r.year, t.tbl
             FROM reports r CROSS JOIN (SELECT unnest(['t2', 't3', 't4']) AS tbl) t
-            WHERE r.template <> 'legacy' OR r.year >= 2019
+            WHERE r.template <> 'legacy' OR r.year >= $first
         ), have AS (SELECT DISTINCT report_id, tbl FROM cells),
         missing_tables AS (
             SELECT w.report_id, w.agency_id, w.year, list(w.tbl ORDER BY w.tbl) AS tbls
@@ -26,17 +26,17 @@ def completeness(con: duckdb.DuckDBPyConnection) -> None:
                tbls AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual,
                '未找到表格：' || czhs(tbls, '、') AS message,
                'table(s) not found: ' || array_to_string(tbls, ', ') AS message_en
-        FROM missing_tables""")
+        FROM missing_tables""", {"first": FIRST_NATIONAL_YEAR})
     insert(con, """
         WITH listed AS (
             SELECT report_id, CAST(coalesce(missing, '[]') AS VARCHAR[]) AS miss,
                    CAST(coalesce(chapters, '[]') AS VARCHAR[]) AS found
-            FROM reports WHERE template <> 'legacy' OR year >= 2019
+            FROM reports WHERE template <> 'legacy' OR year >= $first
         ), from_missing AS (
             SELECT report_id, substr(x, 9) AS ch FROM (SELECT report_id, unnest(miss) AS x FROM listed)
             WHERE x LIKE 'chapter:%'
         ), from_found AS (  -- when the parser lists the chapters it found, the others are absent
-            SELECT l.report_id, k.ch FROM listed l CROSS JOIN (SELECT unnest(?::VARCHAR[]) AS ch) k
+            SELECT l.report_id, k.ch FROM listed l CROSS JOIN (SELECT unnest($chapters::VARCHAR[]) AS ch) k
             WHERE len(l.found) > 0 AND NOT list_contains(l.found, k.ch)
         ), absent AS (
             SELECT report_id, list(DISTINCT 'chapter:' || ch ORDER BY 'chapter:' || ch) AS cells
@@ -46,7 +46,7 @@ def completeness(con: duckdb.DuckDBPyConnection) -> None:
                a.cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual,
                '未找到章节：' || czhs(a.cells, '、') AS message,
                'chapter(s) not found: ' || array_to_string(a.cells, ', ') AS message_en
-        FROM absent a JOIN reports r USING (report_id)""", [list(F.CHAPTER_KEYS)])
+        FROM absent a JOIN reports r USING (report_id)""", {"chapters": list(F.CHAPTER_KEYS), "first": FIRST_NATIONAL_YEAR})
     # cells the table's format prints but the report lacks (absent), or left blank, dashed or wrote words in
     # (uncertain: the figure is unknown, not zero). Present cells by an inner join; absent ones only for the
     # few tables that have fewer cells than their format prints.
@@ -93,7 +93,7 @@ def format_vs_year(con: duckdb.DuckDBPyConnection) -> None:
     insert(con, """
         WITH x AS (
             SELECT report_id, agency_id, year, template,
-                   CASE WHEN year >= 2021 THEN '2021' WHEN year >= 2019 THEN '2019' ELSE 'legacy' END AS want
+                   due_format(year) AS want
             FROM reports
         )
         SELECT report_id, agency_id, year, 'format-vs-year' AS rule,

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from etl import formats as F
+from etl.completeness import expected_formats
 from etl.document import ReadError
 from etl.model import Report
 from etl.parse import parse_file
@@ -92,8 +93,8 @@ def render(r: Report) -> str:
     if r.narrative:
         out.append("文字陈述 narrative: " + ", ".join(f"{k}={v}" for k, v in r.narrative.items()))
     out.append("章节 chapters: " + ", ".join(k for k in F.CHAPTER_KEYS if k in r.chapters))
-    fmt = r.template if r.template in F.FORMATS else "2021"
-    t2fmt = (r.table_formats.get("t2") or fmt).split("/")[0]
+    fmts = expected_formats(r)
+    t2fmt = fmts["t2"]
     layout = F.T2_FORMATS[t2fmt].layout
     out.append(f"\n二、主动公开政府信息情况 (table 2, {t2fmt})")
     rows = [[F.label("t2", "row", row)] + [f"{F.label('t2', 'col', c)}={_fmt(r, 't2', row, c)}" for c in cols]
@@ -106,7 +107,7 @@ def render(r: Report) -> str:
     out.append("\n三、收到和处理政府信息公开申请情况 (table 3)")
     headers = ["", *[F.label("t3", "col", c) for c in F.T3_COL_KEYS]]
     t3rows = [[F.label("t3", "row", row)[:18]] + [_fmt(r, "t3", row, c) for c in F.T3_COL_KEYS]
-              for row in F.T3_ROWS_BY_FORMAT[(r.table_formats.get("t3") or fmt).split("/")[0]]]
+              for row in F.T3_ROWS_BY_FORMAT[fmts["t3"]]]
     out += ["  " + ln for ln in _grid(headers, t3rows)]
     out.append("\n四、政府信息公开行政复议、行政诉讼情况 (table 4)")
     headers = ["", *[F.label("t4", "col", c) for c in F.T4_COL_KEYS]]

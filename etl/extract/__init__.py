@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from etl import formats as F
+from etl.completeness import absent_cells, expected_formats
 from etl.document import Document, Paragraph
 from etl.extract.glued import extract_glued, is_glued
 from etl.extract.metadata import agency_and_source, find_published, find_title, find_year
@@ -15,17 +17,35 @@ from etl.model import Problem, Report, Source
 SAMPLE_MARKER = "【样例数据】"
 
 
-def _template(found: dict[str, set[str]], year: int | None, has_tables: bool) -> str:
-    fmts = found["t2"] | found["t3"]
-    if len(fmts) > 1:
-        return "mixed"
-    if fmts:
-        return next(iter(fmts))
-    if not has_tables:
-        return "legacy" if year is None or year < 2019 else ("2021" if year >= 2021 else "2019")
-    if year is not None and year < 2019:
-        return "legacy"
-    return "2019" if year in (2019, 2020) else "2021"
+def _table_formats(walked: TableResult, year: int | None) -> dict[str, F.Format]:
+    """Each table's one format, decided here once: by the format-only labels its cells were placed under (a table
+    whose labels name both formats goes by the majority, then the year), else by the labels a table printed
+    without values."""
+    votes: dict[str, Counter[str]] = {"t2": Counter(), "t3": Counter()}
+    for c in walked.cells:
+        for fmt in F.FORMATS:
+            if (c.table == "t2" and (c.col in F.T2_COLS_ONLY[fmt] or c.row in F.T2_ROWS_ONLY[fmt])) or (
+                    c.table == "t3" and c.row in F.T3_ROWS_ONLY[fmt]):
+                votes[c.table][fmt] += 1
+    out = {}
+    for t, v in votes.items():
+        fmt = F.decide_format(v or Counter(walked.formats[t]), year)
+        if fmt:
+            out[t] = fmt
+    return out
+
+
+def _complete_formats(fmts: dict[str, F.Format], template: str, tables: set[str]) -> dict[str, F.Format]:
+    """The format of every table the report prints: a table whose labels name no format is in the report's
+    (table 4 is printed the same in both; an unplaced legacy table has none)."""
+    base = F.Format(template) if template in F.FORMATS else fmts.get("t3") or fmts.get("t2")
+    out = dict(fmts)
+    for t in sorted(tables - set(fmts)):
+        if t == "t4" or template != F.LEGACY:
+            fmt = base or (F.Format.F2021 if t == "t4" else None)
+            if fmt:
+                out[t] = fmt
+    return {t: out[t] for t in F.TABLES if t in out and t in tables}
 
 
 def extract_report(doc: Document, source: Source) -> Report:
@@ -43,12 +63,13 @@ def extract_report(doc: Document, source: Source) -> Report:
     overview = chapters.get("overview") or "\n".join(doc.paragraphs()[:30])
     year = find_year(title_year, [overview], head + ([title] if title else []))
     has_tables = bool(walked.seen_tables)
-    template = _template(walked.formats, year, has_tables)
+    fmts = _table_formats(walked, year)
+    template = F.template_of(fmts, year, has_tables)
 
     report = Report(
         source=source, agency=agency, year=year, title=title,
         published_on=find_published(doc.meta, lines), template=template,
-        table_formats={t: "/".join(sorted(v)) for t, v in walked.formats.items() if v},
+        table_formats=_complete_formats(fmts, template, {c.table for c in walked.cells}),
         cells=walked.cells, extra_rows=walked.extra_rows, chapters=chapters,
         narrative=narrative_facts(overview or ""),
         problems=[Problem(**p) if isinstance(p, dict) else p for p in doc.problems] + walked.problems,
@@ -117,17 +138,11 @@ def _missing(report: Report, partial_rows: list[str]) -> None:
     for key in F.CHAPTER_KEYS:
         if key not in report.chapters and not (key == "overview" and report.chapters):
             report.missing.append(f"chapter:{key}")
-    fmt = report.template if report.template in F.FORMATS else "2021"
-    have = {(c.table, c.row, c.col) for c in report.cells}
-    expected = F.expected_cells(fmt)
-    if report.template == "mixed":  # each table in the format its own labels say
-        t2 = report.table_formats.get("t2", "2021").split("/")[0]
-        t3 = report.table_formats.get("t3", "2021").split("/")[0]
-        expected = [e for e in F.expected_cells(t2) if e[0] == "t2"] + [
-            e for e in F.expected_cells(t3) if e[0] != "t2"]
+    fmts = expected_formats(report)
+    lacking_all = set(absent_cells(report))
     for table in F.TABLES:
-        want = [e for e in expected if e[0] == table]
-        lacking = [e for e in want if e not in have]
+        want = F.table_cells(table, fmts[table])
+        lacking = [e for e in want if e in lacking_all]
         if not lacking:
             continue
         if len(lacking) == len(want):
@@ -139,7 +154,7 @@ def _missing(report: Report, partial_rows: list[str]) -> None:
             cols = [c for t, rr, c in lacking if rr == r]
             all_cols = [c for t, rr, c in want if rr == r]
             report.missing.extend([f"{table}.{r}"] if len(cols) == len(all_cols) else
-                                  [f"{table}.{r}.{c}" for c in cols])
+                                  [str(F.Addr(table, r, c)) for c in cols])
         report.problems.append(Problem(
             "incomplete_table", f"table {table[1]}: {len(lacking)} of {len(want)} cells missing "
             f"(from {table}.{rows[0]}); the report may be truncated", table))

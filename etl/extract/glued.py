@@ -54,7 +54,7 @@ _INT = re.compile(r"0|[1-9]\d*")
 _SIGNED = re.compile(r"[+\-增减]?(?:0|[1-9]\d*)")
 _AMOUNT = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 _LEAD_ORDINAL = re.compile(r"^\d+[.、]")
-_ITEM_HEAD = "第二十条"  # table 2 item headings: 第二十条第（一）项 …
+_ITEM_HEAD = F.T2_ITEM_WORD  # table 2 item headings: 第二十条第（一）项 …
 _HEADER_UNIT = re.compile(r"万元|元")
 
 _DIGITS = frozenset("0123456789")
@@ -426,7 +426,7 @@ def _t3_identities(found: set[str]) -> tuple[list[Identity], set[str]]:
     fmts = ({"2021"} if has2021 else set()) | ({"2019"} if has2019 else set())
     ids: list[Identity] = [
         (("new_received", "carried_over"), ("total_processed", "carried_forward"))]  # T3-balance
-    outcomes = F.T3_OUTCOME_ROWS_2019 if has2019 and not has2021 else F.T3_OUTCOME_ROWS_2021
+    outcomes = F.T3_OUTCOME_ROWS[F.Format.F2019 if has2019 and not has2021 else F.Format.F2021]
     ids.append((("total_processed",), tuple(outcomes)))  # T3-outcomes
     if has2019 and has2021:  # both printed: the 2019 row is the sum of the 2021 sub-rows
         ids.append((("other_total_2019",), F.OTHER_ROWS_2021))

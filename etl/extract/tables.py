@@ -23,7 +23,7 @@ from etl.values import EMPTY, NA, NUMBER, TEXT, ZERO, Parsed, parse_cell, tidy, 
 PARA, CELL, ROWBREAK, TABLEBREAK = "para", "cell", "rowbreak", "tablebreak"
 VALUE_KINDS = (NUMBER, ZERO, NA, EMPTY)
 
-_ITEM = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项?")
+_ITEM = F.T2_ITEM_RE
 _OTHER_OTHER = re.compile(r"^(?:3|\(3\)|三)?[.、,，]?其他$")
 _HEADER_UNIT = re.compile(r"(万元|元)")
 
@@ -180,11 +180,11 @@ class TableWalker:
         """Content markers that say which table we are in, whatever the chapter headings say."""
         if len(n) > 80:
             return
-        if "第二十条" in n and not para:
+        if F.T2_ITEM_WORD in n and not para:
             self._switch("t2")
-        elif ("申请人情况" in n or "勾稽关系" in n) and self.ctx != "t3":
+        elif any(w in n for w in F.T3_HEADER_WORDS) and self.ctx != "t3":
             self._switch("t3")
-        elif self.ctx == "t3" and not para and (n in ("行政复议", "行政诉讼") or "结果维持" in n):
+        elif self.ctx == "t3" and not para and (n in F.T4_BLOCK_WORDS or F.T4_HEADER_WORD in n):
             self._switch("t4")
 
     # --- cells ---------------------------------------------------------------------------------
@@ -309,7 +309,7 @@ class TableWalker:
             return
         v = {(c.row, c.col): c.value for c in self.res.cells if c.table == "t3"}
         fmt = "2019" if "other_total_2019" in {r for r, _ in v} else "2021"
-        outcomes = F.T3_OUTCOME_ROWS_2019 if fmt == "2019" else F.T3_OUTCOME_ROWS_2021
+        outcomes = F.T3_OUTCOME_ROWS[fmt]
         for col in F.T3_COL_KEYS:
             parts = [v.get((r, col)) for r in outcomes]
             total = v.get(("total_processed", col))
@@ -352,7 +352,7 @@ class TableWalker:
             if len(row.values) < len(row.cols):
                 row.values.append(t.text)
             return True
-        if row.table == "t2" and (_ITEM.search(t.n) or t.n.startswith("信息内容") or F.t2_cols_in(t.n)):
+        if row.table == "t2" and (_ITEM.search(t.n) or t.n.startswith(F.T2_HEADER_WORD) or F.t2_cols_in(t.n)):
             self._finish_row()  # the next item's heading or header: this row printed no values
             return False
         if not row.values:
@@ -428,15 +428,15 @@ class TableWalker:
             # one cell may carry several headers when PDF text puts them on one line
             cols = F.t2_cols_in(n) if len(n) <= 60 and parse_cell(n).kind == TEXT else ()
             if cols:
-                if not self.t2_header_open or n.startswith("信息内容"):
+                if not self.t2_header_open or n.startswith(F.T2_HEADER_WORD):
                     self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
-                self.t2_header.append(n.removeprefix("信息内容"))
+                self.t2_header.append(n.removeprefix(F.T2_HEADER_WORD))
                 self._note_t2_header(cols)
                 m = _HEADER_UNIT.search(n)
                 if m:
                     self.t2_header_unit = m.group(1)
                 return
-            if n == "信息内容":
+            if n == F.T2_HEADER_WORD:
                 self.t2_header, self.t2_header_open, self.t2_header_unit = [], True, None
                 return
             if self.t2_header_open and parse_cell(t.text).kind == TEXT and 0 < len(n) <= 12:
@@ -459,7 +459,7 @@ class TableWalker:
         if self.ctx == "t3":
             return any(any(g2 in n for g2 in (norm(g[0]), norm(g[1]))) for g in F.T3_GROUPS.values()) or (
                 len(n) <= 4)
-        return "信息内容" in n or "第二十条" in n
+        return F.T2_HEADER_WORD in n or F.T2_ITEM_WORD in n
 
     @staticmethod
     def _values_follow(toks: list[Token], i: int) -> bool:
@@ -522,14 +522,14 @@ class TableWalker:
               placed: str = "header") -> None:
         if (table, row, col) in self.seen:
             self.res.problems.append(Problem("duplicate_cell", f"{table}.{row}.{col} printed twice; kept the "
-                                             "first", f"{table}.{row}.{col}"))
+                                             "first", str(F.Addr(table, row, col))))
             return
         self.seen.add((table, row, col))
         self.res.seen_tables.add(table)
         raw = raw.strip()
         p: Parsed = parse_cell(raw)
         value = p.value
-        where = f"{table}.{row}.{col}"
+        where = str(F.Addr(table, row, col))
         if table == "t2" and col in F.T2_AMOUNT_COLS and p.kind in (NUMBER, ZERO):
             value, known = to_unit(p, F.T2_AMOUNT_COLS[col], header_unit or ("万元" if col == "amount_10k_yuan"
                                                                              else None))

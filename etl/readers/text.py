@@ -18,7 +18,7 @@ import re
 import unicodedata
 
 from etl.document import Document, Paragraph, ReadError, Table
-from etl.formats import COLS, ROWS, chapter_heading, norm
+from etl.formats import COLS, ROWS, T2_ITEM_WORD, TABLE_WORDS, chapter_heading, norm
 from etl.readers.charset import big5_instead, decode_lenient, decode_strict, looks_binary, looks_misread
 from etl.readers.html import meta_from_text
 from etl.readers.limits import MAX_TEXT_MB, MB, mb
@@ -40,7 +40,7 @@ _NUM_TOKEN = re.compile(r"^(?:[+\-]?\d[\d,]*(?:\.\d+)?(?:万元|元)?|增\d+|减
 # Normalized fragments of every table label: a line carrying one of these is a cell, never prose.
 _LABEL_FRAGMENTS = tuple(sorted(
     {f for rows in ROWS.values() for k in rows for f in k.fragments()}
-    | {"第二十条", "信息内容", "申请人情况", "勾稽关系", "本年度办理结果", "不予公开", "无法提供", "不予处理"}
+    | set(TABLE_WORDS)
 ))
 _LABEL_RE = re.compile("|".join(map(re.escape, _LABEL_FRAGMENTS)))
 
@@ -232,7 +232,7 @@ def _stray_cells(line: str) -> list[str] | None:
         return None
     if len(parts) > 1:
         return parts if _LABEL_RE.search(head) else None
-    return parts if "第二十条" in head or _T2_HEADER_RE.search(head) else None
+    return parts if T2_ITEM_WORD in head or _T2_HEADER_RE.search(head) else None
 
 
 def _stray_or_para(b: _Builder, line: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from etl import formats as F
 from etl.formats import (
     CHAPTERS,
     T2_FORMATS,
@@ -27,16 +28,11 @@ from etl.sample.truth import ReportSpec
 
 MARKER = "【样例数据】本报告由程序生成，非真实政府报告。"
 GENERATOR = "disclosure-reports sample generator"
-NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+NOTE = F.T3_BALANCE_NOTE
 ORDINALS = "一二三四五六七八九十"
-T2_ITEM = {"regulations": "一", "licensing": "五", "punishment": "六", "admin_fees": "八", "procurement": "九"}
+T2_ITEM = {rows[0]: ordinal for ordinal, rows in F.T2_ITEMS.items()}  # first row of an item -> its ordinal
 _T3_LABEL = {k.key: k.zh for k in T3_ROWS}
-_T3_GROUP_OF = {
-    **{k: "（三）不予公开" for k in _T3_LABEL if k.startswith("withheld_")},
-    **{k: "（四）无法提供" for k in _T3_LABEL if k.startswith("unavailable_")},
-    **{k: "（五）不予处理" for k in _T3_LABEL if k.startswith("not_processed_")},
-    **{k: "（六）其他处理" for k in ("other_no_correction", "other_unpaid_fee", "other_other")},
-}
+_T3_GROUP_OF = F.HEADING_OF_ROW
 
 
 @dataclass
@@ -99,10 +95,10 @@ def _t2(spec: ReportSpec, st: _Style) -> TableBlock:
             groups[-1].append(row)
     for group in groups:
         cols = fmt.layout[group[0]]
-        rows.append([TD(st.fix(f"第二十条第（{T2_ITEM[group[0]]}）项"), colspan=4, header=True)])
+        rows.append([TD(st.fix(f"{F.T2_ITEM_WORD}第（{T2_ITEM[group[0]]}）项"), colspan=4, header=True)])
         widths = [1] * len(cols)
         widths[-1] += 3 - len(cols)
-        rows.append([TD("信息内容", header=True)] + [TD(st.fix(label("t2", "col", c)), colspan=w, header=True)
+        rows.append([TD(F.T2_HEADER_WORD, header=True)] + [TD(st.fix(label("t2", "col", c)), colspan=w, header=True)
                                                    for c, w in zip(cols, widths, strict=True)])
         for row in group:
             name = label("t2", "row", row)
@@ -121,12 +117,12 @@ def _t3(spec: ReportSpec, st: _Style) -> TableBlock:
     note = st.fix(NOTE) if st.note == "header" else ""
     orgs = [TD(c.zh, header=True) for c in T3_COLS if c.key not in ("natural_person", "total")]
     rows: list[list[TD]] = [
-        [TD(note, rowspan=3, colspan=3, header=True), TD("申请人情况", colspan=7, header=True)],
+        [TD(note, rowspan=3, colspan=3, header=True), TD(F.T3_HEADER_WORDS[0], colspan=7, header=True)],
         [TD("自然人", rowspan=2, header=True), TD(T3_ORG_GROUP, colspan=5, header=True),
          TD("总计", rowspan=2, header=True)],
         orgs,
     ]
-    outcome_keys = keys[2:-1]  # granted … total_processed
+    outcome_keys = (*F.T3_OUTCOME_ROWS[spec.t3_format], "total_processed")
     seen_groups: set[str] = set()
     for key in keys:
         vals = [TD(spec.cells["t3", key, c].raw) for c in cols]
@@ -136,7 +132,7 @@ def _t3(spec: ReportSpec, st: _Style) -> TableBlock:
             continue
         lead: list[TD] = []
         if key == outcome_keys[0]:
-            lead.append(TD(st.fix("三、本年度办理结果"), rowspan=len(outcome_keys), header=True))
+            lead.append(TD(st.fix(F.T3_OUTCOMES_HEADING[0]), rowspan=len(outcome_keys), header=True))
         group = _T3_GROUP_OF.get(key) if key != "other_total_2019" else None
         if group is None:
             rows.append(lead + [TD(lab, colspan=2, header=True)] + vals)
@@ -153,7 +149,7 @@ def _t4(spec: ReportSpec) -> TableBlock:
     heads = [c.zh for c in T4_COLS]
     vals = [TD(spec.cells["t4", r.key, c.key].raw) for r in T4_ROWS for c in T4_COLS]
     rows = [
-        [TD("行政复议", colspan=5, header=True), TD("行政诉讼", colspan=10, header=True)],
+        [TD(F.T4_BLOCK_WORDS[0], colspan=5, header=True), TD(F.T4_BLOCK_WORDS[1], colspan=10, header=True)],
         [TD(h, rowspan=2, header=True) for h in heads]
         + [TD(T4_ROWS[1].zh, colspan=5, header=True), TD(T4_ROWS[2].zh, colspan=5, header=True)],
         [TD(h, header=True) for h in heads * 2],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 
+from etl import formats as F
 from etl.sample.grid import covered_from_above
 from etl.sample.layout import Layout, Para, TableBlock
 
@@ -92,7 +93,7 @@ def _pdf_label(text: str, rng: random.Random) -> list[str]:
 def _pdf_table(t: TableBlock, rng: random.Random) -> list[str]:
     out: list[str] = []
     if t.table == "t4":
-        out += ["行政复议 行政诉讼", "未经复议直接起诉 复议后起诉"]
+        out += [" ".join(F.T4_BLOCK_WORDS), " ".join(k.zh for k in F.T4_ROWS[1:])]
         heads = [td.text for td in t.rows[2]]
         heads = heads[:5] + heads  # the first five (rowspan 2) come first
         step = rng.choice((1, 2))

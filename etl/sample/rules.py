@@ -19,11 +19,12 @@ from etl.formats import (
     T3_OUTCOME_ROWS_2021,
     T3_ROWS_BY_FORMAT,
     T4_ROW_KEYS,
+    Addr,
     expected_cells,
+    format_for_year,
 )
 from etl.values import EMPTY, NA
 
-Addr = tuple[str, str, str]
 JUMP_FLOOR, JUMP_MIN, JUMP_MAX = 20, 0.2, 5.0
 
 
@@ -37,12 +38,9 @@ class Defect:
         return {"rule": self.rule, "cells": list(self.cells), "note": self.note}
 
 
-def addr(a: Addr) -> str:
-    return ".".join(a)
+def addr(a: tuple[str, str, str]) -> str:
+    return str(Addr(*a))
 
-
-def format_for_year(year: int) -> str:
-    return "2019" if year <= 2020 else "2021"
 
 
 def deadline(kind: str, year: int) -> date:

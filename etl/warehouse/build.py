@@ -44,7 +44,7 @@ DEFAULT_DB = "data/warehouse.duckdb"
 _ETL_DIR = Path(__file__).resolve().parents[1]
 # Source that decides what a file parses to: a change re-parses everything.
 _PARSER_SOURCES = ("readers", "extract", "parse.py", "values.py", "formats.py", "model.py", "document.py",
-                   "reasons.py", "warehouse/load.py", "warehouse/workers.py")
+                   "completeness.py", "reasons.py", "warehouse/load.py", "warehouse/workers.py")
 # Failures that depend on the limits or the machine, not the file: retried by every build.
 _RETRIED = ("timeout", "memory", "crashed")
 

@@ -1,5 +1,5 @@
-"""Steps after loading that need every report at once: agencies, completeness counts, the active report of
-each agency-year, deadlines."""
+"""Steps after loading that need every report at once: agencies, the active report of each agency-year,
+deadlines. (Each report's completeness, `n_missing_cells`, is counted when it is loaded: etl.completeness.)"""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections import defaultdict
 import duckdb
 import pandas as pd
 
-from etl.checks import definitions
 from etl.warehouse.agencies import Resolver
 
 
@@ -43,34 +42,6 @@ def resolve_agencies(con: duckdb.DuckDBPyConnection, resolver: Resolver) -> None
                    WHERE reports.agency_id = a.agency_id AND a.is_sample AND NOT coalesce(reports.is_sample, FALSE)""")
 
 
-def count_missing_cells(con: duckdb.DuckDBPyConnection) -> None:
-    """n_missing_cells: expected cells of each table's format that are absent or empty; a whole table absent
-    counts as all its cells, so a report lacking table 4 is less complete than one with a few blanks."""
-    con.register("expected_df", definitions.expected_frame())
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE missing_counts AS
-        WITH fmt AS (
-            SELECT report_id, coalesce(t3_format, t2_format, CASE WHEN template IN ('2021', '2019') THEN template
-                                                             ELSE '2021' END) AS base, t2_format, t3_format
-            FROM reports
-        ), want AS (  -- per report and table: how many cells its format prints
-            SELECT f.report_id, t.tbl, CASE t.tbl WHEN 't2' THEN coalesce(f.t2_format, f.base)
-                                                  WHEN 't3' THEN coalesce(f.t3_format, f.base) ELSE '2021' END AS fmt
-            FROM fmt f CROSS JOIN (SELECT unnest(['t2', 't3', 't4']) AS tbl) t
-        ), n AS (SELECT tbl, fmt, count(*) AS n_expected FROM expected_df GROUP BY ALL),
-        have AS (
-            SELECT c.report_id, c.tbl, count(*) AS n_have, count(*) FILTER (WHERE c.kind = 'empty') AS n_empty
-            FROM cells c JOIN want w ON w.report_id = c.report_id AND w.tbl = c.tbl
-            JOIN expected_df e ON e.tbl = c.tbl AND e.fmt = w.fmt AND e.row_key = c.row_key AND e.col_key = c.col_key
-            GROUP BY ALL
-        )
-        SELECT w.report_id, sum(n.n_expected - coalesce(h.n_have, 0) + coalesce(h.n_empty, 0))::INTEGER AS n
-        FROM want w JOIN n USING (tbl, fmt) LEFT JOIN have h USING (report_id, tbl) GROUP BY 1""")
-    con.execute("""UPDATE reports SET n_missing_cells = n.n FROM missing_counts n
-                   WHERE reports.report_id = n.report_id""")
-    con.unregister("expected_df")
-
-
 def choose_active(con: duckdb.DuckDBPyConnection) -> None:
     """One active report per agency-year: the most complete (fewest missing cells), then fewest problems,
     then latest published_on, then sha256 order. A report without agency or year cannot be placed: inactive."""
@@ -96,6 +67,5 @@ def deadlines(con: duckdb.DuckDBPyConnection) -> None:
 
 def run(con: duckdb.DuckDBPyConnection, resolver: Resolver) -> None:
     resolve_agencies(con, resolver)
-    count_missing_cells(con)
     choose_active(con)
     deadlines(con)

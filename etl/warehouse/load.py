@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from etl import formats as F
+from etl.completeness import n_missing_cells
 from etl.model import Report
 from etl.reasons import wording
 
@@ -57,14 +58,7 @@ def report_rows(report: Report, sha: str, path: str) -> tuple[dict, list[tuple]]
     """The `reports` row and the `cells` rows of one parsed report."""
     cells = [(sha, c.table, c.row, c.col, None if c.value is None else float(c.value), c.raw, c.kind,
               c.placed, is_total(c.table, c.row, c.col)) for c in report.cells]
-    present = {c[1] for c in cells}
-    fmts = {}
-    for t in F.TABLES:
-        f = report.table_formats.get(t)
-        if f is None and t in present:
-            # table 4 is the same in both formats; others fall back to the report's template
-            f = "2021" if t == "t4" else report.template if report.template in F.FORMATS else None
-        fmts[t] = f if t in present else None
+    fmts = {t: report.table_formats.get(t) for t in F.TABLES}  # decided once, by the extractor
     narrative = {k: v for k, v in report.narrative.items() if v is not None}
     row = {
         "report_id": sha, "agency_id": None, "agency_name": report.agency, "year": report.year,
@@ -74,7 +68,7 @@ def report_rows(report: Report, sha: str, path: str) -> tuple[dict, list[tuple]]
         "sha256": sha, "kind": report.source.kind,
         "problems": json.dumps([p.__dict__ for p in report.problems], ensure_ascii=False),
         "n_problems": len(report.problems), "missing": json.dumps(report.missing, ensure_ascii=False),
-        "chapters": json.dumps(sorted(report.chapters), ensure_ascii=False), "n_missing_cells": None,
+        "chapters": json.dumps(sorted(report.chapters), ensure_ascii=False), "n_missing_cells": n_missing_cells(report),
         "is_active": None, "is_sample": report.meta.get("sample") == "1",
         "loaded_at": dt.datetime.now().replace(microsecond=0),
         "proactive_items": _number(report.narrative.get("proactive_items")),
