@@ -605,7 +605,7 @@ def _extract_t4(tx: _Text, lo: int, res: GluedResult) -> None:
         return
     res.tables.add("t4")
     toks = hit.run.tokens
-    n = len(F.T4_ROW_KEYS) * len(F.T4_COL_KEYS)
+    n = len(F.T4_CELLS)
     why = None
     if hit.run.spill:
         readings: list[Reading] = []
@@ -627,7 +627,8 @@ def _extract_t4(tx: _Text, lo: int, res: GluedResult) -> None:
             readings, why = [], "too many readings"
     placed = "header" if _delimited(toks, n) else "arithmetic"
     for b, block in enumerate(F.T4_ROW_KEYS):
-        options = sorted({r[5 * b:5 * b + 5] for r in readings})
+        w = len(F.T4_COL_KEYS)
+        options = sorted({r[w * b:w * b + w] for r in readings})
         if len(options) != 1:
             res.problems.append(_ambiguous("t4", block, hit.run, options, why))
             continue

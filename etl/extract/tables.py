@@ -556,7 +556,7 @@ class TableWalker:
             return
         if not self.t4_values and p.kind == EMPTY:
             return  # blanks before the first value belong to the header
-        if len(self.t4_values) < 15:
+        if len(self.t4_values) < len(F.T4_CELLS):
             self.t4_values.append(t.text)
 
     def _t4_grid_row(self) -> None:
@@ -573,7 +573,7 @@ class TableWalker:
                 self.t4_blocks[block] = [t.text for t in row[1:6]]
             return
         if not texts:
-            self.t4_values.extend(t.text for t in row[: 15 - len(self.t4_values)])
+            self.t4_values.extend(t.text for t in row[: len(F.T4_CELLS) - len(self.t4_values)])
 
     def _finish_t4(self) -> None:
         if self.t4_row:
@@ -594,10 +594,9 @@ class TableWalker:
             vals.pop()
         if not vals:
             return
-        addrs = [(r, c) for r in F.T4_ROW_KEYS for c in F.T4_COL_KEYS]
-        for (r, c), raw in zip(addrs, vals, strict=False):
+        for (_, r, c), raw in zip(F.T4_CELLS, vals, strict=False):
             self._emit("t4", r, c, raw, placed=placed)
-        if len(vals) < 15:
+        if len(vals) < len(F.T4_CELLS):
             self.res.partial_rows.append("t4")
 
 
