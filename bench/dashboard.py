@@ -77,9 +77,9 @@ def synthesize(db: Path, n_reports: int, seed: int = 7) -> dict[str, int]:
     deadline = pd.to_datetime(pd.Series(year + 1).astype(str) + np.where(dept, "-01-31", "-03-31"))
     pub = deadline + pd.to_timedelta(rng.integers(-60, 20, n), unit="D")
     pub = pub.where(rng.random(n) >= 0.05)
-    mixed = (year >= 2021) & (rng.random(n) < 0.05)
-    template = np.where(year <= 2020, "2019", np.where(mixed, "mixed", "2021"))
-    t3fmt = np.where(year >= 2021, "2021", "2019")
+    t3fmt = np.array([F.format_for_year(int(y)) for y in year])  # YEARS start in 2019: no legacy reports
+    mixed = (t3fmt == "2021") & (rng.random(n) < 0.05)
+    template = np.where(mixed, "mixed", t3fmt)
     t2fmt = np.where(template == "2021", "2021", "2019")
     rid = [_sha(f"{x}/{y}") for x, y in zip(a["agency_id"], year, strict=True)]
     scale = rng.lognormal(3.0, 1.0, n)

@@ -65,6 +65,10 @@ def compare(truth: dict, report: Report, where: str = "") -> Comparison:
         if getattr(report, f) != truth[f]:
             out.meta += 1
             out.errors.append(f"{where}: {f} = {getattr(report, f)!r} expected {truth[f]!r}")
+    for t, fmt in truth.get("table_formats", {}).items():  # each table's one format, as the extractor decided
+        if fmt and report.table_formats.get(t) != fmt:
+            out.meta += 1
+            out.errors.append(f"{where}: table_formats[{t}] = {report.table_formats.get(t)!r} expected {fmt!r}")
     narrative = {k: v for k, v in report.narrative.items() if v is not None and k in NARRATIVE_KEYS}
     if narrative != truth["narrative"]:
         out.meta += 1
