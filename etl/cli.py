@@ -18,18 +18,24 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     ap = argparse.ArgumentParser(prog="python -m etl", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
+    # Only the chosen command's module is imported: `etl parse` must not pay for pandas or duckdb.
+    chosen = next((a for a in argv if not a.startswith("-")), None)
     modules = {}
     for name, (modname, help_) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_, description=help_)
+        if name != chosen:
+            continue
         try:
             mod = importlib.import_module(modname)
         except ModuleNotFoundError as e:
             if e.name and modname.startswith(e.name):
-                continue  # command not installed in this checkout
+                ap.error(f"command {name!r} is not installed in this checkout")
             raise
         modules[name] = mod
-        mod.add_arguments(sub.add_parser(name, help=help_, description=help_))
+        mod.add_arguments(p)
     args = ap.parse_args(argv)
     try:
         return int(modules[args.command].run(args) or 0)

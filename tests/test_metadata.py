@@ -10,7 +10,8 @@ import pytest
 
 from etl.extract.metadata import find_published, find_title, find_year
 from etl.parse import parse_file
-from etl.readers.html import meta_from_text, read_html
+from etl.readers.html import read_html
+from etl.readers.meta import meta_from_text
 from etl.readers.text import read_text
 
 NOISE = re.compile(r"标题|当前位置|首页|^(?:19|20)\d{2}|http|发布时间|[>＞:：]")

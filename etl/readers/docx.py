@@ -25,8 +25,8 @@ from docx.oxml.coreprops import CT_CoreProperties
 from lxml import etree
 
 from etl.document import Block, Document, Paragraph, ReadError, Table
-from etl.readers.html import meta_from_text
 from etl.readers.limits import MAX_DOCX_PART_MB, MAX_DOCX_XML_MB, MB, CellBudget, mb
+from etl.readers.meta import meta_from_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _SDT = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc", f"{W}sdt"

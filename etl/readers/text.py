@@ -20,8 +20,8 @@ import unicodedata
 from etl.document import Document, Paragraph, ReadError, Table
 from etl.formats import COLS, ROWS, T2_ITEM_WORD, TABLE_WORDS, chapter_heading, norm
 from etl.readers.charset import big5_instead, decode_lenient, decode_strict, looks_binary, looks_misread
-from etl.readers.html import meta_from_text
 from etl.readers.limits import MAX_TEXT_MB, MB, mb
+from etl.readers.meta import meta_from_text
 from etl.readers.script import fold, needs_folding
 from etl.values import EMPTY, TEXT, parse_cell
 
