@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from etl import formats as F
 from etl import metrics as M
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -28,7 +29,8 @@ def plain(text: object) -> str:
 def plain_all(values: Sequence) -> list:
     """plain() of each value; a missing value (a NULL city…) stays missing."""
     return [v if v is None or (isinstance(v, float) and pd.isna(v)) else plain(v) for v in values]
-FORMAT_BREAK = 2020.5  # the 2021 form starts with the reports for 2021
+# between the last year due in the 2019 form and the first due in the 2021 form (2020.5)
+FORMAT_BREAK = F.FORMAT_FROM_YEAR[F.Format.F2021] - 0.5
 
 
 def style(fig: go.Figure, title: str, subtitle: str = "", height: int = HEIGHT) -> go.Figure:
@@ -43,18 +45,20 @@ def style(fig: go.Figure, title: str, subtitle: str = "", height: int = HEIGHT) 
 
 
 def metric_axis(fig: go.Figure, metric: M.Metric, lang: str, axis: str = "y") -> None:
-    fmt = ".0%" if metric.is_rate and metric.per == 1 else ",.2f" if metric.is_rate else ",d"
+    fmt = ".0%" if metric.is_share else ",.2f" if metric.is_rate else ",d"
     getattr(fig, f"update_{axis}axes")(title_text=metric.label(lang), tickformat=fmt, rangemode="tozero")
 
 
 def _hover(metric: M.Metric, lang: str) -> str:
     """Tooltip naming the numerator and the denominator behind a rate."""
-    val = "%{y:.1%}" if metric.per == 1 else "%{y:.2f}"
+    val = "%{y:.1%}" if metric.is_share else "%{y:.2f}"
     if not metric.is_rate:
         return f"%{{x}}: %{{y:,.0f}}<extra>{metric.label(lang)}</extra>"
     num, den = ("分子", "分母") if lang == "zh" else ("numerator", "denominator")
-    return (f"%{{x}}: {val}<br>{num} %{{customdata[0]:,.0f}} / {den} %{{customdata[1]:,.0f}}"
-            f"<extra>{metric.label(lang)}</extra>")
+    lp, rp = ("（", "）") if lang == "zh" else (" (", ") ")
+    what = [plain(M.MEASURE[n].label(lang)) for n in (metric.numerator, metric.denominator)]
+    return (f"%{{x}}: {val}<br>{num}{lp}{what[0]}{rp}%{{customdata[0]:,.0f}} / "
+            f"{den}{lp}{what[1]}{rp}%{{customdata[1]:,.0f}}<extra>{plain(metric.label(lang))}</extra>")
 
 
 def metric_by_year(df: pd.DataFrame, metrics: Sequence[str], lang: str, title: str, subtitle: str = "",
@@ -71,17 +75,6 @@ def metric_by_year(df: pd.DataFrame, metrics: Sequence[str], lang: str, title: s
                 customdata=part[[f"{name}__num", f"{name}__den"]].to_numpy(), hovertemplate=_hover(m, lang),
                 line={"color": COLORS[(i + j) % len(COLORS)], "width": 2.5}, connectgaps=False))
         metric_axis(fig, M.get(metrics[0]), lang)
-    fig.update_xaxes(title_text="年度" if lang == "zh" else "Year", dtick=1, tickformat="d")
-    return style(fig, title, subtitle)
-
-
-def shares_by_year(df: pd.DataFrame, cols: dict[str, str], lang: str, title: str, subtitle: str = "") -> go.Figure:
-    fig = go.Figure()
-    for i, (col, label) in enumerate(cols.items()):
-        fig.add_trace(go.Scatter(x=df["year"], y=df[col], mode="lines+markers", name=label,
-                                 line={"color": COLORS[(i + 1) % len(COLORS)], "width": 2.5},
-                                 hovertemplate=f"%{{x}}: %{{y:.1%}}<extra>{label}</extra>"))
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(title_text="年度" if lang == "zh" else "Year", dtick=1, tickformat="d")
     return style(fig, title, subtitle)
 
@@ -157,8 +150,7 @@ def sankey(out: pd.DataFrame, labels: dict[str, str], lang: str, title: str, sub
     """New + carried over → requests to handle → outcome groups and carried forward."""
     v = dict(zip(out["grp"], out["value"].fillna(0), strict=True))
     src_keys = ["new_received", "carried_over"]
-    dst_keys = ["granted", "partially_granted", "withheld", "unavailable", "not_processed", "other",
-                "carried_forward"]
+    dst_keys = [g.key for g in F.OUTCOME_GROUPS] + ["carried_forward"]
     hub = "received"
     nodes = src_keys + [hub] + dst_keys
     idx = {k: i for i, k in enumerate(nodes)}

@@ -3,6 +3,8 @@ etl.formats; this module holds only the dashboard's own words."""
 
 from __future__ import annotations
 
+from etl import formats as F
+
 LANGS = ("zh", "en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -49,8 +51,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "headline": ("主要数据", "Headline figures"),
     "vs_prev": ("较上年", "vs previous year"),
     "reports_loaded": ("已载入报告", "Reports loaded"),
-    "share_failed": ("核对未通过报告占比", "Reports with failed checks"),
-    "share_late": ("逾期发布占比", "Published late"),
     "trends": ("年度趋势", "Trends by year"),
     "metric": ("指标", "Metric"),
     "value": ("数值", "Value"),
@@ -91,11 +91,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dim_peer": ("同类组（层级+类型）", "Peer group (level + kind)"),
     # requests
     "flow": ("申请办理流向", "Where requests went"),
-    "received": ("应办理（新收+上年结转）", "To handle (new + carried over)"),
     "applicants": ("申请人类型（本年新收）", "Applicant types (new requests)"),
     "rates_table": ("比率及其分母", "Rates with their denominators"),
     "top_agencies": ("申请量最大的机关", "Agencies carrying the most requests"),
-    "share_of_total": ("占全部新收比例", "Share of all new requests"),
     "outcome_group": ("办理结果", "Outcome"),
     # review
     "review_counts": ("复议与诉讼案件数", "Reconsideration and litigation cases"),
@@ -209,10 +207,8 @@ KINDS = {"government": ("人民政府", "Government"), "department": ("政府部
          "township": ("乡镇政府", "Township government"), "subdistrict": ("街道办事处", "Sub-district office")}
 SEVERITIES = {"error": ("错误", "Error"), "warning": ("警告", "Warning"), "info": ("提示", "Info")}
 STATUSES = {"fail": ("未通过", "Failed"), "uncertain": ("无法判断", "Uncertain")}
-OUTCOME_GROUPS = {"granted": ("予以公开", "Granted"), "partially_granted": ("部分公开", "Partially granted"),
-                  "withheld": ("不予公开", "Withheld"), "unavailable": ("无法提供", "Could not provide"),
-                  "not_processed": ("不予处理", "Not processed"), "other": ("其他处理", "Other handling"),
-                  "carried_forward": ("结转下年度", "Carried forward")}
+# table 3's outcome groups (etl.formats), then where the rest of the requests went
+OUTCOME_GROUPS = {g.key: (g.zh, g.en) for g in F.OUTCOME_GROUPS} | {"carried_forward": ("结转下年度", "Carried forward")}
 SECTORS = {"commerce": ("商务", "Commerce"), "education": ("教育", "Education"), "finance": ("财政", "Finance"),
            "public_security": ("公安", "Public security"), "natural_resources": ("自然资源", "Natural resources"),
            "health": ("卫生健康", "Health"), "ecology": ("生态环境", "Ecology")}

@@ -23,6 +23,7 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 DIMENSIONS = {"province": "m.province", "city": "m.city", "level": "m.level", "kind": "m.kind",
               "sector": "m.sector", "agency": "m.agency_name", "peer": "m.level || '/' || m.kind"}
 HEADLINE = ("new_received", "disclosure_rate", "review_rate", "litigation_rate", "correction_rate")
+QUALITY = ("share_failed", "share_late")  # shown after the headline figures, in every yearly frame
 
 
 def _col(name: str) -> str:
@@ -32,7 +33,8 @@ def _col(name: str) -> str:
 
 
 def metric_sql(metric: M.Metric, m: str = "m", suffix: str = "") -> str:
-    """SELECT items for one metric: value, numerator sum, denominator sum, reports counted."""
+    """SELECT items for one metric: value, numerator sum, denominator sum, reports counted. A metric `of_view`
+    divides by the denominator summed over every group of the query (a window over the groups)."""
     num = f"{m}.{_col(metric.numerator)}"
     name = _col(metric.name) + suffix
     if metric.denominator is None:
@@ -40,9 +42,12 @@ def metric_sql(metric: M.Metric, m: str = "m", suffix: str = "") -> str:
                 f"count({num}) AS {name}__n")
     den = f"{m}.{_col(metric.denominator)}"
     ok = f"{num} IS NOT NULL AND {den} IS NOT NULL"
-    return (f"SUM({num}) FILTER (WHERE {ok}) * {int(metric.per)} / NULLIF(SUM({den}) FILTER (WHERE {ok}), 0) "
+    den_sum = f"SUM({den}) FILTER (WHERE {ok})"
+    if metric.of_view:
+        den_sum = f"SUM({den_sum}) OVER ()"
+    return (f"SUM({num}) FILTER (WHERE {ok}) * {int(metric.per)} / NULLIF({den_sum}, 0) "
             f"AS {name}, SUM({num}) FILTER (WHERE {ok}) AS {name}__num, "
-            f"SUM({den}) FILTER (WHERE {ok}) AS {name}__den, count(*) FILTER (WHERE {ok}) AS {name}__n")
+            f"{den_sum} AS {name}__den, count(*) FILTER (WHERE {ok}) AS {name}__n")
 
 
 def _metrics_sql(names: Iterable[str]) -> str:
@@ -73,12 +78,12 @@ def counts(run: Run, f: Filters) -> pd.DataFrame:
 
 # --- by year ---------------------------------------------------------------------------------------------
 
-def yearly(run: Run, f: Filters, names: Sequence[str] = tuple(M.BY_NAME)) -> pd.DataFrame:
-    """One row per year in range (plus the year before, for the change): reports, shares, metrics."""
+def yearly(run: Run, f: Filters, names: Sequence[str] = M.GROUPABLE) -> pd.DataFrame:
+    """One row per year in range (plus the year before, for the change): reports, the QUALITY shares, metrics."""
     g = f.with_years(None if f.year_from is None else f.year_from - 1, f.year_to)
     where, params = g.where()
-    sql = (f"SELECT m.year, count(*) AS n_reports, avg(m.has_fail::INT) AS share_failed, "
-           f"avg(m.is_late::INT) AS share_late, count(m.is_late) AS n_dated, {_metrics_sql(names)} "
+    names = tuple(dict.fromkeys((*names, *QUALITY)))
+    sql = (f"SELECT m.year, count(*) AS n_reports, {_metrics_sql(names)} "
            f"FROM report_metrics m WHERE {where} GROUP BY m.year ORDER BY m.year")
     return run(sql, params)
 
@@ -91,7 +96,7 @@ def headline(df: pd.DataFrame, names: Sequence[str] = HEADLINE) -> list[dict]:
     prev = df[df["year"] == last["year"] - 1]
     prev_row = None if prev.empty else prev.iloc[0]
     out = []
-    for key in ("n_reports", *names, "share_failed", "share_late"):
+    for key in ("n_reports", *names, *QUALITY):
         cur = last[key]
         before = None if prev_row is None else prev_row[key]
         delta = None if before is None or pd.isna(before) or pd.isna(cur) else float(cur) - float(before)
@@ -111,14 +116,10 @@ def by_dimension(run: Run, f: Filters, dim: str, names: Sequence[str], limit: in
 
 # --- proactive disclosure --------------------------------------------------------------------------------
 
-T2_ONLY_2021 = tuple(sorted(F.T2_COLS_ONLY["2021"]))
-T2_ONLY_2019 = tuple(sorted(F.T2_COLS_ONLY["2019"]))
-
-
 def t2_measures() -> list[tuple[str, str, tuple[str, ...]]]:
     """(row, col, forms printing it) of every table 2 cell, 2021 form first; shared cells listed once."""
     seen: dict[tuple[str, str], list[str]] = {}
-    for fmt in ("2021", "2019"):
+    for fmt in F.FORMATS:
         for r, cols in F.T2_FORMATS[fmt].layout.items():
             for c in cols:
                 seen.setdefault((r, c), []).append(fmt)
@@ -126,21 +127,15 @@ def t2_measures() -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 def t2_by_year(run: Run, f: Filters, row: str, col: str) -> pd.DataFrame:
-    """Σ of one table 2 cell by year and by the form the report's table 2 actually uses (from its labels)."""
+    """Σ of one table 2 cell by year and by the form the report's table 2 is printed in (reports.t2_format)."""
     where, params = f.where()
-    in21 = ", ".join(f"'{_col(c)}'" for c in T2_ONLY_2021)
-    in19 = ", ".join(f"'{_col(c)}'" for c in T2_ONLY_2019)
     sql = f"""
-    WITH fmt AS (
-      SELECT c.report_id, CASE WHEN bool_or(c.col_key IN ({in21})) THEN '2021'
-                               WHEN bool_or(c.col_key IN ({in19})) THEN '2019' END AS form
-      FROM cells c JOIN report_metrics m USING (report_id) WHERE c.tbl = 't2' AND {where} GROUP BY 1)
-    SELECT m.year, fmt.form, sum(c.value) AS value, count(c.value) AS n_reports,
+    SELECT m.year, m.t2_format AS form, sum(c.value) AS value, count(c.value) AS n_reports,
            count(*) - count(c.value) AS n_blank
-    FROM cells c JOIN report_metrics m USING (report_id) JOIN fmt USING (report_id)
+    FROM cells c JOIN report_metrics m USING (report_id)
     WHERE c.tbl = 't2' AND c.row_key = ? AND c.col_key = ? AND {where}
     GROUP BY 1, 2 ORDER BY 1, 2"""
-    return run(sql, [*params, row, col, *params])
+    return run(sql, [row, col, *params])
 
 
 def proactive_by_year(run: Run, f: Filters) -> pd.DataFrame:
@@ -179,13 +174,16 @@ def rates(run: Run, f: Filters, names: Sequence[str]) -> pd.DataFrame:
                           "n": row[f"{n}__n"]} for n in names])
 
 
+TOP_AGENCIES = ("new_received", "new_received_share", "disclosure_rate")
+
+
 def top_agencies(run: Run, f: Filters, limit: int = 15) -> pd.DataFrame:
+    """The agencies with the most new requests: their count, share of the view's total, disclosure rate."""
     where, params = f.where()
     return run(f"""
-    SELECT m.agency_name AS agency, m.agency_id, sum(m.new_received) AS new_received,
-           sum(m.new_received) / NULLIF(sum(sum(m.new_received)) OVER (), 0) AS share,
-           {_metrics_sql(["disclosure_rate"])}
-    FROM report_metrics m WHERE {where} GROUP BY 1, 2 ORDER BY 3 DESC NULLS LAST LIMIT {int(limit)}""", params)
+    SELECT m.agency_name AS agency, m.agency_id, {_metrics_sql(TOP_AGENCIES)}
+    FROM report_metrics m WHERE {where} GROUP BY 1, 2 ORDER BY {_col(TOP_AGENCIES[0])} DESC NULLS LAST
+    LIMIT {int(limit)}""", params)
 
 
 # --- reconsideration and litigation ----------------------------------------------------------------------

@@ -143,22 +143,21 @@ def nothing_matches(ctx: Context) -> bool:
 
 
 def fmt_metric(name: str, value: float | None) -> str:
+    """A figure as shown: a share as a percentage, a rate per 100 with two decimals, a count whole. Driven by
+    the metric's per/denominator; a name that is no metric (the report count) is a count."""
     if value is None or pd.isna(value):
         return "—"
-    if name in ("share_failed", "share_late"):
-        return f"{value:.1%}"
     m = M.BY_NAME.get(name)
     if m is None or not m.is_rate:
         return f"{value:,.0f}"
-    return f"{value:.1%}" if m.per == 1 else f"{value:.2f}"
+    return f"{value:.1%}" if m.is_share else f"{value:.2f}"
 
 
 def fmt_delta(name: str, delta: float | None, lang: str) -> str | None:
     if delta is None or pd.isna(delta):
         return None
     m = M.BY_NAME.get(name)
-    pct = name in ("share_failed", "share_late") or (m is not None and m.is_rate and m.per == 1)
-    if pct:
+    if m is not None and m.is_share:
         return f"{delta * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
     return f"{delta:+,.2f}" if m is not None and m.is_rate else f"{delta:+,.0f}"
 

@@ -1,5 +1,5 @@
 """Agency identity and region: name variants merge, distinct agencies stay apart, region comes from the
-national division table (cpca) or reference rows, deadlines from data/reference/deadlines.csv."""
+national division table (cpca) or reference rows, deadlines from etl/reference/deadlines.csv."""
 
 from __future__ import annotations
 

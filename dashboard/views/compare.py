@@ -21,7 +21,7 @@ def peer_label(v: str) -> str:
 
 
 if not ui.nothing_matches(ctx):
-    names = [m.name for m in M.METRICS]
+    names = list(M.GROUPABLE)  # a share of the whole view means nothing per agency and year
     c1, c2 = st.columns([1, 1])
     dim = c1.radio(t("compare_by", lang), ["agency", "province", "city", "peer"], horizontal=True, key="cmp_dim",
                    format_func=lambda d: t(f"dim_{d}", lang))
@@ -58,7 +58,7 @@ if not ui.nothing_matches(ctx):
                                 "yoy": t("yoy", lang)})
     pct = st.column_config.NumberColumn(format="percent")
     cfg = {t("peer_percentile", lang): pct}
-    if m.is_rate and m.per == 1:
+    if m.is_share:
         cfg.update({m.label(lang): pct, t("prev_value", lang): pct, t("yoy", lang): pct})
     ui.table(show, f"ranking_{rmetric}_{ryear}", ctx, column_config=cfg)
     top = rk.head(20)

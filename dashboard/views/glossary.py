@@ -1,12 +1,11 @@
 """Glossary: every metric's definition, numerator, denominator and source cells, from etl/metrics.py (the
-registry that also labels the charts and tooltips)."""
+registry that also labels the charts and tooltips and generates the warehouse's report_metrics columns)."""
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import ui
 from dashboard.i18n import t
-from etl import formats as F
 from etl import metrics as M
 
 ctx = ui.context()
@@ -14,18 +13,21 @@ lang = ctx.lang if ctx else st.session_state.get("f_lang", "zh")
 st.title(t("page_glossary", lang))
 
 
-def cell_label(addr: str) -> str:
-    tbl, row, col = addr.split(".")
-    return f"{tbl}: {F.label(tbl, 'row', row, lang)} × {F.label(tbl, 'col', col, lang)}"
+def measure(name: str | None) -> str:
+    """A measure by its label and its key (the report_metrics column), e.g. "本年办结 (total_processed)"."""
+    if name is None:
+        return "—"
+    return f"{M.MEASURE[name].label(lang)} ({name})"
 
 
 rows = []
 for m in M.METRICS:
-    per = "" if not m.is_rate else ("×100" if m.per == 100 else "%")
+    per = "" if not m.is_rate else ("%" if m.is_share else f"×{m.per}")
     rows.append({t("metric", lang): m.label(lang), t("definition", lang): m.definition(lang),
-                 t("numerator", lang): m.numerator, t("denominator", lang): m.denominator or "—",
+                 t("numerator", lang): measure(m.numerator), t("denominator", lang): measure(m.denominator),
                  t("rate", lang): per, t("unit", lang): m.unit,
-                 t("source_cells", lang): "; ".join(cell_label(c) for c in m.source_cells), "key": m.name})
+                 t("source_cells", lang): "; ".join(M.source_label(c, lang) for c in m.sources),
+                 "key": m.name})
 df = pd.DataFrame(rows)
 if ctx:
     ui.table(df, "glossary", ctx)
@@ -34,6 +36,8 @@ else:
 for m in M.METRICS:
     with st.expander(m.label(lang)):
         st.text(m.definition(lang))
-        st.text(f"{t('numerator', lang)}: {m.numerator}   {t('denominator', lang)}: {m.denominator or '—'}")
-        for c in m.source_cells:
-            st.text(f"• {c} — {cell_label(c)}")
+        for head, name in ((t("numerator", lang), m.numerator), (t("denominator", lang), m.denominator)):
+            if name:
+                st.text(f"{head}: {measure(name)} = {M.MEASURE[name].formula(lang)}")
+        for c in m.sources:
+            st.text(f"• {c} — {M.source_label(c, lang)}")

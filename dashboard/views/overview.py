@@ -25,7 +25,7 @@ if not ui.nothing_matches(ctx):
                 helptext += f" {t('numerator', lang)} {h['num']:,.0f} / {t('denominator', lang)} {h['den']:,.0f}"
         cols[i % 4].metric(ui.metric_label(h["key"], lang), ui.fmt_metric(h["key"], h["value"]),
                            ui.fmt_delta(h["key"], h["delta"], lang),
-                           delta_color="inverse" if h["key"] in ("share_failed", "share_late") else "normal",
+                           delta_color="inverse" if m is not None and m.lower_is_better else "normal",
                            help=helptext, border=True)
     # the subtitle carries place names and the search text (user-supplied): literal, never Markdown
     st.caption(f"{t('vs_prev', lang)}: {year - 1}. {ui.escape_md(ctx.subtitle)}")
@@ -45,11 +45,10 @@ if not ui.nothing_matches(ctx):
         ui.chart(charts.metric_by_year(shown, ["disclosure_rate", "correction_rate"], lang,
                                        f"{M.get('disclosure_rate').label(lang)} / {M.get('correction_rate').label(lang)}",
                                        ctx.subtitle), "overview_rates", ctx)
-        ui.chart(charts.shares_by_year(shown, {"share_failed": t("share_failed", lang),
-                                               "share_late": t("share_late", lang)}, lang,
-                                       f"{t('share_failed', lang)} / {t('share_late', lang)}", ctx.subtitle),
+        ui.chart(charts.metric_by_year(shown, list(Q.QUALITY), lang,
+                                       " / ".join(M.get(n).label(lang) for n in Q.QUALITY), ctx.subtitle),
                  "overview_quality", ctx)
-    keep = ["year", "n_reports", "share_failed", "share_late"] + [m.name for m in M.METRICS]
+    keep = ["year", "n_reports", *Q.QUALITY] + [n for n in M.GROUPABLE if n not in Q.QUALITY]
     table = shown[keep].rename(columns={c: ui.metric_label(c, lang) if c != "year" else t("year", lang)
                                         for c in keep})
     ui.table(table, "overview_by_year", ctx)

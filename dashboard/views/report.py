@@ -49,9 +49,18 @@ def table_order(tbl: str) -> tuple[list[str], list[str]]:
     return list(F.T4_ROW_KEYS), list(F.T4_COL_KEYS)
 
 
-def rebuilt(cells: pd.DataFrame, tbl: str) -> pd.DataFrame:
-    """The table as printed: rows and columns in the official order, raw cell text (with its placement mark)
-    as values."""
+def table_format(rep: pd.Series, tbl: str) -> F.Format:
+    """The format a report's table is printed in, as the warehouse stores it (reports.t2_format …); a table
+    without one (not printed) in the report's template, else the newer form."""
+    for v in (rep.get(f"{tbl}_format"), rep.get("template")):
+        if isinstance(v, str) and v in F.FORMATS:
+            return F.Format(v)
+    return F.FORMATS[0]
+
+
+def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format) -> pd.DataFrame:
+    """The table as printed in format `fmt`: rows and columns in the official order, raw cell text (with its
+    placement mark) as values."""
     c = cells[cells["tbl"] == tbl]
     if c.empty:
         return pd.DataFrame()
@@ -59,11 +68,9 @@ def rebuilt(cells: pd.DataFrame, tbl: str) -> pd.DataFrame:
     present_cols = set(c["col_key"])
     present_rows = set(c["row_key"])
     if tbl == "t2":
-        fmt = "2021" if present_cols & F.T2_COLS_ONLY["2021"] else "2019"
         rows = [r for r in F.T2_FORMATS[fmt].layout if r in present_rows]
         cols = [k.key for k in F.T2_COLS if k.key in present_cols]
     elif tbl == "t3":
-        fmt = "2019" if "other_total_2019" in present_rows else "2021"
         rows = [r for r in F.T3_ROWS_BY_FORMAT[fmt] if r in present_rows]
         cols = [k for k in F.T3_COL_KEYS if k in present_cols]
     else:
@@ -161,9 +168,10 @@ else:
         flagged: set[tuple[str, str, str]] = set()
         for cells_json in findings["cells"].dropna():
             for addr in json.loads(cells_json) if isinstance(cells_json, str) else cells_json:
-                parts = str(addr).split(".")
-                if len(parts) == 3:
-                    flagged.add(tuple(parts))
+                try:
+                    flagged.add(tuple(F.Addr.parse(str(addr))))
+                except ValueError:  # not a cell address (a whole-table finding)
+                    continue
         cells = Q.report_cells(ctx.run, rid)
         st.caption(t("highlight_note", lang))
         if not cells.empty and cells["placed"].isna().all():
@@ -171,7 +179,7 @@ else:
         elif cells["placed"].isin(list(i18n.PLACEMENT_MARKS)).any():
             st.caption(t("placement_note", lang))
         for tbl in F.TABLES:
-            grid = rebuilt(cells, tbl)
+            grid = rebuilt(cells, tbl, table_format(r, tbl))
             st.markdown(f"**{F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}**")
             if grid.empty:
                 st.caption("—")

@@ -15,8 +15,9 @@ st.title(t("page_requests", lang))
 if not ui.nothing_matches(ctx):
     out = Q.outcomes(ctx.run, ctx.filters)
     labels = {k: i18n.name(i18n.OUTCOME_GROUPS, k, lang) for k in i18n.OUTCOME_GROUPS}
-    labels.update({"new_received": M.get("new_received").label(lang),
-                   "carried_over": F.label("t3", "row", "carried_over", lang), "received": t("received", lang)})
+    # the flow's sources and hub are registry measures: the same words as the glossary
+    labels.update({k: M.MEASURE[k].label(lang) for k in ("new_received", "carried_over")}
+                  | {"received": M.MEASURE["requests_to_handle"].label(lang)})
     ui.chart(charts.sankey(out, labels, lang, t("flow", lang), ctx.subtitle), "requests_flow", ctx)
 
     st.subheader(t("rates_table", lang))
@@ -38,11 +39,9 @@ if not ui.nothing_matches(ctx):
 
     st.subheader(t("top_agencies", lang))
     top = Q.top_agencies(ctx.run, ctx.filters)
-    show = top.rename(columns={"agency": t("agency", lang), "new_received": M.get("new_received").label(lang),
-                               "share": t("share_of_total", lang),
-                               "disclosure_rate": M.get("disclosure_rate").label(lang),
-                               "disclosure_rate__den": t("denominator", lang)})
+    shown = {n: M.get(n) for n in Q.TOP_AGENCIES}
+    show = top.rename(columns={"agency": t("agency", lang), "disclosure_rate__den": t("denominator", lang),
+                               **{n: m.label(lang) for n, m in shown.items()}})
     show = show[[c for c in show.columns if "__" not in c and c != "agency_id"]]
     ui.table(show, "requests_top_agencies", ctx, column_config={
-        t("share_of_total", lang): st.column_config.NumberColumn(format="percent"),
-        M.get("disclosure_rate").label(lang): st.column_config.NumberColumn(format="percent")})
+        m.label(lang): st.column_config.NumberColumn(format="percent") for m in shown.values() if m.is_share})

@@ -4,7 +4,9 @@ One module per family: `within` (identities inside one report, non-negative, tex
 `cross_year` (X-carry, X-stock, X-jump between consecutive active reports of one agency) and `oversight`
 (completeness, format-vs-year, timeliness, coverage, duplicate). Each writes rows of the `findings` table:
 only outcomes that are not a pass. A rule whose inputs include an empty/na/text/missing cell is
-`uncertain`, never `fail`.
+`uncertain`, never `fail`. Their wording is in `messages`, one template per rule and variant.
+
+`run_all` is the stage's one entry point (etl.warehouse.build.finish: load → derive → checks → marts).
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ FAMILIES = (within, cross_year, oversight)
 
 
 def run_all(con: duckdb.DuckDBPyConnection) -> None:
+    """The checks stage of a build: replace `findings` with every rule's outcomes over the derived warehouse
+    (reports, cells, agencies), worded from etl.checks.messages."""
     register(con)
     con.execute("DELETE FROM findings")
     for family in FAMILIES:
         family.run(con)
+    # findings' grain is finding_id (what a finding is about, see common.insert): a rule that breaks it is a bug
+    dup = con.execute("""SELECT finding_id, any_value(rule) FROM findings GROUP BY 1 HAVING count(*) > 1
+                         LIMIT 1""").fetchone()
+    if dup:
+        raise RuntimeError(f"checks: finding_id {dup[0]} is not unique (rule {dup[1]})")

@@ -1,5 +1,5 @@
-"""What every rule family shares: the rule tables in DuckDB, number formatting, Chinese cell names,
-appending findings."""
+"""What every rule family shares: the rule tables in DuckDB, cell addresses, number formatting, Chinese cell
+names, appending findings (their wording from etl.checks.messages)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import duckdb
 from etl import formats as F
 from etl.checks import definitions
 from etl.checks import labels as L
+from etl.checks import messages as M
 
 
 def register(con: duckdb.DuckDBPyConnection) -> None:
@@ -24,6 +25,8 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         con.register(f"{name}_df", df)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_df")
         con.unregister(f"{name}_df")
+    # a cell's address, "t3.granted.total": the SQL twin of str(etl.formats.Addr)
+    con.execute("CREATE OR REPLACE TEMP MACRO addr(t, r, c) AS t || '.' || r || '.' || c")
     # Chinese names of cells, tables and chapters, looked up in SQL by address (a map: no join per list)
     con.register("chk_addr_df", L.addr_frame())
     con.execute("SET VARIABLE chk_addr_zh = (SELECT map(list(addr), list(zh)) FROM chk_addr_df)")
@@ -50,15 +53,20 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         UNION ALL SELECT report_id, 't4', t4_format FROM reports WHERE t4_format IS NOT NULL""")
 
 
-def insert(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None) -> None:
+def insert(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None, *,
+           messages: str) -> None:
     """Append the rows of a SELECT (report_id, agency_id, year, rule, status, severity, cells VARCHAR[],
-    expected, actual, message (Chinese), message_en) to findings, with a stable finding_id."""
-    # the id hashes the English text, so ids stay what they were before findings spoke Chinese
+    expected, actual, and the placeholder columns — plus `variant` if it has several — of message key
+    `messages`) to findings, worded from that key's templates.
+
+    finding_id is what the finding is about, not how it is worded: md5 of rule | report_id | agency_id |
+    year | cells (JSON). Within a rule, a report's findings never share a cells list (one per group, cell,
+    figure or kind of gap), so this is unique; run_all verifies it."""
     con.execute(f"""
         INSERT INTO findings (finding_id, report_id, agency_id, year, rule, status, severity, cells, expected, actual,
                               message, message_en)
         SELECT substr(md5(concat_ws('|', rule, coalesce(report_id, ''), coalesce(agency_id, ''),
-                                    coalesce(CAST(year AS VARCHAR), ''), array_to_string(cells, ','), message_en)),
-                      1, 16),
-               report_id, agency_id, year, rule, status, severity, to_json(cells), expected, actual, message, message_en
-        FROM ({select_sql})""", params or [])
+                                    coalesce(CAST(year AS VARCHAR), ''), CAST(to_json(cells) AS VARCHAR))), 1, 16),
+               report_id, agency_id, year, rule, status, severity, to_json(cells), expected, actual,
+               {M.sql(messages)}
+        FROM ({select_sql}) AS f""", params or [])

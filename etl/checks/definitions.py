@@ -114,7 +114,8 @@ def narrative_frame() -> pd.DataFrame:
         for i, cells in enumerate(alts):
             for addr in cells:
                 t, r, c = addr.split(".")
-                rows.append({"nkey": key, "alt": i, "n_cells": len(cells), "tbl": t, "row_key": r, "col_key": c})
+                rows.append({"nkey": key, "alt": i, "n_cells": len(cells), "tbl": t, "row_key": r, "col_key": c,
+                             "pos": len(rows)})  # the order cells are listed and added up in
     return pd.DataFrame(rows)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from etl import formats as F
+from etl.checks import messages as M
 from etl.checks.common import insert
 
 FIRST_NATIONAL_YEAR = min(F.FORMAT_FROM_YEAR.values())  # the first year with a national table format
@@ -23,10 +24,8 @@ def completeness(con: duckdb.DuckDBPyConnection) -> None:
             FROM want w ANTI JOIN have h USING (report_id, tbl) GROUP BY ALL
         )
         SELECT report_id, agency_id, year, 'completeness' AS rule, 'fail' AS status, 'error' AS severity,
-               tbls AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual,
-               '未找到表格：' || czhs(tbls, '、') AS message,
-               'table(s) not found: ' || array_to_string(tbls, ', ') AS message_en
-        FROM missing_tables""", {"first": FIRST_NATIONAL_YEAR})
+               tbls AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual
+        FROM missing_tables""", {"first": FIRST_NATIONAL_YEAR}, messages="completeness.tables")
     insert(con, """
         WITH listed AS (
             SELECT report_id, CAST(coalesce(missing, '[]') AS VARCHAR[]) AS miss,
@@ -43,10 +42,9 @@ def completeness(con: duckdb.DuckDBPyConnection) -> None:
             FROM (SELECT * FROM from_missing UNION SELECT * FROM from_found) GROUP BY 1
         )
         SELECT a.report_id, r.agency_id, r.year, 'completeness' AS rule, 'fail' AS status, 'warning' AS severity,
-               a.cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual,
-               '未找到章节：' || czhs(a.cells, '、') AS message,
-               'chapter(s) not found: ' || array_to_string(a.cells, ', ') AS message_en
-        FROM absent a JOIN reports r USING (report_id)""", {"chapters": list(F.CHAPTER_KEYS), "first": FIRST_NATIONAL_YEAR})
+               a.cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual
+        FROM absent a JOIN reports r USING (report_id)""", {"chapters": list(F.CHAPTER_KEYS), "first": FIRST_NATIONAL_YEAR},
+           messages="completeness.chapters")
     # cells the table's format prints but the report lacks (absent), or left blank, dashed or wrote words in
     # (uncertain: the figure is unknown, not zero). Present cells by an inner join; absent ones only for the
     # few tables that have fewer cells than their format prints.
@@ -76,17 +74,8 @@ def completeness(con: duckdb.DuckDBPyConnection) -> None:
         SELECT g.report_id, r.agency_id, r.year, 'completeness' AS rule,
                CASE WHEN what = 'absent' THEN 'fail' ELSE 'uncertain' END AS status, 'warning' AS severity,
                cells, NULL::DOUBLE AS expected, len(cells)::DOUBLE AS actual,
-               CAST(len(cells) AS VARCHAR) || CASE what WHEN 'absent' THEN '个应有的单元格未印出：'
-                                                        WHEN 'empty' THEN '个单元格空白：'
-                                                        WHEN 'na' THEN '个单元格填“/”或“-”而非数字：'
-                                                        ELSE '个单元格填写文字而非数字：' END
-               || czhs(cells[1:12], '、') || CASE WHEN len(cells) > 12 THEN '等' ELSE '' END AS message,
-               CAST(len(cells) AS VARCHAR) || CASE what WHEN 'absent' THEN ' expected cell(s) not printed: '
-                                                        WHEN 'empty' THEN ' cell(s) left blank: '
-                                                        WHEN 'na' THEN ' cell(s) printed "/" or "-" instead of a figure: '
-                                                        ELSE ' cell(s) hold words, not numbers: ' END
-               || array_to_string(cells[1:12], ', ') || CASE WHEN len(cells) > 12 THEN ', …' ELSE '' END AS message_en
-        FROM g JOIN reports r USING (report_id)""")
+               what AS variant, len(cells) AS n, cells[1:$shown] AS shown, len(cells) > $shown AS more
+        FROM g JOIN reports r USING (report_id)""", {"shown": M.COMPLETENESS_SHOWN}, messages="completeness.cells")
 
 
 def format_vs_year(con: duckdb.DuckDBPyConnection) -> None:
@@ -100,16 +89,11 @@ def format_vs_year(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN year IS NULL THEN 'uncertain' ELSE 'fail' END AS status,
                CASE WHEN year IS NULL THEN 'info' ELSE 'warning' END AS severity,
                []::VARCHAR[] AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual,
-               CASE WHEN year IS NULL THEN '报告年度不明，无法核对其格式（' || tzh(template) || '）'
-                    WHEN template = 'mixed' THEN '表格混用2019年版和2021年版格式'
-                    ELSE CAST(year AS VARCHAR) || '年度报告应使用' || tzh(want) || '格式，实为' || tzh(template)
-                    END AS message,
-               CASE WHEN year IS NULL THEN 'report year unknown: format ' || template || ' cannot be checked'
-                    WHEN template = 'mixed' THEN 'tables mix the 2019 and 2021 formats'
-                    ELSE 'a ' || CAST(year AS VARCHAR) || ' report should use the ' || want
-                         || ' format, found ' || template END AS message_en
+               CASE WHEN year IS NULL THEN 'unknown_year' WHEN template = 'mixed' THEN 'mixed' ELSE 'wrong' END
+                   AS variant,
+               template, tzh(template) AS template_zh, want, tzh(want) AS want_zh
         FROM x
-        WHERE year IS NULL OR template = 'mixed' OR template <> want""")
+        WHERE year IS NULL OR template = 'mixed' OR template <> want""", messages="format-vs-year")
 
 
 def timeliness(con: duckdb.DuckDBPyConnection) -> None:
@@ -119,15 +103,10 @@ def timeliness(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN published_on IS NULL THEN 'info' ELSE 'warning' END AS severity,
                []::VARCHAR[] AS cells, 0::DOUBLE AS expected,
                CAST(date_diff('day', deadline, published_on) AS DOUBLE) AS actual,
-               CASE WHEN published_on IS NULL THEN '发布日期不明（截止日期 ' || CAST(deadline AS VARCHAR) || '）'
-                    ELSE CAST(published_on AS VARCHAR) || ' 发布，晚于截止日期 ' || CAST(deadline AS VARCHAR) || ' 共 '
-                         || CAST(date_diff('day', deadline, published_on) AS VARCHAR) || ' 天' END AS message,
-               CASE WHEN published_on IS NULL THEN 'publication date unknown (deadline ' || CAST(deadline AS VARCHAR) || ')'
-                    ELSE 'published ' || CAST(published_on AS VARCHAR) || ', '
-                         || CAST(date_diff('day', deadline, published_on) AS VARCHAR)
-                         || ' day(s) after the deadline ' || CAST(deadline AS VARCHAR) END AS message_en
+               CASE WHEN published_on IS NULL THEN 'undated' ELSE 'late' END AS variant,
+               published_on, deadline, date_diff('day', deadline, published_on) AS days
         FROM reports
-        WHERE deadline IS NOT NULL AND (published_on IS NULL OR published_on > deadline)""")
+        WHERE deadline IS NOT NULL AND (published_on IS NULL OR published_on > deadline)""", messages="timeliness")
 
 
 def coverage(con: duckdb.DuckDBPyConnection) -> None:
@@ -144,12 +123,10 @@ def coverage(con: duckdb.DuckDBPyConnection) -> None:
         ), want AS (SELECT agency_id, unnest(range(lo, hi + 1)) AS year FROM span)
         SELECT NULL::VARCHAR AS report_id, w.agency_id, w.year::INTEGER AS year, 'coverage' AS rule,
                'fail' AS status, 'warning' AS severity, []::VARCHAR[] AS cells, NULL::DOUBLE AS expected,
-               NULL::DOUBLE AS actual,
-               '未找到' || a.name || '的' || CAST(w.year AS VARCHAR) || '年度报告' AS message,
-               'no report for ' || CAST(w.year AS VARCHAR) || ' from ' || a.name AS message_en
+               NULL::DOUBLE AS actual, a.name AS agency
         FROM want w JOIN agencies a USING (agency_id)
         WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.agency_id = w.agency_id AND r.year = w.year)""",
-           [FIRST_NATIONAL_YEAR])
+           [FIRST_NATIONAL_YEAR], messages="coverage")
 
 
 def duplicate(con: duckdb.DuckDBPyConnection) -> None:
@@ -157,12 +134,9 @@ def duplicate(con: duckdb.DuckDBPyConnection) -> None:
     insert(con, """
         SELECT d.report_id, d.agency_id, d.year, 'duplicate' AS rule, 'fail' AS status, 'info' AS severity,
                []::VARCHAR[] AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual,
-               '同一机关同一年度已有另一文件在用：' || a.source_path
-               || '（保留缺失单元格最少、其次问题最少、再次发布日期最晚的一份）' AS message,
-               'another file for the same agency and year is active: ' || a.source_path
-               || ' (kept: fewest missing cells, then fewest problems, then latest publication date)' AS message_en
+               a.source_path AS active_path
         FROM reports d JOIN reports a ON a.agency_id = d.agency_id AND a.year = d.year AND a.is_active
-        WHERE NOT d.is_active""")
+        WHERE NOT d.is_active""", messages="duplicate")
 
 
 def run(con: duckdb.DuckDBPyConnection) -> None:

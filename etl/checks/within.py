@@ -6,17 +6,20 @@ from __future__ import annotations
 import duckdb
 
 from etl.checks import definitions
+from etl.checks import messages as M
 from etl.checks.common import insert
 from etl.model import NARRATIVE_KEYS
 
 
 def identities(con: duckdb.DuckDBPyConnection) -> None:
+    unknown_zh, unknown_en = M.expr("identity.unknown", "zh"), M.expr("identity.unknown", "en")
     # cells join the (small) term table: a broadcast hash join, no fan-out over absent cells; the few
     # groups with absent cells are completed by a second, small join
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE chk_groups AS
         WITH x AS (
-            SELECT c.report_id, t.rule, t.tbl, t.fmt, t.grp, t.side, t.ord, t.addr, c.value, c.kind
+            SELECT c.report_id, t.rule, t.tbl, t.fmt, t.grp, t.side, t.ord, t.addr AS cell, c.value, c.kind,
+                   CASE WHEN c.value IS NULL THEN kzh(c.kind) END AS kind_zh
             FROM cells c JOIN chk_rep_fmt f ON f.report_id = c.report_id AND f.tbl = c.tbl
             JOIN chk_terms t ON t.tbl = c.tbl AND t.fmt = f.fmt AND t.row_key = c.row_key AND t.col_key = c.col_key
         )
@@ -24,20 +27,24 @@ def identities(con: duckdb.DuckDBPyConnection) -> None:
                sum(value) FILTER (WHERE side = 'parts') AS parts,
                sum(value) FILTER (WHERE side = 'totals') AS totals,
                count(*) AS n_present,
-               coalesce(list(addr || ' ' || kind ORDER BY ord) FILTER (WHERE value IS NULL), []) AS bad,
-               coalesce(list(czh(addr) || kzh(kind) ORDER BY ord) FILTER (WHERE value IS NULL), []) AS bad_zh
+               coalesce(list({unknown_en} ORDER BY ord) FILTER (WHERE value IS NULL), []) AS bad,
+               coalesce(list({unknown_zh} ORDER BY ord) FILTER (WHERE value IS NULL), []) AS bad_zh
         FROM x GROUP BY ALL""")
-    con.execute("""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE chk_absent AS
         WITH n AS (SELECT rule, tbl, fmt, grp, count(*) AS n_terms FROM chk_terms GROUP BY ALL),
         incomplete AS (SELECT g.report_id, g.rule, g.tbl, g.fmt, g.grp FROM chk_groups g
-                       JOIN n USING (rule, tbl, fmt, grp) WHERE g.n_present < n.n_terms)
-        SELECT i.report_id, i.rule, i.grp, list(t.addr || ' missing' ORDER BY t.ord) AS absent,
-               list(czh(t.addr) || kzh('missing') ORDER BY t.ord) AS absent_zh
-        FROM incomplete i JOIN chk_terms t USING (rule, tbl, fmt, grp)
-        LEFT JOIN cells c ON c.report_id = i.report_id AND c.tbl = t.tbl AND c.row_key = t.row_key
-                         AND c.col_key = t.col_key
-        WHERE c.report_id IS NULL GROUP BY ALL""")
+                       JOIN n USING (rule, tbl, fmt, grp) WHERE g.n_present < n.n_terms),
+        x AS (
+            SELECT i.report_id, i.rule, i.grp, t.ord, t.addr AS cell, 'missing' AS kind, kzh('missing') AS kind_zh
+            FROM incomplete i JOIN chk_terms t USING (rule, tbl, fmt, grp)
+            LEFT JOIN cells c ON c.report_id = i.report_id AND c.tbl = t.tbl AND c.row_key = t.row_key
+                             AND c.col_key = t.col_key
+            WHERE c.report_id IS NULL
+        )
+        SELECT report_id, rule, grp, list({unknown_en} ORDER BY ord) AS absent,
+               list({unknown_zh} ORDER BY ord) AS absent_zh
+        FROM x GROUP BY ALL""")
     insert(con, """
         WITH g AS (
             SELECT g.*, list_concat(g.bad, coalesce(a.absent, [])) AS unknown,
@@ -53,35 +60,24 @@ def identities(con: duckdb.DuckDBPyConnection) -> None:
                g.cells,
                CASE WHEN len(unknown) = 0 THEN parts END AS expected,
                CASE WHEN len(unknown) = 0 THEN totals END AS actual,
-               CASE WHEN len(unknown) > 0
-                    THEN g.grp_zh || '无法核对：' || array_to_string(unknown_zh, '、')
-                    WHEN k.op = '='
-                    THEN g.grp_zh || '：' || k.totals_zh || '应为 ' || fnum(parts) || '（' || k.parts_zh
-                         || '），实为 ' || fnum(totals)
-                    ELSE g.grp_zh || '：' || k.parts_zh || '为 ' || fnum(parts) || '，超过' || k.totals_zh
-                         || '之和 ' || fnum(totals) END AS message,
-               CASE WHEN len(unknown) > 0
-                    THEN g.rule || ' [' || g.grp || '] cannot be checked: ' || array_to_string(unknown, ', ')
-                    ELSE g.rule || ' [' || g.grp || ']: ' || k.parts_label || ' = ' || fnum(parts)
-                         || (CASE WHEN k.op = '=' THEN ' but ' ELSE ' exceeds ' END)
-                         || k.totals_label || ' = ' || fnum(totals) END AS message_en
+               CASE WHEN len(unknown) > 0 THEN 'uncertain' WHEN k.op = '=' THEN 'eq' ELSE 'le' END AS variant,
+               g.grp, g.grp_zh, g.unknown, g.unknown_zh, g.parts, g.totals, k.parts_label, k.totals_label,
+               k.parts_zh, k.totals_zh
         FROM g JOIN chk_rules k USING (rule, tbl, fmt) JOIN reports r USING (report_id)
         WHERE len(unknown) > 0 OR (k.op = '=' AND abs(parts - totals) > 1e-6)
-              OR (k.op = '<=' AND parts > totals + 1e-6)""")
+              OR (k.op = '<=' AND parts > totals + 1e-6)""", messages="identity")
 
 
 def non_negative(con: duckdb.DuckDBPyConnection) -> None:
     insert(con, """
         SELECT c.report_id, r.agency_id, r.year, 'non-negative' AS rule, 'fail' AS status, 'error' AS severity,
-               [c.tbl || '.' || c.row_key || '.' || c.col_key] AS cells, NULL::DOUBLE AS expected, c.value AS actual,
-               czh(c.tbl || '.' || c.row_key || '.' || c.col_key) || '为 ' || fnum(c.value) || '（原文“' || c.raw
-               || '”）：' || CASE WHEN c.value < 0 THEN '数量不能为负数' ELSE '数量应为整数' END AS message,
-               c.tbl || '.' || c.row_key || '.' || c.col_key || ' = ' || fnum(c.value) || ' (printed "' || c.raw
-               || '"): ' || CASE WHEN c.value < 0 THEN 'a count cannot be negative'
-                                 ELSE 'a count must be a whole number' END AS message_en
+               [addr(c.tbl, c.row_key, c.col_key)] AS cells, NULL::DOUBLE AS expected, c.value AS actual,
+               CASE WHEN c.value < 0 THEN 'negative' ELSE 'fraction' END AS variant,
+               addr(c.tbl, c.row_key, c.col_key) AS cell, c.raw
         FROM cells c JOIN reports r USING (report_id)
         WHERE c.value IS NOT NULL AND (c.value < 0 OR c.value <> floor(c.value))
-          AND NOT (c.tbl = 't2' AND list_contains(?, c.col_key))""", [list(definitions.SIGNED_OR_AMOUNT_COLS)])
+          AND NOT (c.tbl = 't2' AND list_contains(?, c.col_key))""", [list(definitions.SIGNED_OR_AMOUNT_COLS)],
+           messages="non-negative")
 
 
 def text_vs_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -89,36 +85,36 @@ def text_vs_table(con: duckdb.DuckDBPyConnection) -> None:
     stated = " UNION ALL ".join(
         f"SELECT report_id, '{k}' AS nkey, TRY_CAST(json_extract_string(narrative, '$.{k}') AS DOUBLE) AS stated "
         "FROM reports" for k in keys)  # keys are constants from etl.model, not user input
+    alt_zh, alt_en = M.expr("text-vs-table.alt", "zh"), M.expr("text-vs-table.alt", "en")
     insert(con, f"""
         WITH s AS (SELECT * FROM ({stated}) WHERE stated IS NOT NULL),
         a AS (
             SELECT s.report_id, s.nkey, s.stated, n.alt, any_value(n.n_cells) AS n_cells, count(c.value) AS n_ok,
-                   sum(c.value) AS total, list(n.tbl || '.' || n.row_key || '.' || n.col_key) AS cells
+                   sum(c.value) AS total, list(addr(n.tbl, n.row_key, n.col_key) ORDER BY n.pos) AS cells
             FROM s JOIN chk_narrative n USING (nkey)
             LEFT JOIN cells c ON c.report_id = s.report_id AND c.tbl = n.tbl AND c.row_key = n.row_key
                              AND c.col_key = n.col_key
             GROUP BY ALL
+        ), alts AS (  -- each alternative sum, worded (its total only when all its cells hold numbers)
+            SELECT *, {alt_en} AS shown, {alt_zh} AS shown_zh
+            FROM (SELECT *, CASE WHEN n_ok = n_cells THEN total END AS alt_total FROM a)
         ), res AS (
             SELECT report_id, nkey, any_value(stated) AS stated,
                    bool_or(n_ok = n_cells AND abs(total - stated) < 1e-6) AS matched,
                    bool_or(n_ok = n_cells) AS checkable,
-                   list_distinct(flatten(list(cells))) AS cells,
-                   list(array_to_string(cells, ' + ') || ' = ' || fnum(CASE WHEN n_ok = n_cells THEN total END)
-                        ORDER BY alt) AS shown,
-                   list(czhs(cells, '+') || ' = ' || fnum(CASE WHEN n_ok = n_cells THEN total END)
-                        ORDER BY alt) AS shown_zh,
+                   flatten(list(cells ORDER BY alt)) AS all_cells,
+                   list(shown ORDER BY alt) AS shown, list(shown_zh ORDER BY alt) AS shown_zh,
                    arg_min(total, alt) FILTER (WHERE n_ok = n_cells) AS first_total
-            FROM a GROUP BY ALL
+            FROM alts GROUP BY ALL
         )
         SELECT res.report_id, r.agency_id, r.year, 'text-vs-table' AS rule,
                CASE WHEN checkable THEN 'fail' ELSE 'uncertain' END AS status, 'warning' AS severity,
-               res.cells, stated AS expected, first_total AS actual,
-               '正文称' || coalesce(getvariable('chk_narr_zh')[nkey], nkey) || '为 ' || fnum(stated) || '，但表格中 '
-               || array_to_string(shown_zh, '；或 ') AS message,
-               'the text states ' || nkey || ' = ' || fnum(stated) || ' but the table gives '
-               || array_to_string(shown, ' / ') AS message_en
+               -- each cell once, in the order the alternatives list them (list_distinct's order is arbitrary)
+               list_filter(all_cells, lambda x, i: list_position(all_cells, x) = i) AS cells,
+               stated AS expected, first_total AS actual,
+               nkey, coalesce(getvariable('chk_narr_zh')[nkey], nkey) AS nkey_zh, stated, shown, shown_zh
         FROM res JOIN reports r USING (report_id)
-        WHERE NOT matched OR matched IS NULL""")
+        WHERE NOT matched OR matched IS NULL""", messages="text-vs-table")
 
 
 def run(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,96 +1,99 @@
 """Marts for the dashboard, materialized at build time (one scan of the cells table, not one per query).
 
-- report_metrics: one row per ACTIVE report, with every numerator/denominator column of etl.metrics.
+- report_metrics: one row per ACTIVE report: who and when (agency, region, level, year, template, the
+  tables' formats, published_on, deadline, is_late, n_fail, n_uncertain, has_fail …) and one column per
+  measure of etl.metrics, generated from the registry.
 - outcomes_long: one row per active report × outcome row of table 3 (total column, no totals rows).
 - applicants_long: one row per active report × applicant column of table 3's new_received row.
 - review_long: one row per active report × table 4 block × result (no total).
 
 A sum over cells is NULL (not 0) when any input is empty/na/text or absent: SQL's `+` propagates NULL.
+
+Measure columns are named by one rule: after the canonical keys they read, `[t2_]<subject>[_<column>]`.
+- subject: a row key (`new_received`, `review`), an outcome group of etl.formats (`withheld`, `other`), or a
+  named set of rows (`litigation` = both litigation blocks of table 4, `all` = all three blocks,
+  `requests_to_handle` = new_received + carried_over, `granted_or_partly`); report counts are
+  `<what>_reports` (`reports`, `late_reports`, `failed_reports`); a report field read alone keeps its
+  name (`proactive_items`).
+- column: a column key (`review_total`, `all_pending`) or `decided` (total − pending); left out where the
+  subject has one quantity: table 3's measures all read its total column, table 2's 2021 rows with one
+  column (`t2_licensing` = its decisions, `t2_admin_fees` = its amount in 万元).
+- table 2's measures carry the prefix `t2_` (its row keys name matters, not counts), with
+  normative_documents shortened to `normative`.
 """
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from etl import formats as F
-from etl import metrics
+from etl import metrics as M
 
-# Cells pivoted into report_metrics: column name -> (table, row, col).
-T3 = {r: ("t3", r, "total") for r in F.T3_ROW_KEYS}
-T4 = {f"{r}_{c}": ("t4", r, c) for r in F.T4_ROW_KEYS for c in F.T4_COL_KEYS}
-T2_FLOWS = {  # 2021 table 2 flows; NULL for a 2019 table 2, which measures other things
-    "t2_regulations_issued": ("t2", "regulations", "issued"),
-    "t2_normative_issued": ("t2", "normative_documents", "issued"),
-    "t2_normative_in_force": ("t2", "normative_documents", "in_force"),
-    "t2_licensing": ("t2", "licensing", "decisions"),
-    "t2_punishment": ("t2", "punishment", "decisions"),
-    "t2_coercion": ("t2", "coercion", "decisions"),
-    "t2_fees_10k_yuan": ("t2", "admin_fees", "amount_10k_yuan"),
-}
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+_KEY = re.compile(r"^[a-z0-9_]+$")
 
-
-def _sum(cols: tuple[str, ...] | list[str]) -> str:
-    return "(" + " + ".join(cols) + ")"
-
-
-# Derived columns (SQL over the pivoted cells): the names etl.metrics refers to.
-DERIVED: dict[str, str] = {
-    "new_received": "new_received",
-    "carried_over": "carried_over",
-    "requests_to_handle": "(new_received + carried_over)",
-    "total_processed": "total_processed",
-    "granted": "granted",
-    "partially_granted": "partially_granted",
-    "granted_or_partly": "(granted + partially_granted)",
-    "withheld": _sum(F.WITHHELD_ROWS),
-    "unavailable": _sum(F.UNAVAILABLE_ROWS),
-    "not_processed": _sum(F.NOT_PROCESSED_ROWS),
-    "other_handling": f"CASE WHEN t3_format = '2019' THEN other_total_2019 ELSE {_sum(F.OTHER_ROWS_2021)} END",
-    "carried_forward": "carried_forward",
-    "review_total": "review_total",
-    "review_corrected": "review_corrected",
-    "review_pending": "review_pending",
-    "review_decided": "(review_total - review_pending)",
-    "litigation_total": "(litigation_direct_total + litigation_after_review_total)",
-    "litigation_corrected": "(litigation_direct_corrected + litigation_after_review_corrected)",
-    "litigation_pending": "(litigation_direct_pending + litigation_after_review_pending)",
-    "litigation_decided": "(litigation_direct_total + litigation_after_review_total"
-                          " - litigation_direct_pending - litigation_after_review_pending)",
-    "all_corrected": "(review_corrected + litigation_direct_corrected + litigation_after_review_corrected)",
-    "all_pending": "(review_pending + litigation_direct_pending + litigation_after_review_pending)",
-    "all_challenges": "(review_total + litigation_direct_total + litigation_after_review_total)",
-    "all_decided": "(review_total + litigation_direct_total + litigation_after_review_total"
-                   " - review_pending - litigation_direct_pending - litigation_after_review_pending)",
+# SQL of each report field a measure may read (etl.metrics.FIELDS), over reports r and findings counts f.
+FIELD_SQL: dict[str, str] = {
+    "proactive_items": "r.proactive_items",
+    "is_late": "CAST(r.is_late AS INTEGER)",
+    "has_fail": "CAST(coalesce(f.n_fail, 0) > 0 AS INTEGER)",
+    "report": "1",
 }
 
 
 def _check_registry() -> None:
-    """Every column etl.metrics names must be produced here."""
-    have = set(DERIVED) | {"proactive_items"}
-    for m in metrics.METRICS:
-        for col in (m.numerator, m.denominator):
-            if col and col not in have:
-                raise RuntimeError(f"metric {m.name} names column {col!r} that report_metrics does not have")
+    """Every name and key that reaches SQL below is a plain identifier; every field has its SQL."""
+    M.check()
+    for ms in M.MEASURES:
+        if not _IDENT.match(ms.name):
+            raise RuntimeError(f"measure name {ms.name!r} is not an identifier")
+        for s in ms.sources:
+            if s in M.FIELDS:
+                if s not in FIELD_SQL:
+                    raise RuntimeError(f"field {s!r} has no SQL")
+            elif not all(_KEY.match(p) for p in M.Term(1, s).addr):
+                raise RuntimeError(f"cell {s!r} is not a canonical address")
+
+
+def _cells() -> list[str]:
+    """Every cell some measure reads, in registry order."""
+    return list(dict.fromkeys(s for ms in M.MEASURES for s in ms.sources if s not in M.FIELDS))
+
+
+def _term_sql(t: M.Term) -> str:
+    return FIELD_SQL[t.source] if not t.is_cell else f'p."{t.source}"'
+
+
+def _terms_sql(terms: tuple[M.Term, ...]) -> str:
+    out = ""
+    for i, t in enumerate(terms):
+        op = (" - " if t.sign < 0 else " + ") if i else ("-" if t.sign < 0 else "")
+        out += op + _term_sql(t)
+    return f"({out})"
+
+
+def measure_sql(ms: M.Measure) -> str:
+    """The SQL of one measure: its terms, chosen by the format of table `by` when they differ (else NULL)."""
+    if ms.by is None:
+        return _terms_sql(ms.terms_for(None) or ())
+    whens = " ".join(f"WHEN '{F.Format(fmt).value}' THEN {_terms_sql(ts)}" for fmt, ts in ms.terms.items())
+    return f"CASE r.{ms.by}_format {whens} END"
 
 
 def build(con: duckdb.DuckDBPyConnection) -> None:
     _check_registry()
-    pivot = {**T3, **T4, **T2_FLOWS}
-    picks = ",\n".join(
-        f"max(value) FILTER (WHERE tbl = '{t}' AND row_key = '{r}' AND col_key = '{c}') AS {name}"
-        for name, (t, r, c) in pivot.items())  # keys come from etl.formats, never from input
-    t2_cols = ", ".join(f"CASE WHEN t2_format = '2021' THEN {n} END AS {n}" for n in T2_FLOWS)
-    derived = ", ".join(f"{expr} AS {name}" for name, expr in DERIVED.items())
+    picks = ",\n".join(  # keys come from etl.formats via the registry, never from input
+        f"max(value) FILTER (WHERE tbl = '{a.table}' AND row_key = '{a.row}' AND col_key = '{a.col}') AS \"{a}\""
+        for a in map(F.Addr.parse, _cells()))
+    measures = ",\n".join(f"{measure_sql(ms)} AS {ms.name}" for ms in M.MEASURES)
     con.execute(f"""
         CREATE OR REPLACE TABLE report_metrics AS
         WITH p AS (
             SELECT report_id, {picks}
             FROM cells WHERE report_id IN (SELECT report_id FROM reports WHERE is_active)
             GROUP BY report_id
-        ), w AS (
-            SELECT r.report_id, r.t2_format, r.t3_format, p.* EXCLUDE (report_id) FROM reports r LEFT JOIN p USING (report_id) WHERE r.is_active
-        ), d AS (
-            SELECT report_id, {t2_cols}, {derived} FROM w
         ), f AS (
             SELECT report_id, count(*) FILTER (WHERE status = 'fail') AS n_fail,
                    count(*) FILTER (WHERE status = 'uncertain') AS n_uncertain
@@ -98,26 +101,21 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         )
         SELECT r.report_id, r.agency_id, r.agency_name, a.province, a.city, a.county, a.level, a.kind, a.sector,
                coalesce(r.is_sample, FALSE) OR coalesce(a.is_sample, FALSE) AS is_sample, r.year, r.template,
-               r.published_on, r.deadline, r.is_late, r.proactive_items,
-               d.* EXCLUDE (report_id),
+               r.t2_format, r.t3_format, r.t4_format, r.published_on, r.deadline, r.is_late,
+               {measures},
                coalesce(f.n_fail, 0) AS n_fail, coalesce(f.n_uncertain, 0) AS n_uncertain,
                coalesce(f.n_fail, 0) > 0 AS has_fail
-        FROM reports r JOIN d USING (report_id) LEFT JOIN agencies a USING (agency_id)
+        FROM reports r LEFT JOIN p USING (report_id) LEFT JOIN agencies a USING (agency_id)
         LEFT JOIN f USING (report_id)
         WHERE r.is_active""")
-    outcome_rows = list(F.T3_OUTCOME_ROWS_2021) + ["other_total_2019"]
+    # each outcome row's group (both formats' rows), from etl.formats: two parallel lists, zipped by unnest
     con.execute("""
         CREATE OR REPLACE TABLE outcomes_long AS
-        SELECT c.report_id, r.agency_id, r.year,
-               CASE WHEN c.row_key IN ('granted', 'partially_granted') THEN c.row_key
-                    WHEN c.row_key LIKE 'withheld_%' THEN 'withheld'
-                    WHEN c.row_key LIKE 'unavailable_%' THEN 'unavailable'
-                    WHEN c.row_key LIKE 'not_processed_%' THEN 'not_processed'
-                    ELSE 'other' END AS outcome_group,
-               c.row_key AS outcome, c.value
-        FROM cells c JOIN reports r USING (report_id)
-        WHERE r.is_active AND c.tbl = 't3' AND c.col_key = 'total' AND list_contains(?, c.row_key)""",
-                [outcome_rows])
+        WITH g AS (SELECT unnest(?::VARCHAR[]) AS row_key, unnest(?::VARCHAR[]) AS outcome_group)
+        SELECT c.report_id, r.agency_id, r.year, g.outcome_group, c.row_key AS outcome, c.value
+        FROM cells c JOIN reports r USING (report_id) JOIN g USING (row_key)
+        WHERE r.is_active AND c.tbl = 't3' AND c.col_key = 'total'""",
+                [list(F.GROUP_OF_ROW), list(F.GROUP_OF_ROW.values())])
     con.execute("""
         CREATE OR REPLACE TABLE applicants_long AS
         SELECT c.report_id, r.agency_id, r.year, c.col_key AS applicant, c.value AS new_received

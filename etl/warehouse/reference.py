@@ -1,4 +1,4 @@
-"""Reference data shipped in data/reference (and agencies.csv files at the root of source folders)."""
+"""Reference data shipped in the package (etl/reference) and agencies.csv files at the root of source folders."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"  # package data: found by any install
 AGENCY_COLUMNS = ("name", "province", "city", "county", "level", "kind", "sector", "is_sample")
 LEVELS = ("province", "city", "county", "township")
 KINDS = ("government", "department", "township", "subdistrict")

@@ -66,7 +66,7 @@ def test_overview_headline_matches_the_warehouse(app_env, run):
     assert vals[M.get("new_received").label("zh")] == f"{rm['new_received'].sum():,.0f}"
     assert vals[M.get("disclosure_rate").label("zh")] == f"{ratio(rm, 'disclosure_rate'):.1%}"
     assert vals[M.get("review_rate").label("zh")] == f"{ratio(rm, 'review_rate'):.2f}"
-    assert vals[t("share_failed")] == f"{rm['has_fail'].mean():.1%}"
+    assert vals[M.get("share_failed").label("zh")] == f"{rm['has_fail'].mean():.1%}"
     # change vs the previous year is shown for the report count
     prev = run("SELECT count(*) AS n FROM report_metrics WHERE year = ?", [y - 1])["n"].iloc[0]
     delta = [m for m in at.metric if m.label == t("reports_loaded")][0].delta

@@ -1,0 +1,158 @@
+"""Every wording a finding speaks, in one place: per message key and variant, a Chinese and an English
+template, compiled into DuckDB SQL expressions so the rules stay set-based.
+
+A rule's SELECT provides the placeholder values as columns (and, for a key with several variants, a
+`variant` column naming the one to use); `sql(key)` renders `message` and `message_en` from them.
+
+Placeholders:
+    {col}           the column as VARCHAR
+    {col:num}       a number as a person writes it (fnum: 12, not 12.0; NULL as —)
+    {col:zh}        a cell address, table or chapter by its Chinese name (czh)
+    {col|SEP}       a list column joined by SEP;  {col:zh|SEP}: each element by its Chinese name
+    {col?TEXT}      TEXT when the BOOLEAN column is true, else nothing
+
+Parts are joined with `||`, so a NULL value (other than through :num) makes the whole message NULL,
+as the hand-written SQL did.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Template:
+    zh: str
+    en: str
+
+
+T = Template
+
+# key → variant → template. Keys are rule families (several rules may share one); variants are the
+# outcomes a rule words differently (fail / uncertain / which kind of completeness …).
+MESSAGES: dict[str, dict[str, Template]] = {
+    # T3-balance, T3-outcomes, T3-columns, T4-sums, T2-stock
+    "identity": {
+        "uncertain": T("{grp_zh}无法核对：{unknown_zh|、}", "{rule} [{grp}] cannot be checked: {unknown|, }"),
+        "eq": T("{grp_zh}：{totals_zh}应为 {parts:num}（{parts_zh}），实为 {totals:num}",
+                "{rule} [{grp}]: {parts_label} = {parts:num} but {totals_label} = {totals:num}"),
+        "le": T("{grp_zh}：{parts_zh}为 {parts:num}，超过{totals_zh}之和 {totals:num}",
+                "{rule} [{grp}]: {parts_label} = {parts:num} exceeds {totals_label} = {totals:num}"),
+    },
+    # one cell an identity cannot use: an element of `unknown` above
+    "identity.unknown": {"": T("{cell:zh}{kind_zh}", "{cell} {kind}")},
+    "non-negative": {
+        "negative": T("{cell:zh}为 {actual:num}（原文“{raw}”）：数量不能为负数",
+                      '{cell} = {actual:num} (printed "{raw}"): a count cannot be negative'),
+        "fraction": T("{cell:zh}为 {actual:num}（原文“{raw}”）：数量应为整数",
+                      '{cell} = {actual:num} (printed "{raw}"): a count must be a whole number'),
+    },
+    "text-vs-table": {"": T("正文称{nkey_zh}为 {stated:num}，但表格中 {shown_zh|；或 }",
+                            "the text states {nkey} = {stated:num} but the table gives {shown| / }")},
+    # one alternative sum the narrative figure may equal: an element of `shown` above
+    "text-vs-table.alt": {"": T("{cells:zh|+} = {alt_total:num}", "{cells| + } = {alt_total:num}")},
+    # X-carry, X-stock
+    "cross-year": {
+        "uncertain": T("{grp_zh}{prev_year}→{year}年无法核对：{bad_zh|、}",
+                       "{rule} [{grp}] {prev_year}→{year} cannot be checked: {bad|, } not a number"),
+        "fail": T("{grp_zh}：{year}年{actual_zh}应为 {expected:num}（{expected_zh}，{prev_year}年报告 {prev_report}），"
+                  "实为 {actual:num}",
+                  "{rule} [{grp}] {label}: expected {expected:num} from {prev_year} (report {prev_report}), "
+                  "got {actual:num} in {year}"),
+    },
+    # one cell of either year the equation cannot use: an element of `bad` above
+    "cross-year.bad": {"": T("{cell_year}年{cell:zh}{kind_zh}", "{which} {cell}")},
+    "X-jump": {"": T("{cell:zh}由{prev_year}年的 {expected:num} 变为{year}年的 {actual:num}，"
+                     "变化超过 {ratio:num} 倍，值得复核",
+                     "{cell} went from {expected:num} ({prev_year}) to {actual:num} ({year}): "
+                     "a change beyond ×{ratio:num} deserves review")},
+    "completeness.tables": {"": T("未找到表格：{cells:zh|、}", "table(s) not found: {cells|, }")},
+    "completeness.chapters": {"": T("未找到章节：{cells:zh|、}", "chapter(s) not found: {cells|, }")},
+    # cells of a printed table: `shown` the first few, `more` whether there are others
+    "completeness.cells": {
+        "absent": T("{n}个应有的单元格未印出：{shown:zh|、}{more?等}",
+                    "{n} expected cell(s) not printed: {shown|, }{more?, …}"),
+        "empty": T("{n}个单元格空白：{shown:zh|、}{more?等}", "{n} cell(s) left blank: {shown|, }{more?, …}"),
+        "na": T("{n}个单元格填“/”或“-”而非数字：{shown:zh|、}{more?等}",
+                '{n} cell(s) printed "/" or "-" instead of a figure: {shown|, }{more?, …}'),
+        "text": T("{n}个单元格填写文字而非数字：{shown:zh|、}{more?等}",
+                  "{n} cell(s) hold words, not numbers: {shown|, }{more?, …}"),
+    },
+    "format-vs-year": {
+        "unknown_year": T("报告年度不明，无法核对其格式（{template_zh}）",
+                          "report year unknown: format {template} cannot be checked"),
+        "mixed": T("表格混用2019年版和2021年版格式", "tables mix the 2019 and 2021 formats"),
+        "wrong": T("{year}年度报告应使用{want_zh}格式，实为{template_zh}",
+                   "a {year} report should use the {want} format, found {template}"),
+    },
+    "timeliness": {
+        "undated": T("发布日期不明（截止日期 {deadline}）", "publication date unknown (deadline {deadline})"),
+        "late": T("{published_on} 发布，晚于截止日期 {deadline} 共 {days} 天",
+                  "published {published_on}, {days} day(s) after the deadline {deadline}"),
+    },
+    "coverage": {"": T("未找到{agency}的{year}年度报告", "no report for {year} from {agency}")},
+    "duplicate": {"": T("同一机关同一年度已有另一文件在用：{active_path}（保留缺失单元格最少、其次问题最少、再次发布日期最晚的一份）",
+                        "another file for the same agency and year is active: {active_path} "
+                        "(kept: fewest missing cells, then fewest problems, then latest publication date)")},
+}
+
+COMPLETENESS_SHOWN = 12  # cells named in a completeness message; the rest are "…"
+
+_PLACEHOLDER = re.compile(r"\{(?P<col>\w+)(?:\?(?P<cond>[^{}]*)|(?::(?P<fmt>\w+))?(?:\|(?P<sep>[^{}]*))?)\}")
+
+
+def literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _value(col: str, fmt: str | None, sep: str | None) -> str:
+    c = f'"{col}"'
+    if sep is not None:
+        if fmt == "zh":
+            return f"czhs({c}, {literal(sep)})"
+        if fmt is None:
+            return f"array_to_string({c}, {literal(sep)})"
+    elif fmt is None:
+        return f"CAST({c} AS VARCHAR)"
+    elif fmt == "num":
+        return f"fnum({c})"
+    elif fmt == "zh":
+        return f"czh({c})"
+    raise ValueError(f"unknown placeholder format {fmt!r} (list: {sep is not None})")
+
+
+def compile_template(text: str) -> str:
+    """A template as a DuckDB VARCHAR expression over the columns its placeholders name."""
+    if any(ch in _PLACEHOLDER.sub("", text) for ch in "{}"):
+        raise ValueError(f"malformed placeholder in {text!r}")
+    parts: list[str] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(text):
+        if m.start() > pos:
+            parts.append(literal(text[pos:m.start()]))
+        if m["cond"] is not None:
+            parts.append(f"""CASE WHEN "{m['col']}" THEN {literal(m['cond'])} ELSE '' END""")
+        else:
+            parts.append(_value(m["col"], m["fmt"], m["sep"]))
+        pos = m.end()
+    if pos < len(text):
+        parts.append(literal(text[pos:]))
+    return " || ".join(parts) if parts else "''"
+
+
+def expr(key: str, lang: str, variant: str = "variant") -> str:
+    """`lang` ("zh" | "en") wording of `key` as a SQL expression; a key with several variants is chosen
+    among by the column named `variant`."""
+    variants = MESSAGES[key]
+    if len(variants) == 1:
+        (t,) = variants.values()
+        return compile_template(getattr(t, lang))
+    whens = " ".join(f"WHEN {literal(v)} THEN {compile_template(getattr(t, lang))}" for v, t in variants.items())
+    return f'CASE "{variant}" {whens} END'
+
+
+def sql(key: str, variant: str = "variant") -> str:
+    """The `message, message_en` select items of `key`."""
+    return f"{expr(key, 'zh', variant)} AS message, {expr(key, 'en', variant)} AS message_en"
