@@ -7,7 +7,7 @@ import random
 
 import duckdb
 import pytest
-from test_warehouse_corpus import clean_values, next_year, render, write
+from helpers import clean_values, next_year, render_report, write
 
 from etl import formats as F
 from etl.warehouse.build import build
@@ -29,7 +29,7 @@ def wh(tmp_path_factory: pytest.TempPathFactory):
     def emit(folder: str, agency: str, vals: dict[int, dict], skip: tuple[int, ...] = ()) -> None:
         for y, v in vals.items():
             if y not in skip:
-                write(src / folder, f"{y}.txt", render(agency, y, v, published=f"{y + 1}-01-10"))
+                write(src / folder, f"{y}.txt", render_report(agency, y, v, published=f"{y + 1}-01-10"))
 
     emit("clean", "样例市样例甲局", series(rng, [2021, 2022, 2023]))
     carry = series(rng, [2021, 2022])
@@ -55,7 +55,7 @@ def wh(tmp_path_factory: pytest.TempPathFactory):
     emit("dup", "样例市样例己局", dup)
     blanked = dict(dup[2022])
     blanked[("t3", "granted", "natural_person")] = None
-    write(src / "dup", "2022-copy.txt", render("样例市样例己局", 2022, blanked, published="2023-01-12"))
+    write(src / "dup", "2022-copy.txt", render_report("样例市样例己局", 2022, blanked, published="2023-01-12"))
     db = tmp / "wh.duckdb"
     build([src], db, jobs=1, progress=False)
     con = duckdb.connect(str(db), read_only=True)

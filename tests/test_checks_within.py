@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_warehouse_corpus import clean_values, render, write
+from helpers import clean_values, render_report, write
 
 from etl import formats as F
 from etl.warehouse.build import build
@@ -56,7 +56,7 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnect
     for i, (name, c) in enumerate(cases.items()):
         agency = f"样例市样例{'甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未'[i]}局"
         narrative = c["narrative_of"](c["values"]) if "narrative_of" in c else ""
-        text = render(agency, c.get("year", YEAR), c["values"], c["fmt"], c["fmt"], narrative=narrative,
+        text = render_report(agency, c.get("year", YEAR), c["values"], c["fmt"], c["fmt"], narrative=narrative,
                       published=c.get("published", f"{c.get('year', YEAR) + 1}-{PUBLISHED}"), drop_chapter=c.get("drop_chapter"))
         write(tmp / "src", f"{name}.txt", text)
         names[name] = str(tmp / "src" / f"{name}.txt")

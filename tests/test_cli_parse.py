@@ -7,7 +7,7 @@ import subprocess
 import sys
 import zipfile
 
-import report_fixture as R
+import helpers as R
 
 CANONICAL = {"source", "agency", "year", "published_on", "template", "cells", "narrative", "problems"}
 

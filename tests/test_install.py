@@ -7,6 +7,7 @@ venv reuses the project venv's dependencies through a .pth line, so nothing is d
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,8 +31,16 @@ def _run(cmd: list[str], cwd: Path, timeout: float, env: dict | None = None) -> 
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The python of a fresh venv with the project installed from a wheel (not editable)."""
     tmp = tmp_path_factory.mktemp("install")
+    # Built from a copy: setuptools builds in the source tree, and a build/ left in the checkout keeps files
+    # deleted since (they would ship in the wheel) and is shared by concurrent test runs.
+    src = tmp / "src"
+    for name in ("pyproject.toml", "README.md"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, src / name)
+    for pkg in ("etl", "dashboard"):
+        shutil.copytree(ROOT / pkg, src / pkg, ignore=shutil.ignore_patterns("__pycache__"))
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp / "dist"),
-          str(ROOT)], tmp, 300)
+          str(src)], tmp, 300)
     wheel = next((tmp / "dist").glob("disclosure_reports-*.whl"))
     _run([sys.executable, "-m", "venv", "--without-pip", str(tmp / "venv")], tmp, 120)
     py = tmp / "venv" / "bin" / "python"
@@ -47,6 +56,10 @@ def test_installed_package_builds_the_corpus_and_serves_the_dashboard(installed:
                   "print(r.REFERENCE_DIR, (r.REFERENCE_DIR / 'sectors.csv').is_file())"], tmp_path, 60).stdout.split()
     assert not where[0].startswith(str(ROOT)), f"imported the checkout's etl, not the installed one: {where[0]}"
     assert where[2] == "True", f"reference data not installed with the package: {where[1]}"
+    # the dashboard's settings (no error details to the browser, no usage stats) apply from any directory
+    shipped = _run([str(installed), "-c", "import dashboard, pathlib; print((pathlib.Path(dashboard.__file__).parent"
+                    " / '.streamlit' / 'config.toml').is_file())"], tmp_path, 60).stdout.strip()
+    assert shipped == "True", "dashboard/.streamlit/config.toml is not installed with the package"
 
     db = tmp_path / "w.duckdb"
     _run([str(installed), "-m", "etl", "build", str(ROOT / "data" / "samples"), "--db", str(db), "--quiet"],
@@ -63,12 +76,16 @@ def test_installed_package_builds_the_corpus_and_serves_the_dashboard(installed:
     # the overview page's script runs to the end on the installed package (modules, reference data, warehouse)
     page = ("import sys; from streamlit.testing.v1 import AppTest; at = AppTest.from_file(sys.argv[1], "
             "default_timeout=120); at.run(); assert not at.exception, at.exception; print(len(at.metric))")
-    assert int(_run([str(installed), "-c", page, str(ROOT / "dashboard" / "app.py")], tmp_path, 300, env).stdout) > 0
+    # the installed copy of the app (the checkout's app.py would put the checkout first on sys.path)
+    app = _run([str(installed), "-c", "import dashboard, pathlib; print(pathlib.Path(dashboard.__file__).parent"
+                " / 'app.py')"], tmp_path, 60).stdout.strip()
+    assert not app.startswith(str(ROOT))
+    assert int(_run([str(installed), "-c", page, app], tmp_path, 300, env).stdout) > 0
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([str(installed), "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    proc = subprocess.Popen([str(installed), "-m", "streamlit", "run", app,
                              "--server.headless", "true", "--server.port", str(port),
                              "--browser.gatherUsageStats", "false"],
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

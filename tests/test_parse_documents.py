@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import helpers as R
 import pytest
-import report_fixture as R
 
 from etl.parse import parse_file
 

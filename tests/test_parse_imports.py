@@ -15,11 +15,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 HEAVY = ("pandas", "numpy", "duckdb", "pyarrow", "cpca", "pymupdf", "fitz", "docx")
+# `python -m etl parse --json FILE` as the shell runs it (etl/__main__.py included), then the loaded packages
 _PROBE = """
-import contextlib, io, json, sys
-from etl.cli import main
+import contextlib, io, json, runpy, sys
+sys.argv = ["etl", "parse", "--json", sys.argv[1]]
+rc = 0
 with contextlib.redirect_stdout(io.StringIO()) as out:
-    rc = main(["parse", "--json", sys.argv[1]])
+    try:
+        runpy.run_module("etl", run_name="__main__", alter_sys=True)
+    except SystemExit as e:
+        rc = e.code
 print(json.dumps({"rc": rc, "report": json.loads(out.getvalue().splitlines()[0]),
                   "modules": sorted(m.split(".")[0] for m in sys.modules)}))
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from fixtures_readers import T3_ROWS, report_page
+from helpers import T3_ROWS, report_page
 
 from etl.document import Paragraph, ReadError, Table
 from etl.readers.html import decode_html, read_html
@@ -236,18 +236,14 @@ def test_generated_report_page_reads_table_three_and_fields():
     assert doc.meta["issuer"] == "示例市示例局" and doc.meta["published"] == "2024-01-20"
 
 
-def test_typical_page_parses_in_a_few_milliseconds():
+def test_typical_page_reads_its_paragraphs_and_table():
+    # speed target (< 5 ms per page on an idle core) measured by bench/parse.py, not asserted here
     data = report_page(paragraphs=60).encode("utf-8")
     assert 40_000 < len(data) < 90_000
-    read_html(data)
-    times = []
-    for _ in range(15):
-        start = time.perf_counter()
-        read_html(data)
-        times.append(time.perf_counter() - start)
-    times.sort()
-    # target is < 5 ms on an idle core; the bound leaves room for a loaded CI machine
-    assert times[len(times) // 2] < 0.015, f"median {times[len(times) // 2] * 1000:.1f} ms"
+    doc = read_html(data)
+    assert sum("本机关坚持以公开为常态" in p for p in doc.paragraphs()) == 60
+    labels = [row[0] for t in doc.tables() for row in t.rows]
+    assert all(label in labels for label, _ in T3_ROWS)
 
 
 @pytest.mark.parametrize("data", [b"", b"   \n", b"<html><body><script>x()</script></body></html>"])
@@ -286,7 +282,7 @@ def test_shtml_whose_markup_starts_late_is_html_by_extension(tmp_path):
 
 
 def test_pdf_named_txt_is_read_as_pdf(tmp_path):
-    from fixtures_readers import pdf_report
+    from helpers import pdf_report
 
     from etl.readers import read_document, sniff
 

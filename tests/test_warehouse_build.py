@@ -13,25 +13,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_warehouse_corpus import clean_values, next_year, render, write
+from helpers import ROOT, clean_values, corpus, render_report, write
 
 from etl.warehouse import export
 from etl.warehouse.build import build
 from etl.warehouse.files import discover
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def corpus(folder: Path, n_agencies: int = 3, years: tuple[int, ...] = (2021, 2022), seed: int = 1) -> list[Path]:
-    rng = random.Random(seed)
-    out = []
-    for i in range(n_agencies):
-        agency = f"样例市样例{'甲乙丙丁戊己'[i]}局"
-        v = clean_values(rng)
-        for y in years:
-            out.append(write(folder / f"a{i}", f"{y}.txt", render(agency, y, v, published=f"{y + 1}-01-10")))
-            v = next_year(rng, v)
-    return out
 
 
 def counts(db: Path) -> dict:
@@ -116,7 +102,7 @@ def test_bad_files_are_recorded_and_the_build_goes_on(tmp_path: Path) -> None:
 def test_reference_csv_at_source_root_sets_region(tmp_path: Path) -> None:
     src = tmp_path / "src"
     rng = random.Random(3)
-    write(src / "x", "2022.txt", render("样例省样例市样例区样例镇", 2022, clean_values(rng), published="2023-01-05"))
+    write(src / "x", "2022.txt", render_report("样例省样例市样例区样例镇", 2022, clean_values(rng), published="2023-01-05"))
     write(src, "agencies.csv", "name,province,city,county,level,kind,sector,is_sample\n"
                                "样例省样例市样例区样例镇,样例省,样例市,样例区,township,township,,1\n")
     db = tmp_path / "wh.duckdb"

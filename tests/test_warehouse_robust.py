@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_warehouse_build import ROOT, corpus
+from helpers import ROOT, corpus
 
 from etl.warehouse.build import SourceError, build
 from etl.warehouse.workers import Limits

@@ -79,6 +79,7 @@ CREATE TABLE cells (
 );
 
 -- findings: one row per rule outcome that is not a pass (coverage findings have report_id NULL).
+-- Grain: finding_id (a hash of rule, report, agency, year and cells: what it is about, etl/checks/common.py).
 CREATE TABLE findings (
     finding_id VARCHAR,
     report_id  VARCHAR,
@@ -94,7 +95,7 @@ CREATE TABLE findings (
     message_en VARCHAR                -- English
 );
 
--- ingest_errors: one row per file that could not be read or parsed.
+-- ingest_errors: one row per file that could not be read or parsed (grain: path).
 CREATE TABLE ingest_errors (
     path      VARCHAR,                -- as under the user's folder (undecodable name bytes escaped)
     sha256    VARCHAR,                -- NULL when the file was not read (too large, unreadable)
@@ -105,7 +106,7 @@ CREATE TABLE ingest_errors (
 );
 
 -- skipped: one row per file or folder under a source that the build passed over on purpose (hidden,
--- pipe or device, link leaving the folder or going nowhere, identical copy of a loaded file).
+-- pipe or device, link leaving the folder or going nowhere, identical copy of a loaded file). Grain: path.
 CREATE TABLE skipped (
     path      VARCHAR,
     code      VARCHAR,

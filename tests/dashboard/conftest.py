@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dash_helpers import sql_runner
+from dash_helpers import BROKEN, INJECTED, INJECTED_PROBLEM, INJECTED_TITLE, PLACED, sql_runner
 
 YEARS = [2019, 2020, 2021, 2022, 2023]
 
@@ -95,13 +95,6 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict:
     return seen
 
 
-# Where a generated report's cells are said to have been placed (the generated corpus prints full headers, so
-# the parser places every cell by "header"): one cell of every other kind of evidence, two by arithmetic.
-PLACED = {("t3", "new_received", "natural_person"): "arithmetic", ("t3", "new_received", "commercial"): "arithmetic",
-          ("t4", "review", "upheld"): "official_order", ("t2", "regulations", "issued"): "position"}
-BROKEN = ("t3", "granted", "research")  # printed one higher: a table-3 finding to highlight beside the marks
-
-
 @pytest.fixture(scope="session")
 def placed_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """(warehouse, report_id): one generated report parsed by the real parser, its placements set as in
@@ -135,13 +128,6 @@ def placed_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) 
     finally:
         con.close()
     return db, report.source.sha256
-
-
-# An agency name that is Markdown for an image from a local port nothing listens on: if any page renders it as
-# Markdown, the browser fetches that URL (the browser test watches for it) and the heading links it.
-INJECTED = "![p](http://127.0.0.1:9/px.png)样例局"
-INJECTED_TITLE = "[标题](http://127.0.0.1:9/t) <img src=http://127.0.0.1:9/t.png> $x$ :streamlit:"
-INJECTED_PROBLEM = "![q](http://127.0.0.1:9/q.png) **粗体** www.example.com"
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
 
+# Where a generated report's cells are said to have been placed (the generated corpus prints full headers, so
+# the parser places every cell by "header"): one cell of every other kind of evidence, two by arithmetic.
+PLACED = {("t3", "new_received", "natural_person"): "arithmetic", ("t3", "new_received", "commercial"): "arithmetic",
+          ("t4", "review", "upheld"): "official_order", ("t2", "regulations", "issued"): "position"}
+BROKEN = ("t3", "granted", "research")  # printed one higher: a table-3 finding to highlight beside the marks
+
+# An agency name that is Markdown for an image from a local port nothing listens on: if any page renders it as
+# Markdown, the browser fetches that URL (the browser test watches for it) and the heading links it.
+INJECTED = "![p](http://127.0.0.1:9/px.png)样例局"
+INJECTED_TITLE = "[标题](http://127.0.0.1:9/t) <img src=http://127.0.0.1:9/t.png> $x$ :streamlit:"
+INJECTED_PROBLEM = "![q](http://127.0.0.1:9/q.png) **粗体** www.example.com"
+
 
 def open_app(page: str | None = None, query: dict | None = None):
     """An AppTest of dashboard/app.py run once, then switched to `page` (e.g. "quality") and run."""

@@ -199,7 +199,7 @@ def _grid(at, column: str) -> tuple[pd.DataFrame, str]:
 
 
 def test_report_page_marks_cells_not_placed_by_their_header(placed_warehouse, monkeypatch, run, downloads):
-    from conftest import BROKEN, PLACED
+    from dash_helpers import BROKEN, PLACED
 
     db, rid = placed_warehouse
     monkeypatch.setenv("DISCLOSURE_DB", str(db))

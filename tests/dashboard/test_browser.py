@@ -18,8 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import INJECTED
-from dash_helpers import ROOT, chromium_ok, sql_runner
+from dash_helpers import INJECTED, ROOT, chromium_ok, sql_runner
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"

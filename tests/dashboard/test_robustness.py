@@ -155,7 +155,7 @@ def test_malformed_report_ids_are_ignored_with_a_note(app_env, rid):
 def test_config_never_sends_error_details_to_the_browser():
     from streamlit.config import ShowErrorDetailsConfigOptions as Opt
 
-    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    cfg = tomllib.loads((ROOT / "dashboard" / ".streamlit" / "config.toml").read_text())
     assert cfg["client"]["showErrorDetails"] == Opt.NONE.value == "none"
     assert cfg["browser"]["gatherUsageStats"] is False
 
@@ -210,7 +210,7 @@ def no_raw_markdown(at, *raw: str) -> None:
 
 
 def test_injected_names_render_as_text(injected_warehouse, monkeypatch):
-    from conftest import INJECTED, INJECTED_PROBLEM, INJECTED_TITLE
+    from dash_helpers import INJECTED, INJECTED_PROBLEM, INJECTED_TITLE
 
     db, rid = injected_warehouse
     monkeypatch.setenv("DISCLOSURE_DB", str(db))
