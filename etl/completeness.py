@@ -27,12 +27,12 @@ def expected_formats(report: Report) -> dict[str, F.Format]:
 
 def absent_cells(report: Report) -> list[F.Addr]:
     """Expected cells the report does not print at all, in printed order."""
-    have = {c.addr for c in report.cells}
+    have = {(c.table, c.row, c.col) for c in report.cells}  # plain tuples: an Addr equals its tuple
     return [a for a in F.expected_cells(expected_formats(report)) if a not in have]
 
 
 def n_missing_cells(report: Report) -> int:
     """Expected cells absent or left blank: what `choose_active` ranks reports of one agency-year by."""
     want = set(F.expected_cells(expected_formats(report)))
-    blank = sum(1 for c in report.cells if c.kind == "empty" and c.addr in want)
+    blank = sum(1 for c in report.cells if c.kind == "empty" and (c.table, c.row, c.col) in want)
     return len(absent_cells(report)) + blank

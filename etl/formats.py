@@ -74,6 +74,11 @@ def template_of(table_formats: Mapping[str, str], year: int | None, has_tables: 
     return due or Format.F2021
 
 
+def addr_str(table: str, row: str, col: str) -> str:
+    """The one string form of a cell address, without building an Addr (on every parsed cell's path)."""
+    return f"{table}.{row}.{col}"
+
+
 class Addr(NamedTuple):
     """One cell of the national tables. Its one string form is "t3.granted.total" (`str(addr)`, `Addr.parse`)."""
 
@@ -82,7 +87,7 @@ class Addr(NamedTuple):
     col: str
 
     def __str__(self) -> str:
-        return f"{self.table}.{self.row}.{self.col}"
+        return addr_str(self.table, self.row, self.col)
 
     @classmethod
     def parse(cls, text: str) -> Addr:
@@ -372,6 +377,7 @@ TABLE_TITLES = {
 }
 
 
+@lru_cache(maxsize=16)
 def table_cells(table: str, fmt: str) -> tuple[Addr, ...]:
     """Every cell a complete table `table` in format `fmt` prints, in printed order (table 4: either format)."""
     if table == "t2":
@@ -385,7 +391,7 @@ def expected_cells(fmt: str | Mapping[str, str]) -> list[Addr]:
     """Every cell a complete report prints: in one format (`"2021"`), or with each table in its own format
     (`{"t2": "2019", "t3": "2021"}`; a table not named is left out)."""
     per = dict.fromkeys(TABLES, fmt) if isinstance(fmt, str) else fmt
-    return [a for t in TABLES if per.get(t) for a in table_cells(t, per[t])]
+    return [a for t in TABLES if per.get(t) for a in table_cells(t, str(per[t]))]
 
 
 def label(table: str, kind: str, key: str, lang: str = "zh") -> str:

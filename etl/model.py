@@ -74,8 +74,7 @@ class Report:
     meta: dict[str, str] = field(default_factory=dict)
 
     def cell(self, table: str, row: str, col: str) -> Cell | None:
-        want = Addr(table, row, col)
-        return next((c for c in self.cells if c.addr == want), None)
+        return next((c for c in self.cells if c.table == table and c.row == row and c.col == col), None)
 
     def value(self, table: str, row: str, col: str) -> int | float | None:
         c = self.cell(table, row, col)

@@ -23,16 +23,26 @@ def _table_formats(walked: TableResult, year: int | None) -> dict[str, F.Format]
     without values."""
     votes: dict[str, Counter[str]] = {"t2": Counter(), "t3": Counter()}
     for c in walked.cells:
-        for fmt in F.FORMATS:
-            if (c.table == "t2" and (c.col in F.T2_COLS_ONLY[fmt] or c.row in F.T2_ROWS_ONLY[fmt])) or (
-                    c.table == "t3" and c.row in F.T3_ROWS_ONLY[fmt]):
-                votes[c.table][fmt] += 1
+        if c.table == "t2":
+            fmt = _T2_COL_ONLY.get(c.col) or _T2_ROW_ONLY.get(c.row)
+        elif c.table == "t3":
+            fmt = _T3_ROW_ONLY.get(c.row)
+        else:
+            continue
+        if fmt:
+            votes[c.table][fmt] += 1
     out = {}
     for t, v in votes.items():
         fmt = F.decide_format(v or Counter(walked.formats[t]), year)
         if fmt:
             out[t] = fmt
     return out
+
+
+# key -> the one format that prints it (a cell's column decides before its row)
+_T2_COL_ONLY = {k: f for f, keys in F.T2_COLS_ONLY.items() for k in keys}
+_T2_ROW_ONLY = {k: f for f, keys in F.T2_ROWS_ONLY.items() for k in keys}
+_T3_ROW_ONLY = {k: f for f, keys in F.T3_ROWS_ONLY.items() for k in keys}
 
 
 def _complete_formats(fmts: dict[str, F.Format], template: str, tables: set[str]) -> dict[str, F.Format]:

@@ -24,6 +24,7 @@ PARA, CELL, ROWBREAK, TABLEBREAK = "para", "cell", "rowbreak", "tablebreak"
 VALUE_KINDS = (NUMBER, ZERO, NA, EMPTY)
 
 _ITEM = F.T2_ITEM_RE
+_T3_WORD_A, _T3_WORD_B = F.T3_HEADER_WORDS  # on every cell's path: two `in` tests, no generator
 _OTHER_OTHER = re.compile(r"^(?:3|\(3\)|三)?[.、,，]?其他$")
 _HEADER_UNIT = re.compile(r"(万元|元)")
 
@@ -182,7 +183,7 @@ class TableWalker:
             return
         if F.T2_ITEM_WORD in n and not para:
             self._switch("t2")
-        elif any(w in n for w in F.T3_HEADER_WORDS) and self.ctx != "t3":
+        elif (_T3_WORD_A in n or _T3_WORD_B in n) and self.ctx != "t3":
             self._switch("t3")
         elif self.ctx == "t3" and not para and (n in F.T4_BLOCK_WORDS or F.T4_HEADER_WORD in n):
             self._switch("t4")
@@ -522,14 +523,14 @@ class TableWalker:
               placed: str = "header") -> None:
         if (table, row, col) in self.seen:
             self.res.problems.append(Problem("duplicate_cell", f"{table}.{row}.{col} printed twice; kept the "
-                                             "first", str(F.Addr(table, row, col))))
+                                             "first", F.addr_str(table, row, col)))
             return
         self.seen.add((table, row, col))
         self.res.seen_tables.add(table)
         raw = raw.strip()
         p: Parsed = parse_cell(raw)
         value = p.value
-        where = str(F.Addr(table, row, col))
+        where = F.addr_str(table, row, col)
         if table == "t2" and col in F.T2_AMOUNT_COLS and p.kind in (NUMBER, ZERO):
             value, known = to_unit(p, F.T2_AMOUNT_COLS[col], header_unit or ("万元" if col == "amount_10k_yuan"
                                                                              else None))
