@@ -18,21 +18,19 @@ def expected_formats(report: Report) -> dict[str, F.Format]:
     """The format of every table a complete report of this one's kind prints: its own tables' formats, the
     others in the report's format (the format of table 3, else of table 2, else the 2021 form)."""
     fmts = {t: F.Format(f) for t, f in report.table_formats.items() if f}
-    if report.template in F.FORMATS:
-        base = F.Format(report.template)
-    else:
-        base = fmts.get("t3") or fmts.get("t2") or F.Format.F2021
+    base = F.report_format(fmts, report.template) or F.Format.F2021
     return {t: fmts.get(t, base) for t in F.TABLES}
 
 
-def absent_cells(report: Report) -> list[F.Addr]:
+def absent_cells(report: Report, expected: list[F.Addr] | None = None) -> list[F.Addr]:
     """Expected cells the report does not print at all, in printed order."""
     have = {(c.table, c.row, c.col) for c in report.cells}  # plain tuples: an Addr equals its tuple
-    return [a for a in F.expected_cells(expected_formats(report)) if a not in have]
+    return [a for a in expected or F.expected_cells(expected_formats(report)) if a not in have]
 
 
 def n_missing_cells(report: Report) -> int:
     """Expected cells absent or left blank: what `choose_active` ranks reports of one agency-year by."""
-    want = set(F.expected_cells(expected_formats(report)))
+    expected = F.expected_cells(expected_formats(report))
+    want = set(expected)
     blank = sum(1 for c in report.cells if c.kind == "empty" and (c.table, c.row, c.col) in want)
-    return len(absent_cells(report)) + blank
+    return len(absent_cells(report, expected)) + blank

@@ -79,6 +79,15 @@ def addr_str(table: str, row: str, col: str) -> str:
     return f"{table}.{row}.{col}"
 
 
+def report_format(table_formats: Mapping[str, str], template: str) -> Format | None:
+    """The format a table takes when its own labels name none: the report's template, else the format of its
+    table 3, else of its table 2 (None: the report names no format at all)."""
+    if template in FORMATS:
+        return Format(template)
+    f = table_formats.get("t3") or table_formats.get("t2")
+    return Format(f) if f else None
+
+
 class Addr(NamedTuple):
     """One cell of the national tables. Its one string form is "t3.granted.total" (`str(addr)`, `Addr.parse`)."""
 

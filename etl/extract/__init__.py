@@ -48,7 +48,7 @@ _T3_ROW_ONLY = {k: f for f, keys in F.T3_ROWS_ONLY.items() for k in keys}
 def _complete_formats(fmts: dict[str, F.Format], template: str, tables: set[str]) -> dict[str, F.Format]:
     """The format of every table the report prints: a table whose labels name no format is in the report's
     (table 4 is printed the same in both; an unplaced legacy table has none)."""
-    base = F.Format(template) if template in F.FORMATS else fmts.get("t3") or fmts.get("t2")
+    base = F.report_format(fmts, template)
     out = dict(fmts)
     for t in sorted(tables - set(fmts)):
         if t == "t4" or template != F.LEGACY:
