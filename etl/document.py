@@ -28,6 +28,9 @@ class Table:
     rows: list[list[str]]
     grid: bool = True
     page: int | None = None
+    # OCR engine confidence (0–1) of each cell, parallel to `rows`, for a table read from a page image;
+    # None for a table read from a text layer or markup
+    conf: list[list[float | None]] | None = None
 
 
 Block = Paragraph | Table
@@ -35,7 +38,11 @@ Block = Paragraph | Table
 
 @dataclass
 class Document:
-    kind: str  # text | html | pdf | docx
+    kind: str  # text | html | pdf | docx | image | doc
+    # how the text was obtained (etl.model.READ_METHODS): "text" (a text layer or markup), "ocr" (every
+    # page from its image), "partly_ocr" (a PDF mixing text pages and image-only pages), "converted" (a
+    # legacy Word file converted to .docx first)
+    read: str = "text"
     blocks: list[Block] = field(default_factory=list)
     # title, issuer (发布机构), published (公开日期/发布日期 as printed), url — when the page states them
     meta: dict[str, str] = field(default_factory=dict)

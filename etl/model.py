@@ -16,7 +16,8 @@ from etl.formats import Addr
 class Source:
     path: str
     sha256: str
-    kind: str  # text | html | pdf | docx
+    kind: str  # text | html | pdf | docx | image | doc
+    read: str = "text"  # text | ocr | partly_ocr | converted: how the text was obtained (READ_METHODS)
 
 
 @dataclass
@@ -33,6 +34,11 @@ class Cell:
     #   official_order  the header could not be read; the row printed exactly the official number of values
     #   arithmetic      the only reading of the printed tokens that the table's own identities allow
     placed: str = "header"
+    # How the value was read: "text" (a text layer or markup), "ocr" (recognised from a page image, as the
+    # engine read it), "ocr_corrected" (an OCR misread the table's identities correct in one way only;
+    # `raw` keeps what the engine read). `conf` is the engine's confidence (0–1) for an OCR cell.
+    read: str = "text"
+    conf: float | None = None
 
     @property
     def addr(self) -> Addr:
@@ -112,6 +118,10 @@ NARRATIVE_KEYS = (
     "review_total",  # 行政复议N件
     "litigation_total",  # 行政诉讼N件
 )
+
+# Values of Source.read and of Cell.read.
+READ_METHODS = ("text", "ocr", "partly_ocr", "converted")
+CELL_READS = ("text", "ocr", "ocr_corrected")
 
 # Values of Cell.placed, strongest evidence first (see Cell).
 PLACEMENTS = ("header", "position", "official_order", "arithmetic")

@@ -24,5 +24,5 @@ def parse_file(path: str | Path, data: bytes | None = None) -> Report:
     if data is None:
         data = read_bytes(p)
     doc = read_document(p, data)
-    source = Source(path=str(p), sha256=hashlib.sha256(data).hexdigest(), kind=doc.kind)
+    source = Source(path=str(p), sha256=hashlib.sha256(data).hexdigest(), kind=doc.kind, read=doc.read)
     return extract_report(doc, source)
