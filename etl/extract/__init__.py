@@ -91,6 +91,10 @@ def extract_report(doc: Document, source: Source) -> Report:
     if any(SAMPLE_MARKER in ln for ln in lines[:40]):
         report.meta["sample"] = "1"
     _missing(report, walked.partial_rows)
+    if doc.read == "ocr":  # every page came from OCR: so did a cell whose confidence got lost on the way
+        for c in report.cells:  # (a glued run split by arithmetic)
+            if c.read == "text":
+                c.read = "ocr"
     return report
 
 

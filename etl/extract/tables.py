@@ -37,15 +37,32 @@ class Token:
     grid: bool = True
 
 
+class OcrText(str):
+    """A cell's text as OCR read it, with the engine's confidence: a str everywhere the walker passes
+    cell texts around, so the confidence reaches the Cell it becomes without a second path."""
+
+    conf: float | None = None
+
+
+def _ocr_text(text: str, conf: float | None) -> str:
+    if conf is None:
+        return text
+    out = OcrText(text)
+    out.conf = conf
+    return out
+
+
 def tokens(doc: Document) -> list[Token]:
     out: list[Token] = []
     for b in doc.blocks:
         if isinstance(b, Paragraph):
             out.append(Token(PARA, b.text, norm(b.text)))
             continue
-        for row in b.rows:
-            for c in row:
-                out.append(Token(CELL, c, norm(c), b.grid))
+        for r, row in enumerate(b.rows):
+            confs = b.conf[r] if b.conf else None
+            for j, c in enumerate(row):
+                text = _ocr_text(c, confs[j]) if confs else c
+                out.append(Token(CELL, text, norm(c), b.grid))
             out.append(Token(ROWBREAK, grid=b.grid))
         out.append(Token(TABLEBREAK, grid=b.grid))
     return out
@@ -527,6 +544,7 @@ class TableWalker:
             return
         self.seen.add((table, row, col))
         self.res.seen_tables.add(table)
+        conf = getattr(raw, "conf", None)  # an OcrText: read by OCR
         raw = raw.strip()
         p: Parsed = parse_cell(raw)
         value = p.value
@@ -541,7 +559,8 @@ class TableWalker:
             value = tidy(p.value) if p.value is not None else None
         if p.kind == TEXT:
             self.res.problems.append(Problem("text_cell", f"{where}: {raw!r} is not a number", where))
-        self.res.cells.append(Cell(table, row, col, value, raw, p.kind, placed))
+        self.res.cells.append(Cell(table, row, col, value, raw, p.kind, placed,
+                                   read="text" if conf is None else "ocr", conf=conf))
 
     # --- table 4 -------------------------------------------------------------------------------
     def _t4_cell(self, t: Token) -> None:

@@ -22,6 +22,12 @@ MAX_DOCX_XML_MB = 100
 MAX_DOCX_PART_MB = 10
 # PDF: pages. Every page is read, so the page count bounds the time a PDF takes.
 MAX_PDF_PAGES = 1000
+# OCR (scanned PDFs and images): pages read from their image, and pixels of one image before it is decoded.
+# OCR costs seconds a page, so a scanned document is capped far below MAX_PDF_PAGES (real scanned reports
+# have under 30 pages); an image past the pixel cap (a 20,000 × 20,000 decompression bomb) is refused from
+# its header, before it is decoded.
+MAX_OCR_PAGES = 60
+MAX_IMAGE_PIXELS = 60_000_000  # A4 at 600 dpi is 35 million
 
 
 def mb(n: int) -> str:

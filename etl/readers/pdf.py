@@ -50,6 +50,7 @@ class _Line:
     x1: float
     y1: float
     text: str
+    conf: float | None = None  # OCR: the lowest confidence of the line's words
 
 
 @dataclass(slots=True)
@@ -308,7 +309,7 @@ def _lines_of(words: list[tuple]) -> list[_Line]:
     for ws in by_line.values():
         if len(ws) == 1:  # most lines (cells, short labels) are one word
             w = ws[0]
-            out.append(_Line(w[0], w[1], w[2], w[3], w[4]))
+            out.append(_Line(w[0], w[1], w[2], w[3], w[4], w[8] if len(w) > 8 else None))
             continue
         ws.sort(key=_x0)
         gap = max(max(w[3] - w[1] for w in ws), 6.0)
@@ -332,7 +333,7 @@ def _make_line(ws: list[tuple]) -> _Line:
     """Words sorted left to right: one pass for the box instead of four."""
     first = ws[0]
     if len(ws) == 1:
-        return _Line(first[0], first[1], first[2], first[3], first[4])
+        return _Line(first[0], first[1], first[2], first[3], first[4], _conf(ws))
     y0, x1, y1 = first[1], first[2], first[3]
     for w in ws:
         if w[1] < y0:
@@ -341,7 +342,13 @@ def _make_line(ws: list[tuple]) -> _Line:
             x1 = w[2]
         if w[3] > y1:
             y1 = w[3]
-    return _Line(first[0], y0, x1, y1, " ".join([w[4] for w in ws]))
+    return _Line(first[0], y0, x1, y1, " ".join([w[4] for w in ws]), _conf(ws))
+
+
+def _conf(words: list[tuple]) -> float | None:
+    """The lowest OCR confidence among words (None for text-layer words, which have no ninth element)."""
+    confs = [w[8] for w in words if len(w) > 8]
+    return min(confs) if confs else None
 
 
 def _visual_rows(lines: list[_Line]) -> list[list[_Line]]:
@@ -399,7 +406,15 @@ def _may_hold_table(words: list[tuple]) -> bool:
 
 def _page_items(page: pymupdf.Page, textpage: pymupdf.TextPage, words: list[tuple],
                 page_no: int) -> list[_PageItem]:
-    grids = _grids(*_segments(page, textpage)) if _may_hold_table(words) else []
+    segments = _segments(page, textpage) if _may_hold_table(words) else None
+    return _layout(words, segments, page_no)
+
+
+def _layout(words: list[tuple], segments: tuple[list, list] | None, page_no: int) -> list[_PageItem]:
+    """A page's items from its words and ruling segments: the same rules for a text layer and for OCR.
+
+    OCR words carry a ninth element, the engine's confidence, which becomes the table's `conf`."""
+    grids = _grids(*segments) if segments else []
     free = _place(grids, words) if grids else words
     items: list[_PageItem] = []
     for g in grids:
@@ -410,6 +425,7 @@ def _page_items(page: pymupdf.Page, textpage: pymupdf.TextPage, words: list[tupl
             else:
                 by_row.append([cell])
         rows = []
+        confs: list[list[float | None]] = []
         first: list[tuple[float, float]] = []
         for row_cells in by_row:
             texts = [_cell_text(c) for c in row_cells]
@@ -417,6 +433,7 @@ def _page_items(page: pymupdf.Page, textpage: pymupdf.TextPage, words: list[tupl
                 if not rows:
                     first = [(c.x0, c.x1) for c in row_cells]
                 rows.append(texts)
+                confs.append([_conf(c.words) for c in row_cells])
         if rows and all(len(r) == 1 for r in rows) and not any(len(c.words) == 0 for c in g.cells):
             # a box drawn around text (a framed note or title), not a table: its lines are text
             free.extend(w for c in g.cells for w in c.words)
@@ -424,7 +441,8 @@ def _page_items(page: pymupdf.Page, textpage: pymupdf.TextPage, words: list[tupl
         if rows:
             open_below = [(c.x0, c.x1) for c in g.cells
                           if abs(c.bottom - g.y1) <= _TOL and c.row < len(g.ys) - 2 and c.words]
-            items.append(_PageItem(g.y0, Table(rows, grid=False, page=page_no), ruled=(g.x0, g.x1),
+            conf = confs if any(v is not None for r in confs for v in r) else None
+            items.append(_PageItem(g.y0, Table(rows, grid=False, page=page_no, conf=conf), ruled=(g.x0, g.x1),
                                    first=first, open_below=open_below))
     for row in _visual_rows(_lines_of(free)):
         if len(row) == 1:
@@ -432,14 +450,15 @@ def _page_items(page: pymupdf.Page, textpage: pymupdf.TextPage, words: list[tupl
             items.append(_PageItem(ln.y0, Paragraph(ln.text, page=page_no), ln))
         else:  # fragments side by side: a row of an unruled table
             y = min(ln.y0 for ln in row)
-            items.append(_PageItem(y, Table([[ln.text for ln in row]], grid=False, page=page_no)))
+            conf = [[ln.conf for ln in row]] if row[0].conf is not None else None
+            items.append(_PageItem(y, Table([[ln.text for ln in row]], grid=False, page=page_no, conf=conf)))
     items.sort(key=lambda it: it.y)
     merged: list[_PageItem] = []
     for it in items:  # consecutive rows of an unruled table are one table
         prev = merged[-1] if merged else None
         if (prev is not None and it.line is None and prev.line is None and not it.ruled and not prev.ruled
                 and isinstance(it.block, Table) and isinstance(prev.block, Table)):
-            prev.block.rows.extend(it.block.rows)
+            _extend(prev.block, it.block.rows, it.block.conf)
             continue
         merged.append(it)
     return merged
@@ -482,16 +501,28 @@ def _join_across_pages(items: list[_PageItem]) -> list[Block]:
                 and b.page is not None and last.block.page is not None and b.page > last.block.page
                 and abs(it.ruled[0] - last.ruled[0]) <= 3 and abs(it.ruled[1] - last.ruled[1]) <= 3):
             head = b.rows[0]
+            head_conf = b.conf[0] if b.conf else [None] * len(head)
             if len(it.first) == len(head):
                 # a blank cell under a merged cell that ran into the page break continues that cell
-                head = [t for t, (a, z) in zip(head, it.first, strict=True)
-                        if t or not any(abs(a - pa) <= 3 and abs(z - pz) <= 3 for pa, pz in last.open_below)]
-            last.block.rows.extend([head, *b.rows[1:]])
+                keep = [bool(t) or not any(abs(a - pa) <= 3 and abs(z - pz) <= 3 for pa, pz in last.open_below)
+                        for t, (a, z) in zip(head, it.first, strict=True)]
+                head = [t for t, k in zip(head, keep, strict=True) if k]
+                head_conf = [c for c, k in zip(head_conf, keep, strict=True) if k]
+            _extend(last.block, [head, *b.rows[1:]], [head_conf, *b.conf[1:]] if b.conf else None)
             last.open_below = it.open_below
             continue
         out.append(b)
         last = it
     return out
+
+
+def _extend(table: Table, rows: list[list[str]], conf: list[list[float | None]] | None) -> None:
+    """Append rows (and their confidences, keeping `conf` parallel to `rows`) to a table."""
+    if conf is not None or table.conf is not None:
+        if table.conf is None:
+            table.conf = [[None] * len(r) for r in table.rows]
+        table.conf.extend(conf if conf is not None else [[None] * len(r) for r in rows])
+    table.rows.extend(rows)
 
 
 # What MuPDF raises on a damaged file: its own error classes (not RuntimeError subclasses) besides the
@@ -521,20 +552,27 @@ def read_pdf(data: bytes) -> Document:
     doc = _open(data)
     pages: list[tuple[float, list[_PageItem]]] = []
     n_words = 0
+    scanned: list[int] = []  # page indexes without a text layer that show an image: read by OCR
     try:
         for page_no, page in enumerate(doc, start=1):
             # one MuPDF pass gives both the words and the vector boxes that ruling lines are made of
             textpage = page.get_textpage(flags=_TEXT_FLAGS)
             words = page.get_text("words", textpage=textpage)
             n_words += len(words)
+            if not words and page.get_images():
+                scanned.append(page_no - 1)
             pages.append((page.rect.height, _page_items(page, textpage, words, page_no) if words else []))
         repaired = bool(getattr(doc, "is_repaired", False))
         info = doc.metadata or {}
+        if scanned and not repaired:
+            n_words += _ocr_pages(doc, scanned, pages)
     except _MUPDF_ERRORS:  # MuPDF errors on damaged page content
         raise ReadError("corrupt", _DAMAGED) from None
     if n_words == 0:
         if repaired:  # a truncated or damaged file MuPDF had to rebuild: not a scan
             raise ReadError("corrupt", f"{_DAMAGED}, no readable text on {doc.page_count} pages")
+        if scanned:
+            raise ReadError("no_text", f"{len(scanned)} scanned pages, OCR found no text")
         raise ReadError("no_text", f"{doc.page_count} pages, no extractable text")
     drop = _furniture(pages)
     blocks = _join_across_pages([it for p, (_, items) in enumerate(pages) for i, it in enumerate(items)
@@ -548,15 +586,37 @@ def read_pdf(data: bytes) -> Document:
                          "where": None})
     empty = [p + 1 for p, (_, items) in enumerate(pages) if not items]
     if empty:
-        problems.append({"code": "no_text_layer", "message": f"pages without text (scanned?): {empty}",
-                         "where": None})
+        problems.append({"code": "no_text_layer", "message": f"pages without text (blank, or OCR read nothing): "
+                         f"{empty}", "where": None})
+    if scanned:
+        problems.append({"code": "ocr_pages", "message": f"pages read by OCR (no text layer): "
+                         f"{[p + 1 for p in scanned]}", "where": None})
     meta = {}
     if (info.get("title") or "").strip():
         meta["title"] = info["title"].strip()
     created = _pdf_date(info.get("creationDate") or "")
     if created:
         meta["created"] = created
-    return Document(kind="pdf", blocks=blocks, meta=meta, problems=problems, pages=doc.page_count)
+    read = "text" if not scanned else "ocr" if len(scanned) == doc.page_count else "partly_ocr"
+    return Document(kind="pdf", blocks=blocks, meta=meta, problems=problems, pages=doc.page_count, read=read)
+
+
+def _ocr_pages(doc: pymupdf.Document, scanned: list[int], pages: list[tuple[float, list[_PageItem]]]) -> int:
+    """Read the image-only pages by OCR, in place in `pages`; return the number of words found."""
+    from etl.readers.limits import MAX_OCR_PAGES
+
+    if len(scanned) > MAX_OCR_PAGES:  # OCR costs seconds a page: refused before the first one
+        raise ReadError("too_many_pages", f"limit {MAX_OCR_PAGES} scanned pages, file has {len(scanned)}")
+    from etl.readers import ocr
+
+    n = 0
+    for p in scanned:
+        pix = doc[p].get_pixmap(dpi=ocr.OCR_DPI, colorspace=pymupdf.csRGB, alpha=False)
+        img = ocr.pixmap_array(pix)
+        page = ocr.read_page(img, ocr.OCR_DPI)
+        n += len(page.words)
+        pages[p] = (page.height, _layout(page.words, (page.hs, page.vs), p + 1) if page.words else [])
+    return n
 
 
 def _pdf_date(raw: str) -> str | None:
