@@ -65,7 +65,7 @@ def test_unruled_table_rows_are_grouped_by_line():
 
 
 def test_scanned_like_pdf_raises_no_text_layer():
-    with pytest.raises(ReadError, match=r"^no text layer \(a scanned document\?\): 3 pages, no extractable text$") as e:
+    with pytest.raises(ReadError, match=r"^no readable text \(no text layer, and OCR found none\): 3 pages, no extractable text$") as e:
         read_pdf(pdf_image_only(pages=3))
     assert e.value.code == "no_text" and e.value.detail == "3 pages, no extractable text"
 

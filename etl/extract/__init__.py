@@ -95,6 +95,10 @@ def extract_report(doc: Document, source: Source) -> Report:
         for c in report.cells:  # (a glued run split by arithmetic)
             if c.read == "text":
                 c.read = "ocr"
+    if doc.read in ("ocr", "partly_ocr"):
+        from etl.extract.ocr_check import verify
+
+        verify(report)
     return report
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from etl.document import Document, ReadError
 
-KINDS = ("text", "html", "pdf", "docx")
+KINDS = ("text", "html", "pdf", "docx", "image")
+# PNG, JPEG, TIFF (both byte orders), BMP, WebP (RIFF....WEBP is checked by Pillow when read)
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"RIFF")
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the OLE stream name, in the directory
 
 
@@ -21,6 +23,8 @@ def sniff(data: bytes, name: str = "") -> str:
     head = data[:4096]
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(_IMAGE_MAGIC):  # page images (a scan saved as .png/.jpg/.tif): read by OCR
+        return "image"
     if head.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(io.BytesIO(data)).namelist()
@@ -75,6 +79,10 @@ def _read_kind(kind: str, data: bytes) -> Document:
         from etl.readers.pdf import read_pdf
 
         return read_pdf(data)
+    if kind == "image":
+        from etl.readers.image import read_image
+
+        return read_image(data)
     if kind == "docx":
         from etl.readers.docx import read_docx
 

@@ -34,6 +34,7 @@ _INK = 0.0008  # share of dark pixels below which a page is blank
 # Text detection's input, longest side in px: A4 at ~110 dpi. Body text is then ~18 px high, which the
 # detector finds; its cost grows with the pixels (a 200 dpi page as is takes 3x as long).
 _DET_SIDE = 1280
+_SIDE_INK = 0.35  # share of ink beside a rule past which it is a run of touching characters, not a rule
 _MIN_SPEC = 6  # px: connected ink smaller than this in both directions is scanner noise
 
 
@@ -134,23 +135,98 @@ def _sideways(ink: np.ndarray) -> bool:
 def _lines(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
     """Masks of horizontal and vertical rules: ink runs longer than any character stroke."""
     hlen = max(20, int(dpi * 0.5))  # 36 pt: longer than any word's horizontal stroke
-    vlen = max(12, int(dpi * 0.18))  # 13 pt: a table row is taller, a character stroke shorter
     closed_h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
     closed_v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
     h = cv2.morphologyEx(closed_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
-    v = cv2.morphologyEx(closed_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
+    h = _rules_only(h, ink, horizontal=True)
+    v = cv2.morphologyEx(closed_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT,
+                                                                            (1, _vertical_len(h, dpi))))
     return h, v
 
 
-def _segments(mask: np.ndarray, horizontal: bool, k: float) -> list[tuple[float, float, float]]:
-    """Each connected rule as a segment in points: (x0, x1, y) or (x, y0, y1)."""
+def _rules_only(mask: np.ndarray, ink: np.ndarray, horizontal: bool) -> np.ndarray:
+    """`mask` without the components _segments would not take as rules (runs of touching text)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = np.zeros(n, dtype=bool)
+    h_img, w_img = ink.shape
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if horizontal:
+            a = np.count_nonzero(ink[max(0, y - 3), x:x + w])
+            b = np.count_nonzero(ink[min(h_img - 1, y + h + 2), x:x + w])
+            keep[i] = max(a, b) <= _SIDE_INK * w
+        else:
+            a = np.count_nonzero(ink[y:y + h, max(0, x - 3)])
+            b = np.count_nonzero(ink[y:y + h, min(w_img - 1, x + w + 2)])
+            keep[i] = max(a, b) <= _SIDE_INK * h
+    return np.where(keep[labels], mask, 0).astype(np.uint8)
+
+
+def _vertical_len(hmask: np.ndarray, dpi: float) -> int:
+    """The shortest ink run taken for a vertical rule: 14 pt (longer than a body-text stroke), or less when
+    the page has table rows lower than that (a rule is then as short as its row)."""
+    longest = int(dpi * 0.2)
+    rows = np.flatnonzero(hmask.max(axis=1))
+    if rows.size < 2:
+        return longest
+    starts = rows[np.concatenate(([True], np.diff(rows) > 3))]  # one y per rule (a rule is a few px thick)
+    gaps = np.diff(starts)
+    gaps = gaps[gaps > dpi * 0.08]  # not the two lines of a double rule
+    if not gaps.size:
+        return longest
+    return int(max(10, min(longest, 0.8 * gaps.min())))
+
+
+def _segments(mask: np.ndarray, ink: np.ndarray, horizontal: bool, k: float) -> list[tuple[float, float, float]]:
+    """Each connected rule as a segment in points: (x0, x1, y) or (x, y0, y1).
+
+    A run of ink long enough to be a rule may also be a line of text whose strokes touch (a blurred scan):
+    a rule has paper on both sides along most of its length (crossing rules aside), a run along the edge of
+    a text line has the rest of its characters on one side."""
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
+    h_img, w_img = ink.shape
     for x, y, w, h, _area in stats[1:n]:
         if horizontal and w > 4 * h:
+            above = ink[max(0, y - 3), x:x + w]
+            below = ink[min(h_img - 1, y + h + 2), x:x + w]
+            if max(np.count_nonzero(above), np.count_nonzero(below)) > _SIDE_INK * w:
+                continue
             out.append((x * k, (x + w) * k, (y + h / 2) * k))
         elif not horizontal and h > 4 * w:
+            left = ink[y:y + h, max(0, x - 3)]
+            right = ink[y:y + h, min(w_img - 1, x + w + 2)]
+            if max(np.count_nonzero(left), np.count_nonzero(right)) > _SIDE_INK * h:
+                continue
             out.append(((x + w / 2) * k, y * k, (y + h) * k))
+    return out
+
+
+def _open_edges(hs: list[tuple[float, float, float]], vs: list[tuple[float, float, float]]
+                ) -> list[tuple[float, float, float]]:
+    """Closing rules for a table cut by a page break: its verticals run on past its last (or before its
+    first) horizontal rule and stop together at the page's edge of the table, where no rule is printed.
+    Three or more verticals ending together, each a row's height past the rules they cross, close the row."""
+    out = []
+    for side in (1, 0):  # bottom ends, then top ends
+        ends: list[tuple[float, float]] = []  # (y where the vertical stops, x)
+        for x, y0, y1 in vs:
+            crossed = [hy for hx0, hx1, hy in hs if hx0 - 2 <= x <= hx1 + 2 and y0 - 2 <= hy <= y1 + 2]
+            if not crossed:
+                continue
+            beyond = y1 - max(crossed) if side else min(crossed) - y0
+            if beyond > 8:  # points: more than a rule's blur, as much as a low row
+                ends.append((y1 if side else y0, x))
+        ends.sort()
+        i = 0
+        while i < len(ends):
+            j = i
+            while j + 1 < len(ends) and ends[j + 1][0] - ends[i][0] <= 3:
+                j += 1
+            if j - i + 1 >= 3:
+                xs = [x for _, x in ends[i:j + 1]]
+                out.append((min(xs), max(xs), sum(y for y, _ in ends[i:j + 1]) / (j - i + 1)))
+            i = j + 1
     return out
 
 
@@ -206,8 +282,9 @@ def _cell_lines(text_ink: np.ndarray, box: tuple[int, int, int, int], dpi: float
     return out
 
 
-_TEXT_PX = int(os.environ.get("OCR_TEXT_PX", "30"))
-_MARGIN_PX = int(os.environ.get("OCR_MARGIN_PX", "9"))
+_TEXT_PX = 30
+_MARGIN_PX = 9
+_REC_HEIGHT = 48  # the recogniser's input height
 
 
 def _crop(gray: np.ndarray, box: tuple[int, int, int, int], pad: int) -> np.ndarray:
@@ -252,7 +329,11 @@ def _quad_crop(gray: np.ndarray, pts: np.ndarray) -> np.ndarray:
     dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(pts.astype(np.float32), dst)
     crop = cv2.warpPerspective(gray, m, (max(w, 1), max(h, 1)), borderMode=cv2.BORDER_REPLICATE)
-    return cv2.copyMakeBorder(crop, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=255)
+    crop = cv2.copyMakeBorder(crop, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=255)
+    if crop.shape[0] > _REC_HEIGHT:  # shrunk here by area averaging: the engine's own resize aliases
+        f = _REC_HEIGHT / crop.shape[0]
+        crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    return crop
 
 
 # --- the page --------------------------------------------------------------------------------------------
@@ -282,12 +363,19 @@ def _read_upright(gray: np.ndarray, ink: np.ndarray, dpi: float, turns: int, ske
     k = 72.0 / dpi
     page_h, page_w = gray.shape
     hmask, vmask = _lines(ink, dpi)
-    hs, vs = _segments(hmask, True, k), _segments(vmask, False, k)
-    rules = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
+    hs, vs = _segments(hmask, ink, True, k), _segments(vmask, ink, False, k)
+    hs += _open_edges(hs, vs)
+    grids = P._grids(hs, vs)
+    # rules erased for recognition (a rule touching a digit reads as "1"), inside tables only: outside
+    # them a long stroke is part of a large character (a title), not a rule
+    in_tables = np.zeros_like(ink)
+    for g in grids:
+        x0, y0, x1, y1 = (int(v / k) for v in (g.x0, g.y0, g.x1, g.y1))
+        in_tables[max(0, y0 - 6):y1 + 7, max(0, x0 - 6):x1 + 7] = 255
+    rules = cv2.bitwise_and(cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8)), in_tables)
     text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(rules))
     plain = gray.copy()
-    plain[rules > 0] = 255  # rules erased for recognition: a rule touching a digit reads as "1"
-    grids = P._grids(hs, vs)
+    plain[rules > 0] = 255
 
     # free text: detection on the page with every ruled table blanked
     free_img = plain.copy()

@@ -574,9 +574,7 @@ def read_pdf(data: bytes) -> Document:
         if scanned:
             raise ReadError("no_text", f"{len(scanned)} scanned pages, OCR found no text")
         raise ReadError("no_text", f"{doc.page_count} pages, no extractable text")
-    drop = _furniture(pages)
-    blocks = _join_across_pages([it for p, (_, items) in enumerate(pages) for i, it in enumerate(items)
-                                 if (p, i) not in drop])
+    blocks = assemble(pages)
     text = "".join(b.text for b in blocks if isinstance(b, Paragraph))
     if text and len(_UNMAPPED.findall(text)) > len(text) // 3:
         raise ReadError("no_text", "fonts without a Unicode mapping: the text cannot be read")
@@ -601,21 +599,38 @@ def read_pdf(data: bytes) -> Document:
     return Document(kind="pdf", blocks=blocks, meta=meta, problems=problems, pages=doc.page_count, read=read)
 
 
+def assemble(pages: list[tuple[float, list[_PageItem]]]) -> list[Block]:
+    """The document's blocks from its pages' items (page height, items): page furniture dropped, tables
+    continued across page breaks joined. Used for text-layer PDFs and for OCR'd pages and images alike."""
+    drop = _furniture(pages)
+    return _join_across_pages([it for p, (_, items) in enumerate(pages) for i, it in enumerate(items)
+                               if (p, i) not in drop])
+
+
+def ocr_page_items(img, dpi: float, page_no: int) -> tuple[float, list[_PageItem], int]:
+    """(page height, items, number of words) of one page image, read by OCR."""
+    from etl.readers import ocr
+
+    page = ocr.read_page(img, dpi)
+    items = _layout(page.words, (page.hs, page.vs), page_no) if page.words else []
+    return page.height, items, len(page.words)
+
+
 def _ocr_pages(doc: pymupdf.Document, scanned: list[int], pages: list[tuple[float, list[_PageItem]]]) -> int:
     """Read the image-only pages by OCR, in place in `pages`; return the number of words found."""
     from etl.readers.limits import MAX_OCR_PAGES
 
     if len(scanned) > MAX_OCR_PAGES:  # OCR costs seconds a page: refused before the first one
         raise ReadError("too_many_pages", f"limit {MAX_OCR_PAGES} scanned pages, file has {len(scanned)}")
-    from etl.readers import ocr
+    from etl.readers.ocr_engine import load_ocr
 
+    ocr = load_ocr()
     n = 0
     for p in scanned:
         pix = doc[p].get_pixmap(dpi=ocr.OCR_DPI, colorspace=pymupdf.csRGB, alpha=False)
-        img = ocr.pixmap_array(pix)
-        page = ocr.read_page(img, ocr.OCR_DPI)
-        n += len(page.words)
-        pages[p] = (page.height, _layout(page.words, (page.hs, page.vs), p + 1) if page.words else [])
+        height, items, n_words = ocr_page_items(ocr.pixmap_array(pix), ocr.OCR_DPI, p + 1)
+        pages[p] = (height, items)
+        n += n_words
     return n
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # .doc/.wps are found so that they are reported as unsupported rather than silently ignored.
-REPORT_EXTENSIONS = frozenset({".txt", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps", ""})
+# Page images are scans of a report, read by OCR.
+REPORT_EXTENSIONS = frozenset({".txt", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps", "",
+                               ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 
 
 @dataclass(frozen=True)

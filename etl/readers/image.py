@@ -1,0 +1,77 @@
+"""Page images (.png, .jpg, .tif — a multi-page TIFF is one page a frame): read by OCR.
+
+An image's size is checked from its header before it is decoded (a 20,000 × 20,000 image is refused, not
+decoded), and so is its frame count. A page scanned at more than 300 dpi is scaled to etl.readers.ocr's
+resolution first: more pixels cost time and add nothing the recogniser uses.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from etl.document import Document, ReadError
+from etl.readers.limits import MAX_IMAGE_PIXELS, MAX_OCR_PAGES
+
+_A4_LONG_INCHES = 11.69
+_PIL_ERRORS = (OSError, ValueError, SyntaxError, EOFError)  # what Pillow raises on damaged image data
+
+
+def read_image(data: bytes) -> Document:
+    from PIL import Image, ImageSequence
+
+    from etl.readers import pdf
+    from etl.readers.ocr_engine import load_ocr
+
+    Image.MAX_IMAGE_PIXELS = None  # our own cap below, checked before decoding, with our own reason
+    try:
+        im = Image.open(io.BytesIO(data))
+        w, h = im.size
+        frames = getattr(im, "n_frames", 1)
+    except _PIL_ERRORS:
+        raise ReadError("corrupt", "image data damaged or not an image") from None
+    if w * h > MAX_IMAGE_PIXELS:
+        raise ReadError("too_large", f"limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels, image {w} × {h}")
+    if frames > MAX_OCR_PAGES:
+        raise ReadError("too_many_pages", f"limit {MAX_OCR_PAGES} scanned pages, image has {frames} frames")
+    ocr = load_ocr()
+    pages = []
+    n_words = 0
+    try:
+        for page_no, frame in enumerate(ImageSequence.Iterator(im), start=1):
+            fw, fh = frame.size
+            if fw * fh > MAX_IMAGE_PIXELS:
+                raise ReadError("too_large", f"limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels, frame "
+                                f"{page_no} is {fw} × {fh}")
+            rgb = np.asarray(frame.convert("RGB"))
+            img, dpi = _scaled(ocr, rgb[:, :, ::-1].copy(), _dpi(frame.info.get("dpi"), fw, fh))
+            height, items, n = pdf.ocr_page_items(img, dpi, page_no)
+            pages.append((height, items))
+            n_words += n
+    except _PIL_ERRORS:
+        raise ReadError("corrupt", "image data damaged (truncated or invalid)") from None
+    if n_words == 0:
+        raise ReadError("no_text", f"{len(pages)} page image(s), OCR found no text")
+    problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} page image(s)", "where": None}]
+    return Document(kind="image", blocks=pdf.assemble(pages), problems=problems, pages=len(pages), read="ocr")
+
+
+def _dpi(stated, w: int, h: int) -> float:
+    """The scan's resolution: as stated in the file when it agrees with an A4 page, else from the size
+    (scanners often write 72 dpi whatever they scanned at)."""
+    guess = max(w, h) / _A4_LONG_INCHES
+    try:
+        x = float(stated[0]) if stated else 0.0
+    except (TypeError, ValueError, IndexError):
+        x = 0.0
+    return x if x and 0.75 * guess <= x <= 1.33 * guess else max(guess, 50.0)
+
+
+def _scaled(ocr, img: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
+    import cv2
+
+    if dpi <= 300:
+        return img, dpi
+    f = ocr.OCR_DPI / dpi
+    return cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), float(ocr.OCR_DPI)
