@@ -19,9 +19,10 @@ from dashboard.i18n import t
 LEVELS = ("province", "city", "county", "township")
 KINDS = ("government", "department", "township", "subdistrict")
 TEMPLATES = ("2021", "2019", "mixed", "legacy")
+READS = ("text", "ocr", "partly_ocr", "converted")  # etl.model.READ_METHODS: how a report's text was obtained
 DATA = ("all", "real", "sample")
 # The URL parameters the filters read, in the order a note about ignored ones lists them.
-URL_KEYS = ("y0", "y1", "prov", "city", "county", "level", "kind", "q", "fmt", "failed", "data", "lang")
+URL_KEYS = ("y0", "y1", "prov", "city", "county", "level", "kind", "q", "fmt", "read", "failed", "data", "lang")
 YEAR = re.compile(r"[0-9]{4}")  # ASCII digits only: str.isdigit() also accepts "²" and other digits
 YEAR_MIN, YEAR_MAX = 1900, 2100
 MAX_TEXT = 100  # the agency search box's max_chars; place names are far shorter
@@ -48,6 +49,7 @@ class Filters:
     kinds: tuple[str, ...] = ()
     agency: str = ""  # substring of the agency name
     templates: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()  # how the report was read: text layer, OCR, converted
     include_failed: bool = True
     data: str = "all"  # all | real | sample
     lang: str = "zh"
@@ -62,7 +64,7 @@ class Filters:
         for k, v in (("prov", self.province), ("city", self.city), ("county", self.county), ("q", self.agency)):
             if v:
                 p[k] = v
-        for k, vs in (("level", self.levels), ("kind", self.kinds), ("fmt", self.templates)):
+        for k, vs in (("level", self.levels), ("kind", self.kinds), ("fmt", self.templates), ("read", self.reads)):
             if vs:
                 p[k] = ",".join(vs)
         if not self.include_failed:
@@ -119,7 +121,7 @@ class Filters:
             y0 = y1 = None
         f = cls(year_from=y0, year_to=y1, province=text("prov"), city=text("city"), county=text("county"),
                 levels=many("level", LEVELS), kinds=many("kind", KINDS), agency=text("q"),
-                templates=many("fmt", TEMPLATES), include_failed=one("failed", ("0", "1"), "1") != "0",
+                templates=many("fmt", TEMPLATES), reads=many("read", READS), include_failed=one("failed", ("0", "1"), "1") != "0",
                 data=one("data", DATA, "all"), lang=one("lang", i18n.LANGS, "zh"))
         return f, tuple(k for k in URL_KEYS if k in bad)
 
@@ -157,6 +159,9 @@ class Filters:
         if self.templates:
             conds.append(f"{m}.template IN ({', '.join('?' * len(self.templates))})")
             params.extend(self.templates)
+        if self.reads:
+            conds.append(f"{m}.read_method IN ({', '.join('?' * len(self.reads))})")
+            params.extend(self.reads)
         if not self.include_failed:
             conds.append(f"NOT {m}.has_fail")
         return " AND ".join(conds), params
@@ -182,6 +187,9 @@ class Filters:
             parts.append(f"“{self.agency}”")
         if self.templates:
             parts.append(t("template", lang) + " " + "/".join(self.templates))
+        if self.reads:
+            parts.append(t("read_method", lang) + " " + "/".join(i18n.name(i18n.READ_METHODS, v, lang)
+                                                                 for v in self.reads))
         if not self.include_failed:
             parts.append(t("include_failed", lang) + ": ✗")
         if self.data != "all":
@@ -200,7 +208,7 @@ def ignored_params() -> list[str]:
 
 
 _KEYS = {"year": "f_years", "prov": "f_prov", "city": "f_city", "county": "f_county", "level": "f_level",
-         "kind": "f_kind", "q": "f_q", "fmt": "f_fmt", "failed": "f_failed", "data": "f_data", "lang": "f_lang"}
+         "kind": "f_kind", "q": "f_q", "fmt": "f_fmt", "read": "f_read", "failed": "f_failed", "data": "f_data", "lang": "f_lang"}
 
 
 def sidebar(options: Callable[[str, Filters], pd.DataFrame] | None) -> Filters:
@@ -216,7 +224,7 @@ def sidebar(options: Callable[[str, Filters], pd.DataFrame] | None) -> Filters:
         url, bad = Filters.parse_params(st.query_params.to_dict())
         ss.update({_KEYS["prov"]: url.province, _KEYS["city"]: url.city, _KEYS["county"]: url.county,
                    _KEYS["level"]: list(url.levels), _KEYS["kind"]: list(url.kinds), _KEYS["q"]: url.agency,
-                   _KEYS["fmt"]: list(url.templates), _KEYS["failed"]: url.include_failed,
+                   _KEYS["fmt"]: list(url.templates), _KEYS["read"]: list(url.reads), _KEYS["failed"]: url.include_failed,
                    _KEYS["data"]: url.data, _KEYS["lang"]: url.lang, "f_url_years": (url.year_from, url.year_to)})
         ss["f_ignored"] = list(bad)
         # place names are checked against the data once the options are known (below)
@@ -259,11 +267,13 @@ def sidebar(options: Callable[[str, Filters], pd.DataFrame] | None) -> Filters:
     # a name copied from a heading may carry ui.escape_md's invisible word joiners
     q = sb.text_input(t("agency_search", lang), key=_KEYS["q"], max_chars=MAX_TEXT).replace("\u2060", "").strip()
     fmts = sb.multiselect(t("template", lang), TEMPLATES, key=_KEYS["fmt"], placeholder=ph)
+    reads = sb.multiselect(t("read_method", lang), READS, key=_KEYS["read"], placeholder=ph,
+                           format_func=lambda v: i18n.name(i18n.READ_METHODS, v, lang))
     failed = sb.checkbox(t("include_failed", lang), key=_KEYS["failed"])
     data = sb.radio(t("data_source", lang), DATA, key=_KEYS["data"], format_func=lambda v: t(f"data_{v}", lang))
     f = Filters(year_from=y0 if y0 != lo else None, year_to=y1 if y1 != hi else None, province=prov, city=city,
                 county=county, levels=tuple(levels), kinds=tuple(kinds), agency=q, templates=tuple(fmts),
-                include_failed=failed, data=data, lang=lang)
+                reads=tuple(reads), include_failed=failed, data=data, lang=lang)
     places = ss.pop("f_url_places", None)
     if places:  # a URL region the data does not have (or a city without its province) was dropped
         got = {"prov": prov, "city": city, "county": county}

@@ -20,6 +20,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kind": ("机关类型", "Agency kind"),
     "agency_search": ("机关名称包含", "Agency name contains"),
     "template": ("报告格式", "Report format"),
+    "read_method": ("读取方式", "How read"),
+    "not_adding_up_by_read": ("表格勾稽关系不成立的报告（按读取方式）", "Reports whose tables do not add up, by how read"),
+    "not_adding_up_note": ("文字层报告中不成立的勾稽关系是原表印错；OCR 识别的报告中也可能是识别错误（唯一可证明的一位数字误识已更正并标注）。",
+                           "In a text-layer report a table that does not add up was printed so; in an OCR'd report "
+                           "it may also be misread (a misread the table proves, one digit, is corrected and marked)."),
+    "n_not_adding_up": ("勾稽关系不成立", "Tables not adding up"),
+    "cell_read": ("读取方式", "How read"),
+    "ocr_conf": ("OCR 置信度", "OCR confidence"),
     "include_failed": ("包含核对未通过的报告", "Include reports with failed checks"),
     "data_source": ("数据", "Data"),
     "data_all": ("全部", "All"),
@@ -237,6 +245,30 @@ PLACEMENT_NOTES = {
 }
 # The mark after a value on the Report page; a header-placed cell has none.
 PLACEMENT_MARKS = {"position": "†", "official_order": "‡", "arithmetic": "§"}
+
+# How a report's text was obtained (etl.model.READ_METHODS, reports.read_method).
+READ_METHODS = {
+    "text": ("文字层/网页文字", "Text layer or markup"),
+    "ocr": ("OCR 识别（扫描件）", "OCR (scanned)"),
+    "partly_ocr": ("部分页面 OCR 识别", "Partly OCR (some pages scanned)"),
+    "converted": ("格式转换（.doc/.wps）", "Converted (.doc/.wps)"),
+}
+# How a cell's value was read (etl.model.CELL_READS, cells.read), in words, with the note under a table.
+CELL_READS = {
+    "text": ("文字层", "Text layer"),
+    "ocr": ("OCR 识别", "Read by OCR"),
+    "ocr_corrected": ("OCR 误识，按勾稽关系更正", "OCR misread, corrected by the table's arithmetic"),
+}
+CELL_READ_NOTES = {
+    "ocr": ("该值由 OCR 从扫描图像识别；表内勾稽关系未能印证的低置信度数值另见“解析问题”。",
+            "read by OCR from the scanned image; a low-confidence value the table's sums do not confirm is "
+            "also listed under the parser's problems."),
+    "ocr_corrected": ("OCR 识别结果与表内勾稽关系不符，且只有唯一的一位数字更正能使全部勾稽关系成立，已按此更正；"
+                      "原识别结果保留在“原文”列。",
+                      "what OCR read broke the table's sums, and exactly one single-digit change makes every sum "
+                      "hold, so it was corrected; what OCR read is kept as the printed text."),
+}
+CELL_READ_MARKS = {"ocr": "°", "ocr_corrected": "※"}
 
 RULES = {
     "T3-balance": ("表三收支平衡", "Table 3 balance"), "T3-outcomes": ("表三办理结果合计", "Table 3 outcomes sum"),

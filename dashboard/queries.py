@@ -259,6 +259,9 @@ def _findings_from(f: Filters) -> tuple[str, list]:
     if f.templates:
         conds.append(f"m.template IN ({', '.join('?' * len(f.templates))})")
         params.extend(f.templates)
+    if f.reads:
+        conds.append(f"m.read_method IN ({', '.join('?' * len(f.reads))})")
+        params.extend(f.reads)
     if not f.include_failed:
         conds.append("NOT coalesce(m.has_fail, FALSE)")
     return (f"findings fi JOIN agencies a USING (agency_id) LEFT JOIN report_metrics m USING (report_id) "
@@ -269,6 +272,24 @@ def findings_summary(run: Run, f: Filters) -> pd.DataFrame:
     frm, params = _findings_from(f)
     return run(f"SELECT fi.rule, fi.severity, fi.status, count(*) AS n FROM {frm} GROUP BY 1, 2, 3 "
                f"ORDER BY n DESC", params)
+
+
+# The table identities (etl.checks.definitions): a report failing one prints, or was read as, a table that
+# does not add up.
+IDENTITY_RULES = ("T3-balance", "T3-outcomes", "T3-columns", "T4-sums", "T2-stock")
+
+
+def identity_failures_by_read(run: Run, f: Filters) -> pd.DataFrame:
+    """Per way of reading (reports.read_method): active reports, and those whose tables do not add up.
+
+    Kept apart because the cause differs: a text-layer table that does not add up was printed so; an OCR'd
+    one may also be misread (etl.extract.ocr_check corrects only a misread the table proves)."""
+    where, params = f.where("m")
+    rules = ", ".join("?" * len(IDENTITY_RULES))
+    return run(f"""SELECT coalesce(m.read_method, 'text') AS read_method, count(*) AS n_reports,
+                          count(*) FILTER (WHERE EXISTS (SELECT 1 FROM findings fi WHERE fi.report_id = m.report_id
+                                           AND fi.status = 'fail' AND fi.rule IN ({rules}))) AS n_not_adding_up
+                   FROM report_metrics m WHERE {where} GROUP BY 1 ORDER BY 1""", [*IDENTITY_RULES, *params])
 
 
 def worst_agencies(run: Run, f: Filters, limit: int = 20) -> pd.DataFrame:
@@ -342,15 +363,17 @@ def report(run: Run, report_id: str) -> pd.DataFrame:
                [report_id])
 
 
-CELL_FIELDS = ("tbl", "row_key", "col_key", "value", "raw", "kind", "placed")
+CELL_FIELDS = ("tbl", "row_key", "col_key", "value", "raw", "kind", "placed", "read", "ocr_conf")
 
 
 def report_cells(run: Run, report_id: str) -> pd.DataFrame:
-    """The report's cells with how each was placed; `placed` is NULL throughout when the warehouse was built
-    before cells carried it (schema < 4), so a stale file still shows its tables until it is rebuilt."""
+    """The report's cells with how each was placed and read; a column the warehouse does not have yet
+    (built before cells carried it: schema < 4 for `placed`, < 6 for `read`) is NULL throughout, so a stale
+    file still shows its tables until it is rebuilt."""
     df = run("SELECT * FROM cells WHERE report_id = ?", [report_id])
-    if "placed" not in df.columns:
-        df = df.assign(placed=None)
+    for col in ("placed", "read", "ocr_conf"):
+        if col not in df.columns:
+            df = df.assign(**{col: None})
     return df[list(CELL_FIELDS)]
 
 

@@ -581,3 +581,38 @@ def pdf_image_only(pages: int = 2) -> bytes:
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def scanned_copy(pdf: bytes, dpi: int, rotate: float = 0.0, pages: list[int] | None = None) -> bytes:
+    """An image-only copy of a PDF, as a scanner makes one: each page (or only `pages`, 0-based, the
+    others kept as text) rasterised at `dpi` in grey, turned by `rotate` degrees, stored as a PNG page."""
+    import cv2
+    import numpy as np
+    import pymupdf
+
+    src = pymupdf.open(stream=pdf, filetype="pdf")
+    out = pymupdf.open()
+    for i, page in enumerate(src):
+        if pages is not None and i not in pages:
+            out.insert_pdf(src, from_page=i, to_page=i)
+            continue
+        pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+        img = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+        if rotate:
+            h, w = img.shape
+            m = cv2.getRotationMatrix2D((w / 2, h / 2), rotate, 1.0)
+            img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        new = out.new_page(width=page.rect.width, height=page.rect.height)
+        new.insert_image(new.rect, stream=cv2.imencode(".png", img)[1].tobytes())
+    return out.tobytes()
+
+
+def page_image(pdf: bytes, page: int, dpi: int, quarter_turns: int = 0) -> bytes:
+    """One page of a PDF as a PNG file, turned by quarter turns (a page scanned sideways or upside down)."""
+    import cv2
+    import numpy as np
+    import pymupdf
+
+    pix = pymupdf.open(stream=pdf, filetype="pdf")[page].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    img = np.rot90(np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width), quarter_turns)
+    return cv2.imencode(".png", np.ascontiguousarray(img))[1].tobytes()

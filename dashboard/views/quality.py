@@ -1,6 +1,7 @@
 """Compliance and data quality: findings by rule and severity, the worst agencies, coverage (agency × year),
 format mismatches, files that could not be read. Each finding links to its Report page."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, i18n, ui
@@ -41,6 +42,15 @@ else:
                                 "message": t("message", lang), "link": link_col})
     ui.table(fl.drop(columns=["link"]), "quality_findings", ctx, show=show, column_config={
         link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
+
+    st.subheader(t("not_adding_up_by_read", lang))
+    by_read = Q.identity_failures_by_read(ctx.run, ctx.filters)
+    if not by_read.empty:
+        st.caption(t("not_adding_up_note", lang))
+        ui.table(pd.DataFrame({
+            t("read_method", lang): by_read["read_method"].map(lambda v: i18n.name(i18n.READ_METHODS, v, lang)),
+            t("n_reports", lang): by_read["n_reports"], t("n_not_adding_up", lang): by_read["n_not_adding_up"]}),
+            "quality_by_read", ctx)
 
     st.subheader(t("worst_agencies", lang))
     worst = Q.worst_agencies(ctx.run, ctx.filters)

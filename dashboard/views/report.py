@@ -1,6 +1,7 @@
 """One report: metadata and source, the official tables rebuilt (labels from etl/formats.py) with the cells
 of each finding highlighted and each value not placed by a header cell marked († position, ‡ official order,
-§ arithmetic — explained under the table), every cell with its placement in words, its problems and findings,
+§ arithmetic) or not read from a text layer (° OCR, ※ an OCR misread corrected by the table's arithmetic) —
+explained under the table —, every cell with its placement and reading in words, its problems and findings,
 and the same agency's other years.
 
 Report text is only ever shown as data (dataframes) or through ui.escape_md, never as Markdown or HTML.
@@ -32,11 +33,15 @@ def day(v) -> str:
 REPORT_ID = re.compile(r"[0-9A-Za-z_-]{1,128}")
 
 
-def marked(raw, placed) -> str:
-    """The cell as shown: its printed text, then the mark of how it was placed (none for a header)."""
+def marked(raw, placed, read=None, value=None) -> str:
+    """The cell as shown: its printed text (for a cell corrected by arithmetic, the corrected value and
+    what OCR read), then the marks of how it was placed (none for a header) and read (none for text)."""
     text = "" if raw is None or pd.isna(raw) else str(raw)
-    mark = i18n.PLACEMENT_MARKS.get(placed) if isinstance(placed, str) else None
-    return f"{text}\u202f{mark}" if mark else text
+    if read == "ocr_corrected" and value is not None and not pd.isna(value):
+        text = f"{value:g} ({text})"
+    marks = "".join(m for m in (i18n.PLACEMENT_MARKS.get(placed) if isinstance(placed, str) else None,
+                                i18n.CELL_READ_MARKS.get(read) if isinstance(read, str) else None) if m)
+    return f"{text}\u202f{marks}" if marks else text
 
 
 def table_order(tbl: str) -> tuple[list[str], list[str]]:
@@ -64,7 +69,8 @@ def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format) -> pd.DataFrame:
     c = cells[cells["tbl"] == tbl]
     if c.empty:
         return pd.DataFrame()
-    c = c.assign(shown=[marked(r, p) for r, p in zip(c["raw"], c["placed"], strict=True)])
+    c = c.assign(shown=[marked(r, p, rd, v) for r, p, rd, v in zip(c["raw"], c["placed"], c["read"], c["value"],
+                                                                  strict=True)])
     present_cols = set(c["col_key"])
     present_rows = set(c["row_key"])
     if tbl == "t2":
@@ -88,8 +94,11 @@ def legend(cells: pd.DataFrame, tbl: str) -> list[str]:
     """One line per placement mark the table shows: the mark, the placement in words, why."""
     present = set(cells.loc[cells["tbl"] == tbl, "placed"].dropna())
     colon = "：" if lang == "zh" else ": "
+    reads = set(cells.loc[cells["tbl"] == tbl, "read"].dropna())
     return [f"{mark} {i18n.name(i18n.PLACEMENTS, key, lang)}{colon}{i18n.name(i18n.PLACEMENT_NOTES, key, lang)}"
-            for key, mark in i18n.PLACEMENT_MARKS.items() if key in present]
+            for key, mark in i18n.PLACEMENT_MARKS.items() if key in present] + [
+        f"{mark} {i18n.name(i18n.CELL_READS, key, lang)}{colon}{i18n.name(i18n.CELL_READ_NOTES, key, lang)}"
+        for key, mark in i18n.CELL_READ_MARKS.items() if key in reads]
 
 
 def details(cells: pd.DataFrame) -> pd.DataFrame:
@@ -112,6 +121,8 @@ def details(cells: pd.DataFrame) -> pd.DataFrame:
         t("cell_value", lang): c["value"],
         t("cell_kind", lang): c["kind"].map(lambda v: i18n.name(i18n.CELL_KINDS, v, lang)),
         t("placement", lang): c["placed"].map(lambda v: i18n.name(i18n.PLACEMENTS, None if pd.isna(v) else v, lang)),
+        t("cell_read", lang): c["read"].map(lambda v: i18n.name(i18n.CELL_READS, None if pd.isna(v) else v, lang)),
+        t("ocr_conf", lang): c["ocr_conf"].round(3),
     })
 
 
@@ -155,6 +166,8 @@ else:
             t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
             t("year", lang): str(r["year"]),
             t("template", lang): r["template"],
+            t("read_method", lang): i18n.name(i18n.READ_METHODS, r.get("read_method") if isinstance(
+                r.get("read_method"), str) else None, lang),
             t("report_title", lang): r["title"] or "—",
             t("published_on", lang): day(r["published_on"]),
             t("deadline", lang): day(r["deadline"]),

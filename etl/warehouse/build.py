@@ -67,6 +67,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="how long to wait for another build of the same warehouse (default 600)")
     p.add_argument("--timeout", type=float, default=DEFAULT_LIMITS.seconds, metavar="SECONDS",
                    help=f"time limit per file (default {DEFAULT_LIMITS.seconds:g})")
+    p.add_argument("--ocr-timeout", type=float, default=DEFAULT_LIMITS.ocr_seconds, metavar="SECONDS",
+                   help="time limit per PDF or image file, which may need OCR at seconds a page "
+                        f"(default {DEFAULT_LIMITS.ocr_seconds:g})")
     p.add_argument("--max-memory-mb", type=int, default=DEFAULT_LIMITS.memory_mb, metavar="MB",
                    help=f"memory limit per parsing process (default {DEFAULT_LIMITS.memory_mb})")
     p.add_argument("--max-file-mb", type=int, default=DEFAULT_LIMITS.file_mb, metavar="MB",
@@ -398,7 +401,8 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"build: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
-    limits = Limits(seconds=args.timeout, memory_mb=args.max_memory_mb, file_mb=args.max_file_mb)
+    limits = Limits(seconds=args.timeout, memory_mb=args.max_memory_mb, file_mb=args.max_file_mb,
+                    ocr_seconds=args.ocr_timeout)
     try:
         info = build([Path(s) for s in args.src], Path(args.db), jobs=max(1, args.jobs), full=args.full,
                      progress=not args.quiet, drop=[Path(d) for d in args.drop], limits=limits, wait=args.wait)

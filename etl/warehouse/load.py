@@ -24,12 +24,13 @@ from etl.reasons import wording
 REPORT_COLUMNS = (
     "report_id", "agency_id", "agency_name", "year", "template", "t2_format", "t3_format", "t4_format",
     "published_on", "deadline", "is_late", "title", "source_path", "source_dir", "source_url", "sha256", "kind",
-    "problems", "n_problems", "missing", "chapters", "n_missing_cells", "is_active", "is_sample", "loaded_at",
+    "read_method", "problems", "n_problems", "missing", "chapters", "n_missing_cells", "is_active", "is_sample", "loaded_at",
     "proactive_items", "narrative",
 )
-CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "kind", "placed", "is_total")
+CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "kind", "placed", "is_total", "read",
+                "ocr_conf")
 _CELL_TYPES = (pa.string(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.string(),
-               pa.string(), pa.bool_())
+               pa.string(), pa.bool_(), pa.string(), pa.float64())
 _REPORT_TYPES = {"year": pa.int32(), "n_problems": pa.int32(), "n_missing_cells": pa.int32(),
                  "is_late": pa.bool_(), "is_active": pa.bool_(), "is_sample": pa.bool_(),
                  "proactive_items": pa.float64(), "published_on": pa.date32(), "deadline": pa.date32(),
@@ -57,7 +58,7 @@ def _number(x) -> float | None:
 def report_rows(report: Report, sha: str, path: str) -> tuple[dict, list[tuple]]:
     """The `reports` row and the `cells` rows of one parsed report."""
     cells = [(sha, c.table, c.row, c.col, None if c.value is None else float(c.value), c.raw, c.kind,
-              c.placed, is_total(c.table, c.row, c.col)) for c in report.cells]
+              c.placed, is_total(c.table, c.row, c.col), c.read, c.conf) for c in report.cells]
     fmts = {t: report.table_formats.get(t) for t in F.TABLES}  # decided once, by the extractor
     narrative = {k: v for k, v in report.narrative.items() if v is not None}
     row = {
@@ -65,7 +66,7 @@ def report_rows(report: Report, sha: str, path: str) -> tuple[dict, list[tuple]]
         "template": report.template, "t2_format": fmts["t2"], "t3_format": fmts["t3"], "t4_format": fmts["t4"],
         "published_on": _date(report.published_on), "deadline": None, "is_late": None, "title": report.title,
         "source_path": path, "source_dir": os.path.dirname(path), "source_url": report.meta.get("url"),
-        "sha256": sha, "kind": report.source.kind,
+        "sha256": sha, "kind": report.source.kind, "read_method": report.source.read,
         "problems": json.dumps([p.__dict__ for p in report.problems], ensure_ascii=False),
         "n_problems": len(report.problems), "missing": json.dumps(report.missing, ensure_ascii=False),
         "chapters": json.dumps(sorted(report.chapters), ensure_ascii=False), "n_missing_cells": n_missing_cells(report),

@@ -101,7 +101,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         )
         SELECT r.report_id, r.agency_id, r.agency_name, a.province, a.city, a.county, a.level, a.kind, a.sector,
                coalesce(r.is_sample, FALSE) OR coalesce(a.is_sample, FALSE) AS is_sample, r.year, r.template,
-               r.t2_format, r.t3_format, r.t4_format, r.published_on, r.deadline, r.is_late,
+               r.t2_format, r.t3_format, r.t4_format, r.read_method, r.published_on, r.deadline, r.is_late,
                {measures},
                coalesce(f.n_fail, 0) AS n_fail, coalesce(f.n_uncertain, 0) AS n_uncertain,
                coalesce(f.n_fail, 0) > 0 AS has_fail

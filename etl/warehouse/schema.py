@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 5  # 4: cells.placed; 5: reason codes, skipped, build sources
+SCHEMA_VERSION = 6  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -46,7 +46,10 @@ CREATE TABLE reports (
     source_dir    VARCHAR,            -- the folder the file sits in (agency identity uses it)
     source_url    VARCHAR,
     sha256        VARCHAR NOT NULL,
-    kind          VARCHAR,            -- text | html | pdf | docx
+    kind          VARCHAR,            -- text | html | pdf | docx | image | doc
+    read_method   VARCHAR,            -- how the text was obtained (etl.model.READ_METHODS): text (a text layer
+                                      --   or markup) | ocr (every page from its image) | partly_ocr (a PDF with
+                                      --   text pages and scanned pages) | converted (legacy .doc/.wps)
     problems      JSON,               -- [{code, message, where}]
     n_problems    INTEGER,
     missing       JSON,               -- the parser's list: "t4", "t3.other_other", "chapter:problems"
@@ -75,7 +78,11 @@ CREATE TABLE cells (
                                       --     number of values, placed in the official column order;
                                       --   arithmetic: the only reading of the printed tokens (e.g. digits run
                                       --     together) that the table's own identities allow
-    is_total  BOOLEAN NOT NULL        -- a printed total: SUM(value) WHERE NOT is_total never double-counts
+    is_total  BOOLEAN NOT NULL,       -- a printed total: SUM(value) WHERE NOT is_total never double-counts
+    read      VARCHAR,                -- how the value was read (etl.model.CELL_READS): text | ocr (recognised
+                                      --   from a page image) | ocr_corrected (an OCR misread the table's own
+                                      --   identities correct one way only; raw keeps what OCR read)
+    ocr_conf  DOUBLE                  -- the OCR engine's confidence (0–1); NULL for a cell not read by OCR
 );
 
 -- findings: one row per rule outcome that is not a pass (coverage findings have report_id NULL).

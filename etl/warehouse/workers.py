@@ -30,6 +30,8 @@ class Limits:
     """Per-file limits (the README states them). Real annual reports are well inside all of them."""
 
     seconds: float = 120.0  # wall time to parse one file
+    # wall time for a file that may need OCR (PDF, page images): seconds a page, up to MAX_OCR_PAGES pages
+    ocr_seconds: float = 480.0
     memory_mb: int = 2048  # memory a worker may allocate beyond what it holds when it starts
     file_mb: int = 200  # bytes on disk
 
@@ -60,6 +62,15 @@ def _init_worker(known: frozenset[str], limits: Limits) -> None:
     if base:  # the limit is on top of the imports the worker inherited, which differ by caller
         cap = base + limits.memory_mb * MB
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+# Files that may hold scanned pages. The extension decides (before the file is read); a scan under another
+# name gets the ordinary limit and, if OCR takes longer, a timeout with its reason.
+_OCR_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+def _timeout(path: str, limits: Limits) -> float:
+    return max(limits.seconds, limits.ocr_seconds) if path.lower().endswith(_OCR_SUFFIXES) else limits.seconds
 
 
 def read_limited(path: str, limit_mb: int) -> tuple[bytes | None, str, str]:
@@ -138,7 +149,7 @@ def parse_files(files: Iterable[Found], known: frozenset[str], jobs: int,
 
         def top_up() -> None:
             for f in it:
-                pending[pool.schedule(parse_one, (f.path, f.display), timeout=limits.seconds)] = f
+                pending[pool.schedule(parse_one, (f.path, f.display), timeout=_timeout(f.path, limits))] = f
                 if len(pending) >= window:
                     break
 
@@ -150,7 +161,7 @@ def parse_files(files: Iterable[Found], known: frozenset[str], jobs: int,
                 try:
                     yield fut.result()
                 except TimeoutError:
-                    yield ("err", f.display, _sha_of(f.path, limits), "timeout", f"limit {limits.seconds:g} s")
+                    yield ("err", f.display, _sha_of(f.path, limits), "timeout", f"limit {_timeout(f.path, limits):g} s")
                 except ProcessExpired as e:
                     # killed by the kernel or a native crash; an address-space limit hit in C code ends here
                     code = "memory" if e.exitcode in (-9, 137) else "crashed"

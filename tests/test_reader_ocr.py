@@ -1,0 +1,172 @@
+"""OCR of scanned reports: real reports rasterised by the test read to the same cells as their text layer.
+
+The scans are made here from the real PDFs in ../shared/samples (rasterised, turned, saved as image-only
+pages), so the text-layer parse — itself checked cell by cell in test_parse_real — is the ground truth.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from etl.document import ReadError
+from etl.parse import parse_file
+from etl.readers import read_document
+from tests.helpers import page_image, scanned_copy
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+HUAIAN = "huaian-city-2024.pdf"
+HONGZE = "reports/jiangsu-hongze-district-2023.pdf"
+
+
+def _cells(report) -> dict[str, tuple]:
+    return {str(c.addr): (c.value, c.kind) for c in report.cells}
+
+
+def _compare(ref, got) -> tuple[int, list, list]:
+    """(cells right, wrong cells, missing cells) of `got` against `ref`."""
+    a, b = _cells(ref), _cells(got)
+    wrong = [(k, a[k], b[k]) for k in a if k in b and b[k] != a[k]] + [(k, None, b[k]) for k in b if k not in a]
+    missing = [k for k in a if k not in b]
+    return sum(1 for k in a if b.get(k) == a[k]), wrong, missing
+
+
+@pytest.fixture(scope="module")
+def huaian(shared_samples):
+    data = (shared_samples / HUAIAN).read_bytes()
+    return data, parse_file(shared_samples / HUAIAN)
+
+
+@pytest.mark.parametrize("dpi,rotate", [(150, 0.0), (200, 0.0), (200, 2.0)])
+def test_scanned_huaian_reads_the_same_200_cells(huaian, dpi, rotate):
+    data, ref = huaian
+    assert len(ref.cells) == 200
+    scan = scanned_copy(data, dpi, rotate)
+    assert read_document("scan.pdf", scan).read == "ocr"
+    got = parse_file("scan.pdf", scan)
+    right, wrong, missing = _compare(ref, got)
+    assert (right, wrong, missing) == (200, [], [])
+    assert got.source.read == "ocr" and {c.read for c in got.cells} == {"ocr"}
+    assert all(c.conf is not None and 0 < c.conf <= 1 for c in got.cells)
+    assert (got.agency, got.year, got.template, got.table_formats) == (ref.agency, ref.year, ref.template,
+                                                                        ref.table_formats)
+    # every identity of this report holds (the source is consistent), so nothing is doubted or changed
+    assert not [p for p in got.problems if p.code.startswith("ocr_") and p.code != "ocr_pages"]
+    assert got.value("t3", "new_received", "total") == 3119 and got.value("t2", "admin_fees", "amount_10k_yuan") == 96171.6
+
+
+def test_scanned_report_whose_printed_table_does_not_add_up_is_read_as_printed(shared_samples):
+    """洪泽区 2023 prints table 4 totals of 0 beside 10 + 1: OCR must keep them and say the table does not
+    add up — never "correct" a printed figure."""
+    ref = parse_file(shared_samples / HONGZE)
+    got = parse_file("scan.pdf", scanned_copy((shared_samples / HONGZE).read_bytes(), 200))
+    right, wrong, missing = _compare(ref, got)
+    assert (right, wrong, missing) == (len(ref.cells), [], []) and right == 186
+    assert got.value("t4", "review", "upheld") == 10 and got.value("t4", "review", "total") == 0
+    assert not [c for c in got.cells if c.read == "ocr_corrected"]
+    unverified = [p for p in got.problems if p.code == "ocr_unverified"]
+    assert [p.where for p in unverified] == ["t4"] and "T4-sums" in unverified[0].message
+
+
+def test_mixed_pdf_ocrs_only_its_image_pages(huaian):
+    data, ref = huaian
+    mixed = scanned_copy(data, 200, pages=[3])  # page 4 (table 3's first half) scanned, the rest text
+    got = parse_file("mixed.pdf", mixed)
+    assert got.source.read == "partly_ocr"
+    right, wrong, missing = _compare(ref, got)
+    assert (right, wrong, missing) == (200, [], [])
+    read = {str(c.addr): c.read for c in got.cells}
+    # page 3 (text) holds table 2's start, page 4 (scanned) its end and table 3's first half, page 5 (text)
+    # the rest of table 3
+    assert read["t2.regulations.issued"] == "text" and read["t2.admin_fees.amount_10k_yuan"] == "ocr"
+    assert read["t3.new_received.total"] == "ocr" and read["t3.carried_forward.total"] == "text"
+    assert any(p.code == "ocr_pages" and "[4]" in p.message for p in got.problems)
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_page_image_scanned_sideways_or_upside_down_is_turned_upright(huaian, turns, tmp_path):
+    data, ref = huaian
+    png = tmp_path / "page5.png"
+    png.write_bytes(page_image(data, 4, 200, quarter_turns=turns))  # table 3's second half, table 4
+    got = parse_file(png)
+    assert got.source.kind == "image" and got.source.read == "ocr"
+    truth = _cells(ref)
+    cells = _cells(got)
+    assert len(cells) >= 60
+    assert {k: v for k, v in cells.items() if truth.get(k) != v} == {}
+    assert cells["t4.review.total"] == truth["t4.review.total"]
+
+
+# --- bad input: a reason, in bounded time ----------------------------------------------------------------
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG whose header states width × height (with no pixel data worth decoding)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+def test_huge_image_is_refused_from_its_header(tmp_path):
+    p = tmp_path / "bomb.png"
+    p.write_bytes(_png_header(20_000, 20_000))
+    t0 = time.monotonic()
+    with pytest.raises(ReadError) as e:
+        parse_file(p)
+    assert e.value.code == "too_large" and "20000 × 20000" in e.value.detail
+    assert time.monotonic() - t0 < 5
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, b"\xff\xd8\xff\xe0" + b"\x13" * 5000,
+                                  b"II*\x00" + b"\x00\xff" * 3000])
+def test_garbage_images_end_in_corrupt(tmp_path, data):
+    p = tmp_path / "scan.img"
+    p.write_bytes(data)
+    with pytest.raises(ReadError) as e:
+        parse_file(p)
+    assert e.value.code == "corrupt"
+
+
+def test_blank_scan_and_500_blank_scanned_pages(tmp_path):
+    import cv2
+    import numpy as np
+    import pymupdf
+
+    white = cv2.imencode(".png", np.full((1169, 827), 255, np.uint8))[1].tobytes()  # A4 at 100 dpi
+    doc = pymupdf.open()
+    for _ in range(3):
+        page = doc.new_page(width=595, height=842)
+        page.insert_image(page.rect, stream=white)
+    with pytest.raises(ReadError) as e:
+        parse_file("blank.pdf", doc.tobytes())
+    assert e.value.code == "no_text" and "3 scanned pages, OCR found no text" in e.value.detail
+    for _ in range(497):
+        page = doc.new_page(width=595, height=842)
+        page.insert_image(page.rect, stream=white)
+    t0 = time.monotonic()
+    with pytest.raises(ReadError) as e:
+        parse_file("blank500.pdf", doc.tobytes(garbage=3))
+    assert e.value.code == "too_many_pages" and "500" in e.value.detail
+    assert time.monotonic() - t0 < 30  # refused before OCR starts
+
+
+def test_missing_ocr_engine_says_what_to_install(huaian, monkeypatch):
+    import sys
+
+    from etl.readers import ocr
+
+    ocr.engine.cache_clear()
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import fails as if not installed
+    try:
+        with pytest.raises(ReadError) as e:
+            parse_file("scan.pdf", scanned_copy(huaian[0], 100, pages=[0]))
+        assert e.value.code == "ocr_missing" and "pip install rapidocr-onnxruntime" in e.value.detail
+    finally:
+        ocr.engine.cache_clear()
