@@ -43,7 +43,7 @@ def test_json_lines_and_bad_files_in_one_call(tmp_path):
     assert report["source"]["kind"] == "text" and len(report["source"]["sha256"]) == 64
     cell = next(c for c in report["cells"] if (c["table"], c["row"], c["col"]) == ("t3", "granted", "total"))
     assert cell == {"table": "t3", "row": "granted", "col": "total", "value": 115, "raw": "115",
-                    "kind": "number", "placed": "header"}
+                    "kind": "number", "placed": "header", "read": "text", "conf": None}
     blank = next(c for c in report["cells"] if (c["row"], c["col"]) == R.BLANK_CELL)
     assert blank["value"] is None and blank["kind"] == "empty"
     stderr = proc.stderr.strip().splitlines()

@@ -55,11 +55,14 @@ def test_incremental_reuses_unchanged_files(tmp_path: Path) -> None:
 
 
 def test_discover_skips_data_files(tmp_path: Path) -> None:
-    for name in ("a.txt", "b.html", "c.PDF", "d.docx", "noext", "e.json", "f.csv", "g.md", "h.png", ".hidden.txt"):
+    for name in ("a.txt", "b.html", "c.PDF", "d.docx", "noext", "e.json", "f.csv", "g.md", "h.png", "j.gif",
+                 ".hidden.txt"):
         write(tmp_path, name, "x")
     write(tmp_path / "sub", "i.shtml", "x")
     found, skipped = discover([tmp_path])
-    assert sorted(Path(f.path).name for f in found) == ["a.txt", "b.html", "c.PDF", "d.docx", "i.shtml", "noext"]
+    # page images are scans of a report (read by OCR); other images and data files are not reports
+    assert sorted(Path(f.path).name for f in found) == ["a.txt", "b.html", "c.PDF", "d.docx", "h.png", "i.shtml",
+                                                        "noext"]
     assert [(Path(s.display).name, s.code) for s in skipped] == [(".hidden.txt", "hidden")]
 
 
