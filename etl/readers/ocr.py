@@ -306,6 +306,33 @@ def _recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     return [(str(t), float(s)) for t, s in res]
 
 
+# Letters and marks the recogniser reads for a digit when a number stands alone in a cell ("o" for 0):
+# a cell text made only of these is read again with the recogniser limited to digits.
+LOOKALIKES = frozenset("oOD〇QlI|i丨Zz")
+
+
+def _digits_only(crop: np.ndarray) -> tuple[str, float] | None:
+    """The recogniser's best reading of a crop among digits alone (CTC decoding with every other character
+    masked), with its confidence; None when it sees no digit."""
+    rec = engine().text_rec
+    img = _bgr(crop)
+    h, w = img.shape[:2]
+    _, rh, rw = rec.rec_image_shape
+    norm = rec.resize_norm_img(img, max(rw / rh, w / h))[np.newaxis, :].astype(np.float32)
+    probs = rec.session(norm)[0][0]  # (time steps, classes); class 0 is the CTC blank
+    chars = rec.postprocess_op.character
+    keep = [0] + [i for i, ch in enumerate(chars) if ch in "0123456789"]
+    sub = probs[:, keep]
+    best = sub.argmax(axis=1)
+    text, confs, prev = [], [], 0
+    for t, k in enumerate(best):
+        if k and k != prev:
+            text.append(chars[keep[k]])
+            confs.append(float(sub[t, k]))
+        prev = k
+    return ("".join(text), float(np.mean(confs))) if text else None
+
+
 def _upside_down(gray: np.ndarray, boxes: list[np.ndarray]) -> bool:
     """The direction classifier's vote over a few of the page's longer text lines."""
     eng = engine()
@@ -405,9 +432,11 @@ def _read_upright(gray: np.ndarray, ink: np.ndarray, dpi: float, turns: int, ske
             if box[2] - box[0] > 2 and box[3] - box[1] > 2:
                 lines.extend(_cell_lines(text_ink, box, dpi))
     pad = max(3, int(dpi * 0.02))
-    for j, (box, (text, conf)) in enumerate(zip(lines, _recognise([_crop(plain, b, pad) for b in lines]),
-                                                strict=True)):
+    crops = [_crop(plain, b, pad) for b in lines]
+    for j, (box, (text, conf)) in enumerate(zip(lines, _recognise(crops), strict=True)):
         text = text.strip()
+        if text and len(text) <= 8 and set(text) <= LOOKALIKES:
+            text, conf = _digits_only(crops[j]) or (text, conf)
         if text:
             x0, y0, x1, y1 = box
             words.append((x0 * k, y0 * k, x1 * k, y1 * k, text, 1, j, 0, conf))

@@ -166,3 +166,52 @@ def injected_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory
     finally:
         con.close()
     return db, evil.source.sha256
+
+
+@pytest.fixture(scope="session")
+def ocr_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """(warehouse, report_id, corrected cell address): the generated corpus plus one generated report for a
+    year the corpus lacks, printed as PDF, scanned (image-only pages) and read by the real OCR reader; one
+    of its OCR'd figures is then misread by one digit and the real OCR check run on it, which corrects it."""
+    import datetime as dt
+
+    from etl.extract.ocr_check import verify
+    from etl.parse import parse_file
+    from etl.sample.corpus import agency_dir, render
+    from etl.sample.population import build_population
+    from etl.sample.truth import AgencyPlan
+    from etl.values import parse_cell
+    from etl.warehouse import load, reference, schema
+    from etl.warehouse.agencies import Resolver
+    from etl.warehouse.build import finish
+    from etl.warehouse.files import discover
+    from tests.helpers import scanned_copy
+
+    corpus = warehouse.parent / "corpus"
+    reports = [parse_file(f.path) for f in discover([corpus])[0]]
+    spec, agency = next((s, a) for a in build_population(20, 11) for s in AgencyPlan(a, 11, [2024], ["pdf"]).reports())
+    path = corpus.parent / "ocr" / agency_dir(agency) / "2024.pdf"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(scanned_copy(render(spec, "pdf"), 150))
+    ocr = parse_file(path)
+    assert ocr.source.read == "ocr" and ocr.cells
+    cell = next(c for c in ocr.cells if c.table == "t3" and c.row == "granted" and c.col == "total")
+    assert cell.kind == "number" and cell.read == "ocr"
+    misread = str(cell.value)[:-1] + str((int(str(cell.value)[-1]) + 3) % 10)  # the last digit misread
+    p = parse_cell(misread)
+    cell.raw, cell.value, cell.kind = misread, p.value, p.kind
+    verify(ocr)
+    assert cell.read == "ocr_corrected", [pr.message for pr in ocr.problems if pr.code.startswith("ocr_")]
+    db = tmp_path_factory.mktemp("ocr") / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        schema.create(con)
+        load.load_reports(con, [*reports, ocr])
+        finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])))
+        con.execute("INSERT INTO build_info (built_at, n_files, n_reports, n_errors, version, schema_version) "
+                    "VALUES (?, ?, ?, 0, 'test', ?)", [dt.datetime.now().replace(microsecond=0), len(reports) + 1,
+                                                      len(reports) + 1, schema.SCHEMA_VERSION])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return db, ocr.source.sha256, str(cell.addr)

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from dash_helpers import open_app
+from dash_helpers import open_app, sql_runner
 from docx import Document
 from openpyxl import load_workbook
 
@@ -445,3 +445,38 @@ def test_a_hostile_upload_costs_the_server_nothing_and_the_good_files_still_load
     assert not any("](http" in s for s in shown)  # the name is literal text, not an image
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
     assert grown_mb < 200, f"the server process grew by {grown_mb:.0f} MB"
+
+
+def test_report_page_marks_ocr_cells_and_the_cell_corrected_by_arithmetic(ocr_warehouse, monkeypatch):
+    from dashboard.filters import Filters
+    from dashboard.queries import identity_failures_by_read
+
+    db, rid, corrected = ocr_warehouse
+    monkeypatch.setenv("DISCLOSURE_DB", str(db))
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = {f"{tb}.{r}.{c}": (raw, v, rd, conf) for tb, r, c, raw, v, rd, conf in con.execute(
+            "SELECT tbl, row_key, col_key, raw, value, read, ocr_conf FROM cells WHERE report_id = ?", [rid]).fetchall()}
+        (method,) = con.execute("SELECT read_method FROM reports WHERE report_id = ?", [rid]).fetchone()
+        run = sql_runner(con)
+        by_read = identity_failures_by_read(run, Filters())
+        only_ocr = run(f"SELECT count(*) AS n FROM report_metrics m WHERE {Filters(reads=('ocr',)).where()[0]}",
+                       Filters(reads=("ocr",)).where()[1])
+    assert method == "ocr" and stored[corrected][2] == "ocr_corrected"
+    assert {v[2] for v in stored.values()} == {"ocr", "ocr_corrected"} and all(0 < v[3] <= 1 for v in stored.values())
+    assert set(by_read["read_method"]) == {"text", "ocr"} and int(only_ocr["n"].iloc[0]) == 1
+    at = open_app("report", {"report": rid})
+    meta = [d.value for d in at.dataframe if t("metadata") in d.value.columns][0]
+    assert i18n.READ_METHODS["ocr"][0] in meta[t("value")].tolist()
+    t3, _ = _grid(at, "自然人")
+    raw, value, _, _ = stored["t3.new_received.natural_person"]
+    assert t3.loc[F.label("t3", "row", "new_received"), "自然人"] == f"{raw}\u202f°"
+    raw, value, _, _ = stored[corrected]
+    assert t3.loc[F.label("t3", "row", "granted"), "总计"] == f"{value:g} ({raw})\u202f※"
+    captions = [c.value for c in at.caption]
+    for key, mark in i18n.CELL_READ_MARKS.items():
+        assert f"{mark} {i18n.CELL_READS[key][0]}：{i18n.CELL_READ_NOTES[key][0]}" in captions
+    cells = [d.value for d in at.dataframe if t("cell_read") in d.value.columns][0]
+    assert set(cells[t("cell_read")]) == {i18n.CELL_READS["ocr"][0], i18n.CELL_READS["ocr_corrected"][0]}
+    # the quality page counts tables not adding up per way of reading
+    at = open_app("quality")
+    assert t("not_adding_up_by_read") in [h.value for h in at.subheader]
