@@ -75,8 +75,14 @@ def build_throughput(files: list[tuple[str, bytes]], n: int, dpi: int, jobs: int
         subprocess.run([sys.executable, "-m", "etl", "build", str(src), "--db", str(db), "--jobs", str(jobs)],
                        cwd=ROOT, check=True, capture_output=True, timeout=3600)
         wall = time.perf_counter() - t
+        import duckdb
+
+        with duckdb.connect(str(db), read_only=True) as con:
+            (n_ocr,) = con.execute("SELECT count(*) FROM reports WHERE read_method = 'ocr'").fetchone()
+            errors = con.execute("SELECT code, count(*) FROM ingest_errors GROUP BY 1").fetchall()
         print(f"etl build --jobs {jobs} over {n} scanned PDFs ({pages} pages, {dpi} dpi): {wall:.1f} s = "
-              f"{60 * n / wall:.1f} files/min, {pages / wall:.2f} pages/s")
+              f"{60 * n / wall:.1f} files/min, {pages / wall:.2f} pages/s; {n_ocr} loaded as OCR, "
+              f"ingest errors: {dict(errors) or 'none'}")
 
 
 def main() -> None:

@@ -24,7 +24,11 @@ from etl.reasons import wording
 MAX_MB = 20
 UPLOADS = Path(os.environ.get("DISCLOSURE_UPLOADS", "data/uploads"))
 ROOT = Path(__file__).resolve().parents[2]
-PREVIEW_SECONDS = 180  # the whole batch; each file also has the workers' own limit
+# the whole batch; each file also has the workers' own limit. Scanned pages are read by OCR at a few
+# seconds a page, so a batch of scans takes minutes.
+PREVIEW_SECONDS = 900
+# what the uploader accepts: the readers' file kinds (page images are scans, read by OCR)
+UPLOAD_TYPES = ("html", "htm", "txt", "pdf", "docx", "png", "jpg", "jpeg", "tif", "tiff")
 BUILD_SECONDS = 3600
 
 
@@ -56,7 +60,7 @@ def _preview(blobs: tuple[tuple[str, bytes], ...]) -> list[dict]:
 ctx = ui.context()
 lang = ctx.lang if ctx else st.session_state.get("f_lang", "zh")
 st.title(t("page_upload", lang))
-files = st.file_uploader(t("upload_help", lang, mb=MAX_MB), type=["html", "htm", "txt", "pdf", "docx"],
+files = st.file_uploader(t("upload_help", lang, mb=MAX_MB), type=list(UPLOAD_TYPES),
                          accept_multiple_files=True, key="upload_files")
 blobs: list[tuple[str, bytes, str]] = []
 for up in files or []:
