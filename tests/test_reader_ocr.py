@@ -170,3 +170,24 @@ def test_missing_ocr_engine_says_what_to_install(huaian, monkeypatch):
         assert e.value.code == "ocr_missing" and "pip install rapidocr-onnxruntime" in e.value.detail
     finally:
         ocr.engine.cache_clear()
+
+
+def test_docx_of_pictures_of_pages_is_read_by_ocr(huaian, tmp_path):
+    """A scan pasted into Word, one picture a page: its pictures are the pages."""
+    import io
+
+    from docx import Document
+    from docx.shared import Cm
+
+    data, ref = huaian
+    doc = Document()
+    for page in (3, 4):  # table 3 over two pages, as in the PDF
+        doc.add_picture(io.BytesIO(page_image(data, page, 150)), width=Cm(17))
+    p = tmp_path / "pictures.docx"
+    doc.save(p)
+    got = parse_file(p)
+    assert got.source.kind == "docx" and got.source.read == "ocr"
+    truth, cells = _cells(ref), _cells(got)
+    assert {k: v for k, v in cells.items() if k.startswith("t3.")} == {k: v for k, v in truth.items()
+                                                                        if k.startswith("t3.")}
+    assert len([k for k in cells if k.startswith("t3.")]) == 175  # 25 rows × 7 columns

@@ -253,13 +253,47 @@ def read_docx(data: bytes) -> Document:
     _blocks(body, blocks, CellBudget())
     if not blocks:
         if body.find(f".//{W}drawing") is not None or body.find(f".//{W}pict") is not None:
-            raise ReadError("no_text", "DOCX holds only images")  # pages pasted in as pictures
+            return _pictures_of_pages(data, body)  # pages pasted in as pictures: read by OCR
         raise ReadError("empty", "DOCX document without text")
     meta = meta_from_text((b.text for b in blocks if isinstance(b, Paragraph)),
                           (b.rows for b in blocks if isinstance(b, Table)))
     if core is not None:
         meta |= _core_meta(core)
     return Document(kind="docx", blocks=blocks, meta=meta)
+
+
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_MAX_DOCX_IMAGE_MB = 50
+
+
+def _pictures_of_pages(data: bytes, body: etree._Element) -> Document:
+    """A DOCX whose pages were pasted in as pictures (a scan put into Word): its images, in document order,
+    read by OCR as the pages of a scan."""
+    from etl.readers import pdf
+    from etl.readers.image import ocr_images
+
+    z = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        rels = etree.fromstring(_member(z, "word/_rels/document.xml.rels", MAX_DOCX_PART_MB), _PLAIN)
+    except _OPTIONAL_PART_ERRORS:
+        raise ReadError("no_text", "DOCX holds only images, and their parts cannot be found") from None
+    target = {rel.get("Id"): posixpath.normpath(posixpath.join("word", rel.get("Target") or ""))
+              for rel in rels.iter(_REL) if rel.get("TargetMode") != "External"}
+    names = set(z.namelist())
+    images = []
+    for el in body.iter(_BLIP, _IMAGEDATA):
+        rid = el.get(f"{_R}embed") or el.get(f"{_R}id")
+        name = target.get(rid)
+        if name in names:
+            images.append(_member(z, name, _MAX_DOCX_IMAGE_MB))
+    if not images:
+        raise ReadError("no_text", "DOCX holds only images that are linked, not embedded")
+    pages = ocr_images(images)
+    problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} picture(s) of pages in the DOCX",
+                 "where": None}]
+    return Document(kind="docx", blocks=pdf.assemble(pages), problems=problems, pages=len(pages), read="ocr")
 
 
 def _core_meta(core: CT_CoreProperties) -> dict[str, str]:

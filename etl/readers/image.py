@@ -19,42 +19,57 @@ _PIL_ERRORS = (OSError, ValueError, SyntaxError, EOFError)  # what Pillow raises
 
 
 def read_image(data: bytes) -> Document:
+    pages = ocr_images([data])
+    problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} page image(s)", "where": None}]
+    from etl.readers import pdf
+
+    return Document(kind="image", blocks=pdf.assemble(pages), problems=problems, pages=len(pages), read="ocr")
+
+
+def ocr_images(images: list[bytes]) -> list:
+    """The pages (height, items) of page images, each image one page (a multi-page TIFF one page a frame),
+    read by OCR. Raises ReadError for a damaged or oversized image, too many pages, or no text at all."""
     from PIL import Image, ImageSequence
 
     from etl.readers import pdf
     from etl.readers.ocr_engine import load_ocr
 
     Image.MAX_IMAGE_PIXELS = None  # our own cap below, checked before decoding, with our own reason
-    try:
-        im = Image.open(io.BytesIO(data))
-        w, h = im.size
-        frames = getattr(im, "n_frames", 1)
-    except _PIL_ERRORS:
-        raise ReadError("corrupt", "image data damaged or not an image") from None
-    if w * h > MAX_IMAGE_PIXELS:
-        raise ReadError("too_large", f"limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels, image {w} × {h}")
+    opened = []
+    frames = 0
+    for data in images:
+        try:
+            im = Image.open(io.BytesIO(data))
+            w, h = im.size
+            frames += getattr(im, "n_frames", 1)
+        except _PIL_ERRORS:
+            raise ReadError("corrupt", "image data damaged or not an image") from None
+        if w * h > MAX_IMAGE_PIXELS:
+            raise ReadError("too_large", f"limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels, image {w} × {h}")
+        opened.append(im)
     if frames > MAX_OCR_PAGES:
-        raise ReadError("too_many_pages", f"limit {MAX_OCR_PAGES} scanned pages, image has {frames} frames")
+        raise ReadError("too_many_pages", f"limit {MAX_OCR_PAGES} scanned pages, images have {frames} pages")
     ocr = load_ocr()
     pages = []
     n_words = 0
     try:
-        for page_no, frame in enumerate(ImageSequence.Iterator(im), start=1):
-            fw, fh = frame.size
-            if fw * fh > MAX_IMAGE_PIXELS:
-                raise ReadError("too_large", f"limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels, frame "
-                                f"{page_no} is {fw} × {fh}")
-            rgb = np.asarray(frame.convert("RGB"))
-            img, dpi = _scaled(ocr, rgb[:, :, ::-1].copy(), _dpi(frame.info.get("dpi"), fw, fh))
-            height, items, n = pdf.ocr_page_items(img, dpi, page_no)
-            pages.append((height, items))
-            n_words += n
+        for im in opened:
+            for frame in ImageSequence.Iterator(im):
+                page_no = len(pages) + 1
+                fw, fh = frame.size
+                if fw * fh > MAX_IMAGE_PIXELS:
+                    raise ReadError("too_large", f"limit {MAX_IMAGE_PIXELS // 1_000_000} million pixels, page "
+                                    f"{page_no} is {fw} × {fh}")
+                rgb = np.asarray(frame.convert("RGB"))
+                img, dpi = _scaled(ocr, rgb[:, :, ::-1].copy(), _dpi(frame.info.get("dpi"), fw, fh))
+                height, items, n = pdf.ocr_page_items(img, dpi, page_no)
+                pages.append((height, items))
+                n_words += n
     except _PIL_ERRORS:
         raise ReadError("corrupt", "image data damaged (truncated or invalid)") from None
     if n_words == 0:
         raise ReadError("no_text", f"{len(pages)} page image(s), OCR found no text")
-    problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} page image(s)", "where": None}]
-    return Document(kind="image", blocks=pdf.assemble(pages), problems=problems, pages=len(pages), read="ocr")
+    return pages
 
 
 def _dpi(stated, w: int, h: int) -> float:
