@@ -16,6 +16,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_text": ("没有可识别的文字（无文字层，OCR 也未识别出文字）", "no readable text (no text layer, and OCR found none)"),
     "ocr_missing": ("未安装 OCR 引擎，无法识别扫描件", "OCR engine not installed: scanned pages cannot be read"),
     "unsupported": ("不支持的文件类型", "unsupported file kind"),
+    "converter_missing": ("未安装 LibreOffice（Debian 软件包 libreoffice-writer-nogui），无法转换旧版 Word 文件（.doc/.wps）",
+                          "LibreOffice not installed (Debian package libreoffice-writer-nogui): legacy Word "
+                          "files (.doc/.wps) cannot be converted"),
+    "convert_failed": ("LibreOffice 无法读取此旧版 Word 文件（.doc/.wps）",
+                       "LibreOffice could not read this legacy Word file (.doc/.wps)"),
     "encoding": ("无法识别的文字编码", "text in an unknown encoding"),
     "binary": ("不是文本文件（二进制内容）", "not a text file (binary content)"),
     "not_report": ("未识别出年度报告内容（无表格、章节或数字）",

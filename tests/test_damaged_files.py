@@ -106,7 +106,7 @@ def test_hostile_docx_xml_is_corrupt(damaged, name):
 
 @pytest.mark.parametrize("name, code", [
     ("no-document.docx", "corrupt"),
-    ("legacy.doc.docx", "unsupported"),
+    ("legacy.doc.docx", "unsupported"),  # an OLE file with no WordDocument stream: not sent to LibreOffice
     ("encrypted.docx", "encrypted"),
     ("empty.html", "empty"),
     ("nul.txt", "empty"),

@@ -12,10 +12,18 @@ from pathlib import Path
 
 from etl.document import Document, ReadError
 
-KINDS = ("text", "html", "pdf", "docx", "image")
+KINDS = ("text", "html", "pdf", "docx", "image", "doc")
 # PNG, JPEG, TIFF (both byte orders), BMP, WebP (RIFF....WEBP is checked by Pillow when read)
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"RIFF")
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the OLE stream name, in the directory
+# Stream names (UTF-16-LE in the OLE directory) telling what an OLE container holds. WPS Office's .wps is
+# a Word binary document too ("WordDocument"); an old Microsoft Works .wps has "CONTENTS", which
+# LibreOffice reads as well, so any OLE file named .wps is sent to the converter.
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+_OTHER_OLE = (("Workbook".encode("utf-16-le"), "legacy binary Excel workbook (.xls)"),
+              ("Book".encode("utf-16-le"), "legacy binary Excel workbook (.xls)"),
+              ("PowerPoint Document".encode("utf-16-le"), "legacy binary PowerPoint (.ppt)"))
+_LEGACY_WORD_SUFFIXES = (".wps", ".wpt")
 
 
 def sniff(data: bytes, name: str = "") -> str:
@@ -40,7 +48,12 @@ def sniff(data: bytes, name: str = "") -> str:
         # package), so it must not be mistaken for a legacy .doc.
         if _ENCRYPTED_PACKAGE in data:
             raise ReadError("encrypted", "password-protected Word/Excel file")
-        raise ReadError("unsupported", "legacy binary Word/Excel (.doc/.xls); save it as .docx")
+        if _WORD_STREAM in data or Path(name).suffix.lower() in _LEGACY_WORD_SUFFIXES:
+            return "doc"  # legacy Word (.doc, WPS Office .wps): converted to .docx by LibreOffice
+        for stream, what in _OTHER_OLE:
+            if stream in data:
+                raise ReadError("unsupported", f"{what}, not a Word document")
+        raise ReadError("unsupported", "an OLE container with no Word document in it (not a .doc)")
     low = head.lower()
     if any(tag in low for tag in (b"<html", b"<!doctype html", b"<table", b"<body", b"<meta", b"<div", b"<p>")):
         return "html"
@@ -68,13 +81,13 @@ def read_document(path: str | Path, data: bytes | None = None) -> Document:
 
     kind = sniff(data, p.name)
     try:
-        doc = _read_kind(kind, data)
+        doc = _read_kind(kind, data, p.name)
     except RecursionError:  # markup nested deeper than the tree walks go (libxml2 already caps most)
         raise ReadError("corrupt", "structure nested too deeply") from None
     return doc if kind == "text" else fold_document(doc)  # the text reader folds before it reads structure
 
 
-def _read_kind(kind: str, data: bytes) -> Document:
+def _read_kind(kind: str, data: bytes, name: str = "") -> Document:
     if kind == "pdf":
         from etl.readers.pdf import read_pdf
 
@@ -87,6 +100,14 @@ def _read_kind(kind: str, data: bytes) -> Document:
         from etl.readers.docx import read_docx
 
         return read_docx(data)
+    if kind == "doc":
+        from etl.readers.convert import to_docx
+        from etl.readers.docx import read_docx
+
+        suffix = Path(name).suffix.lower()
+        doc = read_docx(to_docx(data, suffix if suffix in _LEGACY_WORD_SUFFIXES else ".doc"))
+        doc.kind, doc.read = "doc", "converted"
+        return doc
     if kind == "html":
         from etl.readers.html import read_html
 

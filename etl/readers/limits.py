@@ -28,6 +28,9 @@ MAX_PDF_PAGES = 1000
 # its header, before it is decoded.
 MAX_OCR_PAGES = 60
 MAX_IMAGE_PIXELS = 60_000_000  # A4 at 600 dpi is 35 million
+# Legacy Word (.doc/.wps): wall time of the LibreOffice conversion to .docx, after which its process group is
+# killed. A real report converts in 1–3 s; the first conversion on a machine pays LibreOffice's start-up.
+MAX_CONVERT_SECONDS = 60
 
 
 def mb(n: int) -> str:

@@ -288,7 +288,7 @@ def _specials(rng: random.Random, good: list[tuple[str, str, bytes]]) -> list[tu
         ("garbage.pdf", b"%PDF-1.7\n" + rng.randbytes(20_000), "PDF header then random bytes"),
         ("garbage.docx", b"PK\x03\x04" + rng.randbytes(20_000), "ZIP signature then random bytes"),
         ("garbage.html", b"<html><body>" + rng.randbytes(20_000), "HTML start then random bytes"),
-        ("legacy.doc.docx", ole, "legacy binary Word (OLE) named .docx"),
+        ("legacy.doc.docx", ole, "OLE container with no Word stream (no .doc inside), named .docx"),
         ("encrypted.docx", ole + "EncryptedPackage".encode("utf-16-le"), "password-protected Word (OLE)"),
         ("pdf-as.txt", pdf, "good PDF named .txt"),
         ("docx-as.html", docx, "good DOCX named .html"),

@@ -14,7 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-# .doc/.wps are found so that they are reported as unsupported rather than silently ignored.
+# .doc/.wps (legacy Word) are converted to .docx with LibreOffice headless (etl.readers.convert) and read.
 # Page images are scans of a report, read by OCR.
 REPORT_EXTENSIONS = frozenset({".txt", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps", "",
                                ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
