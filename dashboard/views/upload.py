@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # seconds a page, so a batch of scans takes minutes.
 PREVIEW_SECONDS = 900
 # what the uploader accepts: the readers' file kinds (page images are scans, read by OCR)
-UPLOAD_TYPES = ("html", "htm", "txt", "pdf", "docx", "png", "jpg", "jpeg", "tif", "tiff")
+UPLOAD_TYPES = ("html", "htm", "txt", "pdf", "docx", "doc", "wps", "png", "jpg", "jpeg", "tif", "tiff")
 BUILD_SECONDS = 3600
 
 

@@ -321,15 +321,19 @@ def _digits_only(crop: np.ndarray) -> tuple[str, float] | None:
     norm = rec.resize_norm_img(img, max(rw / rh, w / h))[np.newaxis, :].astype(np.float32)
     probs = rec.session(norm)[0][0]  # (time steps, classes); class 0 is the CTC blank
     chars = rec.postprocess_op.character
-    keep = [0] + [i for i, ch in enumerate(chars) if ch in "0123456789"]
-    sub = probs[:, keep]
-    best = sub.argmax(axis=1)
+    digits = [i for i, ch in enumerate(chars) if ch in "0123456789"]
+    seen = probs.argmax(axis=1)  # where the recogniser saw a character (any), the best digit instead
     text, confs, prev = [], [], 0
-    for t, k in enumerate(best):
-        if k and k != prev:
-            text.append(chars[keep[k]])
-            confs.append(float(sub[t, k]))
-        prev = k
+    for t, k in enumerate(seen):
+        if k:
+            d = digits[int(probs[t, digits].argmax())]
+            if d != prev:
+                text.append(chars[d])
+                # the digit's share of what the recogniser saw there: low when it was sure of a letter
+                confs.append(float(probs[t, d] / probs[t, k]) if probs[t, d] < probs[t, k] else float(probs[t, d]))
+            prev = d
+        else:
+            prev = 0
     return ("".join(text), float(np.mean(confs))) if text else None
 
 

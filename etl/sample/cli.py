@@ -36,6 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1, help="random seed (same seed → identical files)")
     p.add_argument("--formats", type=_formats, default=list(KINDS), help="file kinds: html,text,pdf,docx")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="processes (default 2)")
+    p.add_argument("--scans", type=int, default=0, metavar="N",
+                   help="N agencies publish their latest report as a scanned, stamped image-only PDF (default 0)")
+    p.add_argument("--scan-dpi", type=int, default=200, help="resolution of those scans (default 200)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     t0 = time.perf_counter()
     m = generate(args.out, args.agencies, args.years, args.seed, args.formats, workers=args.workers,
-                 progress=sys.stderr.isatty())
+                 progress=sys.stderr.isatty(), scans=args.scans, scan_dpi=args.scan_dpi)
     c = m["counts"]
     dt = time.perf_counter() - t0
     print(f"wrote {c['files']} files ({c['reports']} reports, {c['agencies']} agencies, "

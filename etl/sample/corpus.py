@@ -31,7 +31,7 @@ GENERATOR = layout_mod.GENERATOR
 
 
 def kind_of(rendering: str) -> str:
-    return next(k for k, rs in RENDERINGS.items() if rendering in rs)
+    return "pdf" if rendering == SCAN else next(k for k, rs in RENDERINGS.items() if rendering in rs)
 
 
 EXT = {"html": ".html", "text": ".txt", "pdf": ".pdf", "docx": ".docx"}
@@ -49,7 +49,12 @@ def _stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def render(spec: ReportSpec, rendering: str | None = None) -> bytes:
+# A scanned copy of the "pdf" rendering (etl.sample.scan): image-only pages, the same truth. Not a kind
+# agencies are drawn to publish in: `generate(scans=N)` turns N reports into scans.
+SCAN = "scan-pdf"
+
+
+def render(spec: ReportSpec, rendering: str | None = None, scan_dpi: int = 200) -> bytes:
     """The bytes of one report file in `rendering` (default: the spec's own)."""
     rendering = rendering or spec.rendering
     lay = layout_mod.build(spec)
@@ -71,6 +76,11 @@ def render(spec: ReportSpec, rendering: str | None = None) -> bytes:
         from etl.sample.render_docx import render as render_docx
 
         return _stable_zip(render_docx(lay))
+    if rendering == SCAN:
+        from etl.sample.render_pdf import render as render_pdf
+        from etl.sample.scan import ScanStyle, scanned_pdf
+
+        return scanned_pdf(render_pdf(lay), rng, ScanStyle(dpi=scan_dpi))
     raise ValueError(f"unknown rendering {rendering!r}")
 
 
@@ -89,6 +99,8 @@ class Job:
     years: list[int]
     kinds: list[str]
     out: str
+    scan: bool = False  # this agency's latest report is published as a scan
+    scan_dpi: int = 200
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -107,16 +119,17 @@ def run_agency(job: Job) -> dict:
     specs = plan.reports()
     rng = random.Random(f"dup/{job.seed}/{a.agency_id}")
     files, defects = [], []
+    scanned = specs[-1].year if job.scan and specs else None
     for spec in specs:
         stem = f"{agency_dir(a)}/{spec.year}"
         name = stem + EXT[kind_of(spec.rendering)]
-        copies = [(name, spec.rendering)]
+        copies = [(name, SCAN if spec.year == scanned else spec.rendering)]
         others = [k for k in job.kinds if k != kind_of(spec.rendering)]
         if others and rng.random() < DUPLICATE_RATE:
             other = rng.choice(renderings_for([rng.choice(others)]))
             copies.append((f"{stem}-copy{EXT[kind_of(other)]}", other))
         for fname, rendering in copies:
-            data = render(spec, rendering)
+            data = render(spec, rendering, job.scan_dpi)
             _write(Path(job.out) / fname, data)
             truth = spec.truth()
             truth["rendering"] = rendering
@@ -154,13 +167,15 @@ def _clear(out: Path) -> None:
 
 
 def generate(out: str | Path, agencies: int, years: list[int], seed: int, kinds: list[str],
-             workers: int = 2, progress: bool = False) -> dict:
-    """Write a corpus to `out`; returns the manifest."""
+             workers: int = 2, progress: bool = False, scans: int = 0, scan_dpi: int = 200) -> dict:
+    """Write a corpus to `out`; returns the manifest. With `scans`, that many agencies (drawn by the seed)
+    publish their latest report as a scanned PDF instead (etl.sample.scan)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _clear(out)
     population = build_population(agencies, seed)
-    jobs = [Job(a, seed, years, kinds, str(out)) for a in population]
+    scanning = set(random.Random(f"scans/{seed}").sample(range(len(population)), min(scans, len(population))))
+    jobs = [Job(a, seed, years, kinds, str(out), i in scanning, scan_dpi) for i, a in enumerate(population)]
     results: list[dict] = []
     if workers <= 1:
         results = [run_agency(j) for j in jobs]
