@@ -408,7 +408,9 @@ def test_page_of_images_has_no_text_layer():
 
 @pytest.mark.parametrize("data, code, detail", [
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "unsupported",
-     "legacy binary Word/Excel (.doc/.xls); save it as .docx"),
+     "an OLE container with no Word document in it (not a .doc)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600) + "Workbook".encode("utf-16-le"), "unsupported",
+     "legacy binary Excel workbook (.xls), not a Word document"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600) + "EncryptedPackage".encode("utf-16-le"), "encrypted",
      "password-protected Word/Excel file"),
     (b"PK\x03\x04" + bytes(100), "corrupt", "ZIP archive damaged"),
