@@ -1,4 +1,4 @@
-"""`python -m etl COMMAND …`: parse, build, export, sample.
+"""`python -m etl COMMAND …`: parse, build, export, sample, collect.
 
 Each command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`.
 """
@@ -14,6 +14,7 @@ COMMANDS = {
     "build": ("etl.warehouse.build", "build or update the DuckDB warehouse from report folders"),
     "export": ("etl.warehouse.export", "export the warehouse as Parquet (by year) or CSV"),
     "sample": ("etl.sample.cli", "generate a sample corpus of reports with ground truth"),
+    "collect": ("etl.collect.command", "collect reports from agency websites listed in a SOURCES.csv"),
 }
 
 

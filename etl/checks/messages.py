@@ -90,6 +90,11 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "undated": T("发布日期不明（截止日期 {deadline}）", "publication date unknown (deadline {deadline})"),
         "late": T("{published_on} 发布，晚于截止日期 {deadline} 共 {days} 天",
                   "published {published_on}, {days} day(s) after the deadline {deadline}"),
+        # a collected report is dated by the web page it was published on (etl.warehouse.provenance)
+        "late_web_page": T("网页发布日期 {published_on}，晚于截止日期 {deadline} 共 {days} 天",
+                           "the web page was published {published_on}, {days} day(s) after the deadline {deadline}"),
+        "late_web_listing": T("栏目列表所示日期 {published_on}，晚于截止日期 {deadline} 共 {days} 天",
+                              "the listing dates it {published_on}, {days} day(s) after the deadline {deadline}"),
     },
     "coverage": {"": T("未找到{agency}的{year}年度报告", "no report for {year} from {agency}")},
     "duplicate": {"": T("同一机关同一年度已有另一文件在用：{active_path}（保留缺失单元格最少、其次问题最少、再次发布日期最晚的一份）",

@@ -103,7 +103,9 @@ def timeliness(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN published_on IS NULL THEN 'info' ELSE 'warning' END AS severity,
                []::VARCHAR[] AS cells, 0::DOUBLE AS expected,
                CAST(date_diff('day', deadline, published_on) AS DOUBLE) AS actual,
-               CASE WHEN published_on IS NULL THEN 'undated' ELSE 'late' END AS variant,
+               CASE WHEN published_on IS NULL THEN 'undated'
+                    WHEN published_from IN ('web_page', 'web_listing') THEN 'late_' || published_from
+                    ELSE 'late' END AS variant,
                published_on, deadline, date_diff('day', deadline, published_on) AS days
         FROM reports
         WHERE deadline IS NOT NULL AND (published_on IS NULL OR published_on > deadline)""", messages="timeliness")

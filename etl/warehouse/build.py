@@ -35,7 +35,7 @@ from tqdm import tqdm
 import etl
 from etl import checks
 from etl.reasons import wording
-from etl.warehouse import derive, load, marts, reference, schema
+from etl.warehouse import derive, load, marts, provenance, reference, schema
 from etl.warehouse.agencies import Resolver
 from etl.warehouse.files import Skipped, discover
 from etl.warehouse.lock import Busy, build_lock
@@ -265,7 +265,8 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
     prev = None if full else previous(db, pversion)
     known = frozenset(prev.reports) | frozenset(prev.errors) if prev else frozenset()
     ref_paths = reference_files([Path(s) for s in sources])
-    ref_version, cversion = reference.fingerprint(ref_paths), code_version()
+    ref_version = reference.fingerprint(ref_paths + provenance.fingerprint_files([Path(s) for s in sources]))
+    cversion = code_version()
     resolver = Resolver(reference.agency_rows(ref_paths))
 
     tmp = temp_path(db)
@@ -312,7 +313,9 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
                                      "(SELECT path FROM reused)").fetchall():
                 errors[code] += 1
         pause("reused")
+        provenance.apply(con, [Path(s) for s in sources])
         finish(con, resolver)
+        provenance.deadlines(con)
         n_reports, n_errors = con.execute(
             "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM ingest_errors)").fetchone()
         change = _change(before.paths, dict(con.execute("SELECT source_path, sha256 FROM reports").fetchall()))

@@ -19,6 +19,8 @@ from pathlib import Path
 REPORT_EXTENSIONS = frozenset({".txt", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps", "",
                                ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 
+COLLECTOR_STATE = ".collect"  # etl.collect.store.STATE_DIR
+
 
 @dataclass(frozen=True)
 class Found:
@@ -79,6 +81,8 @@ def discover(srcs: list[Path]) -> tuple[list[Found], list[Skipped]]:
             keep = []
             for d in sorted(dirs):
                 full = os.path.join(here, d)
+                if d == COLLECTOR_STATE:
+                    continue  # `etl collect`'s job queue and HTTP cache: the tool's own state, no reports
                 if d.startswith("."):
                     skipped.append(Skipped(display(full) + os.sep, "hidden"))
                 elif os.path.islink(full):

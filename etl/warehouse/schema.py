@@ -8,7 +8,8 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 6  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf
+SCHEMA_VERSION = 7  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
+# 7: collected provenance (reports.stated_on/published_from/page_url/listing_url/fetched_at, collect_* tables)
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -59,7 +60,14 @@ CREATE TABLE reports (
     is_sample     BOOLEAN,
     loaded_at     TIMESTAMP,
     proactive_items DOUBLE,           -- narrative: items proactively published
-    narrative     JSON
+    narrative     JSON,
+    stated_on     DATE,               -- the date the report itself states (its 落款)
+    published_from VARCHAR,           -- which date published_on holds, the first known of: web_page (the
+                                      --   report page's own 发布日期, for a collected file) | web_listing
+                                      --   (the date the 年报栏目 listing shows) | report (stated_on)
+    page_url      VARCHAR,            -- collected files: the report page (source_url is the file's own URL)
+    listing_url   VARCHAR,            -- collected files: the listing page it was found on
+    fetched_at    TIMESTAMP           -- collected files: when it was last fetched or confirmed unchanged
 );
 
 -- cells: one row per report × table × row × column, as printed.
@@ -121,6 +129,44 @@ CREATE TABLE skipped (
     reason_zh VARCHAR
 );
 
+-- collect_agencies: one row per agency of the SOURCES.csv of a collection (`etl collect`) found under the
+-- sources: who is expected to publish on the web. Grain: collection folder × agency.
+CREATE TABLE collect_agencies (
+    collection VARCHAR,               -- the collection's folder
+    agency     VARCHAR,               -- as named in SOURCES.csv
+    url        VARCHAR,               -- its 年报栏目 (or report) address
+    collected_at TIMESTAMP            -- when the last collection of it finished
+);
+
+-- collect_publications: one row per agency and report year a collection found a report file for.
+-- Grain: collection × agency × year. An agency with no row for a year has not been seen to publish it.
+CREATE TABLE collect_publications (
+    collection   VARCHAR,
+    agency       VARCHAR,
+    year         INTEGER,
+    published_on DATE,                -- the page's 发布日期, else the listing's date
+    published_from VARCHAR,           -- web_page | web_listing | NULL (neither printed a date)
+    first_seen   TIMESTAMP,           -- the first fetch that found it
+    url          VARCHAR,             -- the report page (or file)
+    title        VARCHAR,
+    deadline     DATE,                -- Article 49 deadline for the year (etl/reference/deadlines.csv)
+    source_path  VARCHAR              -- the stored file (joins reports.source_path)
+);
+
+-- collect_failures: one row per address the last collection could not use, with its reason.
+-- Grain: collection × url.
+CREATE TABLE collect_failures (
+    collection VARCHAR,
+    agency     VARCHAR,
+    year       INTEGER,
+    url        VARCHAR,
+    code       VARCHAR,               -- js_only | login_wall | captcha_wall | http_404 | http_error |
+                                      -- robots_forbidden | timeout | too_large | no_reports_listed |
+                                      -- no_report_content | fetch_failed
+    detail     VARCHAR,
+    fetched_at TIMESTAMP
+);
+
 -- build_info: exactly one row, describing the build that wrote this file.
 CREATE TABLE build_info (
     built_at        TIMESTAMP,
@@ -145,7 +191,8 @@ CREATE TABLE build_info (
 );
 """
 
-TABLES = ("agencies", "reports", "cells", "findings", "ingest_errors", "skipped", "build_info")
+TABLES = ("agencies", "reports", "cells", "findings", "ingest_errors", "skipped", "collect_agencies",
+          "collect_publications", "collect_failures", "build_info")
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
