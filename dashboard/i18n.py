@@ -140,6 +140,54 @@ STRINGS: dict[str, tuple[str, str]] = {
     "late": ("逾期", "Late"),
     "unknown_date": ("日期不明", "Date unknown"),
     "missing": ("缺失", "Missing"),
+    # publication on the web (etl collect)
+    "web_publication": ("网上发布情况（网站采集）", "Publication on the web (collected)"),
+    "web_note": ("范围：采集清单（SOURCES.csv）所列机关。发布日期取报告网页所载发布日期，其次取年报栏目列表日期；"
+                 "网页未载日期的，以首次采集到的日期为准。截止日期按报告所属机关，未找到报告的按采集清单所填层级和类型。",
+                 "Scope: the agencies listed in the collection's SOURCES.csv. A report is dated by its web page's "
+                 "publication date, else the listing's date, else the day it was first collected. The deadline is "
+                 "the report's agency's, or for agencies with no report found, the one for the level and kind "
+                 "given in SOURCES.csv."),
+    "web_year": ("报告年度", "Report year"),
+    "as_of": ("截至日期", "As of"),
+    "n_expected": ("应报", "Expected"),
+    "n_published": ("已报", "Published"),
+    "n_on_time": ("按时", "On time"),
+    "n_late": ("逾期", "Late"),
+    "n_missing": ("未报（已过截止日期）", "Missing (deadline passed)"),
+    "n_not_due": ("未报（未到截止日期）", "Not yet (deadline ahead)"),
+    "days_late": ("逾期天数", "Days late"),
+    "first_seen": ("首次采集", "First collected"),
+    "date_from": ("日期依据", "Date from"),
+    "web_status": ("发布状态", "Publication status"),
+    "collect_failures": ("采集未成功的地址", "Addresses the collection could not use"),
+    "url": ("网址", "Address"),
+    "open_source": ("打开原文网页", "Open the source page"),
+    "page_url": ("报告网页", "Report page"),
+    "fetched_at": ("采集时间", "Collected at"),
+    # collecting from websites (load page)
+    "collect_header": ("从机关网站采集", "Collect from agency websites"),
+    "collect_help": ("上传采集清单 CSV（列：agency 机关名称、url 年报栏目或报告网址，可选 region、level、kind）。采集在后台运行，"
+                     "遵守 robots.txt，每个网站每秒最多一次请求；文件保存到 {dir}，完成后自动载入数据仓库。",
+                     "Upload a sources CSV (columns: agency, url of its annual-report column or of a report; optional "
+                     "region, level, kind). The collection runs in the background, obeys robots.txt and asks each "
+                     "site at most once a second; files go to {dir} and are loaded into the warehouse when it ends."),
+    "collect_sources": ("采集清单（SOURCES.csv）", "Sources (SOURCES.csv)"),
+    "collect_listed": ("清单列出 {n} 个机关，分布在 {hosts} 个网站。", "The list names {n} agencies on {hosts} sites."),
+    "collect_start": ("开始采集", "Start collecting"),
+    "collect_running": ("正在{stage}：新文件 {new}，已更新 {changed}，未变化 {unchanged}，失败 {failed}",
+                        "{stage}: {new} new, {changed} changed, {unchanged} unchanged, {failed} failed"),
+    "collect_stage_collecting": ("采集", "Collecting"),
+    "collect_stage_building": ("载入数据仓库", "Loading into the warehouse"),
+    "collect_failed": ("采集未完成：{message}", "The collection did not finish: {message}"),
+    "collect_last": ("上次采集完成于 {at}", "Last collection finished at {at}"),
+    "n_sources": ("机关数", "Agencies"),
+    "n_listing_pages": ("栏目页数", "Listing pages"),
+    "n_files_found": ("报告文件", "Report files"),
+    "n_new": ("新增", "New"),
+    "n_changed": ("已更新", "Changed"),
+    "n_unchanged": ("未变化", "Unchanged"),
+    "n_agencies_found": ("找到报告的机关", "Agencies with a report found"),
     # report
     "pick_agency": ("机关", "Agency"),
     "pick_year": ("年度", "Year"),
@@ -249,6 +297,13 @@ PLACEMENT_NOTES = {
 PLACEMENT_MARKS = {"position": "†", "official_order": "‡", "arithmetic": "§"}
 
 # How a report's text was obtained (etl.model.READ_METHODS, reports.read_method).
+WEB_STATUSES = {"on_time": ("按时发布", "Published on time"), "late": ("逾期发布", "Published late"),
+                "missing": ("未发布（已过截止日期）", "Not published (deadline passed)"),
+                "not_due": ("尚未发布（未到截止日期）", "Not yet published (deadline ahead)")}
+# which date a report's published_on holds (reports.published_from)
+DATE_FROM = {"web_page": ("网页所载发布日期", "the web page's publication date"),
+             "web_listing": ("年报栏目列表日期", "the date on the listing"),
+             "report": ("报告落款日期", "the date the report states")}
 READ_METHODS = {
     "text": ("文字层/网页文字", "Text layer or markup"),
     "ocr": ("OCR 识别（扫描件）", "OCR (scanned)"),

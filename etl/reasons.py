@@ -40,6 +40,18 @@ REASONS: dict[str, tuple[str, str]] = {
     "outside_link": ("符号链接指向所选文件夹之外，已跳过", "symbolic link pointing outside the folder, skipped"),
     "broken_link": ("符号链接无效或循环，已跳过", "broken or looping symbolic link, skipped"),
     "duplicate": ("与另一文件内容相同，只载入一次", "identical to another file, loaded once"),
+    # the web (`etl collect`): why an address gave no report file
+    "js_only": ("网页内容由脚本动态加载（空壳页面），无法在此读取", "the page is an empty shell filled in by JavaScript"),
+    "login_wall": ("网页需要登录", "the page asks for a login"),
+    "captcha_wall": ("网页需要输入验证码", "the page asks for a captcha"),
+    "http_404": ("链接失效（404，文件不存在）", "broken link (404, no such file)"),
+    "http_error": ("网站返回错误", "the site answered with an error"),
+    "robots_forbidden": ("网站的 robots.txt 禁止采集此路径", "the site's robots.txt forbids this path"),
+    "fetch_timeout": ("网站在时限内未响应", "the site did not answer within the time limit"),
+    "download_too_large": ("下载文件超过大小上限", "download over the size limit"),
+    "no_reports_listed": ("栏目页面上没有标题为年度报告的条目", "the listing has no entry titled as an annual report"),
+    "no_report_content": ("报告页面既无报告正文也无附件", "the report page holds neither the report nor an attachment"),
+    "fetch_failed": ("无法下载", "could not be downloaded"),
 }
 
 

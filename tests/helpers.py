@@ -616,3 +616,17 @@ def page_image(pdf: bytes, page: int, dpi: int, quarter_turns: int = 0) -> bytes
     pix = pymupdf.open(stream=pdf, filetype="pdf")[page].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
     img = np.rot90(np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width), quarter_turns)
     return cv2.imencode(".png", np.ascontiguousarray(img))[1].tobytes()
+
+
+def fake_sites(base: Path, agencies: int = 9, seed: int = 5):
+    """Generated fake agency websites served on loopback: (sites.json truth, running Served, SOURCES.csv).
+    The caller closes the servers."""
+    from etl.sample.corpus import generate
+    from etl.sample.site_server import serve
+    from etl.sample.sites import write_sites
+
+    generate(base / "corpus", agencies=agencies, years=list(range(2021, 2025)), seed=seed,
+             kinds=["html", "pdf", "docx"], workers=1)
+    truth = write_sites(base / "corpus", base / "sites")
+    served = serve(base / "sites")
+    return truth, served, served.write_sources(base / "SOURCES.csv")

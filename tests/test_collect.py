@@ -16,11 +16,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import fake_sites
 
 from etl.collect import store
-from etl.sample.corpus import generate
-from etl.sample.site_server import serve
-from etl.sample.sites import write_sites
 
 DELAY = 0.25  # seconds between requests to one host in these tests
 
@@ -28,12 +26,8 @@ DELAY = 0.25  # seconds between requests to one host in these tests
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
     base = tmp_path_factory.mktemp("collect")
-    generate(base / "corpus", agencies=9, years=list(range(2021, 2025)), seed=5, kinds=["html", "pdf", "docx"],
-             workers=1)
-    truth = write_sites(base / "corpus", base / "sites")
-    served = serve(base / "sites")
-    served.write_sources(base / "SOURCES.csv")
-    yield {"base": base, "truth": truth, "served": served, "sources": base / "SOURCES.csv"}
+    truth, served, sources = fake_sites(base)
+    yield {"base": base, "truth": truth, "served": served, "sources": sources}
     served.close()
 
 
@@ -178,3 +172,28 @@ def test_build_over_the_collected_folder_gives_the_generators_cells(sites, first
     assert con.execute("SELECT count(*), count(DISTINCT agency) FROM collect_publications").fetchone() == (32, 9)
     assert sorted(c for c, in con.execute("SELECT code FROM collect_failures").fetchall()) == [
         "http_404", "js_only", "login_wall", "robots_forbidden"]
+
+
+def test_too_large_downloads_and_slow_hosts_are_failures_with_reasons(sites, tmp_path):
+    out = tmp_path / "small"
+    r = collect(sites, out, "--max-mb", "0.02", "--timeout", "0.2", "--retries", "0")
+    assert r.returncode == 0, r.stderr
+    codes = collections.Counter(x["code"] for x in store.read_log(out) if x["event"] == "failed")
+    # the PDF and DOCX attachments (tens of KB) are over 20 KB; the slow host answers after 0.3 s
+    assert codes["download_too_large"] >= 1 and codes["fetch_timeout"] >= 1
+    assert all(x["bytes"] <= 0.02 * 1024 * 1024 for x in store.read_log(out) if x["event"] == "stored")
+
+
+def test_background_run_collects_then_builds(sites, tmp_path):
+    from etl.collect import background
+
+    out, db = tmp_path / "bg", tmp_path / "bg.duckdb"
+    background.start(sites["sources"], out, db)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and background.status(out)["stage"] in ("collecting", "building"):
+        time.sleep(0.5)
+    state = background.status(out)
+    assert state["stage"] == "done", state
+    assert state["summary"]["files"] == 32 and state["progress"]["counts"]["new"] == 32
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM reports WHERE page_url IS NOT NULL").fetchone()[0] == 32

@@ -1,12 +1,60 @@
 """Compliance and data quality: findings by rule and severity, the worst agencies, coverage (agency × year),
 format mismatches, files that could not be read. Each finding links to its Report page."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, i18n, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
+from etl.reasons import wording
+
+
+def web_section() -> None:
+    """应报/已报 from the collection: each expected agency's report for a year, as of a chosen day."""
+    st.subheader(t("web_publication", lang))
+    st.caption(t("web_note", lang))
+    years = Q.web_years(ctx.run)
+    if not years:
+        return
+    left, right = st.columns(2)
+    year = left.selectbox(t("web_year", lang), years, key="web_year")
+    as_of = right.date_input(t("as_of", lang), value=dt.date.today(), key="web_as_of")
+    pub = Q.web_publication(ctx.run, int(year), as_of)
+    counts = pub["status"].value_counts()
+    cols = st.columns(6)
+    for col, (key, n) in zip(cols, [("n_expected", len(pub)), ("n_published", counts.get("on_time", 0)
+                                     + counts.get("late", 0)), ("n_on_time", counts.get("on_time", 0)),
+                                    ("n_late", counts.get("late", 0)), ("n_missing", counts.get("missing", 0)),
+                                    ("n_not_due", counts.get("not_due", 0))], strict=True):
+        col.metric(t(key, lang), f"{int(n):,}")
+    link_col = t("open_report", lang)
+    show = pd.DataFrame({
+        t("agency", lang): pub["agency"],
+        t("web_status", lang): pub["status"].map(lambda v: i18n.name(i18n.WEB_STATUSES, v, lang)),
+        t("published_on", lang): pub["published_on"].map(lambda d: "" if pd.isna(d) else pd.Timestamp(d).date()
+                                                         .isoformat()),
+        t("date_from", lang): pub["published_from"].map(lambda v: "" if not isinstance(v, str)
+                                                        else i18n.name(i18n.DATE_FROM, v, lang)),
+        t("deadline", lang): pub["deadline"].map(lambda d: "" if pd.isna(d) else pd.Timestamp(d).date().isoformat()),
+        t("days_late", lang): pub["days_late"].astype("Int64"),
+        t("page_url", lang): pub["url"],
+        link_col: pub["report_id"].map(lambda r: ui.report_link(r, lang) if isinstance(r, str) else None),
+    })
+    ui.table(show.drop(columns=[link_col]), "quality_web", ctx, show=show, column_config={
+        t("page_url", lang): st.column_config.LinkColumn(t("page_url", lang)),
+        link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
+    fails = Q.collect_failures(ctx.run)
+    if not fails.empty:
+        st.subheader(t("collect_failures", lang))
+        reason = [wording(c, d if c == "http_error" else "")[lang != "zh"] for c, d in zip(fails["code"], fails["detail"],
+                                                                                          strict=True)]
+        ui.table(pd.DataFrame({t("agency", lang): fails["agency"], t("year", lang): fails["year"].astype("Int64"),
+                               t("url", lang): fails["url"], t("reason", lang): reason}), "quality_collect_failures",
+                 ctx)
+
 
 ctx = ui.context()
 lang = ctx.lang
@@ -64,6 +112,9 @@ else:
         ui.chart(charts.coverage_grid(cov, status, lang, t("coverage_grid", lang), ctx.subtitle),
                  "quality_coverage", ctx)
         st.caption(t("coverage_legend", lang))
+
+    if Q.has_collections(ctx.run):
+        web_section()
 
     st.subheader(t("format_mismatch", lang))
     fm = Q.findings_list(ctx.run, ctx.filters, ["format-vs-year"])

@@ -29,6 +29,15 @@ def day(v) -> str:
     return "—" if v is None or pd.isna(v) else str(v)[:10]
 
 
+def dated(r, lang: str) -> str:
+    """The publication date with the date it was taken from (the web page, the listing, the report)."""
+    shown, src = day(r["published_on"]), r.get("published_from")
+    if shown == "—" or not isinstance(src, str):
+        return shown
+    what = i18n.name(i18n.DATE_FROM, src, lang)
+    return f"{shown}（{what}）" if lang == "zh" else f"{shown} ({what})"
+
+
 # A report id is the file's sha256 (tests prefix one); anything else in ?report= is not an id.
 REPORT_ID = re.compile(r"[0-9A-Za-z_-]{1,128}")
 
@@ -169,14 +178,21 @@ else:
             t("read_method", lang): i18n.name(i18n.READ_METHODS, r.get("read_method") if isinstance(
                 r.get("read_method"), str) else None, lang),
             t("report_title", lang): r["title"] or "—",
-            t("published_on", lang): day(r["published_on"]),
+            t("published_on", lang): dated(r, lang),
             t("deadline", lang): day(r["deadline"]),
             t("late", lang): "—" if pd.isna(r["is_late"]) else (YES if r["is_late"] else NO)[lang == "en"],
             t("source", lang): r["source_url"] or r["source_path"],
             "sha256": r["sha256"],
         }
+        if isinstance(r.get("page_url"), str):
+            meta[t("page_url", lang)] = r["page_url"]
+        if not pd.isna(r.get("fetched_at")):
+            meta[t("fetched_at", lang)] = str(r["fetched_at"])
         st.dataframe(pd.DataFrame({t("metadata", lang): list(meta), t("value", lang): [str(v) for v in meta.values()]}),
                      hide_index=True, key="report_meta", height=36 * (len(meta) + 1) + 4)
+        url = r["page_url"] if isinstance(r.get("page_url"), str) else r["source_url"]
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            st.link_button(t("open_source", lang), url, icon=":material/open_in_new:")
         findings = Q.report_findings(ctx.run, rid, lang)
         flagged: set[tuple[str, str, str]] = set()
         for cells_json in findings["cells"].dropna():

@@ -109,3 +109,64 @@ if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add"):
         st.success(t("added", lang, dir=ui.escape_md(str(UPLOADS))))
         st.text(out.stdout.strip())
         st.cache_data.clear()
+
+
+# --- collecting from agency websites (etl collect, in the background) ---------------------------------
+
+COLLECTED = Path(os.environ.get("DISCLOSURE_COLLECTED", "data/collected"))
+
+
+@st.fragment(run_every=3)
+def collection_status() -> None:
+    """The background run's stage and counts, refreshed every few seconds while the page is open."""
+    from etl.collect import background
+
+    state = background.status(COLLECTED)
+    stage = state.get("stage")
+    if not stage:
+        return
+    counts = (state.get("progress") or {}).get("counts") or {}
+    done = {k: int(counts.get(k, 0)) for k in ("new", "changed", "unchanged", "failed")}
+    if state.get("running"):
+        st.info(t("collect_running", lang, stage=t(f"collect_stage_{stage}", lang), **done),
+                icon=":material/travel_explore:")
+    elif stage == "failed":
+        st.error(t("collect_failed", lang, message=ui.escape_md((state.get("message") or "?").splitlines()[-1])))
+    summary = state.get("summary") or {}
+    if summary:
+        st.caption(t("collect_last", lang, at=summary.get("finished_at", "?")))
+        rows = {t("n_sources", lang): summary.get("sources"), t("n_listing_pages", lang): summary.get("listing_pages"),
+                t("n_files_found", lang): summary.get("files"), t("n_new", lang): summary.get("new"),
+                t("n_changed", lang): summary.get("changed"), t("n_unchanged", lang): summary.get("unchanged"),
+                t("n_agencies_found", lang): summary.get("agencies_found")}
+        for code, n in sorted((summary.get("failures") or {}).items()):
+            rows[wording(code)[lang != "zh"]] = n
+        st.dataframe(pd.DataFrame({t("metadata", lang): list(rows), t("value", lang): [str(v) for v in rows.values()]}),
+                     hide_index=True, key="collect_summary")
+
+
+st.header(t("collect_header", lang))
+st.caption(t("collect_help", lang, dir=ui.escape_md(str(COLLECTED))))
+sources_file = st.file_uploader(t("collect_sources", lang), type=["csv"], key="collect_sources")
+if sources_file is not None:
+    from etl.collect import background
+    from etl.collect.sources import SourcesError, read_sources
+
+    with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as fh:
+        fh.write(sources_file.getvalue())
+    try:
+        listed = read_sources(fh.name)
+    except SourcesError as e:
+        st.error(ui.escape_md(str(e).replace(fh.name, sources_file.name)))
+        listed = []
+    finally:
+        os.unlink(fh.name)
+    if listed:
+        st.success(t("collect_listed", lang, n=len(listed), hosts=len({s.url.split("/")[2] for s in listed})))
+        if st.button(t("collect_start", lang), type="primary", key="collect_start"):
+            COLLECTED.mkdir(parents=True, exist_ok=True)
+            kept = COLLECTED / "SOURCES.csv"
+            kept.write_bytes(sources_file.getvalue())
+            background.start(kept.resolve(), COLLECTED.resolve(), db.db_path().resolve(), cwd=ROOT)
+            st.cache_data.clear()
+collection_status()

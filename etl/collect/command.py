@@ -41,7 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"requests in flight in all (default {DEFAULTS['concurrency']})")
     p.add_argument("--timeout", type=float, default=DEFAULTS["timeout"],
                    help=f"seconds to wait for one download (default {DEFAULTS['timeout']:g})")
-    p.add_argument("--max-mb", type=int, default=DEFAULTS["max_mb"],
+    p.add_argument("--max-mb", type=float, default=DEFAULTS["max_mb"],
                    help=f"largest file downloaded, MB (default {DEFAULTS['max_mb']})")
     p.add_argument("--retries", type=int, default=DEFAULTS["retries"],
                    help=f"retries of a failed download (default {DEFAULTS['retries']})")
@@ -65,8 +65,8 @@ def settings(args: argparse.Namespace, out: Path) -> dict:
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(max(1, args.per_host)),
         "DOWNLOAD_TIMEOUT": args.timeout,
-        "DNS_TIMEOUT": min(30, int(args.timeout)),
-        "DOWNLOAD_MAXSIZE": args.max_mb * 1024 * 1024,
+        "DNS_TIMEOUT": max(1, min(30, int(args.timeout))),
+        "DOWNLOAD_MAXSIZE": max(1, int(args.max_mb * 1024 * 1024)),
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_ENABLED": args.retries > 0,
         "RETRY_TIMES": args.retries,

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
+import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +85,16 @@ class ReportsSpider(scrapy.Spider):
         self.counts: collections.Counter[str] = collections.Counter()
         self.failures: collections.Counter[str] = collections.Counter()
         self.progress = progress
+        self._last_progress = 0.0
 
     # --- bookkeeping ----------------------------------------------------------------------------
 
     def _tick(self, what: str) -> None:
         self.counts[what] += 1
+        now = time.monotonic()
+        if now - self._last_progress >= 1.0:  # for the dashboard's background run (etl.collect.background)
+            self._last_progress = now
+            self.write_progress()
         if self.progress is not None:
             self.progress.update(1)
             self.progress.set_postfix(new=self.counts["new"] + self.counts["changed"],
@@ -101,7 +109,16 @@ class ReportsSpider(scrapy.Spider):
                             fetched_at=store.now(), status=status, code=code, detail=detail)
         self._tick("failed")
 
+    def write_progress(self) -> None:
+        state = self.out / store.STATE_DIR
+        state.mkdir(parents=True, exist_ok=True)
+        tmp = state / "progress.json.part"
+        tmp.write_text(json.dumps({"at": store.now(), "counts": dict(self.counts), "failures": dict(self.failures)}),
+                       encoding="utf-8")
+        os.replace(tmp, state / "progress.json")
+
     def closed(self, reason: str) -> None:
+        self.write_progress()
         self.log_file.close()
 
     # --- crawling -------------------------------------------------------------------------------
@@ -121,9 +138,9 @@ class ReportsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
             self.fail(meta, request.url, "robots_forbidden", "the site's robots.txt forbids this path")
         elif "TimeoutError" in failure.type.__name__ or "Timeout" in type(failure.value).__name__:
-            self.fail(meta, request.url, "timeout", "no answer within the download timeout")
+            self.fail(meta, request.url, "fetch_timeout", "no answer within the download timeout")
         elif "Cancelled" in type(failure.value).__name__ and "max size" in str(failure.value).lower():
-            self.fail(meta, request.url, "too_large", "larger than the download size limit")
+            self.fail(meta, request.url, "download_too_large", "larger than the download size limit")
         else:
             self.fail(meta, request.url, "fetch_failed", f"{type(failure.value).__name__}: {failure.value}"[:300])
 

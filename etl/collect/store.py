@@ -166,9 +166,9 @@ def write_sources_copy(out: Path, sources: list) -> None:
     os.replace(tmp, out / SOURCES_COPY)
 
 
-def read_sources_copy(out: Path) -> list[tuple[str, str]]:
+def read_sources_copy(out: Path) -> list[dict]:
     path = Path(out) / SOURCES_COPY
     if not path.is_file():
         return []
     with open(path, encoding="utf-8", newline="") as fh:
-        return [(r["agency"], r["url"]) for r in csv.DictReader(fh) if r.get("agency")]
+        return [r for r in csv.DictReader(fh) if r.get("agency")]

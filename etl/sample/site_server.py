@@ -49,13 +49,13 @@ class Served:
     def write_sources(self, path: str | Path, extra: list[dict] | None = None) -> Path:
         """SOURCES.csv for the collector: each agency's column (or its old address), and the walls."""
         sites = json.loads((self.sites_dir / "sites.json").read_text(encoding="utf-8"))
-        rows = [{"agency": a["name"], "url": self.bases[h["name"]] + a["source"]}
-                for h in sites["hosts"] for a in h["agencies"]]
+        rows = [{"agency": a["name"], "url": self.bases[h["name"]] + a["source"], "region": a.get("region", ""),
+                 "level": a.get("level", ""), "kind": a.get("kind", "")} for h in sites["hosts"] for a in h["agencies"]]
         rows += [{"agency": w["agency"], "url": self.bases[w["host"]] + w["source"]} for w in sites["walls"]]
         rows += extra or []
         path = Path(path)
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=["agency", "url"])
+            w = csv.DictWriter(fh, fieldnames=["agency", "url", "region", "level", "kind"], restval="")
             w.writeheader()
             w.writerows(rows)
         return path

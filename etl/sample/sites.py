@@ -128,7 +128,10 @@ def write_sites(corpus: str | Path, out: str | Path, seed: int = 1, per_host: in
         encoding = "gbk" if host.style == "gbk" else "utf-8"
         aslug = f"a{i:03d}"
         column = f"/{aslug}/ndbg/"
-        agency = {"name": name, "slug": aslug, "column": column, "source": column}
+        t0 = by_agency[name][0][1]
+        region = "/".join(t0["region"].get(k) or "" for k in ("province", "city", "county")).rstrip("/")
+        agency = {"name": name, "slug": aslug, "column": column, "source": column, "region": region,
+                  "level": t0["level"], "kind": t0["kind"]}
         host.agencies.append(agency)
         root = out / host.name / aslug / "ndbg"
         entries: list[dict] = []

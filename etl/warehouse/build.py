@@ -267,7 +267,7 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
     ref_paths = reference_files([Path(s) for s in sources])
     ref_version = reference.fingerprint(ref_paths + provenance.fingerprint_files([Path(s) for s in sources]))
     cversion = code_version()
-    resolver = Resolver(reference.agency_rows(ref_paths))
+    resolver = Resolver(reference.agency_rows(ref_paths) + provenance.reference_rows([Path(s) for s in sources]))
 
     tmp = temp_path(db)
     con = duckdb.connect(str(tmp))

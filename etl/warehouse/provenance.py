@@ -39,6 +39,22 @@ def fingerprint_files(sources: list[Path]) -> list[Path]:
     return [c / name for c in collections(sources) for name in (store.PROVENANCE, store.SOURCES_COPY)]
 
 
+def reference_rows(sources: list[Path]) -> list[dict[str, str]]:
+    """Agency reference rows from the collections' SOURCES.csv: what the user states of an agency (region as
+    "province/city/county", level, kind) overrides what the build would guess from its name."""
+    rows = []
+    for coll in collections(sources):
+        for r in store.read_sources_copy(coll):
+            parts = [p.strip() for p in (r.get("region") or "").replace("／", "/").split("/")]
+            parts = (parts + ["", "", ""])[:3]
+            if not any(parts) and not r.get("level") and not r.get("kind"):
+                continue
+            rows.append({c: "" for c in reference.AGENCY_COLUMNS} | {
+                "name": r["agency"], "province": parts[0], "city": parts[1], "county": parts[2],
+                "level": r.get("level") or "", "kind": r.get("kind") or ""})
+    return rows
+
+
 def _date(s: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(s[:10]) if s else None
@@ -84,10 +100,12 @@ def apply(con: duckdb.DuckDBPyConnection, sources: list[Path]) -> None:
                 pubs.append((name, rec.get("agency"), year, web, src, _ts(first_seen.get((rec["agency"], year))),
                              rec.get("page_url") or url, rec.get("title"), dt.date(year + 1, month, day), path))
         done = _ts(_summary_time(coll))
-        for agency, url in store.read_sources_copy(coll):
-            agencies.append((name, agency, url, done))
+        for row in store.read_sources_copy(coll):
+            level, kind = row.get("level") or None, row.get("kind") or None
+            am, ad = reference.deadline_for(rules, level, kind, None, None)
+            agencies.append((name, row["agency"], row.get("url"), level, kind, am, ad, done))
     if agencies:
-        con.executemany("INSERT INTO collect_agencies VALUES (?, ?, ?, ?)", agencies)
+        con.executemany("INSERT INTO collect_agencies VALUES (?, ?, ?, ?, ?, ?, ?, ?)", agencies)
     if pubs:
         con.executemany("INSERT INTO collect_publications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", pubs)
     if fails:

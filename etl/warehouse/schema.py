@@ -135,6 +135,10 @@ CREATE TABLE collect_agencies (
     collection VARCHAR,               -- the collection's folder
     agency     VARCHAR,               -- as named in SOURCES.csv
     url        VARCHAR,               -- its 年报栏目 (or report) address
+    level      VARCHAR,               -- as SOURCES.csv states it (optional)
+    kind       VARCHAR,
+    deadline_month INTEGER,           -- Article 49 deadline from that level and kind (etl/reference/deadlines.csv)
+    deadline_day   INTEGER,
     collected_at TIMESTAMP            -- when the last collection of it finished
 );
 
@@ -160,9 +164,9 @@ CREATE TABLE collect_failures (
     agency     VARCHAR,
     year       INTEGER,
     url        VARCHAR,
-    code       VARCHAR,               -- js_only | login_wall | captcha_wall | http_404 | http_error |
-                                      -- robots_forbidden | timeout | too_large | no_reports_listed |
-                                      -- no_report_content | fetch_failed
+    code       VARCHAR,               -- an etl.reasons code: js_only | login_wall | captcha_wall | http_404 |
+                                      -- http_error | robots_forbidden | fetch_timeout | download_too_large |
+                                      -- no_reports_listed | no_report_content | fetch_failed
     detail     VARCHAR,
     fetched_at TIMESTAMP
 );
