@@ -58,6 +58,27 @@ STRINGS: dict[str, tuple[str, str]] = {
     "briefing_title": ("政府信息公开工作年度报告分析简报", "Briefing: government information disclosure reports"),
     "headline": ("主要数据", "Headline figures"),
     "vs_prev": ("较上年", "vs previous year"),
+    "lfl_help": ("同口径（{y0} 年和 {y1} 年均有报告的 {n} 个机关）：{y0} 年 {v0}，{y1} 年 {v1}。全部报告口径的变化：{all}。",
+                 "Like for like (the {n} agencies that reported in both {y0} and {y1}): {v0} in {y0}, {v1} in "
+                 "{y1}. Change over all reports: {all}."),
+    "lfl_caption": ("数值为 {y1} 年全部报告；较上年的变化为同口径：{n} 个机关在 {y0} 年和 {y1} 年均有报告"
+                    "（全部报告 {y0} 年 {n0} 份、{y1} 年 {n1} 份）。",
+                    "Figures: all {y1} reports. Changes vs {y0} are like for like: the {n} agencies that reported "
+                    "in both years (all reports: {n0} in {y0}, {n1} in {y1})."),
+    "lfl_toggle": ("同口径（只计每年均有报告的机关）", "Like for like (only agencies that reported every year)"),
+    "lfl_trend_caption": ("同口径：{n} 个机关在 {y0}–{y1} 年每年均有报告，图表只计这些机关。",
+                          "Like for like: the {n} agencies that reported in every year {y0}–{y1}; the charts count "
+                          "only them."),
+    "lfl_trend_none": ("没有机关在 {y0}–{y1} 年每年均有报告，图表改为全部报告（各年报告机关不同，不可直接比较）。",
+                       "No agency reported in every year {y0}–{y1}, so the charts show all reports (different "
+                       "agencies each year: not like for like)."),
+    "lfl_trend_all": ("全部报告：{y0}–{y1} 各年报告的机关不同，年度之间的变化部分反映报告机关的变化。",
+                      "All reports {y0}–{y1}: different agencies reported each year, so changes partly show who "
+                      "reported."),
+    "lfl_gap": ("注意：两年报告的机关差别较大（同口径 {n} 个机关；全部报告 {y0} 年 {n0} 份、{y1} 年 {n1} 份），"
+                "按全部报告计算的增减主要反映报告机关的变化，不宜引用。",
+                "Note: the agencies reporting differ a lot between the years (like for like: {n} agencies; all "
+                "reports: {n0} in {y0}, {n1} in {y1}), so a change over all reports mostly shows who reported."),
     "reports_loaded": ("已载入报告", "Reports loaded"),
     "trends": ("年度趋势", "Trends by year"),
     "metric": ("指标", "Metric"),
@@ -120,7 +141,31 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rank": ("名次", "Rank"),
     "peer_percentile": ("同类组百分位", "Percentile in peer group"),
     "yoy": ("同比变化", "Change vs previous year"),
-    "prev_value": ("上年数值", "Previous year"),
+    "prev_value": ("{y0} 年数值", "{y0} value"),
+    "rank_scope": ("排名范围", "Rank within"),
+    "rank_scope_peer": ("同层级同类型", "Same level and kind"),
+    "rank_scope_peer_province": ("同层级同类型且同省", "Same level, kind and province"),
+    "rank_scope_all": ("全部机关", "All agencies"),
+    "min_den": ("最少基数", "Minimum base"),
+    "min_den_help": ("比率的分母（如办结申请数）少于此数的机关不参与排名，单独列出。",
+                     "Agencies whose rate rests on fewer cases than this (its denominator) are listed apart, "
+                     "not ranked."),
+    "rank_note": ("{year} 年排名：{n} 个机关参与排名，在各自组内排名（并列同名次，下一名次顺延，如 1、1、3）；"
+                  "分档按组内四等分，第一档最好。{few} 个机关的{den}少于 {min}，不参与排名。",
+                  "{year} ranking: {n} agencies ranked, each within its group (ties share a rank and the next "
+                  "is skipped: 1, 1, 3); bands are quarters of the group, band 1 the best. {few} agencies have "
+                  "fewer than {min} as the base ({den}) and are not ranked."),
+    "rank_group": ("排名组", "Group"),
+    "rank_of": ("组内机关数", "Agencies in group"),
+    "band": ("分档", "Band"),
+    "band_1": ("第一档（前 25%）", "Band 1 (top 25%)"),
+    "band_2": ("第二档", "Band 2"),
+    "band_3": ("第三档", "Band 3"),
+    "band_4": ("第四档（后 25%）", "Band 4 (bottom 25%)"),
+    "change_pp": ("较 {y0} 年变化（百分点）", "Change vs {y0} (percentage points)"),
+    "change_abs": ("较 {y0} 年变化", "Change vs {y0}"),
+    "too_few": ("基数少于 {min}，不参与排名", "Fewer than {min} cases: not ranked"),
+    "rank_chart_group": ("图表显示的排名组", "Group shown in the chart"),
     # quality
     "findings_by_rule": ("按规则与严重程度统计的问题", "Findings by rule and severity"),
     "worst_agencies": ("问题最多的机关", "Agencies with the most failed checks"),

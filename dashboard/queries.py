@@ -106,6 +106,50 @@ def headline(df: pd.DataFrame, names: Sequence[str] = HEADLINE) -> list[dict]:
     return out
 
 
+def panel_years(run: Run, f: Filters, years: Sequence[int], names: Sequence[str] = M.GROUPABLE) -> pd.DataFrame:
+    """Like for like: the metrics of each year in `years` over the panel of agencies (under the filters)
+    with an active report in every one of them. Columns as yearly(), plus n_panel (agencies in the panel)."""
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        return pd.DataFrame()
+    where, params = f.where(years=False)
+    names = tuple(dict.fromkeys((*names, *QUALITY)))
+    marks = ", ".join("?" * len(ys))
+    return run(f"""
+    WITH v AS (SELECT * FROM report_metrics m WHERE {where} AND m.year IN ({marks})),
+    panel AS (SELECT agency_id FROM v GROUP BY agency_id HAVING count(DISTINCT year) = {len(ys)})
+    SELECT m.year, count(*) AS n_reports, (SELECT count(*) FROM panel) AS n_panel, {_metrics_sql(names)}
+    FROM v m JOIN panel USING (agency_id) GROUP BY m.year ORDER BY m.year""", [*params, *ys])
+
+
+def like_for_like(run: Run, f: Filters, year: int, names: Sequence[str] = HEADLINE) -> dict:
+    """The headline change from `year` - 1 to `year` counted two ways: over the agencies that reported in
+    both years (the panel: the figure to quote) and over all reports (which also moves when agencies start
+    or stop reporting). {"panel": n agencies, "all": (reports year-1, reports year), "rows": [...]}."""
+    allr = yearly(run, f.with_years(year, year), names)
+    pan = panel_years(run, f, [year - 1, year], names)
+    cur_all = allr[allr["year"] == year]
+    prev_all = allr[allr["year"] == year - 1]
+
+    def get(df: pd.DataFrame, y: int, k: str) -> float | None:
+        row = df[df["year"] == y] if not df.empty else df
+        return None if row.empty or pd.isna(row.iloc[0][k]) else float(row.iloc[0][k])
+
+    rows = []
+    for key in ("n_reports", *names, *QUALITY):
+        a0, a1 = get(prev_all, year - 1, key), get(cur_all, year, key)
+        p0, p1 = get(pan, year - 1, key), get(pan, year, key)
+        rows.append({"key": key, "year": year, "value": a1, "panel_prev": p0, "panel_value": p1,
+                     "delta": None if p0 is None or p1 is None else p1 - p0,
+                     "delta_all": None if a0 is None or a1 is None else a1 - a0,
+                     "num": None if cur_all.empty else cur_all.iloc[0].get(f"{key}__num"),
+                     "den": None if cur_all.empty else cur_all.iloc[0].get(f"{key}__den")})
+    n_panel = 0 if pan.empty else int(pan["n_panel"].iloc[0])
+    n_all = (0 if prev_all.empty else int(prev_all.iloc[0]["n_reports"]),
+             0 if cur_all.empty else int(cur_all.iloc[0]["n_reports"]))
+    return {"panel": n_panel, "all": n_all, "rows": rows}
+
+
 def by_dimension(run: Run, f: Filters, dim: str, names: Sequence[str], limit: int = 30) -> pd.DataFrame:
     expr = DIMENSIONS[dim]
     where, params = f.where()
@@ -224,24 +268,48 @@ def compare_series(run: Run, f: Filters, dim: str, values: Sequence[str], metric
                [*params, *values])
 
 
-def ranking(run: Run, f: Filters, metric: str, year: int, limit: int = 500) -> pd.DataFrame:
-    """Agencies on one metric in `year`: rank, percentile among peers (same level and kind) and change vs
-    the previous year. Percentiles are over every agency of the peer group in the filtered view."""
+# Who an agency is ranked against: its peer group (same level and kind), optionally in its province too.
+RANK_SCOPES = {"peer": "cur.level, cur.kind", "peer_province": "cur.level, cur.kind, cur.province",
+               "all": "NULL"}
+MIN_DENOMINATOR = 10  # a rate over fewer cases than this is listed as "too few to rank"
+BANDS = 4  # 分档: quartiles within the group
+
+
+def ranking(run: Run, f: Filters, metric: str, year: int, scope: str = "peer", min_den: float = MIN_DENOMINATOR,
+            limit: int = 5000) -> pd.DataFrame:
+    """Agencies on one metric in `year`, ranked within their group (RANK_SCOPES): ties share a rank and the
+    next rank skips (1, 1, 3); band 1 is the best quarter of the group. A rate whose denominator is below
+    `min_den` is not ranked (rankable false; rank, band NULL). Better is higher unless the metric says lower
+    is better. `change` is this year minus the previous year (percentage points ×100 for shares is the
+    caller's display)."""
     g = f.with_years(year - 1, year)
     where, params = g.where()
     mt = M.get(metric)
+    col = _col(metric)
+    grp = RANK_SCOPES[scope]
+    order = "ASC" if mt.lower_is_better else "DESC"
+    floor = float(min_den) if mt.denominator is not None else 0.0
     return run(f"""
     WITH v AS (
-      SELECT m.agency_id, m.agency_name AS agency, m.level, m.kind, m.year, {metric_sql(mt)}
-      FROM report_metrics m WHERE {where} GROUP BY 1, 2, 3, 4, 5),
-    cur AS (SELECT * FROM v WHERE year = ? AND {_col(metric)} IS NOT NULL),
-    prev AS (SELECT agency_id, {_col(metric)} AS prev_value FROM v WHERE year = ?)
-    SELECT rank() OVER (ORDER BY cur.{_col(metric)} DESC) AS rank, cur.agency, cur.agency_id, cur.level, cur.kind,
-           cur.{_col(metric)} AS value, cur.{_col(metric)}__num AS num, cur.{_col(metric)}__den AS den,
-           percent_rank() OVER (PARTITION BY cur.level, cur.kind ORDER BY cur.{_col(metric)}) AS peer_percentile,
-           count(*) OVER (PARTITION BY cur.level, cur.kind) AS peers,
-           prev.prev_value, cur.{_col(metric)} - prev.prev_value AS yoy
-    FROM cur LEFT JOIN prev USING (agency_id) ORDER BY rank LIMIT {int(limit)}""", [*params, year, year - 1])
+      SELECT m.agency_id, m.agency_name AS agency, m.level, m.kind, m.province, m.year, {metric_sql(mt)}
+      FROM report_metrics m WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6),
+    cur AS (SELECT *, ({col}__den IS NULL OR {col}__den >= ?) AS rankable FROM v
+            WHERE year = ? AND {col} IS NOT NULL),
+    prev AS (SELECT agency_id, {col} AS prev_value FROM v WHERE year = ?),
+    ranked AS (
+      SELECT cur.*, prev.prev_value,
+             CASE WHEN rankable THEN rank() OVER (PARTITION BY {grp}, rankable ORDER BY cur.{col} {order}) END AS rank,
+             CASE WHEN rankable THEN ceil({BANDS} * cume_dist() OVER (PARTITION BY {grp}, rankable
+                                                                      ORDER BY cur.{col} {order})) END AS band,
+             count(*) FILTER (WHERE rankable) OVER (PARTITION BY {grp}) AS n_ranked
+      FROM cur LEFT JOIN prev USING (agency_id))
+    SELECT rank, band, n_ranked, agency, agency_id, level, kind, province, rankable,
+           {col} AS value, {col}__num AS num, {col}__den AS den, prev_value, {col} - prev_value AS change
+    FROM ranked ORDER BY {_RANK_ORDER[scope]} rankable DESC, rank, agency
+    LIMIT {int(limit)}""", [*params, floor, year, year - 1])
+
+
+_RANK_ORDER = {"peer": "level, kind,", "peer_province": "level, kind, province,", "all": ""}
 
 
 # --- compliance and data quality -------------------------------------------------------------------------

@@ -172,6 +172,10 @@ def test_build_over_the_collected_folder_gives_the_generators_cells(sites, first
     assert con.execute("SELECT count(*), count(DISTINCT agency) FROM collect_publications").fetchone() == (32, 9)
     assert sorted(c for c, in con.execute("SELECT code FROM collect_failures").fetchall()) == [
         "http_404", "js_only", "login_wall", "robots_forbidden"]
+    from test_warehouse_grain import COLLECT_GRAIN, _assert_grain
+
+    for table, (keys, where) in COLLECT_GRAIN.items():
+        _assert_grain(con, table, keys, where)
 
 
 def test_too_large_downloads_and_slow_hosts_are_failures_with_reasons(sites, tmp_path):
@@ -197,3 +201,12 @@ def test_background_run_collects_then_builds(sites, tmp_path):
     assert state["summary"]["files"] == 32 and state["progress"]["counts"]["new"] == 32
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM reports WHERE page_url IS NOT NULL").fetchone()[0] == 32
+
+
+def test_since_skips_entries_listed_before_the_day(sites, tmp_path):
+    out = tmp_path / "since"
+    r = collect(sites, out, "--since", "2025-01-01")
+    assert r.returncode == 0, r.stderr
+    got = {(x["agency"], x["year"]) for x in store.current_files(out).values()}
+    want = {(p["agency"], p["year"]) for p in sites["truth"]["published"] if p["listing_date"] >= "2025-01-01"}
+    assert want and got == want

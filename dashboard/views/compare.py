@@ -1,6 +1,7 @@
 """Compare: two to five agencies, regions or peer groups side by side across years; agency ranking on any
 metric with the percentile in its peer group (same level and kind) and the change vs the previous year."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, i18n, ui
@@ -42,25 +43,58 @@ if not ui.nothing_matches(ctx):
         ui.table(wide, f"compare_{dim}_{metric}", ctx)
 
     st.subheader(t("ranking", lang))
-    r1, r2 = st.columns([1, 1])
+    r1, r2, r3, r4 = st.columns([2, 1, 2, 1])
     rmetric = r1.selectbox(t("metric", lang), names, index=names.index("disclosure_rate"), key="rank_metric",
                            format_func=lambda n: M.get(n).label(lang))
     years = list(range(ctx.filters.year_to or 0, (ctx.filters.year_from or 0) - 1, -1))
-    ryear = r2.selectbox(t("year", lang), years, key="rank_year")
-    rk = Q.ranking(ctx.run, ctx.filters, rmetric, int(ryear))
+    ryear = int(r2.selectbox(t("year", lang), years, key="rank_year"))
+    scope = r3.radio(t("rank_scope", lang), list(Q.RANK_SCOPES), key="rank_scope", horizontal=True,
+                     format_func=lambda s: t(f"rank_scope_{s}", lang))
     m = M.get(rmetric)
-    show = rk.assign(level=rk["level"].map(lambda v: i18n.name(i18n.LEVELS, v, lang)),
-                     kind=rk["kind"].map(lambda v: i18n.name(i18n.KINDS, v, lang))).drop(columns=["agency_id"])
-    show = show.rename(columns={"rank": t("rank", lang), "agency": t("agency", lang), "level": t("level", lang),
-                                "kind": t("kind", lang), "value": m.label(lang), "num": t("numerator", lang),
-                                "den": t("denominator", lang), "peer_percentile": t("peer_percentile", lang),
-                                "peers": t("dim_peer", lang), "prev_value": t("prev_value", lang),
-                                "yoy": t("yoy", lang)})
-    pct = st.column_config.NumberColumn(format="percent")
-    cfg = {t("peer_percentile", lang): pct}
-    if m.is_share:
-        cfg.update({m.label(lang): pct, t("prev_value", lang): pct, t("yoy", lang): pct})
-    ui.table(show, f"ranking_{rmetric}_{ryear}", ctx, column_config=cfg)
-    top = rk.head(20)
-    ui.chart(charts.bars(top, "agency", "value", lang, f"{t('ranking', lang)} · {m.label(lang)} · {ryear}",
-                         ctx.subtitle, metric=None, horizontal=True), f"ranking_{rmetric}_{ryear}", ctx)
+    min_den = r4.number_input(t("min_den", lang), min_value=1, value=Q.MIN_DENOMINATOR, step=1, key="rank_min_den",
+                              disabled=m.denominator is None, help=t("min_den_help", lang))
+    rk = Q.ranking(ctx.run, ctx.filters, rmetric, ryear, scope, min_den)
+    # the ranking is of one year: its subtitle says that year, not the filter's range
+    sub = ctx.filters.with_years(ryear, ryear).describe(lang)
+
+    def group_of(r) -> str:
+        if scope == "all":
+            return t("rank_scope_all", lang)
+        label = f"{i18n.name(i18n.LEVELS, r['level'], lang)} · {i18n.name(i18n.KINDS, r['kind'], lang)}"
+        return f"{label} · {r['province'] or '—'}" if scope == "peer_province" else label
+
+    if rk.empty:
+        st.info(t("no_match", lang))
+    else:
+        rk["group"] = rk.apply(group_of, axis=1)
+        share = m.is_share
+        scale = 100 if share else 1
+        ranked, few = rk[rk["rankable"]], rk[~rk["rankable"]]
+        st.caption(t("rank_note", lang, year=ryear, n=len(ranked), few=len(few), min=int(min_den),
+                     den=getattr(M.MEASURE.get(m.denominator or ""), lang, t("denominator", lang))))
+        value_col = f"{m.label(lang)}{' (%)' if share else ''}"
+        change_col = t("change_pp" if share else "change_abs", lang, y0=ryear - 1)
+        show = pd.DataFrame({
+            t("rank_group", lang): ranked["group"], t("rank", lang): ranked["rank"].astype("Int64"),
+            t("rank_of", lang): ranked["n_ranked"].astype("Int64"),
+            t("band", lang): ranked["band"].map(lambda b: t(f"band_{int(b)}", lang)),
+            t("agency", lang): ranked["agency"], value_col: ranked["value"] * scale,
+            t("numerator", lang): ranked["num"], t("denominator", lang): ranked["den"],
+            t("prev_value", lang, y0=ryear - 1): ranked["prev_value"] * scale, change_col: ranked["change"] * scale})
+        num = st.column_config.NumberColumn(format="%.1f" if share else ("%.2f" if m.is_rate else "localized"))
+        ui.table(show, f"ranking_{rmetric}_{ryear}_{scope}", ctx,
+                 column_config={value_col: num, t("prev_value", lang, y0=ryear - 1): num,
+                                change_col: st.column_config.NumberColumn(format="%+.1f" if share else "%+.2f")})
+        if not few.empty:
+            st.markdown(f"**{t('too_few', lang, min=int(min_den))}**")
+            ui.table(pd.DataFrame({t("rank_group", lang): few["group"], t("agency", lang): few["agency"],
+                                   t("numerator", lang): few["num"], t("denominator", lang): few["den"]}),
+                     f"ranking_few_{rmetric}_{ryear}", ctx)
+        groups = ranked["group"].value_counts()
+        if not groups.empty:
+            pick = st.selectbox(t("rank_chart_group", lang), list(groups.index), key=f"rank_group_{scope}")
+            top = ranked[ranked["group"] == pick].head(20).rename(columns={"num": f"{rmetric}__num",
+                                                                           "den": f"{rmetric}__den"})
+            ui.chart(charts.bars(top, "agency", "value", lang,
+                                 f"{t('ranking', lang)} · {m.label(lang)} · {ryear} · {pick}", sub,
+                                 metric=rmetric, horizontal=True), f"ranking_{rmetric}_{ryear}", ctx)

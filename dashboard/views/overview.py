@@ -1,5 +1,6 @@
 """Overview: headline figures with the change vs the previous year, trends by year, the Briefing."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import briefing, charts, ui
@@ -12,29 +13,53 @@ lang = ctx.lang
 st.title(t("page_overview", lang))
 if not ui.nothing_matches(ctx):
     yearly = Q.yearly(ctx.run, ctx.filters)
-    head = Q.headline(yearly)
-    year = head[0]["year"]
+    year = int(yearly["year"].max())
+    lfl = Q.like_for_like(ctx.run, ctx.filters, year)
     st.subheader(f"{t('headline', lang)} · {year}")
     cols = st.columns(4)
-    for i, h in enumerate(head):
+    for i, h in enumerate(lfl["rows"]):
         m = M.BY_NAME.get(h["key"])
-        helptext = None
-        if m is not None:
-            helptext = m.definition(lang)
-            if m.is_rate and h["den"] is not None:
-                helptext += f" {t('numerator', lang)} {h['num']:,.0f} / {t('denominator', lang)} {h['den']:,.0f}"
+        # the change quoted is like for like (the panel), except the count of reports, whose change is the
+        # change in who reported
+        delta = h["delta_all"] if h["key"] == "n_reports" else h["delta"]
+        helptext = m.definition(lang) if m is not None else ""
+        if m is not None and m.is_rate and h["den"] is not None and not pd.isna(h["den"]):
+            helptext += f" {t('numerator', lang)} {h['num']:,.0f} / {t('denominator', lang)} {h['den']:,.0f}."
+        if h["key"] != "n_reports":
+            helptext += " " + t("lfl_help", lang, y0=year - 1, y1=year, n=lfl["panel"],
+                                v0=ui.fmt_metric(h["key"], h["panel_prev"]), v1=ui.fmt_metric(h["key"], h["panel_value"]),
+                                all=ui.fmt_delta(h["key"], h["delta_all"], lang) or "—")
         cols[i % 4].metric(ui.metric_label(h["key"], lang), ui.fmt_metric(h["key"], h["value"]),
-                           ui.fmt_delta(h["key"], h["delta"], lang),
+                           ui.fmt_delta(h["key"], delta, lang),
                            delta_color="inverse" if m is not None and m.lower_is_better else "normal",
-                           help=helptext, border=True)
+                           help=helptext.strip() or None, border=True)
+    n0, n1 = lfl["all"]
     # the subtitle carries place names and the search text (user-supplied): literal, never Markdown
-    st.caption(f"{t('vs_prev', lang)}: {year - 1}. {ui.escape_md(ctx.subtitle)}")
+    st.caption(t("lfl_caption", lang, y0=year - 1, y1=year, n=lfl["panel"], n0=n0, n1=n1) + " "
+               + ui.escape_md(ctx.subtitle))
+    if lfl["panel"] < 0.8 * max(n0, n1, 1):
+        st.warning(t("lfl_gap", lang, y0=year - 1, y1=year, n=lfl["panel"], n0=n0, n1=n1),
+                   icon=":material/compare_arrows:")
     st.download_button(t("briefing", lang), lambda: briefing.build(ctx.run, ctx.filters, ctx.data_date),
                        "briefing.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="briefing", on_click="ignore", type="primary", icon=":material/article:")
 
     shown = yearly[yearly["year"] >= (ctx.filters.year_from or yearly["year"].min())]
     st.subheader(t("trends", lang))
+    y0, y1 = int(shown["year"].min()), int(shown["year"].max())
+    # like for like by default: the agencies that reported in every year drawn, so a line moves only when
+    # what those agencies did moved, not when agencies start or stop reporting
+    same = st.toggle(t("lfl_toggle", lang), value=True, key="lfl_trend")
+    if same and y1 > y0:
+        panel = Q.panel_years(ctx.run, ctx.filters, list(range(y0, y1 + 1)))
+        n_panel = 0 if panel.empty else int(panel["n_panel"].iloc[0])
+        if n_panel:
+            shown = panel
+            st.caption(t("lfl_trend_caption", lang, n=n_panel, y0=y0, y1=y1))
+        else:
+            st.caption(t("lfl_trend_none", lang, y0=y0, y1=y1))
+    else:
+        st.caption(t("lfl_trend_all", lang, y0=y0, y1=y1))
     left, right = st.columns(2)
     with left:
         ui.chart(charts.metric_by_year(shown, ["new_received"], lang, M.get("new_received").label(lang),
@@ -48,7 +73,7 @@ if not ui.nothing_matches(ctx):
         ui.chart(charts.metric_by_year(shown, list(Q.QUALITY), lang,
                                        " / ".join(M.get(n).label(lang) for n in Q.QUALITY), ctx.subtitle),
                  "overview_quality", ctx)
-    keep = ["year", "n_reports", *Q.QUALITY] + [n for n in M.GROUPABLE if n not in Q.QUALITY]
+    keep = ["year", "n_reports", *Q.QUALITY] + [n for n in M.GROUPABLE if n not in Q.QUALITY and n in shown]
     table = shown[keep].rename(columns={c: ui.metric_label(c, lang) if c != "year" else t("year", lang)
                                         for c in keep})
     ui.table(table, "overview_by_year", ctx)

@@ -29,7 +29,7 @@ _LAST_MODIFIED = email.utils.formatdate(time.mktime((2025, 3, 1, 8, 0, 0, 0, 0, 
 
 @dataclass
 class Logged:
-    t: float
+    t: float  # when the request arrived (time.monotonic)
     host: str
     method: str
     path: str
@@ -84,7 +84,7 @@ def _handler(root: Path, host: str, log: list[Logged], lock: threading.Lock):
 
         def _log(self, status: int) -> None:
             with lock:
-                log.append(Logged(time.monotonic(), host, self.command, self.path, status,
+                log.append(Logged(self._arrived, host, self.command, self.path, status,
                                   bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")),
                                   self.headers.get("User-Agent", "")))
 
@@ -102,6 +102,7 @@ def _handler(root: Path, host: str, log: list[Logged], lock: threading.Lock):
             self._log(status)
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            self._arrived = time.monotonic()  # politeness is measured between arrivals
             if delay:
                 time.sleep(delay)
             path = unquote(urlparse(self.path).path)

@@ -129,8 +129,8 @@ CREATE TABLE skipped (
     reason_zh VARCHAR
 );
 
--- collect_agencies: one row per agency of the SOURCES.csv of a collection (`etl collect`) found under the
--- sources: who is expected to publish on the web. Grain: collection folder × agency.
+-- collect_agencies: one row per row of the SOURCES.csv of a collection (`etl collect`) found under the
+-- sources: who is expected to publish on the web. Grain: collection folder × agency × url.
 CREATE TABLE collect_agencies (
     collection VARCHAR,               -- the collection's folder
     agency     VARCHAR,               -- as named in SOURCES.csv
@@ -142,8 +142,9 @@ CREATE TABLE collect_agencies (
     collected_at TIMESTAMP            -- when the last collection of it finished
 );
 
--- collect_publications: one row per agency and report year a collection found a report file for.
--- Grain: collection × agency × year. An agency with no row for a year has not been seen to publish it.
+-- collect_publications: one row per collected report file whose report year is known: who published which
+-- year's report on the web, and when. Grain: collection × source_path. An agency with no row for a year has
+-- not been seen to publish it.
 CREATE TABLE collect_publications (
     collection   VARCHAR,
     agency       VARCHAR,

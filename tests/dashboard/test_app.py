@@ -75,6 +75,29 @@ def test_overview_headline_matches_the_warehouse(app_env, run):
     assert any(t("sample_note") in w.value for w in at.warning)
 
 
+def test_headline_changes_are_like_for_like_and_say_their_panel(app_env, run):
+    """The change quoted is over the agencies that reported in both years, computed here in pandas from
+    report_metrics, and it differs from the naive change over all reports in this corpus (agencies have
+    gaps); the caption names the panel."""
+    at = open_app()
+    y = last_year(run)
+    both = run("SELECT * FROM report_metrics WHERE year IN (?, ?)", [y - 1, y])
+    years_of = both.groupby("agency_id")["year"].nunique()
+    panel = both[both["agency_id"].isin(years_of[years_of == 2].index)]
+    cur, prev = panel[panel["year"] == y], panel[panel["year"] == y - 1]
+    same = cur["new_received"].sum() - prev["new_received"].sum()
+    naive = both.loc[both["year"] == y, "new_received"].sum() - both.loc[both["year"] == y - 1, "new_received"].sum()
+    assert same != naive
+    metric = next(m for m in at.metric if m.label == M.get("new_received").label("zh"))
+    assert metric.delta == f"{same:+,.0f}"
+    rate = next(m for m in at.metric if m.label == M.get("disclosure_rate").label("zh"))
+    assert rate.delta == f"{(ratio(cur, 'disclosure_rate') - ratio(prev, 'disclosure_rate')) * 100:+.1f} 个百分点"
+    n_panel = panel["agency_id"].nunique()
+    assert any(f"{n_panel} 个机关在 {y - 1} 年和 {y} 年均有报告" in c.value for c in at.caption)
+    # the trends are like for like by default, and say over which agencies
+    assert any("同口径：" in c.value and "每年均有报告" in c.value for c in at.caption)
+
+
 def test_region_filter_changes_figures_and_url(app_env, run):
     at = open_app()
     top = run("SELECT province, city, count(*) AS n FROM report_metrics WHERE city IS NOT NULL "
@@ -306,9 +329,29 @@ def test_compare_and_ranking(app_env, run):
     tr = [tr for tr in spec["data"] if tr["name"] == choices[0]][0]
     got = dict(zip(arr(tr["x"]), arr(tr["y"]), strict=True))[y]
     assert got == pytest.approx(ratio(rm, "disclosure_rate"))
-    rank = [d.value for d in at.dataframe if t("peer_percentile") in d.value.columns][0]
-    pct = rank[t("peer_percentile")].dropna()
-    assert ((pct >= 0) & (pct <= 1)).all() and len(rank) > 3
+    # the ranking: within peer groups, nobody ranked on fewer than the minimum base, ties share a rank
+    ranked = [d.value for d in at.dataframe if t("band") in d.value.columns][0]
+    few = [d.value for d in at.dataframe if t("numerator") in d.value.columns and t("band") not in d.value.columns
+           and t("rank") not in d.value.columns]
+    rm = run("SELECT * FROM report_metrics WHERE year = ?", [y])
+    per = {a: ratio(g, "disclosure_rate") for a, g in rm.groupby("agency_name")}
+    m = M.get("disclosure_rate")
+    base = {a: g.loc[g[m.numerator].notna() & g[m.denominator].notna(), m.denominator].sum()
+            for a, g in rm.groupby("agency_name")}
+    assert len(ranked) > 3 and (ranked[t("denominator")] >= 10).all()
+    assert all(base[a] >= 10 for a in ranked[t("agency")])
+    if few:
+        assert all(base[a] < 10 for a in few[0][t("agency")])
+    assert {a for a, b in base.items() if b >= 10 and not np.isnan(per[a])} == set(ranked[t("agency")])
+    for _, g in ranked.groupby(t("rank_group")):
+        vals = [per[a] for a in g[t("agency")]]
+        want = [1 + sum(v > x + 1e-12 for v in vals) for x in vals]  # competition ranking: 1, 1, 3
+        assert g[t("rank")].tolist() == want
+        assert (g[t("rank_of")] == len(g)).all()
+    # one peer group per level and kind
+    groups = set(ranked[t("rank_group")])
+    peers = rm[rm["agency_name"].isin(ranked[t("agency")])][["level", "kind"]].drop_duplicates()
+    assert len(groups) == len(peers)
 
 
 def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatch):
