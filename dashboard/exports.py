@@ -75,10 +75,27 @@ def _ensure_server() -> None:
         _started = True
 
 
-def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
-    """PNG or SVG of `fig` at its own layout size (what the screen shows)."""
+SAMPLE_MARK = "样例数据（程序生成，非真实报告）· Generated sample data, not real reports"
+
+
+def with_sample_mark(fig: go.Figure) -> go.Figure:
+    """A copy of `fig` carrying the sample-data mark at its foot, for files that leave the app."""
+    out = go.Figure(fig)
+    # below everything (axis title and legend sit in the bottom margin): the margin grows to hold it
+    bottom = out.layout.margin.b if out.layout.margin.b is not None else 80
+    out.update_layout(margin={"b": bottom + 26}, height=(out.layout.height or 480) + 26)
+    out.add_annotation(text=SAMPLE_MARK, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                       yshift=-bottom - 4, showarrow=False, font={"size": 11, "color": "#b03a2e"})
+    return out
+
+
+def figure_bytes(fig: go.Figure, fmt: str, sample: bool = False) -> bytes:
+    """PNG or SVG of `fig` at its own layout size (what the screen shows); with `sample`, marked as
+    generated sample data."""
     if fmt not in ("png", "svg"):
         raise ValueError(fmt)
+    if sample:
+        fig = with_sample_mark(fig)
     import kaleido
 
     _browser()

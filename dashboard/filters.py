@@ -163,7 +163,7 @@ class Filters:
             conds.append(f"{m}.read_method IN ({', '.join('?' * len(self.reads))})")
             params.extend(self.reads)
         if not self.include_failed:
-            conds.append(f"NOT {m}.has_fail")
+            conds.append(f"NOT {m}.has_figure_error")  # errors in the figures, not lateness
         return " AND ".join(conds), params
 
     def with_years(self, y0: int | None, y1: int | None) -> Filters:
@@ -194,7 +194,7 @@ class Filters:
             parts.append(t("include_failed", lang) + ": ✗")
         if self.data != "all":
             parts.append(t(f"data_{self.data}", lang))
-        return " · ".join(parts) or ("全部报告" if lang == "zh" else "All reports")
+        return " · ".join(parts) or ("全部机关" if lang == "zh" else "All agencies")
 
 
 # --- Streamlit sidebar -----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "n_not_adding_up": ("勾稽关系不成立", "Tables not adding up"),
     "cell_read": ("读取方式", "How read"),
     "ocr_conf": ("OCR 置信度", "OCR confidence"),
-    "include_failed": ("包含核对未通过的报告", "Include reports with failed checks"),
+    "include_failed": ("包含数字有误的报告", "Include reports with errors in the figures"),
     "data_source": ("数据", "Data"),
     "data_all": ("全部", "All"),
     "data_real": ("仅真实数据", "Real only"),
@@ -57,6 +57,30 @@ STRINGS: dict[str, tuple[str, str]] = {
     "briefing": ("生成简报（Word）", "Briefing (Word)"),
     "briefing_title": ("政府信息公开工作年度报告分析简报", "Briefing: government information disclosure reports"),
     "headline": ("主要数据", "Headline figures"),
+    "briefing_byline": ("编制单位：{issuer}　生成日期：{date}　数据日期：{data_date}",
+                        "Prepared by: {issuer} · Generated {date} · Data as of {data_date}"),
+    "briefing_no_issuer": ("（未填写）", "(not stated)"),
+    "briefing_issuer": ("编制单位（写入简报）", "Prepared by (printed in the briefing)"),
+    "briefing_scope_head": ("范围", "Scope"),
+    "briefing_scope": ("本简报依据数据仓库中 {filters} 范围内的年度报告编制。{year} 年共有 {agencies} 个机关的 {reports} 份报告；"
+                       "{y0} 年有报告的 {prev} 个机关中，{missing} 个在 {year} 年没有报告。较上年的变化按同口径计算，"
+                       "即两年均有报告的 {panel} 个机关。",
+                       "This briefing covers the annual reports in the warehouse for {filters}. For {year} there are "
+                       "{reports} reports from {agencies} agencies; of the {prev} agencies with a {y0} report, "
+                       "{missing} have none for {year}. Changes vs {y0} are like for like: the {panel} agencies "
+                       "that reported in both years."),
+    "briefing_col_all": ("{y} 年（全部报告）", "{y} (all reports)"),
+    "briefing_col_lfl": ("{y0} 年（同口径）", "{y0} (like for like)"),
+    "briefing_col_lfl_change": ("同口径变化（{n} 个机关）", "Like-for-like change ({n} agencies)"),
+    "briefing_col_all_change": ("全部报告口径变化（仅供参考）", "Change over all reports (for reference)"),
+    "briefing_table_caption": ("表1　主要数据（{y1} 年；同口径为 {y0} 年和 {y1} 年均有报告的 {n} 个机关）",
+                               "Table 1. Headline figures ({y1}; like for like: the {n} agencies reporting in "
+                               "both {y0} and {y1})"),
+    "briefing_figure": ("图{i}　{title}，{y0}–{y1} 年（{basis}）", "Figure {i}. {title}, {y0}–{y1} ({basis})"),
+    "briefing_findings": ("主要问题", "Key findings"),
+    "briefing_none": ("无。", "None."),
+    "briefing_cat_summary": ("涉及 {n} 份报告，共 {findings} 项；按规则：{top}。问题最突出的：",
+                             "{n} reports, {findings} findings; by rule: {top}. The most serious:"),
     "vs_prev": ("较上年", "vs previous year"),
     "lfl_help": ("同口径（{y0} 年和 {y1} 年均有报告的 {n} 个机关）：{y0} 年 {v0}，{y1} 年 {v1}。全部报告口径的变化：{all}。",
                  "Like for like (the {n} agencies that reported in both {y0} and {y1}): {v0} in {y0}, {v1} in "
@@ -169,6 +193,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     # quality
     "findings_by_rule": ("按规则与严重程度统计的问题", "Findings by rule and severity"),
     "worst_agencies": ("问题最多的机关", "Agencies with the most failed checks"),
+    "categories_note": ("问题分三类分别计数，互不重复：数字错误（表格勾稽、跨年衔接、文字与表格不一致等）；发布与完整性问题"
+                        "（逾期、缺失、重复、不完整、格式与年度不符）；待核实的变动（与上年相比异常的增减，不一定有误）。",
+                        "Findings are counted in three kinds that never overlap: errors in the figures (tables "
+                        "not adding up, carry-over across years, prose vs tables …); publication and completeness "
+                        "(late, missing, duplicate, incomplete, wrong year's form); changes to review (unusual "
+                        "changes from last year, not necessarily wrong)."),
+    "n_cat_figures": ("数字错误", "Errors in the figures"),
+    "n_cat_process": ("发布与完整性问题", "Publication issues"),
+    "n_cat_review": ("待核实的变动", "Changes to review"),
+    "cat_help_figures": ("数字核对未通过的报告数。", "Reports failing a check of their figures."),
+    "cat_help_process": ("有逾期、缺失、重复、不完整或格式问题的报告数（缺失的报告按机关和年度计）。",
+                         "Reports late, duplicated, incomplete or in the wrong form, and missing agency-years."),
+    "cat_help_review": ("有异常变动、需人工核实的报告数。", "Reports with an unusual change to look at."),
     "coverage_grid": ("报告覆盖情况（机关 × 年度）", "Coverage (agency × year)"),
     "coverage_legend": ("按时 / 逾期 / 日期不明 / 缺失", "on time / late / date unknown / missing"),
     "format_mismatch": ("格式与年度不符", "Format does not match the year"),
@@ -377,9 +414,9 @@ RULES = {
     "T3-columns": ("表三申请人合计", "Table 3 applicant totals"), "T4-sums": ("表四合计", "Table 4 sums"),
     "non-negative": ("非负整数", "Non-negative integers"), "T2-stock": ("表二存量", "Table 2 stock"),
     "X-carry": ("跨年结转衔接", "Carry-over across years"), "X-stock": ("跨年现行有效件数", "Stock across years"),
-    "X-jump": ("年度突变", "Year-on-year jump"), "text-vs-table": ("文字与表格一致", "Text vs tables"),
-    "completeness": ("内容完整", "Completeness"), "format-vs-year": ("格式与年度", "Format vs year"),
-    "timeliness": ("按时发布", "Published on time"), "coverage": ("报告缺失", "Report missing"),
+    "X-jump": ("年度突变", "Year-on-year jump"), "text-vs-table": ("文字与表格不一致", "Text contradicts tables"),
+    "completeness": ("内容不完整", "Incomplete"), "format-vs-year": ("格式与年度不符", "Format does not match the year"),
+    "timeliness": ("逾期发布", "Published late"), "coverage": ("报告缺失", "Report missing"),
     "duplicate": ("重复报告", "Duplicate report"),
 }
 

@@ -23,7 +23,8 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 DIMENSIONS = {"province": "m.province", "city": "m.city", "level": "m.level", "kind": "m.kind",
               "sector": "m.sector", "agency": "m.agency_name", "peer": "m.level || '/' || m.kind"}
 HEADLINE = ("new_received", "disclosure_rate", "review_rate", "litigation_rate", "correction_rate")
-QUALITY = ("share_failed", "share_late")  # shown after the headline figures, in every yearly frame
+# shown after the headline figures, in every yearly frame: two kinds that never overlap (etl/checks/categories.py)
+QUALITY = ("share_figure_errors", "share_late")
 
 
 def _col(name: str) -> str:
@@ -331,7 +332,7 @@ def _findings_from(f: Filters) -> tuple[str, list]:
         conds.append(f"m.read_method IN ({', '.join('?' * len(f.reads))})")
         params.extend(f.reads)
     if not f.include_failed:
-        conds.append("NOT coalesce(m.has_fail, FALSE)")
+        conds.append("NOT coalesce(m.has_figure_error, FALSE)")
     return (f"findings fi JOIN agencies a USING (agency_id) LEFT JOIN report_metrics m USING (report_id) "
             f"WHERE {' AND '.join(conds)}"), params
 
@@ -361,11 +362,24 @@ def identity_failures_by_read(run: Run, f: Filters) -> pd.DataFrame:
 
 
 def worst_agencies(run: Run, f: Filters, limit: int = 20) -> pd.DataFrame:
+    """Agencies by failed checks of each kind (etl/checks/categories.py), errors in the figures first;
+    `rules` is the list of rule codes (the page prints their labels)."""
     frm, params = _findings_from(f)
-    return run(f"""SELECT a.name AS agency, fi.agency_id, count(*) FILTER (WHERE fi.status = 'fail') AS n_fail,
-           count(*) FILTER (WHERE fi.severity = 'error') AS n_error, count(*) AS n_findings,
-           string_agg(DISTINCT fi.rule, ', ' ORDER BY fi.rule) AS rules
-    FROM {frm} GROUP BY 1, 2 ORDER BY n_fail DESC, n_error DESC, agency LIMIT {int(limit)}""", params)
+    return run(f"""SELECT a.name AS agency, fi.agency_id,
+           count(*) FILTER (WHERE fi.status = 'fail' AND fi.category = 'figures') AS n_figures,
+           count(*) FILTER (WHERE fi.status = 'fail' AND fi.category = 'process') AS n_process,
+           count(*) FILTER (WHERE fi.category = 'review') AS n_review,
+           list(DISTINCT fi.rule ORDER BY fi.rule) AS rules
+    FROM {frm} GROUP BY 1, 2 ORDER BY n_figures DESC, n_process DESC, n_review DESC, agency
+    LIMIT {int(limit)}""", params)
+
+
+def findings_by_category(run: Run, f: Filters) -> pd.DataFrame:
+    """Per kind of finding: findings, and distinct reports (or agency-years, for missing reports) concerned."""
+    frm, params = _findings_from(f)
+    return run(f"""SELECT fi.category, count(*) AS n_findings,
+           count(DISTINCT coalesce(fi.report_id, fi.agency_id || '/' || CAST(fi.year AS VARCHAR))) AS n_reports
+    FROM {frm} AND (fi.status = 'fail' OR fi.category = 'review') GROUP BY 1""", params)
 
 
 def message_sql(lang: str, alias: str = "fi") -> str:

@@ -95,9 +95,10 @@ def chart(fig: go.Figure, key: str, ctx: Context) -> None:
     st.plotly_chart(fig, key=f"chart_{key}", config={
         "displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}})
     row = st.container(horizontal=True)
-    row.download_button(t("download_png", ctx.lang), lambda: exports.figure_bytes(fig, "png"), f"{name}.png",
+    sample = ctx.n_sample > 0  # files leaving the app say they hold generated data
+    row.download_button(t("download_png", ctx.lang), lambda: exports.figure_bytes(fig, "png", sample), f"{name}.png",
                        "image/png", key=f"png_{key}", on_click="ignore", icon=":material/image:")
-    row.download_button(t("download_svg", ctx.lang), lambda: exports.figure_bytes(fig, "svg"), f"{name}.svg",
+    row.download_button(t("download_svg", ctx.lang), lambda: exports.figure_bytes(fig, "svg", sample), f"{name}.svg",
                        "image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
 
 

@@ -30,6 +30,9 @@ FIELDS: dict[str, tuple[str, str]] = {
     "proactive_items": ("总体情况中陈述的主动公开信息条数", "items proactively published, as the overview states"),
     "is_late": ("逾期发布（1 = 逾期，0 = 按时，发布日期不明为空）", "published late (1 late, 0 on time, NULL undated)"),
     "has_fail": ("有未通过的核对（1 = 有，0 = 无）", "has a failed check (1 yes, 0 no)"),
+    "has_figure_error": ("数字核对未通过（1 = 是，0 = 否；逾期、缺失等发布问题不计）",
+                         "a check of the figures failed (1 yes, 0 no; lateness and other publication issues "
+                         "not counted)"),
     "report": ("报告（每份计 1）", "the report (1 each)"),
 }
 
@@ -176,6 +179,8 @@ def _measures() -> tuple[Measure, ...]:
     add("reports", "报告数", "Reports", _plus("report"), unit="份")
     add("late_reports", "逾期发布的报告", "Reports published late", _plus("is_late"), unit="份")
     add("failed_reports", "核对未通过的报告", "Reports with failed checks", _plus("has_fail"), unit="份")
+    add("figure_error_reports", "数字有误的报告", "Reports with errors in the figures", _plus("has_figure_error"),
+        unit="份")
     add("proactive_items", "主动公开信息条数", "Items proactively published", _plus("proactive_items"), unit="条")
     # table 3, total column: the single rows, then the outcome groups of etl.formats, then named sums
     for row in ("new_received", "carried_over", "total_processed", "carried_forward"):
@@ -269,9 +274,16 @@ METRICS: tuple[Metric, ...] = (
     Metric("pending_share", "尚未审结比例", "Pending share", "all_pending", "all_total",
            definition_zh="尚未审结 ÷ 复议与诉讼总计。", definition_en="Pending ÷ all challenges."),
     # shares of reports and of the view
-    Metric("share_failed", "核对未通过报告占比", "Reports with failed checks", "failed_reports", "reports",
-           definition_zh="至少一项核对未通过的报告 ÷ 报告数。",
-           definition_en="Reports failing at least one check ÷ reports.", lower_is_better=True),
+    Metric("share_failed", "任一核对未通过的报告占比", "Reports failing any check", "failed_reports", "reports",
+           definition_zh="至少一项核对未通过的报告（含逾期、缺失等发布问题）÷ 报告数。",
+           definition_en="Reports failing at least one check, publication issues such as lateness included ÷ "
+                         "reports.", lower_is_better=True),
+    Metric("share_figure_errors", "数字有误的报告占比", "Reports with errors in the figures", "figure_error_reports",
+           "reports",
+           definition_zh="表格勾稽、非负、跨年衔接或文字与表格一致性核对未通过的报告 ÷ 报告数（逾期等发布问题另计）。",
+           definition_en="Reports failing a check of the figures (table arithmetic, non-negative counts, "
+                         "carry-over and stock across years, prose vs tables) ÷ reports; lateness and other "
+                         "publication issues are counted apart.", lower_is_better=True),
     Metric("share_late", "逾期发布占比", "Published late", "late_reports", "reports",
            definition_zh="逾期发布的报告 ÷ 发布日期已知的报告数。",
            definition_en="Reports published after their deadline ÷ reports with a known publication date.",

@@ -40,7 +40,9 @@ if not ui.nothing_matches(ctx):
     if lfl["panel"] < 0.8 * max(n0, n1, 1):
         st.warning(t("lfl_gap", lang, y0=year - 1, y1=year, n=lfl["panel"], n0=n0, n1=n1),
                    icon=":material/compare_arrows:")
-    st.download_button(t("briefing", lang), lambda: briefing.build(ctx.run, ctx.filters, ctx.data_date),
+    issuer = st.text_input(t("briefing_issuer", lang), key="briefing_issuer", max_chars=60)
+    st.download_button(t("briefing", lang), lambda: briefing.build(ctx.run, ctx.filters, ctx.data_date,
+                                                                   issuer=issuer),
                        "briefing.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="briefing", on_click="ignore", type="primary", icon=":material/article:")
 

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts, i18n, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
+from etl.checks.categories import CATEGORIES
 from etl.reasons import wording
 
 
@@ -63,6 +64,11 @@ summary = Q.findings_summary(ctx.run, ctx.filters)
 if summary.empty and ctx.n_reports == 0:
     ui.nothing_matches(ctx)
 else:
+    by_cat = Q.findings_by_category(ctx.run, ctx.filters).set_index("category")
+    cols = st.columns(len(CATEGORIES))
+    for col, (key, (zh, en)) in zip(cols, CATEGORIES.items(), strict=True):
+        n = int(by_cat["n_reports"].get(key, 0)) if not by_cat.empty else 0
+        col.metric(zh if lang == "zh" else en, f"{n:,}", help=t(f"cat_help_{key}", lang), border=True)
     summary["rule_label"] = summary["rule"].map(lambda r: i18n.name(i18n.RULES, r, lang))
     by_rule = summary.groupby(["rule_label", "severity"], as_index=False)["n"].sum()
     sev = {k: i18n.name(i18n.SEVERITIES, k, lang) for k in i18n.SEVERITIES}
@@ -101,8 +107,15 @@ else:
             "quality_by_read", ctx)
 
     st.subheader(t("worst_agencies", lang))
+    st.caption(t("categories_note", lang))
     worst = Q.worst_agencies(ctx.run, ctx.filters)
-    ui.table(worst.drop(columns=["agency_id"]).rename(columns={"agency": t("agency", lang)}), "quality_worst", ctx)
+    ui.table(pd.DataFrame({
+        t("agency", lang): worst["agency"],
+        **{t(f"n_cat_{c}", lang): worst[f"n_{c}"] for c in CATEGORIES},
+        t("rules", lang): worst["rules"].map(lambda rs: "、".join(i18n.name(i18n.RULES, r, lang) for r in rs)
+                                             if lang == "zh" else ", ".join(i18n.name(i18n.RULES, r, lang)
+                                                                            for r in rs))}),
+        "quality_worst", ctx)
 
     st.subheader(t("coverage_grid", lang))
     cov = Q.coverage(ctx.run, ctx.filters)

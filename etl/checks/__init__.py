@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.checks import cross_year, oversight, within
+from etl.checks import categories, cross_year, oversight, within
 from etl.checks.common import register
 
 FAMILIES = (within, cross_year, oversight)
@@ -26,6 +26,10 @@ def run_all(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM findings")
     for family in FAMILIES:
         family.run(con)
+    con.execute(f"UPDATE findings SET category = {categories.sql_case('rule')}")
+    unknown = con.execute("SELECT any_value(rule) FROM findings WHERE category IS NULL").fetchone()[0]
+    if unknown:
+        raise RuntimeError(f"checks: rule {unknown} has no category (etl/checks/categories.py)")
     # findings' grain is finding_id (what a finding is about, see common.insert): a rule that breaks it is a bug
     dup = con.execute("""SELECT finding_id, any_value(rule) FROM findings GROUP BY 1 HAVING count(*) > 1
                          LIMIT 1""").fetchone()

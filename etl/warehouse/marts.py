@@ -39,6 +39,7 @@ FIELD_SQL: dict[str, str] = {
     "proactive_items": "r.proactive_items",
     "is_late": "CAST(r.is_late AS INTEGER)",
     "has_fail": "CAST(coalesce(f.n_fail, 0) > 0 AS INTEGER)",
+    "has_figure_error": "CAST(coalesce(f.n_fail_figures, 0) > 0 AS INTEGER)",
     "report": "1",
 }
 
@@ -96,6 +97,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
             GROUP BY report_id
         ), f AS (
             SELECT report_id, count(*) FILTER (WHERE status = 'fail') AS n_fail,
+                   count(*) FILTER (WHERE status = 'fail' AND category = 'figures') AS n_fail_figures,
                    count(*) FILTER (WHERE status = 'uncertain') AS n_uncertain
             FROM findings WHERE report_id IS NOT NULL GROUP BY report_id
         )
@@ -104,7 +106,8 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
                r.t2_format, r.t3_format, r.t4_format, r.read_method, r.published_on, r.deadline, r.is_late,
                {measures},
                coalesce(f.n_fail, 0) AS n_fail, coalesce(f.n_uncertain, 0) AS n_uncertain,
-               coalesce(f.n_fail, 0) > 0 AS has_fail
+               coalesce(f.n_fail, 0) > 0 AS has_fail,
+               coalesce(f.n_fail_figures, 0) AS n_fail_figures, coalesce(f.n_fail_figures, 0) > 0 AS has_figure_error
         FROM reports r LEFT JOIN p USING (report_id) LEFT JOIN agencies a USING (agency_id)
         LEFT JOIN f USING (report_id)
         WHERE r.is_active""")

@@ -107,7 +107,8 @@ CREATE TABLE findings (
     expected   DOUBLE,
     actual     DOUBLE,
     message    VARCHAR,               -- Chinese, cells named by their printed labels (the dashboard's default)
-    message_en VARCHAR                -- English
+    message_en VARCHAR,               -- English
+    category   VARCHAR                -- figures | process | review (etl/checks/categories.py): what it is about
 );
 
 -- ingest_errors: one row per file that could not be read or parsed (grain: path).

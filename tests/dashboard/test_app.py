@@ -66,7 +66,7 @@ def test_overview_headline_matches_the_warehouse(app_env, run):
     assert vals[M.get("new_received").label("zh")] == f"{rm['new_received'].sum():,.0f}"
     assert vals[M.get("disclosure_rate").label("zh")] == f"{ratio(rm, 'disclosure_rate'):.1%}"
     assert vals[M.get("review_rate").label("zh")] == f"{ratio(rm, 'review_rate'):.2f}"
-    assert vals[M.get("share_failed").label("zh")] == f"{rm['has_fail'].mean():.1%}"
+    assert vals[M.get("share_figure_errors").label("zh")] == f"{rm['has_figure_error'].mean():.1%}"
     # change vs the previous year is shown for the report count
     prev = run("SELECT count(*) AS n FROM report_metrics WHERE year = ?", [y - 1])["n"].iloc[0]
     delta = [m for m in at.metric if m.label == t("reports_loaded")][0].delta
@@ -128,7 +128,7 @@ def test_url_seeds_filters_and_language(app_env, run):
     at = open_app(query={"y0": str(y - 1), "lang": "en", "kind": "department", "failed": "0"})
     assert at.title[0].value == "Overview"
     assert at.sidebar.slider(key="f_years").value == (y - 1, y)
-    n = run("SELECT count(*) AS n FROM report_metrics WHERE year = ? AND kind = 'department' AND NOT has_fail",
+    n = run("SELECT count(*) AS n FROM report_metrics WHERE year = ? AND kind = 'department' AND NOT has_figure_error",
             [y])["n"].iloc[0]
     assert metric_values(at)["Reports loaded"] == f"{n:,}"
 

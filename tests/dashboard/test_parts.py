@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from dashboard import charts, exports
 from dashboard import queries as Q
 from dashboard.filters import Filters
+from dashboard.i18n import t
 from etl import metrics as M
 
 
@@ -31,7 +32,7 @@ def test_filters_become_parameters_never_sql():
     con = duckdb.connect()
     con.execute("CREATE TABLE report_metrics (agency_name VARCHAR, province VARCHAR, city VARCHAR, "
                 "county VARCHAR, level VARCHAR, kind VARCHAR, is_sample BOOLEAN, year INT, template VARCHAR, "
-                "has_fail BOOLEAN)")
+                "has_figure_error BOOLEAN)")
     con.execute("INSERT INTO report_metrics VALUES ('甲局', 'P', 'C', NULL, 'city', 'department', TRUE, 2021, "
                 "'2021', FALSE), ('乙局', 'P', 'C', NULL, 'city', 'department', TRUE, 2021, '2021', TRUE)")
     evil = Filters(agency="x' OR 1=1 --")
@@ -137,20 +138,69 @@ def test_a_rebuilt_warehouse_shows_up_without_a_restart(tmp_path, monkeypatch):
     assert db.query("SELECT n FROM build_info")["n"].iloc[0] == 2
 
 
-def test_briefing_lists_findings_in_its_language(run):
+def test_briefing_summarises_findings_per_kind_in_its_language(run):
+    from docx import Document
+
+    from dashboard import briefing
+    from etl.checks.categories import CATEGORIES, CATEGORY_OF
+
+    for lang, column in (("zh", "message"), ("en", "message_en")):
+        f = Filters(lang=lang)
+        doc = Document(io.BytesIO(briefing.build(run, f, "2024-01-01", with_charts=False)))
+        text = "\n".join(p.text for p in doc.paragraphs)
+        heads = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+        assert heads == [zh if lang == "zh" else en for zh, en in CATEGORIES.values()]
+        # each kind: its count of reports, and its worst finding worded as stored in the warehouse
+        every = run(f"SELECT finding_id, rule, status, {column} AS m FROM findings", [])  # column: a constant
+        top = Q.findings_list(run, f, limit=5000)
+        for key in CATEGORIES:
+            mine = top[top["rule"].map(CATEGORY_OF).eq(key) & (top["status"].eq("fail") | (key == "review"))]
+            if mine.empty:
+                continue
+            stored = every.set_index("finding_id").loc[mine["finding_id"].iloc[0], "m"]
+            assert stored in text, key
+            n = Q.findings_by_category(run, f).set_index("category")["n_reports"][key]
+            assert t("briefing_cat_summary", lang, n=n, findings=len(mine), top="").split("；")[0].split(";")[0] in text
+
+
+def test_briefing_is_a4_with_page_numbers_scope_and_panel(run, tmp_path):
+    """Rendered by LibreOffice (as a reader would print it): A4 pages, numbered, and the scope paragraph
+    names the agencies covered, those missing and the like-for-like panel."""
+    import shutil
+    import subprocess
+
     from docx import Document
 
     from dashboard import briefing
 
-    for lang, column in (("zh", "message"), ("en", "message_en")):
-        f = Filters(lang=lang)
-        top = Q.findings_list(run, f, limit=15)
-        assert not top.empty, "the fixture warehouse has findings"
-        stored = run(f"SELECT {column} AS m FROM findings WHERE finding_id = ?",  # column: one of two constants
-                     [top["finding_id"].iloc[0]])["m"].iloc[0]
-        assert top["message"].iloc[0] == stored
-        doc = Document(io.BytesIO(briefing.build(run, f, "2024-01-01", with_charts=False)))
-        assert stored in "\n".join(p.text for p in doc.paragraphs)
+    f = Filters()
+    data = briefing.build(run, f, "2024-01-01", with_charts=False, issuer="样例市政务公开办")
+    doc = Document(io.BytesIO(data))
+    sec = doc.sections[0]
+    assert abs(sec.page_width.cm - 21.0) < 0.01 and abs(sec.page_height.cm - 29.7) < 0.01  # twips round
+    footer = sec.footer._element.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    text = "\n".join(p.text for p in doc.paragraphs)
+    y = int(run("SELECT max(year) AS y FROM report_metrics", [])["y"].iloc[0])
+    sc = briefing.scope(run, f, y)
+    assert sc["panel"] > 0 and sc["missing"] >= 0
+    assert t("briefing_scope", "zh", filters=f.describe("zh"), y0=y - 1, **sc) in text
+    assert "编制单位：样例市政务公开办" in text
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui")
+    src = tmp_path / "briefing.docx"
+    src.write_bytes(data)
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(src)], check=True, timeout=120, capture_output=True)
+    import pymupdf as fitz
+
+    pdf = fitz.open(tmp_path / "briefing.pdf")
+    assert pdf.page_count >= 2
+    for i, page in enumerate(pdf):
+        w, h = page.rect.width, page.rect.height
+        assert abs(w - 595.3) < 2 and abs(h - 841.9) < 2  # A4 in points
+        assert f"第 {i + 1} 页，共 {pdf.page_count} 页" in page.get_text()
 
 
 def test_chart_export_without_a_browser_fails_at_once_saying_what_is_missing(monkeypatch) -> None:

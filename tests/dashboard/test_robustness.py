@@ -238,7 +238,7 @@ def test_injected_names_render_as_text(injected_warehouse, monkeypatch):
 def test_agency_search_treats_percent_and_underscore_as_characters():
     con = duckdb.connect()
     con.execute("CREATE TABLE report_metrics (agency_name VARCHAR, is_sample BOOLEAN, year INT, template VARCHAR, "
-                "has_fail BOOLEAN)")
+                "has_figure_error BOOLEAN)")
     con.executemany("INSERT INTO report_metrics VALUES (?, FALSE, 2021, '2021', FALSE)",
                     [["甲_局"], ["乙局"], ["丙%局"], ["丁\\局"], ["戊局局"]])
 

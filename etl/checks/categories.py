@@ -1,0 +1,31 @@
+"""What a finding is about, in three kinds a reader keeps apart, each rule in exactly one:
+
+- figures: the numbers are wrong (a table that does not add up, a negative count, carry-over or stock that
+  contradicts last year's report, prose that contradicts the table);
+- process: how the report was published (late, missing, duplicated, incomplete, the wrong year's form);
+- review: worth a look but not wrong (an unusual jump from last year).
+
+Shares and counts name the kind they count, so lateness is never counted as an error in the figures.
+"""
+
+from __future__ import annotations
+
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "figures": ("数字错误", "Errors in the figures"),
+    "process": ("发布与完整性问题", "Publication and completeness"),
+    "review": ("待核实的变动", "Changes to review"),
+}
+CATEGORY_OF: dict[str, str] = {
+    "T3-balance": "figures", "T3-outcomes": "figures", "T3-columns": "figures", "T4-sums": "figures",
+    "T2-stock": "figures", "non-negative": "figures", "X-carry": "figures", "X-stock": "figures",
+    "text-vs-table": "figures",
+    "timeliness": "process", "coverage": "process", "duplicate": "process", "completeness": "process",
+    "format-vs-year": "process",
+    "X-jump": "review",
+}
+
+
+def sql_case(col: str = "rule") -> str:
+    """A SQL CASE mapping a rule column to its category (constants only)."""
+    whens = " ".join(f"WHEN '{r}' THEN '{c}'" for r, c in CATEGORY_OF.items())
+    return f"CASE {col} {whens} END"
