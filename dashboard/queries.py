@@ -89,24 +89,6 @@ def yearly(run: Run, f: Filters, names: Sequence[str] = M.GROUPABLE) -> pd.DataF
     return run(sql, params)
 
 
-def headline(df: pd.DataFrame, names: Sequence[str] = HEADLINE) -> list[dict]:
-    """Latest year's figures with the change vs the year before (None when that year is absent)."""
-    if df.empty:
-        return []
-    last = df.iloc[-1]
-    prev = df[df["year"] == last["year"] - 1]
-    prev_row = None if prev.empty else prev.iloc[0]
-    out = []
-    for key in ("n_reports", *names, *QUALITY):
-        cur = last[key]
-        before = None if prev_row is None else prev_row[key]
-        delta = None if before is None or pd.isna(before) or pd.isna(cur) else float(cur) - float(before)
-        out.append({"key": key, "year": int(last["year"]), "value": None if pd.isna(cur) else float(cur),
-                    "prev": None if before is None or pd.isna(before) else float(before), "delta": delta,
-                    "num": last.get(f"{key}__num"), "den": last.get(f"{key}__den")})
-    return out
-
-
 def panel_years(run: Run, f: Filters, years: Sequence[int], names: Sequence[str] = M.GROUPABLE) -> pd.DataFrame:
     """Like for like: the metrics of each year in `years` over the panel of agencies (under the filters)
     with an active report in every one of them. Columns as yearly(), plus n_panel (agencies in the panel)."""

@@ -57,17 +57,30 @@ def test_rates_are_ratio_of_sums_over_known_parts():
     assert cnt["new_received"] == 160
 
 
-def test_headline_change_is_against_the_year_before():
-    df = pd.DataFrame({"year": [2021, 2022], "n_reports": [10, 12], "share_failed": [0.1, 0.25],
-                       "share_late": [None, 0.5]})
-    for n in Q.HEADLINE:
-        df[n] = [0.5, 0.6]
-    h = {x["key"]: x for x in Q.headline(df)}
-    assert h["n_reports"]["delta"] == 2 and h["n_reports"]["year"] == 2022
-    assert h["share_failed"]["delta"] == pytest.approx(0.15)
-    assert h["share_late"]["delta"] is None  # unknown last year: no change shown
-    gap = Q.headline(df.assign(year=[2020, 2022]))  # previous year absent
-    assert all(x["delta"] is None for x in gap)
+def test_like_for_like_change_counts_only_agencies_in_both_years():
+    """A reported 2021 and 2022, B only 2021, C only 2022: the change quoted is A's; the all-reports change
+    beside it also moves with B leaving and C arriving."""
+    con = duckdb.connect()
+    cols = sorted({m.name for m in M.MEASURES})
+    con.execute("CREATE TABLE report_metrics (agency_id VARCHAR, agency_name VARCHAR, province VARCHAR, city VARCHAR, "
+                "county VARCHAR, level VARCHAR, kind VARCHAR, is_sample BOOLEAN, year INT, template VARCHAR, "
+                "read_method VARCHAR, has_figure_error BOOLEAN, "
+                + ", ".join(f"{c} DOUBLE" for c in cols) + ")")
+    rows = [("A", 2021, 10), ("B", 2021, 5), ("A", 2022, 20), ("C", 2022, 100)]
+    for agency, year, n in rows:
+        con.execute("INSERT INTO report_metrics (agency_id, agency_name, is_sample, year, template, "
+                    "has_figure_error, new_received, reports) VALUES (?, ?, FALSE, ?, '2021', FALSE, ?, 1)",
+                    [agency, agency, year, n])
+
+    def run(sql, params=()):
+        return con.execute(sql, list(params)).df()
+
+    lfl = Q.like_for_like(run, Filters(), 2022)
+    row = {r["key"]: r for r in lfl["rows"]}["new_received"]
+    assert lfl["panel"] == 1 and lfl["all"] == (2, 2)
+    assert (row["value"], row["panel_prev"], row["panel_value"], row["delta"], row["delta_all"]) == (
+        120, 10, 20, 10, 105)
+    assert Q.like_for_like(run, Filters(), 2023)["panel"] == 0  # no year before it in common
 
 
 def test_form_chart_splits_series_and_leaves_a_gap_at_the_break():
