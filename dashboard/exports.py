@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import json
 import os
 import shutil
 import threading
@@ -113,13 +114,50 @@ def figure_bytes(fig: go.Figure, fmt: str, sample: bool = False) -> bytes:
         _LOCK.release()
 
 
+# Columns that identify rows for the program, never for a reader: left out of every export.
+INTERNAL_COLUMNS = ("report_id", "agency_id", "finding_id", "sha256", "link", "rankable")
+PERCENT = "0.0%"
+DECIMAL = "#,##0.00"
+INTEGER = "#,##0"
+
+
+def readable(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The table as it leaves the app: internal ids dropped, cell addresses (a `cells` column) in printed
+    labels, floats rounded to what a reader can use."""
+    from etl.checks.labels import addr_en, addr_zh
+
+    name = addr_zh if lang == "zh" else addr_en
+
+    out = df.drop(columns=[c for c in df.columns if c in INTERNAL_COLUMNS])
+    if "cells" in out.columns:
+        def cells(v) -> str:
+            try:
+                addrs = json.loads(v) if isinstance(v, str) else list(v or [])
+            except (TypeError, ValueError):
+                return str(v)
+            return ("；" if lang == "zh" else "; ").join(name(str(a)) for a in addrs)
+
+        out = out.assign(cells=out["cells"].map(cells)).rename(columns={"cells": "单元格" if lang == "zh" else "Cells"})
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(6)  # 0.157894736842… is noise in a briefing table
+    return out
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     # utf-8 with BOM: Excel opens Chinese CSV correctly only with it
     return df.to_csv(index=False).encode("utf-8-sig")
 
 
-def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", note: str = "") -> bytes:
-    """An Excel workbook with the table (and a first row describing the filters when `note` is given)."""
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", note: str = "", title: str = "",
+               percent: tuple[str, ...] = (), sample_note: str = "") -> bytes:
+    """An Excel workbook a reader can use as it is: a title row naming the table, a row with the filters,
+    years and data date (`note`), the sample-data note when generated data is included, then the table with
+    a bold frozen header, numbers as numbers with number formats (`percent` columns as 0.0%, other
+    fractions with two decimals, whole numbers with thousands separators) and columns wide enough."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     buf = io.BytesIO()
     out = df.copy()
     for c in out.columns:  # Excel has no time zones; JSON and other objects become text
@@ -127,9 +165,33 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", note: str = "") -> bytes:
             out[c] = out[c].dt.tz_localize(None)
         elif out[c].dtype == object:
             out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str | int | float) else str(v))
+    head = [x for x in (title, note, sample_note) if x]
+    start = len(head) + 1 if head else 0
+    name = sheet[:31]
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        start = 2 if note else 0
-        out.to_excel(xw, sheet_name=sheet[:31], index=False, startrow=start)
-        if note:
-            xw.sheets[sheet[:31]].cell(row=1, column=1, value=note)
+        out.to_excel(xw, sheet_name=name, index=False, startrow=start)
+        ws = xw.sheets[name]
+        for i, text in enumerate(head, start=1):
+            cell = ws.cell(row=i, column=1, value=text)
+            cell.font = Font(bold=i == 1 and bool(title), size=13 if i == 1 and title else 10,
+                             color="B03A2E" if text == sample_note else None)
+        header_row = start + 1
+        for cell in ws[header_row]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+        for j, col in enumerate(out.columns, start=1):
+            series = out[col]
+            fmt = None
+            if col in percent:
+                fmt = PERCENT
+            elif pd.api.types.is_integer_dtype(series):
+                fmt = INTEGER
+            elif pd.api.types.is_float_dtype(series):
+                whole = series.dropna()
+                fmt = INTEGER if len(whole) and (whole == whole.round()).all() else DECIMAL
+            if fmt:
+                for r in range(header_row + 1, header_row + 1 + len(out)):
+                    ws.cell(row=r, column=j).number_format = fmt
+            width = max([len(str(col))] + [len(str(v)) for v in series.head(200).tolist()]) * 1.6 + 2
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, width))
     return buf.getvalue()

@@ -102,25 +102,48 @@ def chart(fig: go.Figure, key: str, ctx: Context) -> None:
                        "image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
 
 
+def page_title(title: str) -> None:
+    """The page's title; tables exported before the first section take it as their title."""
+    st.session_state["_section"] = title
+    st.title(title)
+
+
+def section(title: str) -> None:
+    """A section heading; the tables exported under it take it as their title."""
+    st.session_state["_section"] = title
+    st.subheader(title)
+
+
 def table(df: pd.DataFrame, key: str, ctx: Context, column_config: dict | None = None, height: int | None = None,
-          show: pd.DataFrame | None = None) -> None:
+          show: pd.DataFrame | None = None, title: str = "") -> None:
     """A table with CSV and Excel downloads of `df` (`show` is what the screen displays, when different)."""
     df, show = relabel(df, ctx.lang), None if show is None else relabel(show, ctx.lang)
     kw = {"height": height} if height else {}
     st.dataframe(df if show is None else show, key=f"df_{key}", hide_index=True, column_config=column_config, **kw)
-    downloads(df, key, ctx)
+    downloads(df, key, ctx, title=title)
 
 
-def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, note: str = "") -> None:
-    """CSV and Excel buttons; the files are made only when clicked. The Excel file's first row describes the
-    filters, followed by `note` when given (e.g. what the marks in the table mean)."""
+def _share_columns(df: pd.DataFrame) -> tuple[str, ...]:
+    """Columns holding a share (0–1) by their header: a share metric's label in either language."""
+    labels = {m.label(lang) for m in M.METRICS if m.is_share for lang in ("zh", "en")}
+    return tuple(c for c in df.columns if str(c) in labels)
+
+
+def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, note: str = "", title: str = "") -> None:
+    """CSV and Excel buttons; the files are made only when clicked. Both leave out internal ids and print
+    cell addresses as labels; the Excel file opens with a title row (`title`, else the table's key made
+    readable), the filters and data date (followed by `note`), and the sample-data note when generated data
+    is in view."""
     name = slug(key)
-    out = df.reset_index(names="") if index else df
+    title = title or st.session_state.get("_section") or t("app_title", ctx.lang)
+    out = exports.readable(df.reset_index(names="") if index else df, ctx.lang)
     head = f"{ctx.subtitle} · {note}" if note else ctx.subtitle
+    sample = t("sample_note", ctx.lang) if ctx.n_sample else ""
     row = st.container(horizontal=True)
     row.download_button(t("download_csv", ctx.lang), lambda: exports.csv_bytes(out), f"{name}.csv", "text/csv",
                         key=f"csv_{key}", on_click="ignore", icon=":material/download:")
-    row.download_button(t("download_xlsx", ctx.lang), lambda: exports.xlsx_bytes(out, name, head),
+    row.download_button(t("download_xlsx", ctx.lang),
+                        lambda: exports.xlsx_bytes(out, name, head, title, _share_columns(out), sample),
                         f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"xlsx_{key}", on_click="ignore", icon=":material/table:")
 
@@ -169,12 +192,23 @@ def metric_label(name: str, lang: str) -> str:
     return t({"n_reports": "reports_loaded"}.get(name, name), lang)
 
 
+def rate_unit(name: str, lang: str) -> str:
+    """What a rate's number counts: "%" for a share, "每百件申请" for a rate per 100 requests."""
+    m = M.get(name)
+    if m.is_share:
+        return "%"
+    per = f"{m.per:g}"
+    return f"每{'百' if m.per == 100 else per}件" if lang == "zh" else f"per {per}"
+
+
 def rates_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """queries.rates output with labels: metric, rate, numerator, denominator and what they are."""
+    """queries.rates output with labels: metric, rate as a number in its unit (a share in percent, not a
+    fraction, so one column holds every rate), numerator, denominator and what they are."""
     rows = []
     for r in df.itertuples():
         m = M.get(r.metric)
-        rows.append({t("metric", lang): m.label(lang), t("rate", lang): fmt_metric(r.metric, r.value),
+        value = None if r.value is None or pd.isna(r.value) else round(float(r.value) * (100 if m.is_share else 1), 2)
+        rows.append({t("metric", lang): m.label(lang), t("rate", lang): value, t("unit", lang): rate_unit(r.metric, lang),
                      t("numerator", lang): r.num, t("denominator", lang): r.den, t("n_reports", lang): r.n,
                      t("definition", lang): m.definition(lang)})
     return pd.DataFrame(rows)

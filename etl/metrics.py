@@ -82,15 +82,25 @@ class Measure:
         if ANY in self.terms:
             return words(self.terms[ANY])
         form = "年格式" if lang == "zh" else " form"
-        return "; ".join(f"{self.by} {fmt}{form}: {words(ts)}" for fmt, ts in self.terms.items())
+        return "; ".join(f"{table_name(self.by or '', lang)} {fmt}{form}: {words(ts)}" for fmt, ts in self.terms.items())
+
+
+_TABLE_NAMES = {"t2": ("表二", "Table 2"), "t3": ("表三", "Table 3"), "t4": ("表四", "Table 4")}
+
+
+def table_name(table: str, lang: str = "zh") -> str:
+    """The table as a reader names it: 表三 / Table 3."""
+    pair = _TABLE_NAMES.get(table)
+    return table if pair is None else pair[lang != "zh"]
 
 
 def source_label(source: str, lang: str = "zh") -> str:
-    """A cell or field in words: "t3: （一）予以公开 × 总计"."""
+    """A cell or field in words: "表三：（一）予以公开 × 总计"."""
     if source in FIELDS:
         return FIELDS[source][lang != "zh"]
     a = F.Addr.parse(source)
-    return f"{a.table}: {F.label(a.table, 'row', a.row, lang)} × {F.label(a.table, 'col', a.col, lang)}"
+    sep = "：" if lang == "zh" else ": "
+    return f"{table_name(a.table, lang)}{sep}{F.label(a.table, 'row', a.row, lang)} × {F.label(a.table, 'col', a.col, lang)}"
 
 
 @dataclass(frozen=True)

@@ -84,13 +84,14 @@ def test_x_carry_per_column(wh) -> None:
     cols = sorted(json.loads(r[4])[0] for r in f)
     assert cols == ["t3.carried_over.commercial", "t3.carried_over.total"]
     assert all(r[6] == r[5] + 1 for r in f)  # printed one more than last year's carried_forward
-    prev_id = wh.execute("SELECT report_id FROM reports WHERE source_dir LIKE '%/src/carry' AND year = 2021").fetchone()[0]
     by_col = {json.loads(r[4])[0].rsplit(".", 1)[1]: r for r in f}
     r = by_col["commercial"]
     assert r[7] == (f"表三「{F.label('t3', 'col', 'commercial')}」列：2022年「{F.label('t3', 'row', 'carried_over')}」"
-                    f"应为 {int(r[5])}（上年「{F.label('t3', 'row', 'carried_forward')}」，2021年报告 {prev_id[:12]}），"
+                    f"应为 {int(r[5])}（上年「{F.label('t3', 'row', 'carried_forward')}」，见2021年报告），"
                     f"实为 {int(r[6])}")
-    assert r[8].startswith("X-carry [commercial] carried_over(t) = carried_forward(t-1): expected ")
+    assert r[8] == (f'Table 3 column "{F.label("t3", "col", "commercial", "en")}": 2022 '
+                    f'"{F.label("t3", "row", "carried_over", "en")}" should be {int(r[5])} (last year\'s '
+                    f'"{F.label("t3", "row", "carried_forward", "en")}", from the 2021 report) but is {int(r[6])}')
 
 
 def test_x_stock_is_a_soft_warning(wh) -> None:

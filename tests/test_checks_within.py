@@ -123,7 +123,9 @@ def test_t3_balance_message_in_chinese_names_printed_labels(wh) -> None:
     assert f["message"] == (
         f"表三「{col('t3', 'natural_person')}」列：「{row('t3', 'total_processed')}」+「{row('t3', 'carried_forward')}」"
         f"应为 {int(parts)}（「{row('t3', 'new_received')}」+「{row('t3', 'carried_over')}」），实为 {int(printed)}")
-    assert f["message_en"].startswith("T3-balance [natural_person]: new_received + carried_over = ")
+    # English names the cells by the form's English labels, never by keys
+    assert f["message_en"].startswith(f'Table 3 column "{F.label("t3", "col", "natural_person", "en")}": '
+                                      f'"{F.label("t3", "row", "total_processed", "en")}" + ')
 
 
 def test_t3_outcomes_and_columns(wh) -> None:
@@ -178,7 +180,9 @@ def test_blank_cell_is_uncertain_never_fail_or_zero(wh) -> None:
 def test_slash_cell_is_uncertain(wh) -> None:
     assert fails(wh, "slash") == set()
     f = [x for x in findings(wh, "slash") if x["rule"] == "T4-sums"]
-    assert f[0]["status"] == "uncertain" and "t4.litigation_direct.pending na" in f[0]["message_en"]
+    assert f[0]["status"] == "uncertain" and (
+        f'Table 4 "{F.label("t4", "row", "litigation_direct", "en")}" × "{F.label("t4", "col", "pending", "en")}" '
+        'printed "/" or "-"') in f[0]["message_en"]
     assert f[0]["message"] == (f"表四「{row('t4', 'litigation_direct')}」行无法核对："
                                f"表四「{row('t4', 'litigation_direct')}」{col('t4', 'pending')}列填“/”或“-”")
 

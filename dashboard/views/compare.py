@@ -11,7 +11,7 @@ from etl import metrics as M
 
 ctx = ui.context()
 lang = ctx.lang
-st.title(t("page_compare", lang))
+ui.page_title(t("page_compare", lang))
 
 
 def peer_label(v: str) -> str:
@@ -42,7 +42,7 @@ if not ui.nothing_matches(ctx):
         wide = ser.pivot_table(index="year", columns="grp", values=metric).reset_index()
         ui.table(wide, f"compare_{dim}_{metric}", ctx)
 
-    st.subheader(t("ranking", lang))
+    ui.section(t("ranking", lang))
     r1, r2, r3, r4 = st.columns([2, 1, 2, 1])
     rmetric = r1.selectbox(t("metric", lang), names, index=names.index("disclosure_rate"), key="rank_metric",
                            format_func=lambda n: M.get(n).label(lang))

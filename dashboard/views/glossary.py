@@ -10,14 +10,14 @@ from etl import metrics as M
 
 ctx = ui.context()
 lang = ctx.lang if ctx else st.session_state.get("f_lang", "zh")
-st.title(t("page_glossary", lang))
+ui.page_title(t("page_glossary", lang))
 
 
 def measure(name: str | None) -> str:
-    """A measure by its label and its key (the report_metrics column), e.g. "本年办结 (total_processed)"."""
+    """A measure by its label ("本年办结"); its column name in exported data is in the glossary's own column."""
     if name is None:
         return "—"
-    return f"{M.MEASURE[name].label(lang)} ({name})"
+    return M.MEASURE[name].label(lang)
 
 
 rows = []
@@ -27,7 +27,7 @@ for m in M.METRICS:
                  t("numerator", lang): measure(m.numerator), t("denominator", lang): measure(m.denominator),
                  t("rate", lang): per, t("unit", lang): m.unit,
                  t("source_cells", lang): "; ".join(M.source_label(c, lang) for c in m.sources),
-                 "key": m.name})
+                 t("export_column", lang): m.name})
 df = pd.DataFrame(rows)
 if ctx:
     ui.table(df, "glossary", ctx)
@@ -40,4 +40,4 @@ for m in M.METRICS:
             if name:
                 st.text(f"{head}: {measure(name)} = {M.MEASURE[name].formula(lang)}")
         for c in m.sources:
-            st.text(f"• {c} — {M.source_label(c, lang)}")
+            st.text(f"• {M.source_label(c, lang)}")

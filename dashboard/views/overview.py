@@ -10,12 +10,12 @@ from etl import metrics as M
 
 ctx = ui.context()
 lang = ctx.lang
-st.title(t("page_overview", lang))
+ui.page_title(t("page_overview", lang))
 if not ui.nothing_matches(ctx):
     yearly = Q.yearly(ctx.run, ctx.filters)
     year = int(yearly["year"].max())
     lfl = Q.like_for_like(ctx.run, ctx.filters, year)
-    st.subheader(f"{t('headline', lang)} · {year}")
+    ui.section(f"{t('headline', lang)} · {year}")
     cols = st.columns(4)
     for i, h in enumerate(lfl["rows"]):
         m = M.BY_NAME.get(h["key"])
@@ -47,7 +47,7 @@ if not ui.nothing_matches(ctx):
                        key="briefing", on_click="ignore", type="primary", icon=":material/article:")
 
     shown = yearly[yearly["year"] >= (ctx.filters.year_from or yearly["year"].min())]
-    st.subheader(t("trends", lang))
+    ui.section(t("trends", lang))
     y0, y1 = int(shown["year"].min()), int(shown["year"].max())
     # like for like by default: the agencies that reported in every year drawn, so a line moves only when
     # what those agencies did moved, not when agencies start or stop reporting

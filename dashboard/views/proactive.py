@@ -11,7 +11,7 @@ from etl import metrics as M
 
 ctx = ui.context()
 lang = ctx.lang
-st.title(t("page_proactive", lang))
+ui.page_title(t("page_proactive", lang))
 if not ui.nothing_matches(ctx):
     pro = Q.yearly(ctx.run, ctx.filters, ["proactive_items"])
     pro = pro[pro["year"] >= (ctx.filters.year_from or pro["year"].min())]
@@ -23,7 +23,7 @@ if not ui.nothing_matches(ctx):
                                     "n_stated": t("n_stated", lang), "n_reports": t("n_reports", lang),
                                     "median_items": t("median_items", lang)}), "proactive_items_by_year", ctx)
 
-    st.subheader(t("t2_measure", lang))
+    ui.section(t("t2_measure", lang))
     measures = Q.t2_measures()
 
     def label(m: tuple[str, str, tuple[str, ...]]) -> str:
@@ -42,7 +42,7 @@ if not ui.nothing_matches(ctx):
                                 "n_reports": t("n_reports", lang), "n_blank": t("n_blank", lang)}),
              f"t2_{row}_{col}", ctx)
 
-    st.subheader(t("by_dimension", lang))
+    ui.section(t("by_dimension", lang))
     dims = ["province", "city", "level", "kind", "sector"]
     dim = st.radio(t("by_dimension", lang), dims, horizontal=True, key="proactive_dim",
                    format_func=lambda d: t(f"dim_{d}", lang))

@@ -9,13 +9,13 @@ import streamlit as st
 from dashboard import charts, i18n, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
-from etl.checks.categories import CATEGORIES
+from etl.checks.categories import CATEGORIES, CATEGORY_OF
 from etl.reasons import wording
 
 
 def web_section() -> None:
     """应报/已报 from the collection: each expected agency's report for a year, as of a chosen day."""
-    st.subheader(t("web_publication", lang))
+    ui.section(t("web_publication", lang))
     st.caption(t("web_note", lang))
     years = Q.web_years(ctx.run)
     if not years:
@@ -49,7 +49,7 @@ def web_section() -> None:
         link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
     fails = Q.collect_failures(ctx.run)
     if not fails.empty:
-        st.subheader(t("collect_failures", lang))
+        ui.section(t("collect_failures", lang))
         reason = [wording(c, d if c == "http_error" else "")[lang != "zh"] for c, d in zip(fails["code"], fails["detail"],
                                                                                           strict=True)]
         ui.table(pd.DataFrame({t("agency", lang): fails["agency"], t("year", lang): fails["year"].astype("Int64"),
@@ -59,7 +59,7 @@ def web_section() -> None:
 
 ctx = ui.context()
 lang = ctx.lang
-st.title(t("page_quality", lang))
+ui.page_title(t("page_quality", lang))
 summary = Q.findings_summary(ctx.run, ctx.filters)
 if summary.empty and ctx.n_reports == 0:
     ui.nothing_matches(ctx)
@@ -83,21 +83,25 @@ else:
                 out[col] = out[col].map(lambda v, tb=table: i18n.name(tb, v, lang))
         return out
 
-    st.subheader(t("findings_list", lang))
+    ui.section(t("findings_list", lang))
     rules = st.multiselect(t("rule", lang), sorted(summary["rule"].unique()), key="quality_rules",
                            placeholder=t("any", lang),
                            format_func=lambda r: i18n.name(i18n.RULES, r, lang))
     fl = Q.findings_list(ctx.run, ctx.filters, rules)
     fl["link"] = fl["report_id"].map(lambda r: ui.report_link(r, lang))
     show = labelled(fl.drop(columns=["finding_id", "report_id", "cells"]))
+    show["kind"] = fl["rule"].map(lambda r: i18n.name(CATEGORIES, CATEGORY_OF.get(r), lang))
     link_col = t("open_report", lang)
     show = show.rename(columns={"agency": t("agency", lang), "year": t("year", lang), "rule": t("rule", lang),
                                 "severity": t("severity", lang), "status": t("status", lang),
-                                "message": t("message", lang), "link": link_col})
-    ui.table(fl.drop(columns=["link"]), "quality_findings", ctx, show=show, column_config={
+                                "message": t("message", lang), "link": link_col, "kind": t("finding_kind", lang),
+                                "expected": t("expected", lang), "actual": t("actual", lang)})
+    # the export: what the screen shows (printed labels), with the cells involved named as printed
+    export = show.drop(columns=[link_col]).assign(cells=fl["cells"])
+    ui.table(export, "quality_findings", ctx, show=show, column_config={
         link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
 
-    st.subheader(t("not_adding_up_by_read", lang))
+    ui.section(t("not_adding_up_by_read", lang))
     by_read = Q.identity_failures_by_read(ctx.run, ctx.filters)
     if not by_read.empty:
         st.caption(t("not_adding_up_note", lang))
@@ -106,7 +110,7 @@ else:
             t("n_reports", lang): by_read["n_reports"], t("n_not_adding_up", lang): by_read["n_not_adding_up"]}),
             "quality_by_read", ctx)
 
-    st.subheader(t("worst_agencies", lang))
+    ui.section(t("worst_agencies", lang))
     st.caption(t("categories_note", lang))
     worst = Q.worst_agencies(ctx.run, ctx.filters)
     ui.table(pd.DataFrame({
@@ -117,7 +121,7 @@ else:
                                                                             for r in rs))}),
         "quality_worst", ctx)
 
-    st.subheader(t("coverage_grid", lang))
+    ui.section(t("coverage_grid", lang))
     cov = Q.coverage(ctx.run, ctx.filters)
     if not cov.empty:
         status = {s: t(s if s != "unknown" else "unknown_date", lang) for s in ("on_time", "late", "missing")}
@@ -129,16 +133,16 @@ else:
     if Q.has_collections(ctx.run):
         web_section()
 
-    st.subheader(t("format_mismatch", lang))
+    ui.section(t("format_mismatch", lang))
     fm = Q.findings_list(ctx.run, ctx.filters, ["format-vs-year"])
     fm["link"] = fm["report_id"].map(lambda r: ui.report_link(r, lang))
-    ui.table(fm.drop(columns=["link"]), "quality_format", ctx,
+    ui.table(labelled(fm[["agency", "year", "message"]]), "quality_format", ctx,
              show=labelled(fm[["agency", "year", "message", "link"]]).rename(columns={"link": link_col}),
              column_config={link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
 
-    st.subheader(t("ingest_errors", lang))
+    ui.section(t("ingest_errors", lang))
     ui.table(Q.ingest_errors(ctx.run, lang), "quality_ingest_errors", ctx)
     sk = Q.skipped(ctx.run, lang)
     if not sk.empty:
-        st.subheader(t("skipped_files", lang))
+        ui.section(t("skipped_files", lang))
         ui.table(sk, "quality_skipped", ctx)

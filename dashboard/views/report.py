@@ -13,14 +13,15 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import exports, i18n, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl import formats as F
+from etl.checks.labels import addr_zh
 
 ctx = ui.context()
 lang = ctx.lang
-st.title(t("page_report", lang))
+ui.page_title(t("page_report", lang))
 HIGHLIGHT = "background-color: #ffe08a; color: #30343f; font-weight: 600"
 YES, NO = ("是", "yes"), ("否", "no")
 
@@ -123,7 +124,6 @@ def details(cells: pd.DataFrame) -> pd.DataFrame:
     ).sort_values(["_t", "_r", "_c", "row_key", "col_key"], kind="stable")
     return pd.DataFrame({
         t("cell_table", lang): c["tbl"].map(lambda v: F.TABLE_TITLES[v][1 if lang == "en" else 0] if v in F.TABLE_TITLES else v),
-        t("cell_address", lang): c["tbl"] + "." + c["row_key"] + "." + c["col_key"],
         t("cell_row", lang): [F.label(tb, "row", k, lang) for tb, k in zip(c["tbl"], c["row_key"], strict=True)],
         t("cell_col", lang): [F.label(tb, "col", k, lang) for tb, k in zip(c["tbl"], c["col_key"], strict=True)],
         t("cell_raw", lang): c["raw"].fillna(""),
@@ -182,7 +182,6 @@ else:
             t("deadline", lang): day(r["deadline"]),
             t("late", lang): "—" if pd.isna(r["is_late"]) else (YES if r["is_late"] else NO)[lang == "en"],
             t("source", lang): r["source_url"] or r["source_path"],
-            "sha256": r["sha256"],
         }
         if isinstance(r.get("page_url"), str):
             meta[t("page_url", lang)] = r["page_url"]
@@ -222,25 +221,31 @@ else:
             for line in notes:  # the interface's own words only (never report text): safe as markdown
                 st.caption(line)
             note = f"{t('placement_legend', lang)}: {' '.join(notes)}" if notes else ""
-            ui.downloads(grid, f"report_{rid[:12]}_{tbl}", ctx, index=True, note=note)
+            ui.downloads(grid, f"report_{rid[:12]}_{tbl}", ctx, index=True, note=note,
+                         title=f"{r['agency_name']} {r['year']} · {F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}")
         if not cells.empty:
             with st.expander(t("cell_details", lang)):
                 ui.table(details(cells), f"report_cells_{rid[:12]}", ctx)
-        st.subheader(t("findings", lang))
+        ui.section(t("findings", lang))
         if findings.empty:
             st.caption("—")
         else:
             show = findings.assign(rule=findings["rule"].map(lambda v: i18n.name(i18n.RULES, v, lang)),
                                    severity=findings["severity"].map(lambda v: i18n.name(i18n.SEVERITIES, v, lang)),
                                    status=findings["status"].map(lambda v: i18n.name(i18n.STATUSES, v, lang)))
-            ui.table(findings, f"report_findings_{rid[:12]}", ctx, show=show)
-        st.subheader(t("problems", lang))
+            show = exports.readable(show, lang)  # cell addresses as printed labels
+            ui.table(show, f"report_findings_{rid[:12]}", ctx)  # the export carries the printed labels too
+        ui.section(t("problems", lang))
         probs = json.loads(r["problems"]) if isinstance(r["problems"], str) else (r["problems"] or [])
         if probs:
-            st.dataframe(pd.DataFrame(probs), hide_index=True, key="report_problems")
+            # the parser's own words; where it happened as a printed cell or chapter label, never a key
+            st.dataframe(pd.DataFrame({t("message", lang): [p.get("message") for p in probs],
+                                       t("where", lang): [addr_zh(str(p["where"])) if p.get("where") else ""
+                                                          for p in probs]}),
+                         hide_index=True, key="report_problems")
         else:
             st.caption("—")
-        st.subheader(t("other_years", lang))
+        ui.section(t("other_years", lang))
         others = Q.agency_reports(ctx.run, r["agency_id"])
         link = t("open_report", lang)
         others = pd.DataFrame({

@@ -19,6 +19,7 @@ import streamlit as st
 
 from dashboard import db, ui
 from dashboard.i18n import t
+from etl.checks.labels import addr_zh
 from etl.reasons import wording
 
 MAX_MB = 20
@@ -59,7 +60,7 @@ def _preview(blobs: tuple[tuple[str, bytes], ...]) -> list[dict]:
 
 ctx = ui.context()
 lang = ctx.lang if ctx else st.session_state.get("f_lang", "zh")
-st.title(t("page_upload", lang))
+ui.page_title(t("page_upload", lang))
 files = st.file_uploader(t("upload_help", lang, mb=MAX_MB), type=list(UPLOAD_TYPES),
                          accept_multiple_files=True, key="upload_files")
 blobs: list[tuple[str, bytes, str]] = []
@@ -84,10 +85,12 @@ if blobs:
                      year=res.get("year") or "?", template=ui.escape_md(str(res.get("template"))),
                      n=res.get("n_cells", 0)))
         if res.get("problems"):
-            st.dataframe(pd.DataFrame([{"code": p.get("code"), "message": p.get("message"), "where": p.get("where")}
-                                       for p in res["problems"]]), hide_index=True, key=f"problems_{fid}")
+            st.dataframe(pd.DataFrame({t("message", lang): [p.get("message") for p in res["problems"]],
+                                       t("where", lang): [addr_zh(str(p["where"])) if p.get("where") else ""
+                                                          for p in res["problems"]]}),
+                         hide_index=True, key=f"problems_{fid}")
         if res.get("missing"):
-            st.text(", ".join(res["missing"]))
+            st.text(t("missing_cells", lang) + "：" + "；".join(addr_zh(str(m)) for m in res["missing"]))
         ready.append((name, data))
 
 if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add"):

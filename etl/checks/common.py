@@ -30,7 +30,15 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
     # Chinese names of cells, tables and chapters, looked up in SQL by address (a map: no join per list)
     con.register("chk_addr_df", L.addr_frame())
     con.execute("SET VARIABLE chk_addr_zh = (SELECT map(list(addr), list(zh)) FROM chk_addr_df)")
+    con.execute("SET VARIABLE chk_addr_en = (SELECT map(list(addr), list(en)) FROM chk_addr_df)")
     con.unregister("chk_addr_df")
+    # English names the same way, for message_en
+    con.execute("CREATE OR REPLACE TEMP MACRO cen(a) AS coalesce(getvariable('chk_addr_en')[a], a)")
+    con.execute("""CREATE OR REPLACE TEMP MACRO cens(xs, sep) AS
+                   array_to_string(list_transform(xs, lambda x: cen(x)), sep)""")
+    for var, table in (("chk_narr_en", L.NARRATIVE_EN), ("chk_kind_en", L.KIND_EN)):
+        con.execute(f"SET VARIABLE {var} = MAP(?::VARCHAR[], ?::VARCHAR[])", [list(table), list(table.values())])
+    con.execute("CREATE OR REPLACE TEMP MACRO ken(k) AS coalesce(getvariable('chk_kind_en')[k], k)")
     con.execute("CREATE OR REPLACE TEMP MACRO czh(a) AS coalesce(getvariable('chk_addr_zh')[a], a)")
     con.execute("""CREATE OR REPLACE TEMP MACRO czhs(xs, sep) AS
                    array_to_string(list_transform(xs, lambda x: czh(x)), sep)""")

@@ -32,7 +32,7 @@ def equations(con: duckdb.DuckDBPyConnection) -> None:
                   AND (x.need_fmt IS NULL OR (p.cur_t3 = x.need_fmt AND p.prev_t3 = x.need_fmt)))
         ), v AS (
             SELECT e.cur_id, e.prev_id, e.agency_id, e.year, t.rid, t.rule, t.grp, t.status, t.severity, t.label,
-                   t.grp_zh, t.actual_zh, t.expected_zh,
+                   t.grp_zh, t.actual_zh, t.expected_zh, t.grp_en, t.actual_en, t.expected_en,
                    t.side, t.which, t.sign, t.ord, t.first, addr(t.tbl, t.row_key, t.col_key) AS cell, c.value,
                    c.kind IS NOT NULL AS present, c.kind
             FROM eligible e JOIN chk_cross t USING (rid)
@@ -44,6 +44,7 @@ def equations(con: duckdb.DuckDBPyConnection) -> None:
             FROM v
         ), g AS (
             SELECT cur_id, prev_id, agency_id, year, rule, grp, status, severity, label, grp_zh, actual_zh, expected_zh,
+                   grp_en, actual_en, expected_en,
                    sum(sign * value) FILTER (WHERE side = 'actual') AS actual,
                    sum(sign * value) FILTER (WHERE side = 'expected') AS expected,
                    count(*) FILTER (WHERE present) AS n_present,
@@ -57,8 +58,8 @@ def equations(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN len(coalesce(bad, [])) > 0 THEN 'warning' ELSE severity END AS severity,
                cells, expected, actual,
                CASE WHEN len(coalesce(bad, [])) > 0 THEN 'uncertain' ELSE 'fail' END AS variant,
-               grp, grp_zh, label, actual_zh, expected_zh, bad, bad_zh, year - 1 AS prev_year,
-               substr(prev_id, 1, 12) AS prev_report
+               grp, grp_zh, label, actual_zh, expected_zh, grp_en, actual_en, expected_en, bad, bad_zh,
+               year - 1 AS prev_year
         FROM g
         WHERE n_present > 0 AND (len(coalesce(bad, [])) > 0 OR abs(actual - expected) > 1e-6)""",
            messages="cross-year")

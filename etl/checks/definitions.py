@@ -35,6 +35,17 @@ class Identity:
             return f"{L.TABLE_ZH[self.tbl]}「{L.col_zh(self.tbl, g)}」列"
         return f"{L.TABLE_ZH[self.tbl]}「{L.row_zh(self.tbl, g)}」行"
 
+    def group_en(self, g: str) -> str:
+        """Table 3 column "Natural persons" / Table 4 row "Administrative reconsideration"."""
+        if self.per == "col":
+            return f'{L.TABLE_EN[self.tbl]} column "{L.col_en(self.tbl, g)}"'
+        return f'{L.TABLE_EN[self.tbl]} row "{L.row_en(self.tbl, g)}"'
+
+    def side_en(self, keys: tuple[str, ...]) -> str:
+        if self.per == "col":
+            return L.sum_en([L.row_en(self.tbl, k) for k in keys])
+        return L.sum_en([L.col_en(self.tbl, k) for k in keys])
+
     def side_zh(self, keys: tuple[str, ...]) -> str:
         """The printed labels of the rows (per column) or columns (per row) one side adds up."""
         if self.per == "col":
@@ -49,7 +60,7 @@ class Identity:
                     row, col = (k, g) if self.per == "col" else (g, k)
                     out.append({"rule": self.rule, "fmt": self.fmt, "tbl": self.tbl, "grp": g, "side": side,
                                 "row_key": row, "col_key": col, "ord": len(out), "addr": f"{self.tbl}.{row}.{col}",
-                                "grp_zh": self.group_zh(g)})
+                                "grp_zh": self.group_zh(g), "grp_en": self.group_en(g)})
         return out
 
 
@@ -86,7 +97,8 @@ def rules_frame() -> pd.DataFrame:
     """One row per (rule, table, format): labels, operator and severity for the SQL that evaluates them."""
     return pd.DataFrame([{"rule": i.rule, "tbl": i.tbl, "fmt": i.fmt, "op": i.op, "severity": i.severity,
                           "parts_label": i.parts_label, "totals_label": i.totals_label,
-                          "parts_zh": i.side_zh(i.parts), "totals_zh": i.side_zh(i.totals)} for i in identities()])
+                          "parts_zh": i.side_zh(i.parts), "totals_zh": i.side_zh(i.totals),
+                          "parts_en": i.side_en(i.parts), "totals_en": i.side_en(i.totals)} for i in identities()])
 
 
 def expected_frame() -> pd.DataFrame:
@@ -137,6 +149,9 @@ class CrossYear:
     grp_zh: str = ""  # 表三「自然人」列
     actual_zh: str = ""  # the later year's cell, by its printed label
     expected_zh: str = ""  # what it should equal, in words
+    grp_en: str = ""
+    actual_en: str = ""
+    expected_en: str = ""
 
 
 STOCK_ROWS = ("regulations", "normative_documents")
@@ -147,7 +162,9 @@ def cross_year_rules() -> list[CrossYear]:
                      (("prev", 1, "t3", "carried_forward", c),),
                      label="carried_over(t) = carried_forward(t-1)",
                      grp_zh=f"表三「{L.col_zh('t3', c)}」列", actual_zh=f"「{L.row_zh('t3', 'carried_over')}」",
-                     expected_zh=f"上年「{L.row_zh('t3', 'carried_forward')}」")
+                     expected_zh=f"上年「{L.row_zh('t3', 'carried_forward')}」",
+                     grp_en=f'Table 3 column "{L.col_en("t3", c)}"', actual_en=f'"{L.row_en("t3", "carried_over")}"',
+                     expected_en=f'last year\'s "{L.row_en("t3", "carried_forward")}"')
             for c in F.T3_COL_KEYS]
     # soft: mergers and restatements break it, so a failure is only a warning
     out += [CrossYear("X-stock", r, ("t2", F.Format.F2021), (("cur", 1, "t2", r, "in_force"),),
@@ -155,7 +172,10 @@ def cross_year_rules() -> list[CrossYear]:
                       severity="warning", label="in_force(t) = in_force(t-1) + issued(t) - repealed(t)",
                       grp_zh=f"表二「{L.row_zh('t2', r)}」行", actual_zh=f"「{L.col_zh('t2', 'in_force')}」",
                       expected_zh=f"上年「{L.col_zh('t2', 'in_force')}」+本年「{L.col_zh('t2', 'issued')}」"
-                                  f"−「{L.col_zh('t2', 'repealed')}」")
+                                  f"−「{L.col_zh('t2', 'repealed')}」",
+                      grp_en=f'Table 2 row "{L.row_en("t2", r)}"', actual_en=f'"{L.col_en("t2", "in_force")}"',
+                      expected_en=f'last year\'s "{L.col_en("t2", "in_force")}" + this year\'s '
+                                  f'"{L.col_en("t2", "issued")}" − "{L.col_en("t2", "repealed")}"')
             for r in STOCK_ROWS]
     return out
 
@@ -170,6 +190,7 @@ def cross_year_frame() -> pd.DataFrame:
                 rows.append({"rid": i, "rule": x.rule, "grp": x.grp, "need_tbl": x.needs[0], "need_fmt": x.needs[1],
                              "status": x.status, "severity": x.severity, "label": x.label, "grp_zh": x.grp_zh,
                              "actual_zh": x.actual_zh, "expected_zh": x.expected_zh, "side": side,
+                             "grp_en": x.grp_en, "actual_en": x.actual_en, "expected_en": x.expected_en,
                              "which": which, "sign": sign, "tbl": t, "row_key": r, "col_key": c,
                              "ord": len(rows), "first": addr not in seen})  # cells listed once, actual first
                 seen.add(addr)

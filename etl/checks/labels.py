@@ -1,5 +1,6 @@
-"""How findings name things in Chinese: cells, rows and columns by the labels the official form prints
-(from etl.formats), tables as 表二/表三/表四, and the few words the rules need.
+"""How findings name things: cells, rows and columns by the labels the official form prints (from
+etl.formats; English labels for message_en), tables as 表二/表三/表四 (Table 2/3/4), and the few words the
+rules need.
 
 Findings carry `message` in Chinese (the users are Chinese oversight offices) and `message_en` in English.
 """
@@ -61,6 +62,57 @@ def addr_zh(addr: str) -> str:
     return addr
 
 
+# --- English: the form's English labels (etl.formats), tables as "Table 3" ---------------------------------
+
+TABLE_EN = {"t2": "Table 2", "t3": "Table 3", "t4": "Table 4"}
+KIND_EN = {"empty": "blank", "na": 'printed "/" or "-"', "text": "holds words", "missing": "not printed"}
+NARRATIVE_EN = {
+    "proactive_items": "items proactively published",
+    "requests_received": "requests received",
+    "requests_processed": "requests processed",
+    "requests_carried_forward": "requests carried forward",
+    "review_total": "reconsideration cases",
+    "litigation_total": "litigation cases",
+}
+
+
+CHAPTER_EN = {"overview": "Overview", "proactive": "Proactive disclosure", "requests": "Requests",
+              "review_litigation": "Reconsideration and litigation", "problems": "Problems and improvements",
+              "other": "Other matters"}
+
+
+def row_en(tbl: str, row: str) -> str:
+    """A row's English label (the form's English labels already name a sub-row's group: "Withheld: …")."""
+    return F.label(tbl, "row", row, "en")
+
+
+def col_en(tbl: str, col: str) -> str:
+    return F.label(tbl, "col", col, "en")
+
+
+def cell_en(tbl: str, row: str, col: str) -> str:
+    """Table 3 "Total processed" × "Total": the table, the row's and the column's English labels."""
+    return f'{TABLE_EN.get(tbl, tbl)} "{row_en(tbl, row)}" × "{col_en(tbl, col)}"'
+
+
+def addr_en(addr: str) -> str:
+    """addr_zh in English."""
+    if addr.startswith("chapter:"):
+        return f'"{CHAPTER_EN.get(addr[8:], addr[8:])}"'
+    parts = addr.split(".")
+    if len(parts) == 3:
+        return cell_en(*parts)
+    if addr in F.TABLE_TITLES:
+        return f'{TABLE_EN[addr]} "{F.TABLE_TITLES[addr][1]}"'
+    return addr
+
+
+def sum_en(labels: list[str]) -> str:
+    if len(labels) <= 3:
+        return " + ".join(f'"{x}"' for x in labels)
+    return f'the {len(labels)} items "{labels[0]}" to "{labels[-1]}"'
+
+
 def sum_zh(labels: list[str], what: str) -> str:
     """「a」+「b」, or for a long run 「first」至「last」共N项 (the outcome rows are eighteen)."""
     if len(labels) <= 3:
@@ -72,4 +124,4 @@ def addr_frame() -> pd.DataFrame:
     """Every cell address any format prints (and the tables and chapters), with its Chinese name."""
     addrs = {f"{t}.{r.key}.{c.key}" for t in F.TABLES for r in F.ROWS[t] for c in F.COLS[t]}
     addrs |= set(F.TABLES) | {f"chapter:{k}" for k in F.CHAPTER_KEYS}
-    return pd.DataFrame([{"addr": a, "zh": addr_zh(a)} for a in sorted(addrs)])
+    return pd.DataFrame([{"addr": a, "zh": addr_zh(a), "en": addr_en(a)} for a in sorted(addrs)])

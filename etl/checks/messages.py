@@ -8,6 +8,7 @@ Placeholders:
     {col}           the column as VARCHAR
     {col:num}       a number as a person writes it (fnum: 12, not 12.0; NULL as —)
     {col:zh}        a cell address, table or chapter by its Chinese name (czh)
+    {col:en}        the same by its English name (cen), for message_en
     {col|SEP}       a list column joined by SEP;  {col:zh|SEP}: each element by its Chinese name
     {col?TEXT}      TEXT when the BOOLEAN column is true, else nothing
 
@@ -34,50 +35,50 @@ T = Template
 MESSAGES: dict[str, dict[str, Template]] = {
     # T3-balance, T3-outcomes, T3-columns, T4-sums, T2-stock
     "identity": {
-        "uncertain": T("{grp_zh}无法核对：{unknown_zh|、}", "{rule} [{grp}] cannot be checked: {unknown|, }"),
+        "uncertain": T("{grp_zh}无法核对：{unknown_zh|、}", "{grp_en} cannot be checked: {unknown|, }"),
         "eq": T("{grp_zh}：{totals_zh}应为 {parts:num}（{parts_zh}），实为 {totals:num}",
-                "{rule} [{grp}]: {parts_label} = {parts:num} but {totals_label} = {totals:num}"),
+                "{grp_en}: {totals_en} should be {parts:num} ({parts_en}) but is {totals:num}"),
         "le": T("{grp_zh}：{parts_zh}为 {parts:num}，超过{totals_zh}之和 {totals:num}",
-                "{rule} [{grp}]: {parts_label} = {parts:num} exceeds {totals_label} = {totals:num}"),
+                "{grp_en}: {parts_en} = {parts:num} exceeds {totals_en} = {totals:num}"),
     },
     # one cell an identity cannot use: an element of `unknown` above
-    "identity.unknown": {"": T("{cell:zh}{kind_zh}", "{cell} {kind}")},
+    "identity.unknown": {"": T("{cell:zh}{kind_zh}", "{cell:en} {kind_en}")},
     "non-negative": {
         "negative": T("{cell:zh}为 {actual:num}（原文“{raw}”）：数量不能为负数",
-                      '{cell} = {actual:num} (printed "{raw}"): a count cannot be negative'),
+                      '{cell:en} = {actual:num} (printed "{raw}"): a count cannot be negative'),
         "fraction": T("{cell:zh}为 {actual:num}（原文“{raw}”）：数量应为整数",
-                      '{cell} = {actual:num} (printed "{raw}"): a count must be a whole number'),
+                      '{cell:en} = {actual:num} (printed "{raw}"): a count must be a whole number'),
     },
     "text-vs-table": {"": T("正文称{nkey_zh}为 {stated:num}，但表格中 {shown_zh|；或 }",
-                            "the text states {nkey} = {stated:num} but the table gives {shown| / }")},
+                            "the text states {nkey_en} = {stated:num} but the table gives {shown| / }")},
     # one alternative sum the narrative figure may equal: an element of `shown` above
-    "text-vs-table.alt": {"": T("{cells:zh|+} = {alt_total:num}", "{cells| + } = {alt_total:num}")},
+    "text-vs-table.alt": {"": T("{cells:zh|+} = {alt_total:num}", "{cells:en| + } = {alt_total:num}")},
     # X-carry, X-stock
     "cross-year": {
         "uncertain": T("{grp_zh}{prev_year}→{year}年无法核对：{bad_zh|、}",
-                       "{rule} [{grp}] {prev_year}→{year} cannot be checked: {bad|, } not a number"),
-        "fail": T("{grp_zh}：{year}年{actual_zh}应为 {expected:num}（{expected_zh}，{prev_year}年报告 {prev_report}），"
+                       "{grp_en} {prev_year}→{year} cannot be checked: {bad|, } not a number"),
+        "fail": T("{grp_zh}：{year}年{actual_zh}应为 {expected:num}（{expected_zh}，见{prev_year}年报告），"
                   "实为 {actual:num}",
-                  "{rule} [{grp}] {label}: expected {expected:num} from {prev_year} (report {prev_report}), "
-                  "got {actual:num} in {year}"),
+                  "{grp_en}: {year} {actual_en} should be {expected:num} ({expected_en}, from the {prev_year} "
+                  "report) but is {actual:num}"),
     },
     # one cell of either year the equation cannot use: an element of `bad` above
-    "cross-year.bad": {"": T("{cell_year}年{cell:zh}{kind_zh}", "{which} {cell}")},
+    "cross-year.bad": {"": T("{cell_year}年{cell:zh}{kind_zh}", "{cell_year} {cell:en}")},
     "X-jump": {"": T("{cell:zh}由{prev_year}年的 {expected:num} 变为{year}年的 {actual:num}，"
                      "变化超过 {ratio:num} 倍，值得复核",
-                     "{cell} went from {expected:num} ({prev_year}) to {actual:num} ({year}): "
+                     "{cell:en} went from {expected:num} ({prev_year}) to {actual:num} ({year}): "
                      "a change beyond ×{ratio:num} deserves review")},
-    "completeness.tables": {"": T("未找到表格：{cells:zh|、}", "table(s) not found: {cells|, }")},
-    "completeness.chapters": {"": T("未找到章节：{cells:zh|、}", "chapter(s) not found: {cells|, }")},
+    "completeness.tables": {"": T("未找到表格：{cells:zh|、}", "table(s) not found: {cells:en|, }")},
+    "completeness.chapters": {"": T("未找到章节：{cells:zh|、}", "chapter(s) not found: {cells:en|, }")},
     # cells of a printed table: `shown` the first few, `more` whether there are others
     "completeness.cells": {
         "absent": T("{n}个应有的单元格未印出：{shown:zh|、}{more?等}",
-                    "{n} expected cell(s) not printed: {shown|, }{more?, …}"),
-        "empty": T("{n}个单元格空白：{shown:zh|、}{more?等}", "{n} cell(s) left blank: {shown|, }{more?, …}"),
+                    "{n} expected cell(s) not printed: {shown:en|, }{more?, …}"),
+        "empty": T("{n}个单元格空白：{shown:zh|、}{more?等}", "{n} cell(s) left blank: {shown:en|, }{more?, …}"),
         "na": T("{n}个单元格填“/”或“-”而非数字：{shown:zh|、}{more?等}",
-                '{n} cell(s) printed "/" or "-" instead of a figure: {shown|, }{more?, …}'),
+                '{n} cell(s) printed "/" or "-" instead of a figure: {shown:en|, }{more?, …}'),
         "text": T("{n}个单元格填写文字而非数字：{shown:zh|、}{more?等}",
-                  "{n} cell(s) hold words, not numbers: {shown|, }{more?, …}"),
+                  "{n} cell(s) hold words, not numbers: {shown:en|, }{more?, …}"),
     },
     "format-vs-year": {
         "unknown_year": T("报告年度不明，无法核对其格式（{template_zh}）",
@@ -117,6 +118,8 @@ def _value(col: str, fmt: str | None, sep: str | None) -> str:
     if sep is not None:
         if fmt == "zh":
             return f"czhs({c}, {literal(sep)})"
+        if fmt == "en":
+            return f"cens({c}, {literal(sep)})"
         if fmt is None:
             return f"array_to_string({c}, {literal(sep)})"
     elif fmt is None:
@@ -125,6 +128,8 @@ def _value(col: str, fmt: str | None, sep: str | None) -> str:
         return f"fnum({c})"
     elif fmt == "zh":
         return f"czh({c})"
+    elif fmt == "en":
+        return f"cen({c})"
     raise ValueError(f"unknown placeholder format {fmt!r} (list: {sep is not None})")
 
 

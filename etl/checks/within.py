@@ -19,7 +19,8 @@ def identities(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TEMP TABLE chk_groups AS
         WITH x AS (
             SELECT c.report_id, t.rule, t.tbl, t.fmt, t.grp, t.side, t.ord, t.addr AS cell, c.value, c.kind,
-                   CASE WHEN c.value IS NULL THEN kzh(c.kind) END AS kind_zh
+                   CASE WHEN c.value IS NULL THEN kzh(c.kind) END AS kind_zh,
+                   CASE WHEN c.value IS NULL THEN ken(c.kind) END AS kind_en
             FROM cells c JOIN chk_rep_fmt f ON f.report_id = c.report_id AND f.tbl = c.tbl
             JOIN chk_terms t ON t.tbl = c.tbl AND t.fmt = f.fmt AND t.row_key = c.row_key AND t.col_key = c.col_key
         )
@@ -36,7 +37,8 @@ def identities(con: duckdb.DuckDBPyConnection) -> None:
         incomplete AS (SELECT g.report_id, g.rule, g.tbl, g.fmt, g.grp FROM chk_groups g
                        JOIN n USING (rule, tbl, fmt, grp) WHERE g.n_present < n.n_terms),
         x AS (
-            SELECT i.report_id, i.rule, i.grp, t.ord, t.addr AS cell, 'missing' AS kind, kzh('missing') AS kind_zh
+            SELECT i.report_id, i.rule, i.grp, t.ord, t.addr AS cell, 'missing' AS kind, kzh('missing') AS kind_zh,
+                   ken('missing') AS kind_en
             FROM incomplete i JOIN chk_terms t USING (rule, tbl, fmt, grp)
             LEFT JOIN cells c ON c.report_id = i.report_id AND c.tbl = t.tbl AND c.row_key = t.row_key
                              AND c.col_key = t.col_key
@@ -48,9 +50,10 @@ def identities(con: duckdb.DuckDBPyConnection) -> None:
     insert(con, """
         WITH g AS (
             SELECT g.*, list_concat(g.bad, coalesce(a.absent, [])) AS unknown,
-                   list_concat(g.bad_zh, coalesce(a.absent_zh, [])) AS unknown_zh, n.cells, n.grp_zh
+                   list_concat(g.bad_zh, coalesce(a.absent_zh, [])) AS unknown_zh, n.cells, n.grp_zh, n.grp_en
             FROM chk_groups g LEFT JOIN chk_absent a USING (report_id, rule, grp)
-            JOIN (SELECT rule, tbl, fmt, grp, list(addr ORDER BY ord) AS cells, any_value(grp_zh) AS grp_zh
+            JOIN (SELECT rule, tbl, fmt, grp, list(addr ORDER BY ord) AS cells, any_value(grp_zh) AS grp_zh,
+                         any_value(grp_en) AS grp_en
                   FROM chk_terms GROUP BY ALL) n
               USING (rule, tbl, fmt, grp)
         )
@@ -61,8 +64,8 @@ def identities(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN len(unknown) = 0 THEN parts END AS expected,
                CASE WHEN len(unknown) = 0 THEN totals END AS actual,
                CASE WHEN len(unknown) > 0 THEN 'uncertain' WHEN k.op = '=' THEN 'eq' ELSE 'le' END AS variant,
-               g.grp, g.grp_zh, g.unknown, g.unknown_zh, g.parts, g.totals, k.parts_label, k.totals_label,
-               k.parts_zh, k.totals_zh
+               g.grp, g.grp_zh, g.grp_en, g.unknown, g.unknown_zh, g.parts, g.totals, k.parts_label, k.totals_label,
+               k.parts_zh, k.totals_zh, k.parts_en, k.totals_en
         FROM g JOIN chk_rules k USING (rule, tbl, fmt) JOIN reports r USING (report_id)
         WHERE len(unknown) > 0 OR (k.op = '=' AND abs(parts - totals) > 1e-6)
               OR (k.op = '<=' AND parts > totals + 1e-6)""", messages="identity")
@@ -112,7 +115,8 @@ def text_vs_table(con: duckdb.DuckDBPyConnection) -> None:
                -- each cell once, in the order the alternatives list them (list_distinct's order is arbitrary)
                list_filter(all_cells, lambda x, i: list_position(all_cells, x) = i) AS cells,
                stated AS expected, first_total AS actual,
-               nkey, coalesce(getvariable('chk_narr_zh')[nkey], nkey) AS nkey_zh, stated, shown, shown_zh
+               nkey, coalesce(getvariable('chk_narr_zh')[nkey], nkey) AS nkey_zh,
+               coalesce(getvariable('chk_narr_en')[nkey], nkey) AS nkey_en, stated, shown, shown_zh
         FROM res JOIN reports r USING (report_id)
         WHERE NOT matched OR matched IS NULL""", messages="text-vs-table")
 
