@@ -11,12 +11,15 @@ import io
 import pandas as pd
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, RGBColor
 
 from dashboard import charts, exports
 from dashboard import queries as Q
+from dashboard.docx_layout import a4 as _a4
+from dashboard.docx_layout import caption as _caption
+from dashboard.docx_layout import cjk_font as _cjk_font
+from dashboard.docx_layout import page_numbers as _page_numbers
+from dashboard.docx_layout import save as _save
 from dashboard.filters import Filters
 from dashboard.i18n import RULES, t
 from dashboard.i18n import name as tname
@@ -33,60 +36,6 @@ def _fmt(key: str, v: float | None) -> str:
     from dashboard.ui import fmt_metric  # the same formatting as the screen
 
     return fmt_metric(key, v)
-
-
-def _cjk_font(doc: Document) -> None:
-    st = doc.styles["Normal"]
-    st.font.name = "Noto Sans CJK SC"
-    st.font.size = Pt(10.5)
-    st.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")
-
-
-def _a4(doc: Document) -> None:
-    for s in doc.sections:
-        s.page_width, s.page_height = Cm(21.0), Cm(29.7)
-        s.top_margin = s.bottom_margin = Cm(2.54)
-        s.left_margin = s.right_margin = Cm(2.8)
-
-
-def _field(paragraph, instr: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when the page is laid out."""
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, instr), ("separate", None), (None, "1"), ("end", None)):
-        if kind:
-            el = OxmlElement("w:fldChar")
-            el.set(qn("w:fldCharType"), kind)
-        elif text == instr:
-            el = OxmlElement("w:instrText")
-            el.set(qn("xml:space"), "preserve")
-            el.text = f" {instr} "
-        else:
-            el = OxmlElement("w:t")
-            el.text = text
-        run._r.append(el)
-
-
-def _page_numbers(doc: Document, lang: str) -> None:
-    p = doc.sections[0].footer.paragraphs[0]
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if lang == "zh":
-        p.add_run("第 ")
-        _field(p, "PAGE")
-        p.add_run(" 页，共 ")
-        _field(p, "NUMPAGES")
-        p.add_run(" 页")
-    else:
-        p.add_run("Page ")
-        _field(p, "PAGE")
-        p.add_run(" of ")
-        _field(p, "NUMPAGES")
-
-
-def _caption(doc: Document, text: str) -> None:
-    p = doc.add_paragraph(text)
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.runs[0].font.size = Pt(9)
-    p.runs[0].font.color.rgb = RGBColor(0x44, 0x44, 0x44)
 
 
 def scope(run: Q.Run, f: Filters, year: int) -> dict:
@@ -197,9 +146,3 @@ def build(run: Q.Run, f: Filters, data_date: str, with_charts: bool = True, issu
         para.add_run(m.label(lang)).bold = True
         para.add_run(f"：{m.definition(lang)}" if lang == "zh" else f": {m.definition(lang)}")
     return _save(doc)
-
-
-def _save(doc: Document) -> bytes:
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()

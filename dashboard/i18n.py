@@ -222,6 +222,38 @@ STRINGS: dict[str, tuple[str, str]] = {
     "late": ("逾期", "Late"),
     "unknown_date": ("日期不明", "Date unknown"),
     "missing": ("缺失", "Missing"),
+    # 通报 page
+    "page_notice": ("报送与通报", "Reporting and notice"),
+    "notice_by": ("按地区", "By region"),
+    "notice_note": ("应报：该年度应发布报告的机关（已有报告，或按报告缺失核对应有而未见报告）；已报：有报告；按时、逾期按发布日期与截止日期比较；"
+                    "未报：应有而未见报告。数字有误指表格勾稽、跨年衔接等数字核对未通过。",
+                    "Expected: agencies due to report for the year (a report, or one the coverage check finds "
+                    "missing); published: a report is loaded; on time and late compare its publication date "
+                    "with the deadline; missing: due but not found. Errors in the figures: checks of the tables' "
+                    "arithmetic and carry-over failed."),
+    "notice_rates": ("{year} 年度报告报送情况", "Reporting for {year}"),
+    "notice_all": ("合计", "All"),
+    "reported_rate": ("报送率", "Reporting rate"),
+    "on_time_rate": ("按时报送率", "On-time rate"),
+    "notice_list": ("{year} 年度通报名单", "Notice list for {year}"),
+    "notice_matter": ("事项", "Matter"),
+    "notice_matter_missing": ("未发布年度报告", "No annual report"),
+    "notice_matter_late": ("逾期发布", "Published late"),
+    "notice_matter_figures": ("报告数字有误", "Errors in the figures"),
+    "notice_detail": ("具体情况", "Details"),
+    "notice_download": ("生成通报（Word）", "Notice (Word)"),
+    "notice_title": ("关于 {year} 年度政府信息公开工作年度报告发布情况的通报", "Notice on the publication of the {year} annual disclosure reports"),
+    "notice_scope_head": ("一、总体情况", "1. Overview"),
+    "notice_scope": ("本通报依据数据仓库中 {filters} 范围内的年度报告编制。{year} 年度应报 {expected} 个机关，已报 {reported} 个"
+                     "（报送率 {rate}），其中按时 {on_time} 个、逾期 {late} 个、发布日期不明 {undated} 个；未报 {missing} 个。",
+                     "This notice covers the annual reports in the warehouse for {filters}. For {year}, {expected} "
+                     "agencies were due to report and {reported} did (rate {rate}): {on_time} on time, {late} late, "
+                     "{undated} with no known date; {missing} did not."),
+    "notice_table_caption": ("表1　{year} 年度报告报送情况（按省）", "Table 1. Reporting for {year}, by province"),
+    "notice_part_missing": ("二、未发布年度报告的机关（{n} 个）", "2. Agencies with no annual report ({n})"),
+    "notice_part_late": ("三、逾期发布的机关（{n} 个）", "3. Agencies that published late ({n})"),
+    "notice_part_figures": ("四、报告数字有误的机关（{n} 个）", "4. Agencies whose figures fail the checks ({n})"),
+    "notice_part_caption": ("表{i}　{year} 年度", "Table {i}. {year}"),
     # publication on the web (etl collect)
     "web_publication": ("网上发布情况（网站采集）", "Publication on the web (collected)"),
     "web_note": ("范围：采集清单（SOURCES.csv）所列机关。发布日期取报告网页所载发布日期，其次取年报栏目列表日期；"

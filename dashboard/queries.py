@@ -504,3 +504,56 @@ def web_publication(run: Run, year: int, as_of) -> pd.DataFrame:
 def collect_failures(run: Run) -> pd.DataFrame:
     return run("SELECT agency, year, url, code, detail, fetched_at FROM collect_failures "
                "ORDER BY agency, year DESC NULLS LAST, url LIMIT 1000", [])
+
+
+# --- reporting rate and the 通报 list ---------------------------------------------------------------------
+
+def reporting(run: Run, f: Filters, year: int) -> pd.DataFrame:
+    """Per agency due to report for `year` (it has an active report, or the coverage check finds its report
+    missing: etl/checks/oversight.py decides which years an agency owes): status on_time / late / undated /
+    missing, days late, its region. Agency filters apply; the year is the one asked."""
+    aw, ap = f.agency_where("a")
+    return run(f"""
+    WITH due AS (
+      SELECT r.agency_id, r.report_id, CASE WHEN r.is_late IS NULL THEN 'undated' WHEN r.is_late THEN 'late'
+                                            ELSE 'on_time' END AS status,
+             r.published_on, r.deadline, date_diff('day', r.deadline, r.published_on) AS days
+      FROM reports r WHERE r.is_active AND r.year = ?
+      UNION ALL
+      SELECT fi.agency_id, NULL, 'missing', NULL, NULL, NULL FROM findings fi WHERE fi.rule = 'coverage' AND fi.year = ?)
+    SELECT a.name AS agency, a.province, a.city, a.county, a.level, a.kind, due.status, due.published_on,
+           due.deadline, CASE WHEN due.status = 'late' THEN due.days END AS days_late, due.report_id
+    FROM due JOIN agencies a USING (agency_id) WHERE {aw}
+    ORDER BY a.province NULLS LAST, a.city NULLS LAST, a.name""", [year, year, *ap])
+
+
+def reporting_by_region(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """应报 / 已报 / 按时 / 逾期 / 日期不明 / 未报 and the rates, per value of `by` (province, city) and in all."""
+    d = df.assign(grp=df[by].fillna("—") if by in df else "—")
+    rows = []
+    for grp, g in [*d.groupby("grp", sort=True), ("__all__", d)]:
+        n = len(g)
+        c = g["status"].value_counts()
+        reported = n - int(c.get("missing", 0))
+        rows.append({"grp": grp, "expected": n, "reported": reported, "on_time": int(c.get("on_time", 0)),
+                     "late": int(c.get("late", 0)), "undated": int(c.get("undated", 0)),
+                     "missing": int(c.get("missing", 0)), "reported_rate": reported / n if n else None,
+                     "on_time_rate": int(c.get("on_time", 0)) / n if n else None})
+    return pd.DataFrame(rows)
+
+
+def notice_list(run: Run, f: Filters, year: int) -> pd.DataFrame:
+    """The 通报 list for `year`: agencies that did not publish, published late, or whose figures fail a check
+    (etl/checks/categories.py 'figures'), one row per agency and matter, with the finding's words (cells by
+    their printed labels) in the reader's language."""
+    aw, ap = f.agency_where("a")
+    return run(f"""
+    SELECT a.name AS agency, a.province, a.city, a.county,
+           CASE fi.rule WHEN 'coverage' THEN 'missing' WHEN 'timeliness' THEN 'late' ELSE 'figures' END AS matter,
+           {message_sql(f.lang)} AS message, fi.actual, fi.report_id, fi.rule
+    FROM findings fi JOIN agencies a USING (agency_id)
+    LEFT JOIN reports r ON r.report_id = fi.report_id
+    WHERE fi.year = ? AND fi.status = 'fail' AND (fi.rule IN ('coverage', 'timeliness') OR fi.category = 'figures')
+          AND (fi.report_id IS NULL OR r.is_active) AND {aw}
+    ORDER BY CASE matter WHEN 'missing' THEN 0 WHEN 'late' THEN 1 ELSE 2 END, a.province NULLS LAST,
+             a.city NULLS LAST, a.name, fi.rule""", [year, *ap])

@@ -112,17 +112,23 @@ def timeliness(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def coverage(con: duckdb.DuckDBPyConnection) -> None:
-    # every year between an agency's first and last report; and, from the national format (2019) on, every
-    # year the warehouse covers at all: others published that year, so this agency's report is missing too
+    # The years an agency was due to report: from its first report to the latest year reported by data of its
+    # kind. Generated sample agencies also owe every year of their corpus from the national format (2019) on;
+    # a real agency is never held to the sample corpus's years, nor to years before its first report (when it
+    # began reporting is not known from the reports).
     insert(con, """
-        WITH active AS (SELECT agency_id, year FROM reports
+        WITH active AS (SELECT agency_id, year, coalesce(is_sample, FALSE) AS sample FROM reports
                         WHERE is_active AND agency_id IS NOT NULL AND year IS NOT NULL),
+        kinds AS (SELECT sample, min(year) AS kmin, max(year) AS kmax FROM active GROUP BY 1),
         span AS (
-            SELECT agency_id,
-                   least(min(year), greatest(?, (SELECT min(year) FROM active))) AS lo,
-                   greatest(max(year), (SELECT max(year) FROM active)) AS hi
-            FROM active GROUP BY 1
-        ), want AS (SELECT agency_id, unnest(range(lo, hi + 1)) AS year FROM span)
+            SELECT a.agency_id, bool_or(a.sample) AS sample, min(a.year) AS first, max(a.year) AS last
+            FROM active a GROUP BY 1
+        ), bounds AS (
+            SELECT s.agency_id,
+                   CASE WHEN s.sample THEN least(s.first, greatest(?, k.kmin)) ELSE s.first END AS lo,
+                   greatest(s.last, k.kmax) AS hi
+            FROM span s JOIN kinds k ON k.sample = s.sample
+        ), want AS (SELECT agency_id, unnest(range(lo, hi + 1)) AS year FROM bounds)
         SELECT NULL::VARCHAR AS report_id, w.agency_id, w.year::INTEGER AS year, 'coverage' AS rule,
                'fail' AS status, 'warning' AS severity, []::VARCHAR[] AS cells, NULL::DOUBLE AS expected,
                NULL::DOUBLE AS actual, a.name AS agency

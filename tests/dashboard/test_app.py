@@ -21,7 +21,8 @@ from dashboard.i18n import t
 from etl import formats as F
 from etl import metrics as M
 
-PAGES = ["overview", "proactive", "requests", "review", "compare", "quality", "report", "glossary", "upload"]
+PAGES = ["overview", "proactive", "requests", "review", "compare", "quality", "notice", "report", "glossary",
+         "upload"]
 WITH_CHARTS = {"overview", "proactive", "requests", "review", "compare", "quality"}
 
 
@@ -159,10 +160,12 @@ def test_downloads_are_real_files(app_env, downloads, run):
     y = last_year(run)
     wb = load_workbook(io.BytesIO(downloads["overview_by_year.xlsx"]()))
     ws = wb.active
-    assert "数据日期" in ws.cell(1, 1).value  # the filters and data date head the sheet
-    header = [c.value for c in ws[3]]
+    assert ws.cell(1, 1).value == t("trends")  # the title row names the table (its section)
+    assert "数据日期" in ws.cell(2, 1).value  # then the filters and data date
+    first = int(ws.freeze_panes[1:])  # the header is frozen above the first data row
+    header = [c.value for c in ws[first - 1]]
     assert header[0] == t("year")
-    years = [r[0].value for r in ws.iter_rows(min_row=4)]
+    years = [r[0].value for r in ws.iter_rows(min_row=first)]
     assert years[-1] == y
     csv = downloads["overview_by_year.csv"]().decode("utf-8-sig")
     assert csv.splitlines()[0].startswith(t("year"))
@@ -208,8 +211,11 @@ def test_report_page_highlights_finding_cells(app_env, run, downloads):
         want = c.raw + "\u202f" + mark if mark else c.raw
         assert grid.loc[F.label("t3", "row", c.row_key), F.label("t3", "col", c.col_key)] == want
     cells = [d.value for d in at.dataframe if t("placement") in d.value.columns][0]
-    assert dict(zip(cells[t("cell_address")], cells[t("placement")], strict=True)) == {
-        f"{c.tbl}.{c.row_key}.{c.col_key}": i18n.PLACEMENTS[c.placed][0] for c in placed.itertuples()}
+    # cells are named by their table, row and column labels (never an address key)
+    by_label = {(tb, r, c): p for tb, r, c, p in zip(cells[t("cell_table")], cells[t("cell_row")], cells[t("cell_col")],
+                                                    cells[t("placement")], strict=True)}
+    assert by_label == {(F.TABLE_TITLES[c.tbl][0], F.label(c.tbl, "row", c.row_key), F.label(c.tbl, "col", c.col_key)):
+                        i18n.PLACEMENTS[c.placed][0] for c in placed.itertuples()}
     shown = {c.value for c in at.caption}
     for key, mark in i18n.PLACEMENT_MARKS.items():  # a legend line for each mark shown, none for the others
         assert any(v.startswith(f"{mark} ") for v in shown) == (key in set(placed["placed"])), key
@@ -257,15 +263,17 @@ def test_report_page_marks_cells_not_placed_by_their_header(placed_warehouse, mo
         assert captions.count(line) == len({a[0] for a, p in how.items() if p == key}), (key, captions)
     # every cell with its placement in words, on screen and in the downloads; never the codes
     cells = [d.value for d in at.dataframe if t("placement") in d.value.columns][0]
-    words = dict(zip(cells[t("cell_address")], cells[t("placement")], strict=True))
-    assert words == {".".join(a): i18n.PLACEMENTS[p][0] for a, p in how.items()}
+    words = dict(zip(zip(cells[t("cell_row")], cells[t("cell_col")], strict=True), cells[t("placement")], strict=True))
+    assert {a: words[(F.label(a[0], "row", a[1]), F.label(a[0], "col", a[2]))] for a in how} == {
+        a: i18n.PLACEMENTS[p][0] for a, p in how.items()}
     csv = downloads[f"report_cells_{rid[:12]}.csv"]().decode("utf-8-sig")
     assert i18n.PLACEMENTS["arithmetic"][0] in csv and i18n.PLACEMENTS["header"][0] in csv
     assert not any(code in csv for code in ("arithmetic", "official_order", "position", "header"))
     grid_csv = downloads[f"report_{rid[:12]}_t3.csv"]().decode("utf-8-sig").splitlines()
     assert grid_csv[1].split(",")[1] == raw["t3", "new_received", "natural_person"] + "\u202f" + mark["arithmetic"]
     sheet = load_workbook(io.BytesIO(downloads[f"report_{rid[:12]}_t3.xlsx"]())).active
-    assert f"{mark['arithmetic']} {i18n.PLACEMENTS['arithmetic'][0]}" in sheet["A1"].value  # the legend rides along
+    assert F.TABLE_TITLES["t3"][0] in sheet["A1"].value  # the title row names the report and the table
+    assert f"{mark['arithmetic']} {i18n.PLACEMENTS['arithmetic'][0]}" in sheet["A2"].value  # the legend rides along
     # in English: the same marks, the legend and the words in English
     at.sidebar.radio(key="f_lang").set_value("en").run()
     assert not at.exception, [e.value for e in at.exception]

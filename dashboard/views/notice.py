@@ -1,0 +1,52 @@
+"""通报: for one year, 应报 / 已报 / 按时 / 逾期 / 未报 and the rates by region, and the list of agencies that
+did not publish, published late or printed figures that fail the checks — on screen, in Excel and as an A4
+Word document ready to circulate."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import notice, ui
+from dashboard import queries as Q
+from dashboard.i18n import t
+
+ctx = ui.context()
+lang = ctx.lang
+ui.page_title(t("page_notice", lang))
+if not ui.nothing_matches(ctx):
+    years = list(range(ctx.filters.year_to or 0, (ctx.filters.year_from or 0) - 1, -1))
+    c1, c2 = st.columns([1, 1])
+    year = int(c1.selectbox(t("year", lang), years, key="notice_year"))
+    by = c2.radio(t("notice_by", lang), ["province", "city"], horizontal=True, key="notice_by",
+                  format_func=lambda k: t(k, lang))
+    st.caption(t("notice_note", lang))
+    due = Q.reporting(ctx.run, ctx.filters, year)
+    table = Q.reporting_by_region(due, by)
+    if table.empty:
+        st.info(t("no_match", lang))
+    else:
+        every = table[table["grp"] == "__all__"].iloc[0]
+        cols = st.columns(5)
+        for col, key, v in zip(cols, ("n_expected", "n_published", "n_on_time", "n_late", "n_missing"),
+                               (every["expected"], every["reported"], every["on_time"], every["late"],
+                                every["missing"]), strict=True):
+            col.metric(t(key, lang), f"{int(v):,}", border=True)
+        ui.section(t("notice_rates", lang, year=year))
+        show = table.assign(grp=table["grp"].replace({"__all__": t("notice_all", lang)}))
+        show = pd.DataFrame({t(by, lang): show["grp"], t("n_expected", lang): show["expected"],
+                             t("n_published", lang): show["reported"], t("n_on_time", lang): show["on_time"],
+                             t("n_late", lang): show["late"], t("unknown_date", lang): show["undated"],
+                             t("n_missing", lang): show["missing"], t("reported_rate", lang): show["reported_rate"],
+                             t("on_time_rate", lang): show["on_time_rate"]})
+        pct = st.column_config.NumberColumn(format="percent")
+        ui.table(show, f"notice_rates_{year}_{by}", ctx,
+                 column_config={t("reported_rate", lang): pct, t("on_time_rate", lang): pct})
+        ui.section(t("notice_list", lang, year=year))
+        items = notice.frame(ctx.run, ctx.filters, year)
+        ui.table(items, f"notice_list_{year}", ctx)
+        issuer = st.text_input(t("briefing_issuer", lang), key="notice_issuer", max_chars=60)
+        st.download_button(t("notice_download", lang),
+                           lambda: notice.build(ctx.run, ctx.filters, year, ctx.data_date, issuer=issuer,
+                                                sample=ctx.n_sample > 0),
+                           f"notice_{year}.docx",
+                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           key="notice_docx", on_click="ignore", type="primary", icon=":material/article:")
