@@ -45,7 +45,7 @@ def test_reporting_rate_and_the_notice_list(app_env, run, downloads):
     named = set(items.loc[items[t("notice_matter")] == t("notice_matter_missing"), t("agency")])
     assert named == set(missing["name"])
     assert (items[t("notice_matter")] == t("notice_matter_late")).sum() == late
-    assert f"notice_list_{y}.xlsx" in downloads and "notice_{y}.docx".format(y=y) in downloads
+    assert f"notice_list_{y}.xlsx" in downloads and f"notice_{y}.docx" in downloads
 
 
 def test_notice_document_is_a4_numbered_with_its_scope(run, tmp_path):
