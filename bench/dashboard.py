@@ -37,7 +37,8 @@ OUTCOME_P = np.array([0.45, 0.12] + [0.01] * 8 + [0.12, 0.02, 0.02] + [0.02] * 5
 OUTCOME_P = OUTCOME_P / OUTCOME_P.sum()
 APPLICANT_P = np.array([0.8, 0.08, 0.02, 0.02, 0.03, 0.05])
 T4_P = np.array([0.6, 0.15, 0.15, 0.10])
-PAGES = ("overview", "proactive", "requests", "review", "compare", "quality", "report", "glossary", "upload")
+PAGES = ("overview", "proactive", "requests", "review", "compare", "quality", "notice", "report", "glossary",
+         "upload")
 
 
 def _sha(text: str) -> str:
@@ -172,6 +173,9 @@ def synthesize(db: Path, n_reports: int, seed: int = 7) -> dict[str, int]:
                              "message": "未找到该年度报告"}))
     findings = pd.concat(fnd, ignore_index=True)
     findings.insert(0, "finding_id", [f"f{i}" for i in range(len(findings))])
+    from etl.checks.categories import CATEGORY_OF
+
+    findings["category"] = findings["rule"].map(CATEGORY_OF)  # as etl.checks.run_all sets it
 
     tmp = db.with_name(db.name + ".tmp")
     tmp.unlink(missing_ok=True)

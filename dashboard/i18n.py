@@ -233,6 +233,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "arithmetic and carry-over failed."),
     "notice_rates": ("{year} 年度报告报送情况", "Reporting for {year}"),
     "notice_all": ("合计", "All"),
+    "n_unreported": ("未报", "Not published"),
     "reported_rate": ("报送率", "Reporting rate"),
     "on_time_rate": ("按时报送率", "On-time rate"),
     "notice_list": ("{year} 年度通报名单", "Notice list for {year}"),

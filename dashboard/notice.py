@@ -50,7 +50,7 @@ def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", t
     by = total[total["grp"] != "__all__"]
     tbl = doc.add_table(rows=1, cols=7)
     tbl.style = "Light Grid Accent 1"
-    cols = ("province", "n_expected", "n_published", "n_on_time", "n_late", "n_missing", "reported_rate")
+    cols = ("province", "n_expected", "n_published", "n_on_time", "n_late", "n_unreported", "reported_rate")
     for cell, key in zip(tbl.rows[0].cells, cols, strict=True):
         cell.text = t(key, lang)
     for r in by.itertuples():

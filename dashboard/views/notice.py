@@ -26,7 +26,7 @@ if not ui.nothing_matches(ctx):
     else:
         every = table[table["grp"] == "__all__"].iloc[0]
         cols = st.columns(5)
-        for col, key, v in zip(cols, ("n_expected", "n_published", "n_on_time", "n_late", "n_missing"),
+        for col, key, v in zip(cols, ("n_expected", "n_published", "n_on_time", "n_late", "n_unreported"),
                                (every["expected"], every["reported"], every["on_time"], every["late"],
                                 every["missing"]), strict=True):
             col.metric(t(key, lang), f"{int(v):,}", border=True)
@@ -35,7 +35,7 @@ if not ui.nothing_matches(ctx):
         show = pd.DataFrame({t(by, lang): show["grp"], t("n_expected", lang): show["expected"],
                              t("n_published", lang): show["reported"], t("n_on_time", lang): show["on_time"],
                              t("n_late", lang): show["late"], t("unknown_date", lang): show["undated"],
-                             t("n_missing", lang): show["missing"], t("reported_rate", lang): show["reported_rate"],
+                             t("n_unreported", lang): show["missing"], t("reported_rate", lang): show["reported_rate"],
                              t("on_time_rate", lang): show["on_time_rate"]})
         pct = st.column_config.NumberColumn(format="percent")
         ui.table(show, f"notice_rates_{year}_{by}", ctx,

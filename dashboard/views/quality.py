@@ -96,8 +96,10 @@ else:
                                 "severity": t("severity", lang), "status": t("status", lang),
                                 "message": t("message", lang), "link": link_col, "kind": t("finding_kind", lang),
                                 "expected": t("expected", lang), "actual": t("actual", lang)})
-    # the export: what the screen shows (printed labels), with the cells involved named as printed
+    # the export: what the screen shows (printed labels), with the cells involved named as printed; the
+    # screen leaves out expected/actual (the message states them; a blank would print as "None")
     export = show.drop(columns=[link_col]).assign(cells=fl["cells"])
+    show = show.drop(columns=[t("expected", lang), t("actual", lang)])
     ui.table(export, "quality_findings", ctx, show=show, column_config={
         link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
 

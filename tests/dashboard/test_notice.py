@@ -37,7 +37,7 @@ def test_reporting_rate_and_the_notice_list(app_env, run, downloads):
     assert got[t("n_expected")] == f"{len(active) + len(missing):,}"
     assert got[t("n_published")] == f"{len(active):,}"
     assert got[t("n_late")] == f"{late:,}" and got[t("n_on_time")] == f"{on_time:,}"
-    assert got[t("n_missing")] == f"{len(missing):,}"
+    assert got[t("n_unreported")] == f"{len(missing):,}"
     rates = next(d.value for d in at.dataframe if t("reported_rate") in d.value.columns)
     total = rates[rates[t("province")] == t("notice_all")].iloc[0]
     assert total[t("reported_rate")] == pytest.approx(len(active) / (len(active) + len(missing)))
