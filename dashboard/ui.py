@@ -182,8 +182,16 @@ def fmt_delta(name: str, delta: float | None, lang: str) -> str | None:
         return None
     m = M.BY_NAME.get(name)
     if m is not None and m.is_share:
-        return f"{delta * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
-    return f"{delta:+,.2f}" if m is not None and m.is_rate else f"{delta:+,.0f}"
+        shown = f"{delta * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
+    else:
+        shown = f"{delta:+,.2f}" if m is not None and m.is_rate else f"{delta:+,.0f}"
+    # no change at the precision shown is no change: no sign, so no arrow up or down
+    return shown[1:] if is_no_change(shown) else shown
+
+
+def is_no_change(shown: str | None) -> bool:
+    """Whether a formatted change rounds to zero ("+0.0 个百分点", "-0.00", "+0")."""
+    return bool(shown) and not any(ch in "123456789" for ch in shown.split(" ")[0])
 
 
 def metric_label(name: str, lang: str) -> str:

@@ -29,9 +29,10 @@ if not ui.nothing_matches(ctx):
             helptext += " " + t("lfl_help", lang, y0=year - 1, y1=year, n=lfl["panel"],
                                 v0=ui.fmt_metric(h["key"], h["panel_prev"]), v1=ui.fmt_metric(h["key"], h["panel_value"]),
                                 all=ui.fmt_delta(h["key"], h["delta_all"], lang) or "—")
-        cols[i % 4].metric(ui.metric_label(h["key"], lang), ui.fmt_metric(h["key"], h["value"]),
-                           ui.fmt_delta(h["key"], delta, lang),
-                           delta_color="inverse" if m is not None and m.lower_is_better else "normal",
+        shown = ui.fmt_delta(h["key"], delta, lang)
+        color = "inverse" if m is not None and m.lower_is_better else "normal"
+        cols[i % 4].metric(ui.metric_label(h["key"], lang), ui.fmt_metric(h["key"], h["value"]), shown,
+                           delta_color="off" if ui.is_no_change(shown) else color,
                            help=helptext.strip() or None, border=True)
     n0, n1 = lfl["all"]
     # the subtitle carries place names and the search text (user-supplied): literal, never Markdown
