@@ -73,6 +73,31 @@ def table_format(rep: pd.Series, tbl: str) -> F.Format:
     return F.FORMATS[0]
 
 
+GROUP_ROW = "group:"  # a heading row of table 3 (（三）不予公开 …): printed by the form, holds no figures
+
+
+def with_group_rows(rows: list[str], labels: dict[str, str], fmt: F.Format) -> tuple[list[str], dict[str, str]]:
+    """Table 3's rows with the form's group headings (（三）…（六）) above their numbered sub-rows, so
+    "1.属于国家秘密" reads under "（三）不予公开" as printed."""
+    first = {}
+    for g in F.OUTCOME_GROUPS:
+        subs = g.rows.get(fmt) or ()
+        if len(subs) > 1:
+            present = [r for r in rows if r in subs]
+            if present:
+                first[present[0]] = g
+    out: list[str] = []
+    labels = dict(labels)
+    for r in rows:
+        g = first.get(r)
+        if g is not None:
+            key = GROUP_ROW + g.key
+            out.append(key)
+            labels[key] = g.heading[0] if lang == "zh" else g.en
+        out.append(r)
+    return out, labels
+
+
 def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format) -> pd.DataFrame:
     """The table as printed in format `fmt`: rows and columns in the official order, raw cell text (with its
     placement mark) as values."""
@@ -93,8 +118,11 @@ def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format) -> pd.DataFrame:
         rows = [r for r in F.T4_ROW_KEYS if r in present_rows]
         cols = [k for k in F.T4_COL_KEYS if k in present_cols]
     grid = c.pivot_table(index="row_key", columns="col_key", values="shown", aggfunc="first")
+    labels = {r: F.label(tbl, "row", r, lang) for r in rows}
+    if tbl == "t3":
+        rows, labels = with_group_rows(rows, labels, fmt)
     grid = grid.reindex(index=rows, columns=cols)
-    grid.index = [F.label(tbl, "row", r, lang) for r in rows]
+    grid.index = [labels[r] for r in rows]
     grid.columns = [F.label(tbl, "col", k, lang) for k in cols]
     grid.attrs["keys"] = (rows, cols)
     return grid.fillna("")

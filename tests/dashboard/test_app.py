@@ -531,3 +531,18 @@ def test_report_page_marks_ocr_cells_and_the_cell_corrected_by_arithmetic(ocr_wa
     # the quality page counts tables not adding up per way of reading
     at = open_app("quality")
     assert t("not_adding_up_by_read") in [h.value for h in at.subheader]
+
+
+def test_report_table_3_prints_its_group_rows(app_env, run):
+    """（三）…（六） head their numbered sub-rows as on the form, and hold no figures."""
+    rid = run("SELECT r.report_id FROM reports r JOIN cells c USING (report_id) WHERE r.is_active AND "
+              "r.t3_format = '2021' AND c.tbl = 't3' AND c.row_key = 'withheld_state_secret' LIMIT 1")
+    at = open_app("report", {"report": rid["report_id"].iloc[0]})
+    t3, _ = _grid(at, F.label("t3", "col", "natural_person"))
+    labels = list(t3.index)
+    for g in F.OUTCOME_GROUPS:
+        if not g.heading:
+            continue
+        first = F.label("t3", "row", g.rows[F.Format("2021")][0])
+        assert labels[labels.index(first) - 1] == g.heading[0], g.key
+        assert (t3.loc[g.heading[0]] == "").all()
