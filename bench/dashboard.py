@@ -37,7 +37,7 @@ OUTCOME_P = np.array([0.45, 0.12] + [0.01] * 8 + [0.12, 0.02, 0.02] + [0.02] * 5
 OUTCOME_P = OUTCOME_P / OUTCOME_P.sum()
 APPLICANT_P = np.array([0.8, 0.08, 0.02, 0.02, 0.03, 0.05])
 T4_P = np.array([0.6, 0.15, 0.15, 0.10])
-PAGES = ("overview", "proactive", "requests", "review", "compare", "quality", "notice", "report", "glossary",
+PAGES = ("overview", "proactive", "requests", "review", "compare", "builder", "quality", "notice", "report", "glossary",
          "upload")
 
 

@@ -18,10 +18,10 @@ from dashboard.i18n import t  # noqa: E402
 
 # Pages live in dashboard/views/, not pages/: a folder named pages/ next to the entry script switches
 # Streamlit into its legacy multipage mode (PagesManager.uses_pages_directory), which bypasses st.navigation.
-PAGES = ("overview", "proactive", "requests", "review", "compare", "quality", "notice", "report", "glossary",
-         "upload")
+PAGES = ("overview", "proactive", "requests", "review", "compare", "builder", "quality", "notice", "report",
+         "glossary", "upload")
 ICONS = {"overview": "dashboard", "proactive": "campaign", "requests": "inbox", "review": "gavel",
-         "compare": "compare_arrows", "quality": "rule", "notice": "campaign", "report": "description", "glossary": "menu_book",
+         "compare": "compare_arrows", "builder": "table_view", "quality": "rule", "notice": "campaign", "report": "description", "glossary": "menu_book",
          "upload": "upload_file"}
 
 # An emoji favicon is drawn from a data: URL; a ":material/…:" page icon makes the browser fetch an SVG from

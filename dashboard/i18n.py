@@ -222,6 +222,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "late": ("逾期", "Late"),
     "unknown_date": ("日期不明", "Date unknown"),
     "missing": ("缺失", "Missing"),
+    # table builder
+    "page_builder": ("自定义表格", "Table builder"),
+    "builder_rows": ("按行分组", "Rows by"),
+    "builder_metrics": ("指标", "Metrics"),
+    "builder_group": ("分组", "Group"),
+    "builder_note": ("每个比率按各报告分子之和 ÷ 分母之和计算（只计两者均有数字的报告），并列出分子和分母；空白或“/”不计为 0。",
+                     "Each rate is the sum of its numerators over the sum of its denominators (reports where both are "
+                     "known), shown with both; a blank or \"/\" is never 0."),
+    "builder_empty": ("请选择年度和指标。", "Pick years and metrics."),
     # 通报 page
     "page_notice": ("报送与通报", "Reporting and notice"),
     "notice_by": ("按地区", "By region"),

@@ -557,3 +557,18 @@ def notice_list(run: Run, f: Filters, year: int) -> pd.DataFrame:
           AND (fi.report_id IS NULL OR r.is_active) AND {aw}
     ORDER BY CASE matter WHEN 'missing' THEN 0 WHEN 'late' THEN 1 ELSE 2 END, a.province NULLS LAST,
              a.city NULLS LAST, a.name, fi.rule""", [year, *ap])
+
+
+# --- the table builder ----------------------------------------------------------------------------------
+
+def builder(run: Run, f: Filters, dim: str, years: Sequence[int], names: Sequence[str]) -> pd.DataFrame:
+    """One row per group (DIMENSIONS[dim], or everything for "all") and year: reports, and for each metric
+    its value with the numerator and denominator sums behind it (ratio of sums, blanks never 0)."""
+    where, params = f.where(years=False)
+    ys = sorted({int(y) for y in years})
+    if not ys or not names:
+        return pd.DataFrame()
+    grp = "'__all__'" if dim == "all" else DIMENSIONS[dim]
+    marks = ", ".join("?" * len(ys))
+    return run(f"SELECT {grp} AS grp, m.year, count(*) AS n_reports, {_metrics_sql(names)} FROM report_metrics m "
+               f"WHERE {where} AND m.year IN ({marks}) GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 20000", [*params, *ys])

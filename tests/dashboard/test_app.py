@@ -21,7 +21,7 @@ from dashboard.i18n import t
 from etl import formats as F
 from etl import metrics as M
 
-PAGES = ["overview", "proactive", "requests", "review", "compare", "quality", "notice", "report", "glossary",
+PAGES = ["overview", "proactive", "requests", "review", "compare", "builder", "quality", "notice", "report", "glossary",
          "upload"]
 WITH_CHARTS = {"overview", "proactive", "requests", "review", "compare", "quality"}
 
@@ -546,3 +546,25 @@ def test_report_table_3_prints_its_group_rows(app_env, run):
         first = F.label("t3", "row", g.rows[F.Format("2021")][0])
         assert labels[labels.index(first) - 1] == g.heading[0], g.key
         assert (t3.loc[g.heading[0]] == "").all()
+
+
+def test_table_builder_gives_each_rate_with_its_parts(app_env, run, downloads):
+    at = open_app("builder")
+    at.selectbox(key="builder_dim").set_value("province").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if t("builder_group") in d.value.columns)
+    y = last_year(run)
+    rm = run("SELECT * FROM report_metrics WHERE year = ?", [y])
+    m = M.get("disclosure_rate")
+    for prov, g in rm.groupby("province"):
+        row = table[(table[t("builder_group")] == prov) & (table[t("year")] == y)].iloc[0]
+        ok = g[m.numerator].notna() & g[m.denominator].notna()
+        assert row[m.label("zh")] == pytest.approx(ratio(g, "disclosure_rate"))
+        assert row[f"{m.label('zh')} · {t('numerator')}"] == g.loc[ok, m.numerator].sum()
+        assert row[f"{m.label('zh')} · {t('denominator')}"] == g.loc[ok, m.denominator].sum()
+        assert row[M.get("new_received").label("zh")] == g["new_received"].sum()
+    ws = load_workbook(io.BytesIO(downloads["builder.xlsx"]())).active
+    assert ws.cell(1, 1).value == t("page_builder")
+    header = int(ws.freeze_panes[1:]) - 1
+    col = [c.value for c in ws[header]].index(m.label("zh")) + 1
+    assert ws.cell(header + 1, col).number_format == "0.0%" and isinstance(ws.cell(header + 1, col).value, float)

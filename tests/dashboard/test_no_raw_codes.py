@@ -16,7 +16,7 @@ from etl import formats as F
 from etl.checks.categories import CATEGORY_OF
 from etl.reasons import REASONS
 
-PAGES = ["overview", "proactive", "requests", "review", "compare", "quality", "notice", "report", "glossary",
+PAGES = ["overview", "proactive", "requests", "review", "compare", "builder", "quality", "notice", "report", "glossary",
          "upload"]
 # snake_case canonical keys (row and column keys of every table and format), rule and reason codes
 KEYS = sorted({k for t in F.TABLES for fmt in F.FORMATS for a in F.table_cells(t, fmt) for k in (a.row, a.col)
