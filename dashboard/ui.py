@@ -136,14 +136,19 @@ def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, not
     is in view."""
     name = slug(key)
     title = title or st.session_state.get("_section") or t("app_title", ctx.lang)
-    out = exports.readable(df.reset_index(names="") if index else df, ctx.lang)
+    src = df.reset_index(names="") if index else df
+    lang = ctx.lang
+
+    def out() -> pd.DataFrame:  # made when a button is clicked, not on every rerun of the page
+        return exports.readable(src, lang)
+
     head = f"{ctx.subtitle} · {note}" if note else ctx.subtitle
     sample = t("sample_note", ctx.lang) if ctx.n_sample else ""
     row = st.container(horizontal=True)
-    row.download_button(t("download_csv", ctx.lang), lambda: exports.csv_bytes(out), f"{name}.csv", "text/csv",
+    row.download_button(t("download_csv", ctx.lang), lambda: exports.csv_bytes(out()), f"{name}.csv", "text/csv",
                         key=f"csv_{key}", on_click="ignore", icon=":material/download:")
     row.download_button(t("download_xlsx", ctx.lang),
-                        lambda: exports.xlsx_bytes(out, name, head, title, _share_columns(out), sample),
+                        lambda: exports.xlsx_bytes(frame := out(), name, head, title, _share_columns(frame), sample),
                         f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"xlsx_{key}", on_click="ignore", icon=":material/table:")
 

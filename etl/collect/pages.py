@@ -16,11 +16,11 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import lxml.html
 
+from etl.extract.metadata import CN_DIGITS
+
 # Attachment kinds the build reads (etl.warehouse.files.REPORT_EXTENSIONS, page images included).
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
-_CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "O": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-              "六": "6", "七": "7", "八": "8", "九": "9"}
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二][〇○零O][一二三四五六七八九〇○零O]{2})\s*年")
 # An annual disclosure report's title: a disclosure phrase and 年度报告 / 年报, in either order of words
@@ -62,7 +62,7 @@ def report_year(title: str) -> int | None:
         return int(m.group(1))
     m = _CN_YEAR.search(title)
     if m:
-        return int("".join(_CN_DIGITS[c] for c in m.group(1)))
+        return int("".join(str(CN_DIGITS[c]) for c in m.group(1)))
     return None
 
 

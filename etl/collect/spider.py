@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -212,7 +213,7 @@ class ReportsSpider(scrapy.Spider):
             self.fail(meta, response.url, "no_report_content",
                       "the report page holds neither the report's text nor an attachment")
             return
-        for url, _text_of_link in files:
+        for url, _ in files:
             prev = self.previous.get(url) or {}
             headers = {}
             if prev.get("etag"):
@@ -247,7 +248,7 @@ class ReportsSpider(scrapy.Spider):
             self._tick("unchanged")
             return
         body = response.body
-        sha = store.hashlib.sha256(body).hexdigest()
+        sha = hashlib.sha256(body).hexdigest()
         rel = prev.get("path") if prev else store.file_name(meta.get("agency") or "agency", meta.get("year"),
                                                             url, ctype)
         if prev and prev.get("sha256") == sha and (self.out / rel).is_file():

@@ -117,18 +117,25 @@ def current_files(out: Path) -> dict[str, dict]:
     return {u: r for u, r in files.items() if r.get("path") and (Path(out) / r["path"]).is_file()}
 
 
+def first_seen(log: list[dict]) -> dict[tuple[str, int], str]:
+    """(agency, report year) -> the fetch time of the first stored or unchanged file found for it."""
+    first: dict[tuple[str, int], str] = {}
+    for rec in log:
+        if rec.get("event") in ("stored", "unchanged") and rec.get("year"):
+            first.setdefault((rec["agency"], int(rec["year"])), rec.get("fetched_at") or "")
+    return first
+
+
 def publications(out: Path, agencies: list[str]) -> list[dict]:
     """Per agency of the sources and report year: whether a report file was found, its first fetch, and the
     dates the site gave it. Years with nothing found are absent: an agency with no row for a year has not
     been seen to publish it."""
+    log = read_log(out)
+    first = first_seen(log)
     rows: dict[tuple[str, int], dict] = {}
-    first: dict[tuple[str, int], str] = {}
-    for rec in read_log(out):
-        if rec.get("event") not in ("stored", "unchanged") or not rec.get("year"):
-            continue
-        key = (rec["agency"], int(rec["year"]))
-        first.setdefault(key, rec.get("fetched_at") or "")
-        rows[key] = rec
+    for rec in log:
+        if rec.get("event") in ("stored", "unchanged") and rec.get("year"):
+            rows[(rec["agency"], int(rec["year"]))] = rec
     out_rows = []
     for (agency, year), rec in sorted(rows.items()):
         out_rows.append({"agency": agency, "year": year, "found": True, "first_seen": first[(agency, year)],

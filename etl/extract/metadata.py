@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import NamedTuple
 
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
               "七": 7, "八": 8, "九": 9}
 _CJK = "\u4e00-\u9fff"
 # Title words, simplified and traditional (mirror sites: 政府資訊公開 / 信息公開工作年度報告).
@@ -300,13 +300,13 @@ def _cn_number(s: str) -> int:
     if s == "十":
         return 10
     if s.startswith("十"):
-        return 10 + _CN_DIGITS[s[1]]
+        return 10 + CN_DIGITS[s[1]]
     if s.endswith("十"):
-        return _CN_DIGITS[s[0]] * 10
+        return CN_DIGITS[s[0]] * 10
     if "十" in s:
         a, b = s.split("十")
-        return _CN_DIGITS[a] * 10 + _CN_DIGITS[b]
-    return _CN_DIGITS[s]
+        return CN_DIGITS[a] * 10 + CN_DIGITS[b]
+    return CN_DIGITS[s]
 
 
 def iso_date(y: int, m: int, d: int) -> str | None:
@@ -323,7 +323,7 @@ def parse_date(text: str) -> str | None:
         return iso_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     m = _CN_DATE.match(t)
     if m:
-        year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+        year = int("".join(str(CN_DIGITS[c]) for c in m.group(1)))
         return iso_date(year, _cn_number(m.group(2)), _cn_number(m.group(3)))
     return None
 

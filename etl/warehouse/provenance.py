@@ -77,13 +77,8 @@ def apply(con: duckdb.DuckDBPyConnection, sources: list[Path]) -> None:
     for coll in collections(sources):
         name = str(coll.resolve())
         log = store.read_log(coll)
-        last: dict[str, dict] = {}
-        first_seen: dict[tuple[str, int], str] = {}
-        for rec in log:
-            if rec.get("url"):
-                last[rec["url"]] = rec
-            if rec.get("event") in ("stored", "unchanged") and rec.get("year"):
-                first_seen.setdefault((rec["agency"], int(rec["year"])), rec.get("fetched_at") or "")
+        last = {rec["url"]: rec for rec in log if rec.get("url")}  # the last event per address
+        first_seen = store.first_seen(log)
         for url, rec in last.items():
             if rec.get("event") == "failed":
                 fails.append((name, rec.get("agency"), rec.get("year"), url, rec.get("code"), rec.get("detail"),
