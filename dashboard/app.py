@@ -15,6 +15,7 @@ import streamlit as st  # noqa: E402
 from dashboard import db, filters, ui  # noqa: E402
 from dashboard import queries as Q  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
+from etl.warehouse import schema  # noqa: E402
 
 # Pages live in dashboard/views/, not pages/: a folder named pages/ next to the entry script switches
 # Streamlit into its legacy multipage mode (PagesManager.uses_pages_directory), which bypasses st.navigation.
@@ -52,6 +53,11 @@ def main() -> None:
                            f"{ctx.n_reports:,}")
         if ctx.n_sample:
             st.warning(t("sample_note", f.lang), icon=":material/science:")
+        built_with = info["schema_version"].iloc[0] if not info.empty and "schema_version" in info else None
+        if built_with is not None and int(built_with) != schema.SCHEMA_VERSION:
+            # an older warehouse lacks tables and columns this version reads: say so instead of failing page by page
+            st.warning(t("old_warehouse", f.lang, have=int(built_with), want=schema.SCHEMA_VERSION),
+                       icon=":material/update:")
     else:
         st.session_state["_ctx"] = None
         if nav.url_path not in ("glossary", "upload"):

@@ -233,13 +233,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "builder_empty": ("请选择年度和指标。", "Pick years and metrics."),
     # 通报 page
     "page_notice": ("报送与通报", "Reporting and notice"),
+    "old_warehouse": ("数据仓库由旧版本生成（结构版本 {have}，当前 {want}），部分页面可能无法显示。请运行 `python -m etl build` 重新生成。",
+                      "The warehouse was built by an older version (schema {have}, this version reads {want}); "
+                      "some pages may not show. Run `python -m etl build` to rebuild it."),
     "notice_by": ("按地区", "By region"),
-    "notice_note": ("应报：该年度应发布报告的机关（已有报告，或按报告缺失核对应有而未见报告）；已报：有报告；按时、逾期按发布日期与截止日期比较；"
-                    "未报：应有而未见报告。数字有误指表格勾稽、跨年衔接等数字核对未通过。",
-                    "Expected: agencies due to report for the year (a report, or one the coverage check finds "
-                    "missing); published: a report is loaded; on time and late compare its publication date "
-                    "with the deadline; missing: due but not found. Errors in the figures: checks of the tables' "
-                    "arithmetic and carry-over failed."),
+    "notice_note": ("应报：该年度应发布报告的机关（列入应报名单的机关按名单所列年度；其他机关自其首份报告起，已有报告或按报告缺失核对应有而未见报告）；"
+                    "已报：有报告；按时、逾期按发布日期与截止日期比较；未报：应有而未见报告。数字有误指表格勾稽、跨年衔接等数字核对未通过。",
+                    "Expected: agencies due to report for the year (an agency on the expected-reporters list for "
+                    "the years the list gives it; any other from its first report on: a report, or one the coverage "
+                    "check finds missing); published: a report is loaded; on time and late compare its publication "
+                    "date with the deadline; missing: due but not found. Errors in the figures: checks of the "
+                    "tables' arithmetic and carry-over failed."),
+    "expected_loaded": ("应报名单：已载入 {n} 个机关（{files}）。名单外的机关自其首份报告起计。",
+                        "Expected-reporters list: {n} agencies loaded ({files}). Agencies not on it are expected "
+                        "from their first report on."),
+    "expected_none": ("未载入应报名单：应报机关为各年度出现过的机关（自其首份报告起）。可在“导入报告”页上传应报名单（CSV）。",
+                      "No expected-reporters list loaded: the agencies expected are those seen in any year (from "
+                      "their first report on). A list (CSV) can be loaded on the Load page."),
+    "expected_outside": ("另有 {n} 个列入名单的机关发布了名单所列年度以外的 {year} 年度报告，不计入应报。",
+                         "{n} listed agencies also published a {year} report outside their listed years; not "
+                         "counted as expected."),
     "notice_rates": ("{year} 年度报告报送情况", "Reporting for {year}"),
     "notice_all": ("合计", "All"),
     "n_unreported": ("未报", "Not published"),
@@ -296,6 +309,24 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Upload a sources CSV (columns: agency, url of its annual-report column or of a report; optional "
                      "region, level, kind). The collection runs in the background, obeys robots.txt and asks each "
                      "site at most once a second; files go to {dir} and are loaded into the warehouse when it ends."),
+    "expected_header": ("应报名单", "Expected reporters"),
+    "expected_help": ("应报名单确定哪些机关在哪些年度应发布年度报告：每行一个机关，列出名称（与报告所印一致）、起始年度、截止年度（空白：数据中的最早或最新年度），"
+                      "可另列省、市、县、层级、类型。载入后保存为 {dir} 下的 {file}，并重新生成数据仓库；名单外的机关仍自其首份报告起计。",
+                      "The expected-reporters list says which agencies owe an annual report for which years: one "
+                      "agency per row, its name as printed, the first and last year due (blank: the earliest or "
+                      "latest year of the data), optionally province, city, county, level and kind. Loading saves "
+                      "it as {file} in {dir} and rebuilds the warehouse; agencies not on it are still expected "
+                      "from their first report on."),
+    "expected_template": ("下载模板（现有机关）", "Template (agencies loaded)"),
+    "expected_template_note": ("应报名单：name 为机关名称，from_year、to_year 为应报起止年度（空白为数据中的最早、最新年度）；以 # 开头的行为注释",
+                               "expected reporters: name as printed, from_year and to_year the years due (blank: "
+                               "the earliest / latest year of the data); lines starting with # are comments"),
+    "expected_upload": ("上传应报名单（CSV）", "Expected-reporters list (CSV)"),
+    "expected_read": ("名单共 {n} 个机关（起始年度空白 {open_from} 个，截止年度空白 {open_to} 个）。",
+                      "The list names {n} agencies ({open_from} with no first year, {open_to} with no last year)."),
+    "expected_load": ("载入名单并重新生成", "Load the list and rebuild"),
+    "expected_kept": ("当前应报名单：{path}", "Current list: {path}"),
+    "expected_remove": ("移除应报名单", "Remove the list"),
     "collect_sources": ("采集清单（SOURCES.csv）", "Sources (SOURCES.csv)"),
     "collect_listed": ("清单列出 {n} 个机关，分布在 {hosts} 个网站。", "The list names {n} agencies on {hosts} sites."),
     "collect_start": ("开始采集", "Start collecting"),

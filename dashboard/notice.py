@@ -5,6 +5,7 @@ fail the checks, each with the cells concerned in printed labels. Pure of Stream
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 from docx import Document
@@ -20,6 +21,19 @@ MATTERS = ("missing", "late", "figures")
 
 def region(r) -> str:
     return " ".join(str(v) for v in (r.province, r.city, r.county) if isinstance(v, str) and v) or "—"
+
+
+def list_note(run: Q.Run, lang: str, year: int, outside: int) -> str:
+    """What the 应报 count rests on: the loaded 应报名单 (how many agencies, which files) or the default rule,
+    and any reports of listed agencies outside their listed years."""
+    info = Q.expected_list(run)
+    if not info["n"]:
+        return t("expected_none", lang)
+    files = "、".join(sorted({"/".join(Path(p).parts[-2:]) for p in info["sources"]}))
+    note = t("expected_loaded", lang, n=info["n"], files=files)
+    if outside:
+        note += ("" if lang == "zh" else " ") + t("expected_outside", lang, n=outside, year=year)
+    return note
 
 
 def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", today: dt.date | None = None,
@@ -47,6 +61,7 @@ def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", t
                         reported=int(all_row["reported"]), on_time=int(all_row["on_time"]), late=int(all_row["late"]),
                         missing=int(all_row["missing"]), undated=int(all_row["undated"]),
                         rate=f"{all_row['reported_rate']:.1%}"))
+    doc.add_paragraph(list_note(run, lang, year, int(all_row["outside"])))
     by = total[total["grp"] != "__all__"]
     tbl = doc.add_table(rows=1, cols=7)
     tbl.style = "Light Grid Accent 1"

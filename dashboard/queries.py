@@ -509,36 +509,53 @@ def collect_failures(run: Run) -> pd.DataFrame:
 # --- reporting rate and the 通报 list ---------------------------------------------------------------------
 
 def reporting(run: Run, f: Filters, year: int) -> pd.DataFrame:
-    """Per agency due to report for `year` (it has an active report, or the coverage check finds its report
-    missing: etl/checks/oversight.py decides which years an agency owes): status on_time / late / undated /
-    missing, days late, its region. Agency filters apply; the year is the one asked."""
+    """Per agency with a report for `year` or found missing by the coverage check (etl/checks/oversight.py
+    decides which years an agency owes, from the 应报名单 where it lists the agency): status on_time / late /
+    undated / missing, days late, its region, and `due`: whether the year is one it owes (FALSE only for a
+    report from a listed agency outside its listed years). Agency filters apply; the year is the one asked."""
     aw, ap = f.agency_where("a")
     return run(f"""
     WITH due AS (
       SELECT r.agency_id, r.report_id, CASE WHEN r.is_late IS NULL THEN 'undated' WHEN r.is_late THEN 'late'
                                             ELSE 'on_time' END AS status,
-             r.published_on, r.deadline, date_diff('day', r.deadline, r.published_on) AS days
-      FROM reports r WHERE r.is_active AND r.year = ?
+             r.published_on, r.deadline, date_diff('day', r.deadline, r.published_on) AS days,
+             e.agency_id IS NULL OR (coalesce(e.from_year <= r.year, TRUE) AND coalesce(e.to_year >= r.year, TRUE))
+                 AS due
+      FROM reports r LEFT JOIN expected_reporters e USING (agency_id) WHERE r.is_active AND r.year = ?
       UNION ALL
-      SELECT fi.agency_id, NULL, 'missing', NULL, NULL, NULL FROM findings fi WHERE fi.rule = 'coverage' AND fi.year = ?)
+      SELECT fi.agency_id, NULL, 'missing', NULL, NULL, NULL, TRUE
+      FROM findings fi WHERE fi.rule = 'coverage' AND fi.year = ?)
     SELECT a.name AS agency, a.province, a.city, a.county, a.level, a.kind, due.status, due.published_on,
-           due.deadline, CASE WHEN due.status = 'late' THEN due.days END AS days_late, due.report_id
+           due.deadline, CASE WHEN due.status = 'late' THEN due.days END AS days_late, due.report_id, due.due,
+           a.agency_id IN (SELECT agency_id FROM expected_reporters) AS listed
     FROM due JOIN agencies a USING (agency_id) WHERE {aw}
     ORDER BY a.province NULLS LAST, a.city NULLS LAST, a.name""", [year, year, *ap])
 
 
+def expected_list(run: Run) -> dict:
+    """The 应报名单 loaded into the warehouse: how many agencies it names, and from which files."""
+    df = run("SELECT count(*) AS n, list(DISTINCT source ORDER BY source) AS sources FROM expected_reporters", [])
+    n = int(df["n"].iloc[0]) if not df.empty else 0
+    return {"n": n, "sources": list(df["sources"].iloc[0]) if n else []}
+
+
 def reporting_by_region(df: pd.DataFrame, by: str) -> pd.DataFrame:
-    """应报 / 已报 / 按时 / 逾期 / 日期不明 / 未报 and the rates, per value of `by` (province, city) and in all."""
+    """应报 / 已报 / 按时 / 逾期 / 日期不明 / 未报 and the rates, per value of `by` (province, city) and in all, over
+    the agency-years due; `outside`: reports from listed agencies for a year outside their listed range."""
     d = df.assign(grp=df[by].fillna("—") if by in df else "—")
+    if "due" not in d:
+        d = d.assign(due=True)
     rows = []
     for grp, g in [*d.groupby("grp", sort=True), ("__all__", d)]:
+        outside = int((~g["due"].astype(bool)).sum())
+        g = g[g["due"].astype(bool)]
         n = len(g)
         c = g["status"].value_counts()
         reported = n - int(c.get("missing", 0))
         rows.append({"grp": grp, "expected": n, "reported": reported, "on_time": int(c.get("on_time", 0)),
                      "late": int(c.get("late", 0)), "undated": int(c.get("undated", 0)),
                      "missing": int(c.get("missing", 0)), "reported_rate": reported / n if n else None,
-                     "on_time_rate": int(c.get("on_time", 0)) / n if n else None})
+                     "on_time_rate": int(c.get("on_time", 0)) / n if n else None, "outside": outside})
     return pd.DataFrame(rows)
 
 

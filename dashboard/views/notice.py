@@ -21,6 +21,8 @@ if not ui.nothing_matches(ctx):
     st.caption(t("notice_note", lang))
     due = Q.reporting(ctx.run, ctx.filters, year)
     table = Q.reporting_by_region(due, by)
+    outside = int(table.loc[table["grp"] == "__all__", "outside"].iloc[0]) if not table.empty else 0
+    st.caption(notice.list_note(ctx.run, lang, year, outside))
     if table.empty:
         st.info(t("no_match", lang))
     else:

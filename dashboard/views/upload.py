@@ -21,6 +21,7 @@ from dashboard import db, ui
 from dashboard.i18n import t
 from etl.checks.labels import addr_zh
 from etl.reasons import wording
+from etl.warehouse import expected
 
 MAX_MB = 20
 UPLOADS = Path(os.environ.get("DISCLOSURE_UPLOADS", "data/uploads"))
@@ -56,6 +57,35 @@ def _preview(blobs: tuple[tuple[str, bytes], ...]) -> list[dict]:
     by_path = {d["path"]: d for d in lines}
     zh, en = wording("timeout")
     return [by_path.get(p, {"ok": False, "code": "timeout", "reason": en, "reason_zh": zh}) for p in paths]
+
+
+def rebuild() -> bool:
+    """Build the warehouse with UPLOADS added to the sources it remembers (the build waits for another one)."""
+    UPLOADS.mkdir(parents=True, exist_ok=True)
+    with st.spinner(t("building", lang)):
+        try:
+            out = _run(["-m", "etl", "build", str(UPLOADS.resolve()), "--db", str(db.db_path().resolve()),
+                        "--quiet"], BUILD_SECONDS)
+        except subprocess.TimeoutExpired:
+            out = None
+    if out is None or out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["?"])[-1] if out is not None else wording("timeout")[lang != "zh"]
+        st.error(t("build_failed", lang, dir=ui.escape_md(str(UPLOADS)), reason=ui.escape_md(last)))
+        return False
+    st.success(t("added", lang, dir=ui.escape_md(str(UPLOADS))))
+    st.text(out.stdout.strip())
+    st.cache_data.clear()
+    return True
+
+
+def expected_template(run) -> bytes:
+    """A list to fill in (made when the download is clicked): the warehouse's agencies with blank years."""
+    df = run("SELECT name, province, city, county, level, kind FROM agencies "
+             "ORDER BY province NULLS LAST, city NULLS LAST, name", [])
+    df = df.assign(from_year="", to_year="")[["name", "from_year", "to_year", "province", "city", "county", "level",
+                                              "kind"]]
+    note = "".join(f"# {t('expected_template_note', lg)}\n" for lg in ("zh", "en"))
+    return (note + df.to_csv(index=False)).encode("utf-8-sig")
 
 
 ctx = ui.context()
@@ -98,20 +128,45 @@ if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add"):
     for name, data in ready:  # content-addressed names: the same file uploaded twice is one file
         safe = "".join(ch for ch in Path(name).stem if ch.isalnum() or ch in "-_")[:60] or "report"
         (UPLOADS / f"{safe}-{hashlib.sha256(data).hexdigest()[:12]}{Path(name).suffix.lower()}").write_bytes(data)
-    with st.spinner(t("building", lang)):
-        try:
-            # the build adds UPLOADS to the sources the warehouse remembers, and waits for another build
-            out = _run(["-m", "etl", "build", str(UPLOADS.resolve()), "--db", str(db.db_path().resolve()),
-                        "--quiet"], BUILD_SECONDS)
-        except subprocess.TimeoutExpired:
-            out = None
-    if out is None or out.returncode != 0:
-        last = (out.stderr.strip().splitlines() or ["?"])[-1] if out is not None else wording("timeout")[lang != "zh"]
-        st.error(t("build_failed", lang, dir=ui.escape_md(str(UPLOADS)), reason=ui.escape_md(last)))
-    else:
-        st.success(t("added", lang, dir=ui.escape_md(str(UPLOADS))))
-        st.text(out.stdout.strip())
-        st.cache_data.clear()
+    rebuild()
+
+
+# --- the expected-reporters list (应报名单) ----------------------------------------------------------------
+
+st.header(t("expected_header", lang))
+st.caption(t("expected_help", lang, dir=ui.escape_md(str(UPLOADS)), file=expected.FILE_NAME))
+kept_list = UPLOADS / expected.FILE_NAME
+if ctx is not None:
+    st.download_button(t("expected_template", lang), lambda: expected_template(ctx.run), "expected-template.csv",
+                       "text/csv", key="expected_template", on_click="ignore", icon=":material/download:")
+list_file = st.file_uploader(t("expected_upload", lang), type=["csv"], key="expected_upload")
+if list_file is not None:
+    data = list_file.getvalue()
+    try:
+        if len(data) > MAX_MB * 1024 * 1024:
+            raise expected.ExpectedListError(t("too_big", "en", name=list_file.name, mb=MAX_MB),
+                                             t("too_big", "zh", name=list_file.name, mb=MAX_MB))
+        rows = expected.parse(data, list_file.name)
+    except expected.ExpectedListError as e:
+        st.error(ui.escape_md(e.words(lang)))
+        rows = []
+    if rows:
+        open_from = sum(r.from_year is None for r in rows)
+        open_to = sum(r.to_year is None for r in rows)
+        st.success(t("expected_read", lang, n=len(rows), open_from=open_from, open_to=open_to))
+        if st.button(t("expected_load", lang), type="primary", key="expected_load"):
+            UPLOADS.mkdir(parents=True, exist_ok=True)
+            old = kept_list.read_bytes() if kept_list.is_file() else None
+            tmp = kept_list.with_suffix(".csv.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, kept_list)
+            if not rebuild() and old is not None:
+                kept_list.write_bytes(old)  # the warehouse still has the old list: keep the file in step
+if kept_list.is_file():
+    st.caption(t("expected_kept", lang, path=ui.escape_md(str(kept_list))))
+    if st.button(t("expected_remove", lang), key="expected_remove"):
+        kept_list.unlink()
+        rebuild()
 
 
 # --- collecting from agency websites (etl collect, in the background) ---------------------------------

@@ -97,7 +97,10 @@ MESSAGES: dict[str, dict[str, Template]] = {
         "late_web_listing": T("栏目列表所示日期 {published_on}，晚于截止日期 {deadline} 共 {days} 天",
                               "the listing dates it {published_on}, {days} day(s) after the deadline {deadline}"),
     },
-    "coverage": {"": T("未找到{agency}的{year}年度报告", "no report for {year} from {agency}")},
+    "coverage": {"": T("未找到{agency}的{year}年度报告", "no report for {year} from {agency}"),
+                 # the agency is on the 应报名单 for that year (etl/warehouse/expected.py)
+                 "listed": T("{agency}列入应报名单，未找到其{year}年度报告",
+                             "{agency} is on the expected-reporters list; no report for {year} found")},
     "duplicate": {"": T("同一机关同一年度已有另一文件在用：{active_path}（保留缺失单元格最少、其次问题最少、再次发布日期最晚的一份）",
                         "another file for the same agency and year is active: {active_path} "
                         "(kept: fewest missing cells, then fewest problems, then latest publication date)")},

@@ -112,10 +112,12 @@ def timeliness(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def coverage(con: duckdb.DuckDBPyConnection) -> None:
-    # The years an agency was due to report: from its first report to the latest year reported by data of its
-    # kind. Generated sample agencies also owe every year of their corpus from the national format (2019) on;
-    # a real agency is never held to the sample corpus's years, nor to years before its first report (when it
-    # began reporting is not known from the reports).
+    # The years an agency was due to report. An agency on the 应报名单 (expected_reporters) owes exactly the
+    # years the list gives it, a blank bound meaning the first / latest year of the data of its kind (real
+    # or generated), whether or not it ever published. Any other agency: from its first report to the latest
+    # year reported by data of its kind. Generated sample agencies also owe every year of their corpus from
+    # the national format (2019) on; a real agency is never held to the sample corpus's years, nor to years
+    # before its first report (when it began reporting is not known from the reports).
     insert(con, """
         WITH active AS (SELECT agency_id, year, coalesce(is_sample, FALSE) AS sample FROM reports
                         WHERE is_active AND agency_id IS NOT NULL AND year IS NOT NULL),
@@ -123,15 +125,25 @@ def coverage(con: duckdb.DuckDBPyConnection) -> None:
         span AS (
             SELECT a.agency_id, bool_or(a.sample) AS sample, min(a.year) AS first, max(a.year) AS last
             FROM active a GROUP BY 1
-        ), bounds AS (
+        ), inferred AS (
             SELECT s.agency_id,
                    CASE WHEN s.sample THEN least(s.first, greatest(?, k.kmin)) ELSE s.first END AS lo,
                    greatest(s.last, k.kmax) AS hi
             FROM span s JOIN kinds k ON k.sample = s.sample
-        ), want AS (SELECT agency_id, unnest(range(lo, hi + 1)) AS year FROM bounds)
+            WHERE s.agency_id NOT IN (SELECT agency_id FROM expected_reporters)
+        ), listed AS (
+            SELECT e.agency_id,
+                   coalesce(e.from_year, k.kmin, (SELECT min(year) FROM active)) AS lo,
+                   coalesce(e.to_year, k.kmax, (SELECT max(year) FROM active)) AS hi
+            FROM expected_reporters e JOIN agencies a USING (agency_id)
+            LEFT JOIN kinds k ON k.sample = coalesce(a.is_sample, FALSE)
+        ), bounds AS (SELECT * FROM inferred UNION ALL SELECT * FROM listed WHERE lo <= hi),
+        want AS (SELECT agency_id, unnest(range(lo, hi + 1)) AS year FROM bounds)
         SELECT NULL::VARCHAR AS report_id, w.agency_id, w.year::INTEGER AS year, 'coverage' AS rule,
                'fail' AS status, 'warning' AS severity, []::VARCHAR[] AS cells, NULL::DOUBLE AS expected,
-               NULL::DOUBLE AS actual, a.name AS agency
+               NULL::DOUBLE AS actual, a.name AS agency,
+               CASE WHEN w.agency_id IN (SELECT agency_id FROM expected_reporters) THEN 'listed' ELSE '' END
+                   AS variant
         FROM want w JOIN agencies a USING (agency_id)
         WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.agency_id = w.agency_id AND r.year = w.year)""",
            [FIRST_NATIONAL_YEAR], messages="coverage")

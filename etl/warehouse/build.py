@@ -26,6 +26,7 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +36,9 @@ from tqdm import tqdm
 import etl
 from etl import checks
 from etl.reasons import wording
-from etl.warehouse import derive, load, marts, provenance, reference, schema
+from etl.warehouse import derive, expected, load, marts, provenance, reference, schema
 from etl.warehouse.agencies import Resolver
+from etl.warehouse.expected import Expected
 from etl.warehouse.files import Skipped, discover
 from etl.warehouse.lock import Busy, build_lock
 from etl.warehouse.workers import DEFAULT_LIMITS, Limits, parse_files
@@ -265,9 +267,13 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
     prev = None if full else previous(db, pversion)
     known = frozenset(prev.reports) | frozenset(prev.errors) if prev else frozenset()
     ref_paths = reference_files([Path(s) for s in sources])
-    ref_version = reference.fingerprint(ref_paths + provenance.fingerprint_files([Path(s) for s in sources]))
+    # a bad list stops the build here, before anything is replaced (ExpectedListError names file and line)
+    expected_list = expected.read([Path(s) for s in sources])
+    ref_version = reference.fingerprint(ref_paths + expected.files([Path(s) for s in sources])
+                                        + provenance.fingerprint_files([Path(s) for s in sources]))
     cversion = code_version()
-    resolver = Resolver(reference.agency_rows(ref_paths) + provenance.reference_rows([Path(s) for s in sources]))
+    resolver = Resolver(reference.agency_rows(ref_paths) + provenance.reference_rows([Path(s) for s in sources])
+                        + [r for e in expected_list if (r := e.reference_row())])
 
     tmp = temp_path(db)
     con = duckdb.connect(str(tmp))
@@ -314,7 +320,7 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
                 errors[code] += 1
         pause("reused")
         provenance.apply(con, [Path(s) for s in sources])
-        finish(con, resolver)
+        finish(con, resolver, expected_list)
         provenance.deadlines(con)
         n_reports, n_errors = con.execute(
             "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM ingest_errors)").fetchone()
@@ -371,10 +377,10 @@ def _remove(tmp: Path) -> None:
             p.unlink()
 
 
-def finish(con: duckdb.DuckDBPyConnection, resolver: Resolver) -> None:
+def finish(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected_list: Sequence[Expected] = ()) -> None:
     """Everything after loading rows. The stages: load (done by the caller: reports, cells) → derive
-    (agencies, active reports, deadlines) → checks (findings) → marts (the dashboard's tables)."""
-    derive.run(con, resolver)
+    (agencies, the 应报名单, active reports, deadlines) → checks (findings) → marts (the dashboard's tables)."""
+    derive.run(con, resolver, expected_list)
     pause("loaded")  # stage names are the test hooks' (ETL_BUILD_PAUSE), kept as they were
     checks.run_all(con)  # the checks stage's one entry point
     pause("checks")
@@ -409,7 +415,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         info = build([Path(s) for s in args.src], Path(args.db), jobs=max(1, args.jobs), full=args.full,
                      progress=not args.quiet, drop=[Path(d) for d in args.drop], limits=limits, wait=args.wait)
-    except (SourceError, Busy) as e:
+    except (SourceError, Busy, expected.ExpectedListError) as e:
         print(f"build: {e}", file=sys.stderr)
         return 2
     with duckdb.connect(str(Path(args.db)), read_only=True) as con:

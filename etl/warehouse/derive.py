@@ -4,18 +4,23 @@ deadlines. (Each report's completeness, `n_missing_cells`, is counted when it is
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
 
 from etl.warehouse.agencies import Resolver
+from etl.warehouse.expected import Expected
 
 
-def resolve_agencies(con: duckdb.DuckDBPyConnection, resolver: Resolver) -> None:
-    """Fill agencies and reports.agency_id from the printed names and the folders they were found in."""
+def resolve_agencies(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected: Sequence[Expected] = ()) -> None:
+    """Fill agencies and reports.agency_id from the printed names and the folders they were found in, and
+    expected_reporters from the 应报名单: a listed agency that never published still gets its agencies row."""
     names = con.execute("""SELECT agency_name, source_dir, bool_or(coalesce(is_sample, FALSE))
                            FROM reports WHERE agency_name IS NOT NULL GROUP BY 1, 2""").fetchall()
-    resolved = resolver.resolve([(n, d) for n, d, _ in names])
+    # a listed name resolves like a printed one (folder None: its place comes from the name or the list)
+    listed = [(e.name, None, False) for e in expected]
+    resolved = resolver.resolve([(n, d) for n, d, _ in names + listed])
     printed: dict[str, list[str]] = defaultdict(list)
     sample: dict[str, bool] = defaultdict(bool)
     by_id = {}
@@ -26,6 +31,23 @@ def resolve_agencies(con: duckdb.DuckDBPyConnection, resolver: Resolver) -> None
         printed[r.agency_id].append(name)
         sample[r.agency_id] |= bool(is_sample)
         mapping.append((name, folder, r.agency_id))
+    rows = []
+    for e in expected:
+        r = resolved[(e.name, None)]
+        if r.agency_id not in by_id:  # never published: named as the list names it
+            by_id[r.agency_id] = r
+            printed[r.agency_id].append(e.name)
+        rows.append((r.agency_id, e.name, e.from_year, e.to_year, e.source))
+    if rows:
+        # two names on the list for one agency: the widest range (an open bound wins)
+        con.execute("CREATE TEMP TABLE expected_in (agency_id VARCHAR, name VARCHAR, from_year INTEGER, "
+                    "to_year INTEGER, source VARCHAR)")
+        con.executemany("INSERT INTO expected_in VALUES (?, ?, ?, ?, ?)", rows)
+        con.execute("""INSERT INTO expected_reporters
+                       SELECT agency_id, min(name), CASE WHEN bool_or(from_year IS NULL) THEN NULL ELSE min(from_year) END,
+                              CASE WHEN bool_or(to_year IS NULL) THEN NULL ELSE max(to_year) END, min(source)
+                       FROM expected_in GROUP BY agency_id""")
+        con.execute("DROP TABLE expected_in")
     agencies = pd.DataFrame([resolver.describe(by_id[a], printed[a], sample[a]) for a in by_id],
                             columns=["agency_id", "name", "identity", "province", "city", "county", "level", "kind",
                                      "sector", "is_sample", "region_source", "deadline_month", "deadline_day"])
@@ -65,7 +87,7 @@ def deadlines(con: duckdb.DuckDBPyConnection) -> None:
         FROM agencies a WHERE reports.agency_id = a.agency_id AND reports.year IS NOT NULL""")
 
 
-def run(con: duckdb.DuckDBPyConnection, resolver: Resolver) -> None:
-    resolve_agencies(con, resolver)
+def run(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected: Sequence[Expected] = ()) -> None:
+    resolve_agencies(con, resolver, expected)
     choose_active(con)
     deadlines(con)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 7  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
-# 7: collected provenance (reports.stated_on/published_from/page_url/listing_url/fetched_at, collect_* tables)
+SCHEMA_VERSION = 8  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
+# 7: collected provenance (reports.stated_on/published_from/page_url/listing_url/fetched_at, collect_* tables);
+# 8: expected_reporters (the 应报名单)
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -130,6 +131,17 @@ CREATE TABLE skipped (
     reason_zh VARCHAR
 );
 
+-- expected_reporters: one row per agency named in an expected-reporters list (expected.csv at the root of a
+-- source folder, etl/warehouse/expected.py): the years it is due to report. Grain: agency_id. An agency not
+-- listed is held to the default rule (from its first report on). The agency need not have any report.
+CREATE TABLE expected_reporters (
+    agency_id  VARCHAR,
+    name       VARCHAR,               -- as the list names it
+    from_year  INTEGER,               -- NULL: from the first year of data of its kind (real or generated)
+    to_year    INTEGER,               -- NULL: to the latest year of data of its kind
+    source     VARCHAR                -- the list file
+);
+
 -- collect_agencies: one row per row of the SOURCES.csv of a collection (`etl collect`) found under the
 -- sources: who is expected to publish on the web. Grain: collection folder × agency × url.
 CREATE TABLE collect_agencies (
@@ -197,8 +209,8 @@ CREATE TABLE build_info (
 );
 """
 
-TABLES = ("agencies", "reports", "cells", "findings", "ingest_errors", "skipped", "collect_agencies",
-          "collect_publications", "collect_failures", "build_info")
+TABLES = ("agencies", "reports", "cells", "findings", "ingest_errors", "skipped", "expected_reporters",
+          "collect_agencies", "collect_publications", "collect_failures", "build_info")
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
