@@ -402,6 +402,43 @@ def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatc
     assert len(list((tmp_path / "uploads").iterdir())) == 1  # the readable file was kept, the broken one not
 
 
+def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_path, monkeypatch):
+    import shutil
+
+    import duckdb
+
+    from dashboard.ui import escape_md
+
+    db = tmp_path / "wh.duckdb"
+    shutil.copy(warehouse, db)
+    monkeypatch.setenv("DISCLOSURE_DB", str(db))
+    monkeypatch.setenv("DISCLOSURE_UPLOADS", str(tmp_path / "uploads"))
+    with duckdb.connect(str(db), read_only=True) as c:
+        last = c.execute("SELECT max(year) FROM reports").fetchone()[0]
+    never = "样例省样例市从未发布局"  # generated-style name: never published anything
+    at = open_app("upload")
+    at.file_uploader(key="expected_upload").set_value([("bad.csv", "name,from_year\nx局,20x0\n".encode(), "text/csv")])
+    at.run()
+    assert any(escape_md("bad.csv") in e.value and "第 2 行" in e.value for e in at.error), [e.value for e in at.error]
+    at.file_uploader(key="expected_upload").set_value(
+        [("list.csv", f"机关名称,起始年度,截止年度\n{never},{last - 1},{last}\n".encode("gb18030"), "text/csv")])
+    at.run()
+    assert any("1" in s.value for s in at.success)
+    at.button(key="expected_load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (tmp_path / "uploads" / "expected.csv").is_file(), [e.value for e in at.error]
+    at.run()  # the next rerun sees the swapped file (and lets go of the old one)
+    with duckdb.connect(str(db), read_only=True) as c:
+        years = [y for (y,) in c.execute("SELECT f.year FROM findings f JOIN agencies a USING (agency_id) "
+                                         "WHERE a.name = ? AND f.rule = 'coverage' ORDER BY 1", [never]).fetchall()]
+    assert years == [last - 1, last]
+    at = open_app("notice")
+    at.selectbox(key="notice_year").set_value(last).run()
+    assert any("1 个机关" in c.value for c in at.caption), [c.value for c in at.caption]
+    items = next(d.value for d in at.dataframe if t("notice_matter") in d.value.columns)
+    assert never in set(items.loc[items[t("notice_matter")] == t("notice_matter_missing"), t("agency")])
+
+
 def _messages_shown(at) -> set[str]:
     """The texts of the findings tables on the page: the column headed 说明 / Message."""
     out: set[str] = set()
