@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
     sys.path.insert(0, str(ROOT))
 
+import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from dashboard import db, filters, ui  # noqa: E402
@@ -54,7 +55,7 @@ def main() -> None:
         if ctx.n_sample:
             st.warning(t("sample_note", f.lang), icon=":material/science:")
         built_with = info["schema_version"].iloc[0] if not info.empty and "schema_version" in info else None
-        if built_with is not None and int(built_with) != schema.SCHEMA_VERSION:
+        if built_with is not None and pd.notna(built_with) and int(built_with) != schema.SCHEMA_VERSION:
             # an older warehouse lacks tables and columns this version reads: say so instead of failing page by page
             st.warning(t("old_warehouse", f.lang, have=int(built_with), want=schema.SCHEMA_VERSION),
                        icon=":material/update:")

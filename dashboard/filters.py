@@ -261,14 +261,14 @@ def sidebar(options: Callable[[str, Filters], pd.DataFrame] | None) -> Filters:
     county = pick("county", t("county", lang), Filters(province=prov, city=city)) if city else ""
     ph = "（全部）" if lang == "zh" else "(all)"
     levels = sb.multiselect(t("level", lang), LEVELS, key=_KEYS["level"], placeholder=ph,
-                            format_func=lambda v: i18n.name(i18n.LEVELS, v, lang))
+                            format_func=lambda v: i18n.name(i18n.LEVELS, v, lang), select_all=False)
     kinds = sb.multiselect(t("kind", lang), KINDS, key=_KEYS["kind"], placeholder=ph,
-                           format_func=lambda v: i18n.name(i18n.KINDS, v, lang))
+                           format_func=lambda v: i18n.name(i18n.KINDS, v, lang), select_all=False)
     # a name copied from a heading may carry ui.escape_md's invisible word joiners
     q = sb.text_input(t("agency_search", lang), key=_KEYS["q"], max_chars=MAX_TEXT).replace("\u2060", "").strip()
-    fmts = sb.multiselect(t("template", lang), TEMPLATES, key=_KEYS["fmt"], placeholder=ph)
+    fmts = sb.multiselect(t("template", lang), TEMPLATES, key=_KEYS["fmt"], placeholder=ph, select_all=False)
     reads = sb.multiselect(t("read_method", lang), READS, key=_KEYS["read"], placeholder=ph,
-                           format_func=lambda v: i18n.name(i18n.READ_METHODS, v, lang))
+                           format_func=lambda v: i18n.name(i18n.READ_METHODS, v, lang), select_all=False)
     failed = sb.checkbox(t("include_failed", lang), key=_KEYS["failed"])
     data = sb.radio(t("data_source", lang), DATA, key=_KEYS["data"], format_func=lambda v: t(f"data_{v}", lang))
     f = Filters(year_from=y0 if y0 != lo else None, year_to=y1 if y1 != hi else None, province=prov, city=city,

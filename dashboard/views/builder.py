@@ -31,10 +31,10 @@ if not ui.nothing_matches(ctx):
     dim = c1.selectbox(t("builder_rows", lang), DIMS, key="builder_dim",
                        format_func=lambda d: t("notice_all", lang) if d == "all" else t(f"dim_{d}", lang))
     years_all = list(range(ctx.filters.year_from or 0, (ctx.filters.year_to or 0) + 1))
-    years = c2.multiselect(t("years", lang), years_all, default=years_all[-2:], key="builder_years")
+    years = c2.multiselect(t("years", lang), years_all, default=years_all[-2:], key="builder_years", select_all=False)
     names = list(M.GROUPABLE)
     picked = st.multiselect(t("builder_metrics", lang), names, default=["new_received", "disclosure_rate"],
-                            key="builder_metrics", format_func=lambda n: M.get(n).label(lang))
+                            key="builder_metrics", format_func=lambda n: M.get(n).label(lang), select_all=False)
     st.caption(t("builder_note", lang))
     df = Q.builder(ctx.run, ctx.filters, dim, years, picked)
     if df.empty:

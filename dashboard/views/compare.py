@@ -31,7 +31,7 @@ if not ui.nothing_matches(ctx):
     choices = Q.compare_choices(ctx.run, ctx.filters, dim)
     fmt = peer_label if dim == "peer" else str
     picked = st.multiselect(t("compare_pick", lang), choices, placeholder=t("compare_need", lang), default=choices[:2] if len(choices) >= 2 else None,
-                            max_selections=5, key=f"cmp_pick_{dim}", format_func=fmt)
+                            max_selections=5, key=f"cmp_pick_{dim}", format_func=fmt, select_all=False)
     if len(picked) < 2:
         st.info(t("compare_need", lang))
     else:

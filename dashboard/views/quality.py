@@ -86,7 +86,7 @@ else:
     ui.section(t("findings_list", lang))
     rules = st.multiselect(t("rule", lang), sorted(summary["rule"].unique()), key="quality_rules",
                            placeholder=t("any", lang),
-                           format_func=lambda r: i18n.name(i18n.RULES, r, lang))
+                           format_func=lambda r: i18n.name(i18n.RULES, r, lang), select_all=False)
     fl = Q.findings_list(ctx.run, ctx.filters, rules)
     fl["link"] = fl["report_id"].map(lambda r: ui.report_link(r, lang))
     show = labelled(fl.drop(columns=["finding_id", "report_id", "cells"]))

@@ -215,3 +215,21 @@ TABLES = ("agencies", "reports", "cells", "findings", "ingest_errors", "skipped"
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
+
+
+# A report's cells are read by report_id (the Report page, the checks' joins). DuckDB prunes row groups by
+# their min/max, and report ids are hashes: cells appended file by file leave every row group spanning the
+# whole id range, so one report's cells cost a scan of all of them (1.3 s at 20 million cells). Stored in
+# report order, the lookup reads one row group.
+CLUSTER = {"cells": "report_id, tbl, row_key, col_key"}
+
+
+def cluster(con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite each CLUSTER table in its order, keeping its declared columns and constraints."""
+    for table, order in CLUSTER.items():
+        ddl = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'",
+                          [table]).fetchone()[0]
+        con.execute(f"ALTER TABLE {table} RENAME TO {table}_unordered")
+        con.execute(ddl)
+        con.execute(f"INSERT INTO {table} SELECT * FROM {table}_unordered ORDER BY {order}")
+        con.execute(f"DROP TABLE {table}_unordered")
