@@ -28,6 +28,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dashboard import PAGES as DASHBOARD_PAGES  # noqa: E402
 from etl import formats as F  # noqa: E402
 
 PROVINCES = ("甲样例省", "乙样例省", "丙样例省", "丁样例省")
@@ -39,8 +40,7 @@ OUTCOME_P = OUTCOME_P / OUTCOME_P.sum()
 APPLICANT_P = np.array([0.8, 0.08, 0.02, 0.02, 0.03, 0.05])
 T4_P = np.array([0.6, 0.15, 0.15, 0.10])
 CHUNK = 50_000  # reports whose cells are made and inserted at once
-PAGES = ("overview", "proactive", "requests", "review", "compare", "builder", "quality", "notice", "report", "glossary",
-         "upload")
+PAGES = DASHBOARD_PAGES
 
 
 def _sha(text: str) -> str:

@@ -13,18 +13,16 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import db, filters, ui  # noqa: E402
+from dashboard import PAGES, db, filters, ui  # noqa: E402
 from dashboard import queries as Q  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from etl.warehouse import schema  # noqa: E402
 
 # Pages live in dashboard/views/, not pages/: a folder named pages/ next to the entry script switches
 # Streamlit into its legacy multipage mode (PagesManager.uses_pages_directory), which bypasses st.navigation.
-PAGES = ("overview", "proactive", "requests", "review", "compare", "builder", "quality", "notice", "report",
-         "glossary", "upload")
 ICONS = {"overview": "dashboard", "proactive": "campaign", "requests": "inbox", "review": "gavel",
-         "compare": "compare_arrows", "builder": "table_view", "quality": "rule", "notice": "campaign", "report": "description", "glossary": "menu_book",
-         "upload": "upload_file"}
+         "compare": "compare_arrows", "builder": "table_view", "quality": "rule", "notice": "fact_check",
+         "report": "description", "glossary": "menu_book", "upload": "upload_file"}
 
 # An emoji favicon is drawn from a data: URL; a ":material/…:" page icon makes the browser fetch an SVG from
 # fonts.gstatic.com (Streamlit's frontend builds that URL), and the dashboard must not reach outside hosts.

@@ -309,6 +309,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Upload a sources CSV (columns: agency, url of its annual-report column or of a report; optional "
                      "region, level, kind). The collection runs in the background, obeys robots.txt and asks each "
                      "site at most once a second; files go to {dir} and are loaded into the warehouse when it ends."),
+    "upload_button": ("选择文件", "Upload"),
+    "upload_drop": ("或将文件拖放到此处", "or drop files here"),
+    "no_rows": ("（无数据）", "(no rows)"),
     "expected_header": ("应报名单", "Expected reporters"),
     "expected_help": ("应报名单确定哪些机关在哪些年度应发布年度报告：每行一个机关，列出名称（与报告所印一致）、起始年度、截止年度（空白：数据中的最早或最新年度），"
                       "可另列省、市、县、层级、类型。载入后保存为 {dir} 下的 {file}，并重新生成数据仓库；名单外的机关仍自其首份报告起计。",

@@ -85,6 +85,25 @@ def guarded(body: Callable[[], None], where: str) -> None:
         st.error(t("page_failed", lang if lang in i18n.LANGS else "zh"), icon=":material/error:")
 
 
+# Streamlit prints its file uploader's button and hint in English with no option to change them. In Chinese
+# the English words are hidden (visibility, so they are not in the page's text either) and Chinese shown in
+# their place by CSS; the uploader's own label states the file kinds and size limit in the reader's language.
+_UPLOADER_ZH = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span {visibility: hidden; font-size: 0;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after
+  {content: "%s"; visibility: visible; font-size: 0.875rem;}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after
+  {content: "%s"; visibility: visible; font-size: 0.875rem;}
+</style>"""
+
+
+def uploader_words(lang: str) -> None:
+    """Chinese words on Streamlit's file uploaders (see _UPLOADER_ZH); English needs nothing."""
+    if lang == "zh":
+        st.html(_UPLOADER_ZH % (t("upload_button", "zh"), t("upload_drop", "zh")))
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_\-]+", "_", text).strip("_") or "chart"
 
@@ -117,6 +136,9 @@ def section(title: str) -> None:
 def table(df: pd.DataFrame, key: str, ctx: Context, column_config: dict | None = None, height: int | None = None,
           show: pd.DataFrame | None = None, title: str = "") -> None:
     """A table with CSV and Excel downloads of `df` (`show` is what the screen displays, when different)."""
+    if df.empty and (show is None or show.empty):
+        st.caption(t("no_rows", ctx.lang))  # not an empty grid that says "empty"
+        return
     df, show = relabel(df, ctx.lang), None if show is None else relabel(show, ctx.lang)
     kw = {"height": height} if height else {}
     st.dataframe(df if show is None else show, key=f"df_{key}", hide_index=True, column_config=column_config, **kw)

@@ -91,6 +91,7 @@ def expected_template(run) -> bytes:
 ctx = ui.context()
 lang = ctx.lang if ctx else st.session_state.get("f_lang", "zh")
 ui.page_title(t("page_upload", lang))
+ui.uploader_words(lang)
 files = st.file_uploader(t("upload_help", lang, mb=MAX_MB), type=list(UPLOAD_TYPES),
                          accept_multiple_files=True, key="upload_files")
 blobs: list[tuple[str, bytes, str]] = []

@@ -15,14 +15,14 @@ from dash_helpers import open_app, sql_runner
 from docx import Document
 from openpyxl import load_workbook
 
+from dashboard import PAGES as DASHBOARD_PAGES
 from dashboard import i18n
 from dashboard.charts import FORMAT_BREAK
 from dashboard.i18n import t
 from etl import formats as F
 from etl import metrics as M
 
-PAGES = ["overview", "proactive", "requests", "review", "compare", "builder", "quality", "notice", "report", "glossary",
-         "upload"]
+PAGES = list(DASHBOARD_PAGES)
 WITH_CHARTS = {"overview", "proactive", "requests", "review", "compare", "quality"}
 
 

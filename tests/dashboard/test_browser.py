@@ -8,6 +8,7 @@ Markdown/HTML injections (conftest.injected_warehouse)."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -119,11 +120,15 @@ def main_text(page) -> str:
 
 
 def shot(page, name: str) -> None:
+    shot_to(page, ARTIFACTS / f"{name}.png")
+
+
+def shot_to(page, path: Path) -> None:
     """Streamlit scrolls inside its own container: a tall viewport captures the whole page."""
     size = page.viewport_size
     page.set_viewport_size({"width": size["width"], "height": 2600})
     page.wait_for_timeout(800)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.screenshot(path=str(path))
     page.set_viewport_size(size)
 
 
@@ -270,3 +275,67 @@ def test_markdown_in_an_agency_name_is_text_and_nothing_leaves_the_machine(serve
     assert not any("127.0.0.1:9/" in u for u in outside), outside
     assert not outside, f"requests to other hosts: {outside}"
     no_page_failures()
+
+
+# Streamlit's own English, which must not show in the Chinese interface (dashboard.ui.uploader_words hides
+# the file uploader's; multiselects are made without "Select all"); and words no page of either language
+# may show: a Python or pandas null, an empty grid's placeholder.
+BUILT_IN_EN = re.compile(r"\b(?:Drag and drop|Browse files|Upload|Select all|per file|Deploy)\b")
+WITH_CHARTS = {"overview", "proactive", "requests", "review", "compare", "quality"}
+NULLS = re.compile(r"(?<![\w.])(?:None|nan|NaN|NaT|<NA>|empty)(?![\w.])")
+
+
+def test_every_page_in_both_languages(server, browser):
+    """Each page in Chinese and English: rendered, its charts drawn, its text free of Streamlit's English (in
+    Chinese) and of raw nulls; screenshots tests/artifacts/pages/<lang>-<page>.png are for people to look at."""
+    from dashboard import PAGES
+    from dashboard.i18n import t
+
+    out = ARTIFACTS / "pages"
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1100})
+    outside = local_only(ctx, server)
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    # what is still pending: the script running (Streamlit's status widget), or charts without drawn traces
+    pending = """() => {
+        const left = [];
+        if (document.querySelector('[data-testid="stStatusWidget"]')) left.push('script running');
+        const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+        // a Sankey draws in .sankey, a heatmap in .hm, everything else in .trace
+        const bare = charts.filter(c => !c.querySelector('.main-svg .trace, .main-svg .sankey, .main-svg .hm')).length;
+        if (bare) left.push(bare + ' of ' + charts.length + ' charts undrawn');
+        return left.join(', ');
+    }"""
+
+    def settle(where: str) -> None:
+        deadline = time.monotonic() + 60
+        state = page.evaluate(pending)
+        while state and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+            state = page.evaluate(pending)
+        assert not state, f"{where}: after 60 s still {state}"
+
+    times = []
+    for lang in ("zh", "en"):
+        for name in PAGES:
+            t0 = time.monotonic()
+            page.goto(f"{server}/{'' if name == 'overview' else name}?lang={lang}")
+            page.get_by_role("heading", name=t(f"page_{name}", lang)).first.wait_for()
+            if name in WITH_CHARTS:  # a chart's element appears only once plotly's code has loaded
+                page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+            for _ in range(2):  # held twice: a rerun may start just after the first run ends
+                page.wait_for_timeout(400)
+                settle(f"{lang}/{name}")
+            times.append(f"{lang}/{name} {time.monotonic() - t0:.1f}s")
+            text = main_text(page)
+            assert "Traceback" not in text, (lang, name)
+            assert not NULLS.findall(text), (lang, name, NULLS.findall(text))
+            if lang == "zh":
+                assert not BUILT_IN_EN.findall(text), (name, BUILT_IN_EN.findall(text))
+            shot_to(page, out / f"{lang}-{name}.png")
+    print("browser: page drawn after " + ", ".join(times))
+    ctx.close()
+    assert not outside, f"requests to other hosts: {outside}"
+    no_page_failures()
+

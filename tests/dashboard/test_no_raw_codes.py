@@ -12,12 +12,12 @@ import pytest
 from dash_helpers import open_app
 from openpyxl import load_workbook
 
+from dashboard import PAGES as DASHBOARD_PAGES
 from etl import formats as F
 from etl.checks.categories import CATEGORY_OF
 from etl.reasons import REASONS
 
-PAGES = ["overview", "proactive", "requests", "review", "compare", "builder", "quality", "notice", "report", "glossary",
-         "upload"]
+PAGES = list(DASHBOARD_PAGES)
 # snake_case canonical keys (row and column keys of every table and format), rule and reason codes
 KEYS = sorted({k for t in F.TABLES for fmt in F.FORMATS for a in F.table_cells(t, fmt) for k in (a.row, a.col)
                if "_" in k} | {"granted_or_partly"})
@@ -51,7 +51,7 @@ def visible(at) -> list[str]:
 
 def export_text(name: str, data: bytes) -> list[str]:
     if name.endswith(".csv"):
-        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, comment="#")
         df = df.drop(columns=[c for c in df.columns if c in KEEP_COLUMNS])
         return [*map(str, df.columns), *df.to_numpy().ravel().tolist()]
     if name.endswith(".xlsx"):
