@@ -38,15 +38,37 @@ def style(fig: go.Figure, title: str, subtitle: str = "", height: int = HEIGHT) 
     text = plain(title) if not subtitle else f"{plain(title)}<br><sup>{plain(subtitle)}</sup>"
     fig.update_layout(template="plotly_white", font={"family": FONT, "size": 13, "color": "#30343f"},
                       colorway=list(COLORS), title={"text": text, "x": 0.01, "xanchor": "left"},
-                      margin={"l": 60, "r": 30, "t": 90, "b": 60}, width=WIDTH, height=height,
-                      legend={"orientation": "h", "yanchor": "bottom", "y": -0.25, "x": 0},
+                      margin={"l": 60, "r": 30, "t": 90, "b": 100}, width=WIDTH, height=height,
+                      # the legend at the foot of the figure, below the x-axis title: long English series
+                      # names wrap onto a second row and would otherwise run over the axis title
+                      legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.01, "x": 0},
                       hoverlabel={"font": {"family": FONT}})
     return fig
 
 
-def metric_axis(fig: go.Figure, metric: M.Metric, lang: str, axis: str = "y") -> None:
+def axis_title(metrics: Sequence[M.Metric], lang: str) -> str:
+    """One metric: its label. Several on one axis: what they share (the legend names each), never the first
+    series' label standing for all of them."""
+    if len(metrics) == 1:
+        return metrics[0].label(lang)
+    m = metrics[0]
+    if m.is_share:
+        return "比例（%）" if lang == "zh" else "Share (%)"
+    if m.is_rate:
+        den = M.denominator_label(m, lang)
+        return f"每百件{den.removeprefix('本年')}" if lang == "zh" else f"Per 100 {den[:1].lower()}{den[1:]}"
+    units = {x.unit or M.MEASURE[x.numerator].unit for x in metrics}
+    unit = units.pop() if len(units) == 1 else ""
+    return (f"数量（{unit}）" if unit else "数量") if lang == "zh" else "Count"
+
+
+def metric_axis(fig: go.Figure, metric: M.Metric, lang: str, axis: str = "y",
+                together: Sequence[M.Metric] = ()) -> None:
+    """Tick format for the metric's unit; the title from axis_title() over `together` (the series sharing the
+    axis; default just this one)."""
     fmt = ".0%" if metric.is_share else ",.2f" if metric.is_rate else ",d"
-    getattr(fig, f"update_{axis}axes")(title_text=metric.label(lang), tickformat=fmt, rangemode="tozero")
+    getattr(fig, f"update_{axis}axes")(title_text=axis_title(together or [metric], lang), tickformat=fmt,
+                                       rangemode="tozero")
 
 
 def _hover(metric: M.Metric, lang: str) -> str:
@@ -74,12 +96,12 @@ def metric_by_year(df: pd.DataFrame, metrics: Sequence[str], lang: str, title: s
                 x=part["year"], y=part[name], mode="lines+markers", name=m.label(lang) if g is None else plain(g),
                 customdata=part[[f"{name}__num", f"{name}__den"]].to_numpy(), hovertemplate=_hover(m, lang),
                 line={"color": COLORS[(i + j) % len(COLORS)], "width": 2.5}, connectgaps=False))
-        metric_axis(fig, M.get(metrics[0]), lang)
+    metric_axis(fig, M.get(metrics[0]), lang, together=[M.get(n) for n in metrics])
     fig.update_xaxes(title_text="年度" if lang == "zh" else "Year", dtick=1, tickformat="d")
     return style(fig, title, subtitle)
 
 
-def by_form(df: pd.DataFrame, y_label: str, lang: str, title: str, subtitle: str = "", note: str = "") -> go.Figure:
+def by_form(df: pd.DataFrame, y_label: str, lang: str, title: str, subtitle: str = "") -> go.Figure:
     """Table 2 figures by year, one series per form: no line is ever drawn across the 2019→2021 break."""
     fig = go.Figure()
     for form, part in df.groupby("form", dropna=False, sort=True):
@@ -100,11 +122,8 @@ def by_form(df: pd.DataFrame, y_label: str, lang: str, title: str, subtitle: str
         fig.add_vline(x=FORMAT_BREAK, line_dash="dash", line_color="#999999")
         fig.add_annotation(x=FORMAT_BREAK, y=1, yref="paper", text="格式变更" if lang == "zh" else "form change",
                            showarrow=False, xanchor="left", yanchor="bottom", font={"size": 11})
-    fig.update_yaxes(title_text=y_label, rangemode="tozero")
+    fig.update_yaxes(title_text=y_label, rangemode="tozero", tickformat=",")
     fig.update_xaxes(title_text="年度" if lang == "zh" else "Year", dtick=1, tickformat="d")
-    if note:
-        fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.32, showarrow=False, align="left",
-                           font={"size": 10, "color": "#666666"})
     return style(fig, title, subtitle)
 
 

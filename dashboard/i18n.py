@@ -175,9 +175,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Agencies whose rate rests on fewer cases than this (its denominator) are listed apart, "
                      "not ranked."),
     "rank_note": ("{year} 年排名：{n} 个机关参与排名，在各自组内排名（并列同名次，下一名次顺延，如 1、1、3）；"
-                  "分档按组内四等分，第一档最好。{few} 个机关的{den}少于 {min}，不参与排名。",
+                  "分档按组内名次四等分（组内不足 4 个不分档），第一档最好。{few} 个机关的{den}少于 {min}，不参与排名。",
                   "{year} ranking: {n} agencies ranked, each within its group (ties share a rank and the next "
-                  "is skipped: 1, 1, 3); bands are quarters of the group, band 1 the best. {few} agencies have "
+                  "is skipped: 1, 1, 3); bands are quarters of the group by rank (none for groups under 4), band 1 the best. {few} agencies have "
                   "fewer than {min} as the base ({den}) and are not ranked."),
     "rank_group": ("排名组", "Group"),
     "rank_of": ("组内机关数", "Agencies in group"),
@@ -186,6 +186,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "band_2": ("第二档", "Band 2"),
     "band_3": ("第三档", "Band 3"),
     "band_4": ("第四档（后 25%）", "Band 4 (bottom 25%)"),
+    "band_none": ("组内不足 4 个，不分档", "Group under 4, not banded"),
     "change_pp": ("较 {y0} 年变化（百分点）", "Change vs {y0} (percentage points)"),
     "change_abs": ("较 {y0} 年变化", "Change vs {y0}"),
     "too_few": ("基数少于 {min}，不参与排名", "Fewer than {min} cases: not ranked"),

@@ -261,7 +261,8 @@ BANDS = 4  # 分档: quartiles within the group
 def ranking(run: Run, f: Filters, metric: str, year: int, scope: str = "peer", min_den: float = MIN_DENOMINATOR,
             limit: int = 5000) -> pd.DataFrame:
     """Agencies on one metric in `year`, ranked within their group (RANK_SCOPES): ties share a rank and the
-    next rank skips (1, 1, 3); band 1 is the best quarter of the group. A rate whose denominator is below
+    next rank skips (1, 1, 3); band 1 is the best quarter of the group by rank (tied agencies share a band; a
+    group of fewer than BANDS ranked agencies is not banded: band NULL). A rate whose denominator is below
     `min_den` is not ranked (rankable false; rank, band NULL). Better is higher unless the metric says lower
     is better. `change` is this year minus the previous year (percentage points ×100 for shares is the
     caller's display)."""
@@ -282,11 +283,9 @@ def ranking(run: Run, f: Filters, metric: str, year: int, scope: str = "peer", m
     ranked AS (
       SELECT cur.*, prev.prev_value,
              CASE WHEN rankable THEN rank() OVER (PARTITION BY {grp}, rankable ORDER BY cur.{col} {order}) END AS rank,
-             CASE WHEN rankable THEN ceil({BANDS} * cume_dist() OVER (PARTITION BY {grp}, rankable
-                                                                      ORDER BY cur.{col} {order})) END AS band,
              count(*) FILTER (WHERE rankable) OVER (PARTITION BY {grp}) AS n_ranked
       FROM cur LEFT JOIN prev USING (agency_id))
-    SELECT rank, band, n_ranked, agency, agency_id, level, kind, province, rankable,
+    SELECT rank, CASE WHEN n_ranked >= {BANDS} THEN 1 + floor({BANDS} * (rank - 1) / n_ranked) END AS band, n_ranked, agency, agency_id, level, kind, province, rankable,
            {col} AS value, {col}__num AS num, {col}__den AS den, prev_value, {col} - prev_value AS change
     FROM ranked ORDER BY {_RANK_ORDER[scope]} rankable DESC, rank, agency
     LIMIT {int(limit)}""", [*params, floor, year, year - 1])

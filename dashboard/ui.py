@@ -15,6 +15,7 @@ from streamlit.logger import get_logger
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
 
 from dashboard import db, exports, i18n
+from dashboard import queries as Q
 from dashboard.filters import Filters
 from dashboard.i18n import t
 from etl import metrics as M
@@ -141,8 +142,23 @@ def table(df: pd.DataFrame, key: str, ctx: Context, column_config: dict | None =
         return
     df, show = relabel(df, ctx.lang), None if show is None else relabel(show, ctx.lang)
     kw = {"height": height} if height else {}
-    st.dataframe(df if show is None else show, key=f"df_{key}", hide_index=True, column_config=column_config, **kw)
+    shown = df if show is None else show
+    st.dataframe(shown, key=f"df_{key}", hide_index=True,
+                 column_config=number_config(shown) | (column_config or {}), **kw)
     downloads(df, key, ctx, title=title)
+
+
+def number_config(df: pd.DataFrame) -> dict:
+    """Screen formats for columns headed by a metric's label (either language): a share in percent, a rate
+    per 100 with two decimals, a count with thousands separators; other columns as they are."""
+    by_label = {m.label(lang): m for m in M.METRICS for lang in ("zh", "en")}
+    out = {}
+    for c in df.columns:
+        m = by_label.get(str(c))
+        if m is not None and pd.api.types.is_numeric_dtype(df[c]):
+            fmt = "percent" if m.is_share else "%.2f" if m.is_rate else "localized"
+            out[c] = st.column_config.NumberColumn(format=fmt)
+    return out
 
 
 def _share_columns(df: pd.DataFrame) -> tuple[str, ...]:
@@ -267,3 +283,23 @@ def dimension_labels(dim: str, lang: str) -> dict[str, str]:
     if table is None:
         return {}
     return {k: i18n.name(table, k, lang) for k in table}
+
+
+def trend_frame(ctx: Context, yearly: pd.DataFrame, names: list[str], key: str) -> pd.DataFrame:
+    """The rows a trend chart draws: like for like by default (the agencies under the filters that reported
+    in every year drawn, so a line moves only when what they did moved, not when agencies start or stop
+    reporting), with a toggle to all reports; a caption says which basis and, for the panel, its size."""
+    shown = yearly[yearly["year"] >= (ctx.filters.year_from or yearly["year"].min())]
+    if shown.empty:
+        return shown
+    y0, y1 = int(shown["year"].min()), int(shown["year"].max())
+    if st.toggle(t("lfl_toggle", ctx.lang), value=True, key=key) and y1 > y0:
+        panel = Q.panel_years(ctx.run, ctx.filters, list(range(y0, y1 + 1)), names)
+        n_panel = 0 if panel.empty else int(panel["n_panel"].iloc[0])
+        if n_panel:
+            st.caption(t("lfl_trend_caption", ctx.lang, n=n_panel, y0=y0, y1=y1))
+            return panel
+        st.caption(t("lfl_trend_none", ctx.lang, y0=y0, y1=y1))
+    else:
+        st.caption(t("lfl_trend_all", ctx.lang, y0=y0, y1=y1))
+    return shown

@@ -243,7 +243,7 @@ METRICS: tuple[Metric, ...] = (
            "requests_to_handle",
            definition_zh="本年新收 + 上年结转。", definition_en="New requests plus those carried over.", unit="件"),
     Metric("total_processed", "本年办结", "Requests processed", "total_processed",
-           definition_zh="表三（七）总计。", definition_en="Table 3 (七) total processed.", unit="件"),
+           definition_zh="表三（七）总计。", definition_en="Table 3, total processed (row 7 of the outcomes).", unit="件"),
     Metric("review_total", "行政复议", "Reconsideration cases", "review_total",
            definition_zh="表四 行政复议 总计。", definition_en="Table 4, reconsideration total.", unit="件"),
     Metric("litigation_total", "行政诉讼", "Litigation cases", "litigation_total",
@@ -308,6 +308,14 @@ BY_NAME = {m.name: m for m in METRICS}
 ALIASES: dict[str, str] = {"requests_handled": "requests_to_handle"}
 # Metrics that can be computed within any group (per year, agency …): all but the shares of the whole view.
 GROUPABLE = tuple(m.name for m in METRICS if not m.of_view)
+
+
+def denominator_label(metric: Metric, lang: str = "zh") -> str:
+    """The denominator's short name: the metric of that name where there is one (本年办结), else the measure's
+    printed label; "" for a count."""
+    if metric.denominator is None:
+        return ""
+    return (BY_NAME.get(metric.denominator) or MEASURE[metric.denominator]).label(lang)
 
 
 def get(name: str) -> Metric:

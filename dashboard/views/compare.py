@@ -39,8 +39,17 @@ if not ui.nothing_matches(ctx):
         ser["grp"] = ser["grp"].map(fmt)
         ui.chart(charts.metric_by_year(ser, [metric], lang, f"{M.get(metric).label(lang)} · {t('page_compare', lang)}",
                                        ctx.subtitle, group="grp"), f"compare_{dim}_{metric}", ctx)
+        # columns are the compared agencies or groups, so the metric and its unit go in the title, and a
+        # share is shown in percent (a number, not text)
+        cm = M.get(metric)
         wide = ser.pivot_table(index="year", columns="grp", values=metric).reset_index()
-        ui.table(wide, f"compare_{dim}_{metric}", ctx)
+        groups = [c for c in wide.columns if c != "year"]
+        if cm.is_share:
+            wide[groups] = wide[groups] * 100
+        fmt = st.column_config.NumberColumn(format="%.1f" if cm.is_share else "%.2f" if cm.is_rate else "localized")
+        unit = "（%）" if cm.is_share and lang == "zh" else " (%)" if cm.is_share else ""
+        ui.table(wide.rename(columns={"year": t("year", lang)}), f"compare_{dim}_{metric}", ctx,
+                 column_config=dict.fromkeys(groups, fmt), title=f"{cm.label(lang)}{unit} · {t('page_compare', lang)}")
 
     ui.section(t("ranking", lang))
     r1, r2, r3, r4 = st.columns([2, 1, 2, 1])
@@ -71,13 +80,14 @@ if not ui.nothing_matches(ctx):
         scale = 100 if share else 1
         ranked, few = rk[rk["rankable"]], rk[~rk["rankable"]]
         st.caption(t("rank_note", lang, year=ryear, n=len(ranked), few=len(few), min=int(min_den),
-                     den=getattr(M.MEASURE.get(m.denominator or ""), lang, t("denominator", lang))))
+                     den=M.denominator_label(m, lang) or t("denominator", lang)))
         value_col = f"{m.label(lang)}{' (%)' if share else ''}"
         change_col = t("change_pp" if share else "change_abs", lang, y0=ryear - 1)
         show = pd.DataFrame({
             t("rank_group", lang): ranked["group"], t("rank", lang): ranked["rank"].astype("Int64"),
             t("rank_of", lang): ranked["n_ranked"].astype("Int64"),
-            t("band", lang): ranked["band"].map(lambda b: t(f"band_{int(b)}", lang)),
+            t("band", lang): ranked["band"].map(
+                lambda b: t(f"band_{int(b)}", lang) if pd.notna(b) else t("band_none", lang)),
             t("agency", lang): ranked["agency"], value_col: ranked["value"] * scale,
             t("numerator", lang): ranked["num"], t("denominator", lang): ranked["den"],
             t("prev_value", lang, y0=ryear - 1): ranked["prev_value"] * scale, change_col: ranked["change"] * scale})

@@ -47,22 +47,8 @@ if not ui.nothing_matches(ctx):
                        "briefing.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="briefing", on_click="ignore", type="primary", icon=":material/article:")
 
-    shown = yearly[yearly["year"] >= (ctx.filters.year_from or yearly["year"].min())]
     ui.section(t("trends", lang))
-    y0, y1 = int(shown["year"].min()), int(shown["year"].max())
-    # like for like by default: the agencies that reported in every year drawn, so a line moves only when
-    # what those agencies did moved, not when agencies start or stop reporting
-    same = st.toggle(t("lfl_toggle", lang), value=True, key="lfl_trend")
-    if same and y1 > y0:
-        panel = Q.panel_years(ctx.run, ctx.filters, list(range(y0, y1 + 1)))
-        n_panel = 0 if panel.empty else int(panel["n_panel"].iloc[0])
-        if n_panel:
-            shown = panel
-            st.caption(t("lfl_trend_caption", lang, n=n_panel, y0=y0, y1=y1))
-        else:
-            st.caption(t("lfl_trend_none", lang, y0=y0, y1=y1))
-    else:
-        st.caption(t("lfl_trend_all", lang, y0=y0, y1=y1))
+    shown = ui.trend_frame(ctx, yearly, list(M.GROUPABLE), "lfl_trend")
     left, right = st.columns(2)
     with left:
         ui.chart(charts.metric_by_year(shown, ["new_received"], lang, M.get("new_received").label(lang),

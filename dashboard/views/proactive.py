@@ -14,7 +14,7 @@ lang = ctx.lang
 ui.page_title(t("page_proactive", lang))
 if not ui.nothing_matches(ctx):
     pro = Q.yearly(ctx.run, ctx.filters, ["proactive_items"])
-    pro = pro[pro["year"] >= (ctx.filters.year_from or pro["year"].min())]
+    pro = ui.trend_frame(ctx, pro, ["proactive_items"], "lfl_proactive")
     ui.chart(charts.metric_by_year(pro, ["proactive_items"], lang, t("proactive_items", lang), ctx.subtitle),
              "proactive_items", ctx)
     st.caption(t("proactive_note", lang))

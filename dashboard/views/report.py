@@ -77,8 +77,8 @@ GROUP_ROW = "group:"  # a heading row of table 3 (（三）不予公开 …): pr
 
 
 def with_group_rows(rows: list[str], labels: dict[str, str], fmt: F.Format) -> tuple[list[str], dict[str, str]]:
-    """Table 3's rows with the form's group headings (（三）…（六）) above their numbered sub-rows, so
-    "1.属于国家秘密" reads under "（三）不予公开" as printed."""
+    """Table 3's rows with the form's headings: 三、本年度办理结果 above the outcomes and the group headings
+    (（三）…（六）) above their numbered sub-rows, so "1.属于国家秘密" reads under "（三）不予公开" as printed."""
     first = {}
     for g in F.OUTCOME_GROUPS:
         subs = g.rows.get(fmt) or ()
@@ -86,9 +86,14 @@ def with_group_rows(rows: list[str], labels: dict[str, str], fmt: F.Format) -> t
             present = [r for r in rows if r in subs]
             if present:
                 first[present[0]] = g
+    # 三、本年度办理结果 heads every outcome row, above （一）予以公开
+    outcomes = next((r for r in rows if r in F.GROUP_OF_ROW), None)
     out: list[str] = []
     labels = dict(labels)
     for r in rows:
+        if r == outcomes:
+            out.append(GROUP_ROW + "outcomes")
+            labels[GROUP_ROW + "outcomes"] = F.T3_OUTCOMES_HEADING[0] if lang == "zh" else "3. Outcomes this year"
         g = first.get(r)
         if g is not None:
             key = GROUP_ROW + g.key

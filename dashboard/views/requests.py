@@ -33,7 +33,8 @@ if not ui.nothing_matches(ctx):
                              labels=app_labels), "requests_applicants", ctx)
     with right:
         yearly = Q.yearly(ctx.run, ctx.filters, ["disclosure_rate", "withholding_rate", "unavailable_rate"])
-        yearly = yearly[yearly["year"] >= (ctx.filters.year_from or yearly["year"].min())]
+        yearly = ui.trend_frame(ctx, yearly, ["disclosure_rate", "withholding_rate", "unavailable_rate"],
+                                "lfl_requests")
         ui.chart(charts.metric_by_year(yearly, ["disclosure_rate", "withholding_rate", "unavailable_rate"], lang,
                                        t("rate", lang), ctx.subtitle), "requests_rates_by_year", ctx)
 

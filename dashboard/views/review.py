@@ -16,7 +16,7 @@ if not ui.nothing_matches(ctx):
     names = ["review_total", "litigation_total", "review_rate", "litigation_rate", "review_correction_rate",
              "litigation_correction_rate", "correction_rate", "pending_share"]
     yearly = Q.yearly(ctx.run, ctx.filters, names)
-    yearly = yearly[yearly["year"] >= (ctx.filters.year_from or yearly["year"].min())]
+    yearly = ui.trend_frame(ctx, yearly, names, "lfl_review")
     left, right = st.columns(2)
     with left:
         ui.chart(charts.metric_by_year(yearly, ["review_total", "litigation_total"], lang, t("review_counts", lang),

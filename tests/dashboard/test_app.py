@@ -356,6 +356,9 @@ def test_compare_and_ranking(app_env, run):
         want = [1 + sum(v > x + 1e-12 for v in vals) for x in vals]  # competition ranking: 1, 1, 3
         assert g[t("rank")].tolist() == want
         assert (g[t("rank_of")] == len(g)).all()
+        # bands by rank: the best ranks in band 1, none for a group too small to split into quarters
+        bands = [t(f"band_{1 + 4 * (r - 1) // len(g)}") if len(g) >= 4 else t("band_none") for r in want]
+        assert g[t("band")].tolist() == bands
     # one peer group per level and kind
     groups = set(ranked[t("rank_group")])
     peers = rm[rm["agency_name"].isin(ranked[t("agency")])][["level", "kind"]].drop_duplicates()
@@ -571,7 +574,8 @@ def test_report_page_marks_ocr_cells_and_the_cell_corrected_by_arithmetic(ocr_wa
 
 
 def test_report_table_3_prints_its_group_rows(app_env, run):
-    """（三）…（六） head their numbered sub-rows as on the form, and hold no figures."""
+    """三、本年度办理结果 heads the outcomes and （三）…（六） their numbered sub-rows as on the form; none holds
+    figures."""
     rid = run("SELECT r.report_id FROM reports r JOIN cells c USING (report_id) WHERE r.is_active AND "
               "r.t3_format = '2021' AND c.tbl = 't3' AND c.row_key = 'withheld_state_secret' LIMIT 1")
     at = open_app("report", {"report": rid["report_id"].iloc[0]})
@@ -583,6 +587,9 @@ def test_report_table_3_prints_its_group_rows(app_env, run):
         first = F.label("t3", "row", g.rows[F.Format("2021")][0])
         assert labels[labels.index(first) - 1] == g.heading[0], g.key
         assert (t3.loc[g.heading[0]] == "").all()
+    granted = F.label("t3", "row", "granted")
+    assert labels[labels.index(granted) - 1] == F.T3_OUTCOMES_HEADING[0]
+    assert (t3.loc[F.T3_OUTCOMES_HEADING[0]] == "").all()
 
 
 def test_table_builder_gives_each_rate_with_its_parts(app_env, run, downloads):

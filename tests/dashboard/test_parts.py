@@ -105,6 +105,18 @@ def test_metric_chart_tooltips_name_numerator_and_denominator():
     assert fig.data[0].name == M.get("disclosure_rate").label("zh")
 
 
+def test_an_axis_shared_by_several_series_is_titled_by_their_unit_not_the_first_series():
+    cols = {"year": [2021, 2022]}
+    for n in ("review_rate", "litigation_rate", "disclosure_rate", "correction_rate"):
+        cols |= {n: [1.0, 2.0], f"{n}__num": [1, 2], f"{n}__den": [100, 100]}
+    df = pd.DataFrame(cols)
+    per100 = charts.metric_by_year(df, ["review_rate", "litigation_rate"], "zh", "t")
+    assert per100.layout.yaxis.title.text == "每百件新收申请"
+    assert [d.name for d in per100.data] == ["行政复议率（每百件申请）", "行政诉讼率（每百件申请）"]
+    shares = charts.metric_by_year(df, ["disclosure_rate", "correction_rate"], "en", "t")
+    assert shares.layout.yaxis.title.text == "Share (%)" and shares.layout.yaxis.tickformat == ".0%"
+
+
 def test_sankey_balances_received_and_outcomes():
     out = pd.DataFrame({"grp": ["new_received", "carried_over", "granted", "withheld", "carried_forward"],
                         "value": [90.0, 10.0, 70.0, 20.0, 10.0]})
