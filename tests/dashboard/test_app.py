@@ -99,6 +99,32 @@ def test_headline_changes_are_like_for_like_and_say_their_panel(app_env, run):
     assert any("同口径：" in c.value and "每年均有报告" in c.value for c in at.caption)
 
 
+def test_trends_on_every_page_are_like_for_like_until_switched_off(app_env, run):
+    """The review page's reconsideration rate is the ratio of sums over the agencies that reported in every
+    year drawn (computed here in pandas), not over all reports; the toggle switches to all reports and says
+    so."""
+    rm = run("SELECT * FROM report_metrics")
+    years = sorted(rm["year"].unique())
+    per = rm.groupby("agency_id")["year"].nunique()
+    panel = rm[rm["agency_id"].isin(per[per == len(years)].index)]
+    want = {y: ratio(panel[panel["year"] == y], "review_rate") for y in years}
+    every = {y: ratio(rm[rm["year"] == y], "review_rate") for y in years}
+    assert any(abs(want[y] - every[y]) > 1e-6 for y in years)  # the corpus has agencies that skip years
+
+    def line(at) -> dict:
+        spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+        tr = next(tr for tr in spec["data"] if tr["name"] == M.get("review_rate").label("zh"))
+        return dict(zip(arr(tr["x"]), arr(tr["y"]), strict=True))
+
+    at = open_app("review")
+    assert line(at) == {y: pytest.approx(want[y]) for y in years}
+    n = panel["agency_id"].nunique()
+    assert any(f"同口径：{n} 个机关" in c.value for c in at.caption)
+    at.toggle(key="lfl_review").set_value(False).run()
+    assert line(at) == {y: pytest.approx(every[y]) for y in years}
+    assert any(c.value.startswith("全部报告：") for c in at.caption)
+
+
 def test_region_filter_changes_figures_and_url(app_env, run):
     at = open_app()
     top = run("SELECT province, city, count(*) AS n FROM report_metrics WHERE city IS NOT NULL "
