@@ -35,6 +35,16 @@ class Context:
         return db.query(sql, params)
 
     @property
+    def pooled(self) -> str:
+        """The years a pooled table or figure sums ("2019–2023 合计"), or the one year; "" when unbounded."""
+        y0, y1 = self.filters.year_from, self.filters.year_to
+        if y0 is None or y1 is None:
+            return ""
+        if y0 == y1:
+            return f"{y0} 年" if self.lang == "zh" else str(y0)
+        return f"{y0}–{y1} 合计" if self.lang == "zh" else f"{y0}–{y1} combined"
+
+    @property
     def subtitle(self) -> str:
         return f"{self.filters.describe(self.lang)} · {t('data_date', self.lang)} {self.data_date}"
 
@@ -128,8 +138,11 @@ def page_title(title: str) -> None:
     st.title(title)
 
 
-def section(title: str) -> None:
-    """A section heading; the tables exported under it take it as their title."""
+def section(title: str, ctx: Context | None = None) -> None:
+    """A section heading; the tables exported under it take it as their title. With `ctx`, the heading says
+    which years its figures sum (a table over several years is never read as one year's)."""
+    if ctx is not None and ctx.pooled:
+        title = f"{title} · {ctx.pooled}"
     st.session_state["_section"] = title
     st.subheader(title)
 

@@ -42,7 +42,7 @@ if not ui.nothing_matches(ctx):
                                 "n_reports": t("n_reports", lang), "n_blank": t("n_blank", lang)}),
              f"t2_{row}_{col}", ctx)
 
-    ui.section(t("by_dimension", lang))
+    ui.section(t("by_dimension", lang), ctx)
     dims = ["province", "city", "level", "kind", "sector"]
     dim = st.radio(t("by_dimension", lang), dims, horizontal=True, key="proactive_dim",
                    format_func=lambda d: t(f"dim_{d}", lang))

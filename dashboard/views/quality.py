@@ -112,7 +112,7 @@ else:
             t("n_reports", lang): by_read["n_reports"], t("n_not_adding_up", lang): by_read["n_not_adding_up"]}),
             "quality_by_read", ctx)
 
-    ui.section(t("worst_agencies", lang))
+    ui.section(t("worst_agencies", lang), ctx)
     st.caption(t("categories_note", lang))
     worst = Q.worst_agencies(ctx.run, ctx.filters)
     ui.table(pd.DataFrame({

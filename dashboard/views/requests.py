@@ -20,7 +20,7 @@ if not ui.nothing_matches(ctx):
                   | {"received": M.MEASURE["requests_to_handle"].label(lang)})
     ui.chart(charts.sankey(out, labels, lang, t("flow", lang), ctx.subtitle), "requests_flow", ctx)
 
-    ui.section(t("rates_table", lang))
+    ui.section(t("rates_table", lang), ctx)
     rates = Q.rates(ctx.run, ctx.filters, ["disclosure_rate", "withholding_rate", "unavailable_rate",
                                            "carry_forward_share"])
     ui.table(ui.rates_frame(rates, lang), "requests_rates", ctx)
@@ -38,7 +38,7 @@ if not ui.nothing_matches(ctx):
         ui.chart(charts.metric_by_year(yearly, ["disclosure_rate", "withholding_rate", "unavailable_rate"], lang,
                                        t("rate", lang), ctx.subtitle), "requests_rates_by_year", ctx)
 
-    ui.section(t("top_agencies", lang))
+    ui.section(t("top_agencies", lang), ctx)
     top = Q.top_agencies(ctx.run, ctx.filters)
     shown = {n: M.get(n) for n in Q.TOP_AGENCIES}
     show = top.rename(columns={"agency": t("agency", lang), "disclosure_rate__den": t("denominator", lang),

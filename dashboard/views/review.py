@@ -32,7 +32,7 @@ if not ui.nothing_matches(ctx):
         rl = {k: F.label("t4", "col", k, lang) for k in F.T4_COL_KEYS}
         ui.chart(charts.stacked(res, "block_label", "value", "result", lang, t("review_results", lang),
                                 ctx.subtitle, labels=rl, horizontal=True), "review_results", ctx)
-    ui.section(t("rates_table", lang))
+    ui.section(t("rates_table", lang), ctx)
     ui.table(ui.rates_frame(Q.rates(ctx.run, ctx.filters, names[2:]), lang), "review_rates_table", ctx)
 
     def labelled(df):
@@ -40,11 +40,11 @@ if not ui.nothing_matches(ctx):
         ren.update({n: M.get(n).label(lang) for n in M.BY_NAME})
         return df[[c for c in df.columns if "__" not in c and c != "agency_id"]].rename(columns=ren)
 
-    ui.section(t("by_agency", lang))
+    ui.section(t("by_agency", lang), ctx)
     ag = Q.by_agency(ctx.run, ctx.filters, ["review_total", "litigation_total", "review_rate", "correction_rate"],
                      "review_total")
     ui.table(labelled(ag), "review_by_agency", ctx)
-    ui.section(t("corrected_agencies", lang))
+    ui.section(t("corrected_agencies", lang), ctx)
     corr = Q.corrected_agencies(ctx.run, ctx.filters)
     corr["corrected"] = corr["correction_rate__num"]
     ui.table(labelled(corr).rename(columns={"corrected": F.label("t4", "col", "corrected", lang)}),

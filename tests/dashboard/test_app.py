@@ -125,6 +125,20 @@ def test_trends_on_every_page_are_like_for_like_until_switched_off(app_env, run)
     assert any(c.value.startswith("全部报告：") for c in at.caption)
 
 
+def test_a_table_over_several_years_says_so_in_its_heading(app_env, run):
+    """申请量最大的机关 sums every year in the filter: its heading names the span, and its top figure is that
+    agency's sum over those years (not one year's)."""
+    at = open_app("requests", {"y0": "2020", "y1": "2022"})
+    assert f"{t('top_agencies')} · 2020–2022 合计" in [h.value for h in at.subheader]
+    rm = run("SELECT agency_name, new_received FROM report_metrics WHERE year BETWEEN 2020 AND 2022")
+    want = rm.groupby("agency_name")["new_received"].sum().sort_values(ascending=False)
+    top = next(d.value for d in at.dataframe if t("agency") in d.value.columns)
+    assert top.iloc[0][t("agency")] == want.index[0]
+    assert top.iloc[0][M.get("new_received").label("zh")] == want.iloc[0]
+    at = open_app("requests", {"y0": "2022", "y1": "2022"})
+    assert f"{t('top_agencies')} · 2022 年" in [h.value for h in at.subheader]
+
+
 def test_region_filter_changes_figures_and_url(app_env, run):
     at = open_app()
     top = run("SELECT province, city, count(*) AS n FROM report_metrics WHERE city IS NOT NULL "
