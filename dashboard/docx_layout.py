@@ -59,6 +59,17 @@ def page_numbers(doc: Document, lang: str) -> None:
         field(p, "NUMPAGES")
 
 
+def column_widths(table, cm: tuple[float, ...]) -> None:
+    """Fixed column widths (Word reads each cell's width; LibreOffice the grid's), so a long column such as
+    a finding's details gets the room instead of three equal columns."""
+    table.autofit = False
+    for row in table.rows:
+        for cell, w in zip(row.cells, cm, strict=True):
+            cell.width = Cm(w)
+    for col, w in zip(table.columns, cm, strict=True):
+        col.width = Cm(w)
+
+
 def caption(doc: Document, text: str) -> None:
     p = doc.add_paragraph(text)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -82,9 +82,13 @@ SAMPLE_MARK = "样例数据（程序生成，非真实报告）· Generated samp
 def with_sample_mark(fig: go.Figure) -> go.Figure:
     """A copy of `fig` carrying the sample-data mark at its foot, for files that leave the app."""
     out = go.Figure(fig)
-    # below everything (axis title and legend sit in the bottom margin): the margin grows to hold it
+    # below everything (axis title and legend sit in the bottom margin): the margin grows to hold it, and a
+    # legend at the figure's foot (charts.style) moves up above it
     bottom = out.layout.margin.b if out.layout.margin.b is not None else 80
-    out.update_layout(margin={"b": bottom + 26}, height=(out.layout.height or 480) + 26)
+    height = (out.layout.height or 480) + 26
+    out.update_layout(margin={"b": bottom + 26}, height=height)
+    if out.layout.legend.yref == "container":
+        out.update_layout(legend={"y": 28 / height})
     out.add_annotation(text=SAMPLE_MARK, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                        yshift=-bottom - 4, showarrow=False, font={"size": 11, "color": "#b03a2e"})
     return out

@@ -62,7 +62,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "briefing_no_issuer": ("（未填写）", "(not stated)"),
     "briefing_issuer": ("编制单位（写入简报）", "Prepared by (printed in the briefing)"),
     "briefing_scope_head": ("范围", "Scope"),
-    "briefing_scope": ("本简报依据数据仓库中 {filters} 范围内的年度报告编制。{year} 年共有 {agencies} 个机关的 {reports} 份报告；"
+    "briefing_scope": ("本简报依据数据仓库中“{filters}”范围内的年度报告编制。{year} 年共有 {agencies} 个机关的 {reports} 份报告；"
                        "{y0} 年有报告的 {prev} 个机关中，{missing} 个在 {year} 年没有报告。较上年的变化按同口径计算，"
                        "即两年均有报告的 {panel} 个机关。",
                        "This briefing covers the annual reports in the warehouse for {filters}. For {year} there are "
@@ -268,7 +268,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notice_download": ("生成通报（Word）", "Notice (Word)"),
     "notice_title": ("关于 {year} 年度政府信息公开工作年度报告发布情况的通报", "Notice on the publication of the {year} annual disclosure reports"),
     "notice_scope_head": ("一、总体情况", "1. Overview"),
-    "notice_scope": ("本通报依据数据仓库中 {filters} 范围内的年度报告编制。{year} 年度应报 {expected} 个机关，已报 {reported} 个"
+    "notice_scope": ("本通报依据数据仓库中“{filters}”范围内的年度报告编制。{year} 年度应报 {expected} 个机关，已报 {reported} 个"
                      "（报送率 {rate}），其中按时 {on_time} 个、逾期 {late} 个、发布日期不明 {undated} 个；未报 {missing} 个。",
                      "This notice covers the annual reports in the warehouse for {filters}. For {year}, {expected} "
                      "agencies were due to report and {reported} did (rate {rate}): {on_time} on time, {late} late, "

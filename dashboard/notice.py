@@ -12,7 +12,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from dashboard import queries as Q
-from dashboard.docx_layout import a4, caption, cjk_font, page_numbers, save
+from dashboard.docx_layout import a4, caption, cjk_font, column_widths, page_numbers, save
 from dashboard.filters import Filters
 from dashboard.i18n import t
 
@@ -89,6 +89,7 @@ def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", t
         for r in part.itertuples():
             row = table.add_row().cells
             row[0].text, row[1].text, row[2].text = r.agency, region(r), str(r.message)
+        column_widths(table, (4.2, 3.6, 7.6))  # the 15.4 cm between A4 margins of 2.8 cm
         caption(doc, t("notice_part_caption", lang, i=i + 1, year=year))
     return save(doc)
 
