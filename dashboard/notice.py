@@ -19,8 +19,18 @@ from dashboard.i18n import t
 MATTERS = ("missing", "late", "figures")
 
 
+def _place(*parts: object) -> str:
+    return " ".join(str(v) for v in parts if isinstance(v, str) and v) or "—"
+
+
 def region(r) -> str:
-    return " ".join(str(v) for v in (r.province, r.city, r.county) if isinstance(v, str) and v) or "—"
+    return _place(r.province, r.city, r.county)
+
+
+def regions(df: pd.DataFrame) -> list[str]:
+    """region() of every row, from plain lists: iterating rows of Arrow-backed columns is ~20 µs a row."""
+    return [_place(*p) for p in zip(df["province"].tolist(), df["city"].tolist(), df["county"].tolist(),
+                                    strict=True)]
 
 
 def list_note(run: Q.Run, lang: str, year: int, outside: int) -> str:
@@ -98,6 +108,6 @@ def frame(run: Q.Run, f: Filters, year: int) -> pd.DataFrame:
     """The 通报 list as a table for the screen and the Excel export (printed labels only)."""
     items = Q.notice_list(run, f, year)
     return pd.DataFrame({t("agency", f.lang): items["agency"],
-                         t("region", f.lang): [region(r) for r in items.itertuples()],
+                         t("region", f.lang): regions(items),
                          t("notice_matter", f.lang): items["matter"].map(lambda m: t(f"notice_matter_{m}", f.lang)),
                          t("notice_detail", f.lang): items["message"]})

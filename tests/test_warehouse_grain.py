@@ -28,6 +28,7 @@ GRAIN: dict[str, tuple[tuple[str, ...], str]] = {
     "outcomes_long": (("report_id", "outcome"), "TRUE"),
     "applicants_long": (("report_id", "applicant"), "TRUE"),
     "review_long": (("report_id", "block", "result"), "TRUE"),
+    "t2_long": (("report_id", "row_key", "col_key"), "TRUE"),
 }
 # The collection tables (etl.warehouse.provenance) are empty without a collection: their grain is checked on a
 # collected warehouse by tests/test_collect.py.

@@ -22,7 +22,7 @@ PARQUET = {
     "report_metrics": "SELECT * FROM report_metrics",
 }
 CSV = ("agencies", "reports", "cells", "findings", "ingest_errors", "skipped", "build_info", "report_metrics",
-       "outcomes_long", "applicants_long", "review_long")
+       "outcomes_long", "applicants_long", "review_long", "t2_long")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

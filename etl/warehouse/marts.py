@@ -6,6 +6,8 @@
 - outcomes_long: one row per active report × outcome row of table 3 (total column, no totals rows).
 - applicants_long: one row per active report × applicant column of table 3's new_received row.
 - review_long: one row per active report × table 4 block × result (no total).
+- t2_long: one row per active report × table 2 cell, stored in (row, column) order so a query for one
+  cell reads only its row groups (a scan of all cells is seconds at 1M reports).
 
 A sum over cells is NULL (not 0) when any input is empty/na/text or absent: SQL's `+` propagates NULL.
 
@@ -129,3 +131,8 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         SELECT c.report_id, r.agency_id, r.year, c.row_key AS block, c.col_key AS result, c.value
         FROM cells c JOIN reports r USING (report_id)
         WHERE r.is_active AND c.tbl = 't4' AND c.col_key <> 'total'""")
+    con.execute("""
+        CREATE OR REPLACE TABLE t2_long AS
+        SELECT c.report_id, r.agency_id, r.year, c.row_key, c.col_key, c.value
+        FROM cells c JOIN reports r USING (report_id)
+        WHERE r.is_active AND c.tbl = 't2' ORDER BY c.row_key, c.col_key, c.report_id""")
