@@ -31,8 +31,9 @@ if not ui.nothing_matches(ctx):
                                 all=ui.fmt_delta(h["key"], h["delta_all"], lang) or "—")
         shown = ui.fmt_delta(h["key"], delta, lang)
         color = "inverse" if m is not None and m.lower_is_better else "normal"
+        flat = ui.is_no_change(shown)  # no change: grey and without an arrow, which would say up or down
         cols[i % 4].metric(ui.metric_label(h["key"], lang), ui.fmt_metric(h["key"], h["value"]), shown,
-                           delta_color="off" if ui.is_no_change(shown) else color,
+                           delta_color="off" if flat else color, delta_arrow="off" if flat else "auto",
                            help=helptext.strip() or None, border=True)
     n0, n1 = lfl["all"]
     # the subtitle carries place names and the search text (user-supplied): literal, never Markdown

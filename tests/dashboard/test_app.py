@@ -99,6 +99,28 @@ def test_headline_changes_are_like_for_like_and_say_their_panel(app_env, run):
     assert any("同口径：" in c.value and "每年均有报告" in c.value for c in at.caption)
 
 
+def test_headline_arrows_follow_the_sign_of_the_change(app_env):
+    """A change that rounds to zero is grey and has no arrow (an up-arrow would claim a rise); every other
+    change points its way. The 2019–2020 view of the fixture corpus has a share that does not move."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    at = open_app(query={"y0": "2019", "y1": "2020"})
+    seen_flat = 0
+    for m in at.metric:
+        if not m.delta:
+            continue
+        flat = not any(ch in "123456789" for ch in m.delta.split(" ")[0])
+        direction = m.proto.direction
+        if flat:
+            seen_flat += 1
+            assert (direction, m.proto.color) == (Metric.MetricDirection.NONE, Metric.MetricColor.GRAY), m.label
+            assert not m.delta.startswith(("+", "-")), m.delta
+        else:
+            want = Metric.MetricDirection.DOWN if m.delta.startswith("-") else Metric.MetricDirection.UP
+            assert direction == want, (m.label, m.delta)
+    assert seen_flat, [(m.label, m.delta) for m in at.metric]
+
+
 def test_trends_on_every_page_are_like_for_like_until_switched_off(app_env, run):
     """The review page's reconsideration rate is the ratio of sums over the agencies that reported in every
     year drawn (computed here in pandas), not over all reports; the toggle switches to all reports and says
