@@ -174,7 +174,9 @@ class Filters:
         """A one-line summary for chart titles and the briefing."""
         lang = lang or self.lang
         parts = []
-        if self.year_from is not None or self.year_to is not None:
+        if self.year_from is not None and self.year_from == self.year_to:
+            parts.append(str(self.year_from))  # one year, not "2023–2023"
+        elif self.year_from is not None or self.year_to is not None:
             parts.append(f"{self.year_from or ''}–{self.year_to or ''}")
         place = " ".join(v for v in (self.province, self.city, self.county) if v)
         if place:

@@ -48,8 +48,10 @@ if not ui.nothing_matches(ctx):
             wide[groups] = wide[groups] * 100
         fmt = st.column_config.NumberColumn(format="%.1f" if cm.is_share else "%.2f" if cm.is_rate else "localized")
         unit = "（%）" if cm.is_share and lang == "zh" else " (%)" if cm.is_share else ""
+        title = f"{cm.label(lang)}{unit} · {t('page_compare', lang)}"
+        st.markdown(f"**{ui.escape_md(title)}**")  # the columns are agencies: the metric is named above them
         ui.table(wide.rename(columns={"year": t("year", lang)}), f"compare_{dim}_{metric}", ctx,
-                 column_config=dict.fromkeys(groups, fmt), title=f"{cm.label(lang)}{unit} · {t('page_compare', lang)}")
+                 column_config=dict.fromkeys(groups, fmt), title=title)
 
     ui.section(t("ranking", lang))
     r1, r2, r3, r4 = st.columns([2, 1, 2, 1])

@@ -425,6 +425,13 @@ def test_compare_and_ranking(app_env, run):
     groups = set(ranked[t("rank_group")])
     peers = rm[rm["agency_name"].isin(ranked[t("agency")])][["level", "kind"]].drop_duplicates()
     assert len(groups) == len(peers)
+    # the ranking chart is of one year and its subtitle says so, not the filter's span
+    title = json.loads(at.get("plotly_chart")[-1].proto.spec)["layout"]["title"]["text"]
+    assert f"{y} · " in title and "<sup>" in title
+    sub = title.split("<sup>", 1)[1]
+    assert sub.startswith(str(y)) and "–" not in sub, title
+    # the compared agencies head the table's columns, so the metric and its unit are named above it
+    assert any(m.value.startswith(f"**{M.get('disclosure_rate').label('zh')}") for m in at.markdown)
 
 
 def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatch):
