@@ -44,6 +44,10 @@ class Context:
             return f"{y0} 年" if self.lang == "zh" else str(y0)
         return f"{y0}–{y1} 合计" if self.lang == "zh" else f"{y0}–{y1} combined"
 
+    def pooled_title(self, title: str) -> str:
+        """`title` naming the years its figures sum: for a table or chart that pools the years in view."""
+        return f"{title} · {self.pooled}" if self.pooled else title
+
     @property
     def subtitle(self) -> str:
         return f"{self.filters.describe(self.lang)} · {t('data_date', self.lang)} {self.data_date}"
@@ -141,8 +145,8 @@ def page_title(title: str) -> None:
 def section(title: str, ctx: Context | None = None) -> None:
     """A section heading; the tables exported under it take it as their title. With `ctx`, the heading says
     which years its figures sum (a table over several years is never read as one year's)."""
-    if ctx is not None and ctx.pooled:
-        title = f"{title} · {ctx.pooled}"
+    if ctx is not None:
+        title = ctx.pooled_title(title)
     st.session_state["_section"] = title
     st.subheader(title)
 
@@ -162,16 +166,27 @@ def table(df: pd.DataFrame, key: str, ctx: Context, column_config: dict | None =
 
 
 def number_config(df: pd.DataFrame) -> dict:
-    """Screen formats for columns headed by a metric's label (either language): a share in percent, a rate
-    per 100 with two decimals, a count with thousands separators; other columns as they are."""
+    """Screen formats: a column headed by a metric's label (either language) as the metric's unit (a share in
+    percent, a rate per 100 with two decimals, a count with thousands separators); any other column of whole
+    numbers, years aside, with thousands separators; other columns as they are."""
     by_label = {m.label(lang): m for m in M.METRICS for lang in ("zh", "en")}
+    years = {t("year", lang) for lang in ("zh", "en")}
     out = {}
     for c in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
+            continue
         m = by_label.get(str(c))
-        if m is not None and pd.api.types.is_numeric_dtype(df[c]):
+        if m is not None:
             fmt = "percent" if m.is_share else "%.2f" if m.is_rate else "localized"
             out[c] = st.column_config.NumberColumn(format=fmt)
+        elif str(c) not in years and _whole(df[c]):
+            out[c] = st.column_config.NumberColumn(format="localized")
     return out
+
+
+def _whole(s: pd.Series) -> bool:
+    v = s.dropna()
+    return pd.api.types.is_integer_dtype(s) or bool(len(v) and (v == v.round()).all())
 
 
 def _share_columns(df: pd.DataFrame) -> tuple[str, ...]:

@@ -49,5 +49,6 @@ if not ui.nothing_matches(ctx):
     grp = Q.by_dimension(ctx.run, ctx.filters, dim, ["proactive_items", "new_received"])
     labels = ui.dimension_labels(dim, lang)
     ui.chart(charts.bars(grp, "grp", "proactive_items", lang,
-                         f"{M.get('proactive_items').label(lang)} · {t(f'dim_{dim}', lang)}", ctx.subtitle,
+                         ctx.pooled_title(f"{M.get('proactive_items').label(lang)} · {t(f'dim_{dim}', lang)}"),
+                         ctx.subtitle,
                          metric="proactive_items", labels=labels), f"proactive_by_{dim}", ctx)

@@ -72,7 +72,7 @@ else:
     summary["rule_label"] = summary["rule"].map(lambda r: i18n.name(i18n.RULES, r, lang))
     by_rule = summary.groupby(["rule_label", "severity"], as_index=False)["n"].sum()
     sev = {k: i18n.name(i18n.SEVERITIES, k, lang) for k in i18n.SEVERITIES}
-    ui.chart(charts.stacked(by_rule, "rule_label", "n", "severity", lang, t("findings_by_rule", lang),
+    ui.chart(charts.stacked(by_rule, "rule_label", "n", "severity", lang, ctx.pooled_title(t("findings_by_rule", lang)),
                             ctx.subtitle, labels=sev, colors=charts.SEVERITY_COLORS, horizontal=True),
              "quality_by_rule", ctx)
 

@@ -18,7 +18,7 @@ if not ui.nothing_matches(ctx):
     # the flow's sources and hub are registry measures: the same words as the glossary
     labels.update({k: M.MEASURE[k].label(lang) for k in ("new_received", "carried_over")}
                   | {"received": M.MEASURE["requests_to_handle"].label(lang)})
-    ui.chart(charts.sankey(out, labels, lang, t("flow", lang), ctx.subtitle), "requests_flow", ctx)
+    ui.chart(charts.sankey(out, labels, lang, ctx.pooled_title(t("flow", lang)), ctx.subtitle), "requests_flow", ctx)
 
     ui.section(t("rates_table", lang), ctx)
     rates = Q.rates(ctx.run, ctx.filters, ["disclosure_rate", "withholding_rate", "unavailable_rate",
@@ -29,7 +29,7 @@ if not ui.nothing_matches(ctx):
     with left:
         app = Q.applicants(ctx.run, ctx.filters)
         app_labels = {k: F.label("t3", "col", k, lang) for k in F.T3_APPLICANT_COLS}
-        ui.chart(charts.bars(app, "applicant", "value", lang, t("applicants", lang), ctx.subtitle,
+        ui.chart(charts.bars(app, "applicant", "value", lang, ctx.pooled_title(t("applicants", lang)), ctx.subtitle,
                              labels=app_labels), "requests_applicants", ctx)
     with right:
         yearly = Q.yearly(ctx.run, ctx.filters, ["disclosure_rate", "withholding_rate", "unavailable_rate"])

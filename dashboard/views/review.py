@@ -30,7 +30,7 @@ if not ui.nothing_matches(ctx):
         res = Q.review_results(ctx.run, ctx.filters)
         res["block_label"] = res["block"].map(lambda b: F.label("t4", "row", b, lang))
         rl = {k: F.label("t4", "col", k, lang) for k in F.T4_COL_KEYS}
-        ui.chart(charts.stacked(res, "block_label", "value", "result", lang, t("review_results", lang),
+        ui.chart(charts.stacked(res, "block_label", "value", "result", lang, ctx.pooled_title(t("review_results", lang)),
                                 ctx.subtitle, labels=rl, horizontal=True), "review_results", ctx)
     ui.section(t("rates_table", lang), ctx)
     ui.table(ui.rates_frame(Q.rates(ctx.run, ctx.filters, names[2:]), lang), "review_rates_table", ctx)

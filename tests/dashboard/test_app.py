@@ -157,6 +157,9 @@ def test_a_table_over_several_years_says_so_in_its_heading(app_env, run):
     top = next(d.value for d in at.dataframe if t("agency") in d.value.columns)
     assert top.iloc[0][t("agency")] == want.index[0]
     assert top.iloc[0][M.get("new_received").label("zh")] == want.iloc[0]
+    # so do the charts that pool the years: the flow of requests and the applicants
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"].split("<br>")[0] for c in at.get("plotly_chart")]
+    assert f"{t('flow')} · 2020–2022 合计" in titles and f"{t('applicants')} · 2020–2022 合计" in titles
     at = open_app("requests", {"y0": "2022", "y1": "2022"})
     assert f"{t('top_agencies')} · 2022 年" in [h.value for h in at.subheader]
 

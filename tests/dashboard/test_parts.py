@@ -127,6 +127,19 @@ def test_sankey_balances_received_and_outcomes():
     assert into_hub == out_of_hub == 100
 
 
+def test_screen_tables_format_numbers_for_their_unit():
+    """A share in percent, a rate with two decimals, any whole-number column with thousands separators —
+    except the year — and a column of decimals or words as it is."""
+    from dashboard.ui import number_config
+
+    df = pd.DataFrame({t("year"): [2022, 2023], M.get("disclosure_rate").label("zh"): [0.5312, 0.61],
+                       M.get("review_rate").label("zh"): [3.4, 5.0], "分母": [6137.0, 12040.0],
+                       t("n_reports"): [99, 1200], "金额": [84.51, 3.0], t("agency"): ["甲", "乙"]})
+    fmt = {c: cfg["type_config"]["format"] for c, cfg in number_config(df).items()}
+    assert fmt == {M.get("disclosure_rate").label("zh"): "percent", M.get("review_rate").label("zh"): "%.2f",
+                   "分母": "localized", t("n_reports"): "localized"}
+
+
 def test_exports_write_real_png_svg_and_xlsx():
     df = pd.DataFrame({"year": [2021, 2022], "new_received": [5.0, 7.0], "new_received__num": [5.0, 7.0],
                        "new_received__den": [None, None]})
