@@ -277,7 +277,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notice_part_missing": ("二、未发布年度报告的机关（{n} 个）", "2. Agencies with no annual report ({n})"),
     "notice_part_late": ("三、逾期发布的机关（{n} 个）", "3. Agencies that published late ({n})"),
     "notice_part_figures": ("四、报告数字有误的机关（{n} 个）", "4. Agencies whose figures fail the checks ({n})"),
-    "notice_part_caption": ("表{i}　{year} 年度", "Table {i}. {year}"),
+    # the table under each part names what it lists (its number counts only tables printed)
+    "notice_caption_missing": ("表{i}　未发布 {year} 年度报告的机关", "Table {i}. Agencies with no annual report for {year}"),
+    "notice_caption_late": ("表{i}　逾期发布 {year} 年度报告的机关", "Table {i}. Agencies that published their {year} report late"),
+    "notice_caption_figures": ("表{i}　{year} 年度报告数字有误的机关及所涉单元格",
+                               "Table {i}. Agencies whose {year} figures fail the checks, with the cells concerned"),
     # publication on the web (etl collect)
     "web_publication": ("网上发布情况（网站采集）", "Publication on the web (collected)"),
     "web_note": ("范围：采集清单（SOURCES.csv）所列机关。发布日期取报告网页所载发布日期，其次取年报栏目列表日期；"

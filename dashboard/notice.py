@@ -86,7 +86,8 @@ def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", t
     caption(doc, t("notice_table_caption", lang, year=year))
 
     items = Q.notice_list(run, f, year)
-    for i, matter in enumerate(MATTERS, start=1):
+    n_tables = 1
+    for matter in MATTERS:
         part = items[items["matter"] == matter]
         doc.add_heading(t(f"notice_part_{matter}", lang, n=part["agency"].nunique()), level=1)
         if part.empty:
@@ -100,7 +101,8 @@ def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", t
             row = table.add_row().cells
             row[0].text, row[1].text, row[2].text = r.agency, region(r), str(r.message)
         column_widths(table, (4.2, 3.6, 7.6))  # the 15.4 cm between A4 margins of 2.8 cm
-        caption(doc, t("notice_part_caption", lang, i=i + 1, year=year))
+        n_tables += 1
+        caption(doc, t(f"notice_caption_{matter}", lang, i=n_tables, year=year))
     return save(doc)
 
 

@@ -66,6 +66,11 @@ def test_notice_document_is_a4_numbered_with_its_scope(run, tmp_path):
     assert f"{y} 年度应报 {n} 个机关，已报 {int(expected['n'].iloc[0])} 个" in text
     for matter in notice.MATTERS:
         assert any(p.text.startswith(t(f"notice_part_{matter}").split("（")[0]) for p in doc.paragraphs)
+    # every table has a caption that says what it lists, numbered in print order
+    captions = [p.text for p in doc.paragraphs if p.text.startswith("表")]
+    assert len(captions) == len(doc.tables) and captions[0] == t("notice_table_caption", year=y)
+    printed = [m for m in notice.MATTERS if f"{t(f'notice_part_{m}', n=0)}" not in text]
+    assert captions[1:] == [t(f"notice_caption_{m}", i=i, year=y) for i, m in enumerate(printed, start=2)]
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui")
