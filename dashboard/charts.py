@@ -105,7 +105,7 @@ def by_form(df: pd.DataFrame, y_label: str, lang: str, title: str, subtitle: str
     """Table 2 figures by year, one series per form: no line is ever drawn across the 2019→2021 break."""
     fig = go.Figure()
     for form, part in df.groupby("form", dropna=False, sort=True):
-        label = (f"{form} 年格式" if lang == "zh" else f"{form} form") if isinstance(form, str) else "?"
+        label = F.TEMPLATE_LABELS[form][lang == "en"] if form in F.TEMPLATE_LABELS else "?"
         part = part.sort_values("year")
         if (part["year"] < FORMAT_BREAK).any() and (part["year"] > FORMAT_BREAK).any():
             # the same form on both sides of the break (a late adopter): a gap, not a line across it

@@ -188,7 +188,7 @@ class Filters:
         if self.agency:
             parts.append(f"“{self.agency}”")
         if self.templates:
-            parts.append(t("template", lang) + " " + "/".join(self.templates))
+            parts.append("/".join(i18n.name(i18n.TEMPLATES, v, lang) for v in self.templates))
         if self.reads:
             parts.append(t("read_method", lang) + " " + "/".join(i18n.name(i18n.READ_METHODS, v, lang)
                                                                  for v in self.reads))
@@ -268,7 +268,8 @@ def sidebar(options: Callable[[str, Filters], pd.DataFrame] | None) -> Filters:
                            format_func=lambda v: i18n.name(i18n.KINDS, v, lang), select_all=False)
     # a name copied from a heading may carry ui.escape_md's invisible word joiners
     q = sb.text_input(t("agency_search", lang), key=_KEYS["q"], max_chars=MAX_TEXT).replace("\u2060", "").strip()
-    fmts = sb.multiselect(t("template", lang), TEMPLATES, key=_KEYS["fmt"], placeholder=ph, select_all=False)
+    fmts = sb.multiselect(t("template", lang), TEMPLATES, key=_KEYS["fmt"], placeholder=ph, select_all=False,
+                          format_func=lambda v: i18n.name(i18n.TEMPLATES, v, lang))
     reads = sb.multiselect(t("read_method", lang), READS, key=_KEYS["read"], placeholder=ph,
                            format_func=lambda v: i18n.name(i18n.READ_METHODS, v, lang), select_all=False)
     failed = sb.checkbox(t("include_failed", lang), key=_KEYS["failed"])

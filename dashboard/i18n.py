@@ -389,8 +389,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "up to {mb} MB each. Scans are read by OCR, a few seconds a page."),
     "too_big": ("{name}：文件超过 {mb} MB，未处理。", "{name}: larger than {mb} MB, skipped."),
     "read_error": ("{name}：无法读取——{reason}", "{name}: could not be read — {reason}"),
-    "parsed": ("{name}：{agency}，{year} 年，格式 {template}，{n} 个单元格",
-               "{name}: {agency}, {year}, form {template}, {n} cells"),
+    "parsed": ("{name}：{agency}，{year} 年，{template}，{n} 个单元格",
+               "{name}: {agency}, {year}, {template}, {n} cells"),
     "add_to_wh": ("加入数据仓库", "Add to the warehouse"),
     "added": ("已复制到 {dir} 并加入数据仓库（原有报告保留）：", "Copied to {dir} and added to the warehouse (the reports "
               "already loaded stay):"),
@@ -471,6 +471,7 @@ WEB_STATUSES = {"on_time": ("按时发布", "Published on time"), "late": ("逾�
 DATE_FROM = {"web_page": ("网页所载发布日期", "the web page's publication date"),
              "web_listing": ("年报栏目列表日期", "the date on the listing"),
              "report": ("报告落款日期", "the date the report states")}
+TEMPLATES = {str(k): v for k, v in F.TEMPLATE_LABELS.items()}
 READ_METHODS = {
     "text": ("文字层/网页文字", "Text layer or markup"),
     "ocr": ("OCR 识别（扫描件）", "OCR (scanned)"),

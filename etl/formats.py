@@ -34,6 +34,13 @@ FORMATS: tuple[Format, ...] = (Format.F2021, Format.F2019)
 MIXED = "mixed"  # its tables are printed in different formats
 LEGACY = "legacy"  # before 2019, or no national table at all
 TEMPLATES = (*FORMATS, MIXED, LEGACY)
+# A template (or one table's format) as readers see it, zh and en.
+TEMPLATE_LABELS: dict[str, tuple[str, str]] = {
+    Format.F2021: ("2021 年格式", "2021 form"),
+    Format.F2019: ("2019 年格式", "2019 form"),
+    MIXED: ("两种格式混用", "Mixed 2019/2021 forms"),
+    LEGACY: ("2019 年以前（无统一表格）", "Pre-2019 (no national table)"),
+}
 # The first report year each format is due for: the 2019 form for the 2019 and 2020 reports, the 2021 form
 # from the 2021 reports on; free-form reports before that. The one place this rule is written down.
 FORMAT_FROM_YEAR: dict[Format, int] = {Format.F2019: 2019, Format.F2021: 2021}

@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, i18n, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl import formats as F
@@ -38,6 +38,7 @@ if not ui.nothing_matches(ctx):
     st.info(t("format_break_note", lang), icon=":material/info:")
     title = f"{F.label('t2', 'row', row, lang)} · {F.label('t2', 'col', col, lang)}"
     ui.chart(charts.by_form(df, F.label("t2", "col", col, lang), lang, title, ctx.subtitle), f"t2_{row}_{col}", ctx)
+    df = df.assign(form=df["form"].map(lambda v: i18n.name(i18n.TEMPLATES, v, lang) if isinstance(v, str) else "—"))
     ui.table(df.rename(columns={"year": t("year", lang), "form": t("format", lang), "value": t("value", lang),
                                 "n_reports": t("n_reports", lang), "n_blank": t("n_blank", lang)}),
              f"t2_{row}_{col}", ctx)

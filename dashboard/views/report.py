@@ -207,7 +207,7 @@ else:
             t("level", lang): i18n.name(i18n.LEVELS, r["level"], lang),
             t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
             t("year", lang): str(r["year"]),
-            t("template", lang): r["template"],
+            t("template", lang): i18n.name(i18n.TEMPLATES, r["template"], lang),
             t("read_method", lang): i18n.name(i18n.READ_METHODS, r.get("read_method") if isinstance(
                 r.get("read_method"), str) else None, lang),
             t("report_title", lang): r["title"] or "—",
@@ -282,7 +282,7 @@ else:
         others = Q.agency_reports(ctx.run, r["agency_id"])
         link = t("open_report", lang)
         others = pd.DataFrame({
-            t("year", lang): others["year"], t("template", lang): others["template"],
+            t("year", lang): others["year"], t("template", lang): others["template"].map(lambda v: i18n.name(i18n.TEMPLATES, v, lang)),
             t("published_on", lang): others["published_on"].map(day),
             t("late", lang): others["is_late"].map(lambda v: "—" if pd.isna(v) else (YES if v else NO)[lang == "en"]),
             t("problems", lang): others["n_problems"], t("n_fail", lang): others["n_fail"],

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, ui
+from dashboard import db, i18n, ui
 from dashboard.i18n import t
 from etl.checks.labels import addr_zh
 from etl.reasons import wording
@@ -113,8 +113,8 @@ if blobs:
             st.error(t("read_error", lang, name=shown, reason=ui.escape_md(reason or "?")))
             continue
         st.success(t("parsed", lang, name=shown, agency=ui.escape_md(res.get("agency") or "?"),
-                     year=res.get("year") or "?", template=ui.escape_md(str(res.get("template"))),
-                     n=res.get("n_cells", 0)))
+                     year=res.get("year") or "?", n=res.get("n_cells", 0),
+                     template=ui.escape_md(i18n.name(i18n.TEMPLATES, res.get("template"), lang))))
         if res.get("problems"):
             st.dataframe(pd.DataFrame({t("message", lang): [p.get("message") for p in res["problems"]],
                                        t("where", lang): [addr_zh(str(p["where"])) if p.get("where") else ""

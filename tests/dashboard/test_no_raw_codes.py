@@ -23,7 +23,10 @@ KEYS = sorted({k for t in F.TABLES for fmt in F.FORMATS for a in F.table_cells(t
                if "_" in k} | {"granted_or_partly"})
 # rule codes that are not plain English words (non-negative, duplicate, coverage … read as words in the
 # English interface), and the snake_case reason codes
-CODES = sorted({c for c in CATEGORY_OF if c[0].isupper() or "-vs-" in c} | {c for c in REASONS if "_" in c})
+# and the template codes (a report printed in both forms, or before the national form), which the sidebar, the
+# Report page and the Load page print as words
+CODES = sorted({c for c in CATEGORY_OF if c[0].isupper() or "-vs-" in c} | {c for c in REASONS if "_" in c}
+               | {F.MIXED, F.LEGACY})
 RAW = re.compile(r"(?<![0-9a-zA-Z])(?:" + "|".join(map(re.escape, KEYS + CODES)) + r")(?![0-9a-zA-Z_])"
                  r"|(?<![0-9a-f])(?=[0-9]*[a-f])[0-9a-f]{16,64}(?![0-9a-f])")  # an id: hex with a letter
 # The glossary's data-dictionary column names the exported columns on purpose; a link column's value is the
