@@ -45,7 +45,8 @@ def ratio(df: pd.DataFrame, metric: str) -> float:
     """Ratio of sums over reports where both parts are known, computed in pandas (independently of SQL)."""
     m = M.get(metric)
     ok = df[m.numerator].notna() & df[m.denominator].notna()
-    return df.loc[ok, m.numerator].sum() * m.per / df.loc[ok, m.denominator].sum()
+    den = df.loc[ok, m.denominator].sum()
+    return df.loc[ok, m.numerator].sum() * m.per / den if den else float("nan")  # no base: no rate
 
 
 @pytest.mark.parametrize("page", PAGES)
