@@ -151,7 +151,10 @@ def test_filters_downloads_and_screenshots(server, browser, run, tmp_path):
                      .filter(c => c.querySelector('.main-svg .trace')).length"""
     page.wait_for_function(f"({drawn})() >= 1")
     t_first = time.monotonic() - t0
+    # every chart the page makes is in place once its script has finished (the status widget is gone)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     n_charts = page.locator('[data-testid="stPlotlyChart"]').count()
+    assert n_charts == 4, n_charts  # the overview's four trend charts
     t_all = None
     while time.monotonic() - t0 < 60:
         if page.evaluate(drawn) >= n_charts:
