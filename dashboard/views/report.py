@@ -203,7 +203,7 @@ else:
         st.subheader(ui.escape_md(f"{r['agency_name']} · {r['year']}"))  # report text: never Markdown
         meta = {
             t("agency", lang): r["agency_name"],
-            t("region", lang): " ".join(str(v) for v in (r["province"], r["city"], r["county"]) if v),
+            t("region", lang): " ".join(str(v) for v in (r["province"], r["city"], r["county"]) if v) or "—",
             t("level", lang): i18n.name(i18n.LEVELS, r["level"], lang),
             t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
             t("year", lang): str(r["year"]),
