@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, i18n, ui
+from dashboard import exports, i18n, notice, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl import formats as F
@@ -203,7 +203,7 @@ else:
         st.subheader(ui.escape_md(f"{r['agency_name']} · {r['year']}"))  # report text: never Markdown
         meta = {
             t("agency", lang): r["agency_name"],
-            t("region", lang): " ".join(str(v) for v in (r["province"], r["city"], r["county"]) if v) or "—",
+            t("region", lang): notice.region(r),
             t("level", lang): i18n.name(i18n.LEVELS, r["level"], lang),
             t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
             t("year", lang): str(r["year"]),
