@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.checks import categories, cross_year, oversight, within
+from etl.checks import categories, cross_year, gaps, oversight, within
 from etl.checks.common import register
 
 FAMILIES = (within, cross_year, oversight)
@@ -23,13 +23,20 @@ def run_all(con: duckdb.DuckDBPyConnection) -> None:
     """The checks stage of a build: replace `findings` with every rule's outcomes over the derived warehouse
     (reports, cells, agencies), worded from etl.checks.messages."""
     register(con)
+    gaps.register(con)
     con.execute("DELETE FROM findings")
     for family in FAMILIES:
         family.run(con)
+    gaps.apply(con)  # a finding resting on a cell we could not read is ours and uncertain, never the report's
     con.execute(f"UPDATE findings SET category = {categories.sql_case('rule')}")
     unknown = con.execute("SELECT any_value(rule) FROM findings WHERE category IS NULL").fetchone()[0]
     if unknown:
         raise RuntimeError(f"checks: rule {unknown} has no category (etl/checks/categories.py)")
+    # only a certain failure of the report itself is an accusation: ours are never `fail`
+    bad = con.execute("SELECT any_value(rule) FROM findings WHERE status = 'fail' AND responsibility <> 'source'"
+                      ).fetchone()[0]
+    if bad:
+        raise RuntimeError(f"checks: rule {bad} failed a finding that is not the report's own")
     # findings' grain is finding_id (what a finding is about, see common.insert): a rule that breaks it is a bug
     dup = con.execute("""SELECT finding_id, any_value(rule) FROM findings GROUP BY 1 HAVING count(*) > 1
                          LIMIT 1""").fetchone()

@@ -62,19 +62,20 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def insert(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None, *,
-           messages: str) -> None:
+           messages: str, responsibility: str = "'source'") -> None:
     """Append the rows of a SELECT (report_id, agency_id, year, rule, status, severity, cells VARCHAR[],
     expected, actual, and the placeholder columns — plus `variant` if it has several — of message key
-    `messages`) to findings, worded from that key's templates.
+    `messages`) to findings, worded from that key's templates. `responsibility` is a SQL expression over
+    those columns (a constant by default: the report's own).
 
     finding_id is what the finding is about, not how it is worded: md5 of rule | report_id | agency_id |
     year | cells (JSON). Within a rule, a report's findings never share a cells list (one per group, cell,
     figure or kind of gap), so this is unique; run_all verifies it."""
     con.execute(f"""
-        INSERT INTO findings (finding_id, report_id, agency_id, year, rule, status, severity, cells, expected, actual,
-                              message, message_en)
+        INSERT INTO findings (finding_id, report_id, agency_id, year, rule, status, responsibility, severity, cells,
+                              expected, actual, message, message_en)
         SELECT substr(md5(concat_ws('|', rule, coalesce(report_id, ''), coalesce(agency_id, ''),
                                     coalesce(CAST(year AS VARCHAR), ''), CAST(to_json(cells) AS VARCHAR))), 1, 16),
-               report_id, agency_id, year, rule, status, severity, to_json(cells), expected, actual,
-               {M.sql(messages)}
+               report_id, agency_id, year, rule, status, {responsibility}, severity, to_json(cells), expected,
+               actual, {M.sql(messages)}
         FROM ({select_sql}) AS f""", params or [])

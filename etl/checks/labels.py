@@ -18,7 +18,7 @@ TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
 _T3_GROUP_OF = F.HEADING_OF_ROW
 
 # How a cell that holds no usable number was printed (values.py kinds, plus a cell the table lacks).
-KIND_ZH = {"empty": "空白", "na": "填“/”或“-”", "text": "填写文字", "missing": "未印出"}
+KIND_ZH = {"empty": "空白", "na": "填“/”或“-”", "text": "填写文字", "missing": "未印出", "unread": "未能识读"}
 
 NARRATIVE_ZH = {
     "proactive_items": "主动公开信息条数",
@@ -65,7 +65,8 @@ def addr_zh(addr: str) -> str:
 # --- English: the form's English labels (etl.formats), tables as "Table 3" ---------------------------------
 
 TABLE_EN = {"t2": "Table 2", "t3": "Table 3", "t4": "Table 4"}
-KIND_EN = {"empty": "blank", "na": 'printed "/" or "-"', "text": "holds words", "missing": "not printed"}
+KIND_EN = {"empty": "blank", "na": 'printed "/" or "-"', "text": "holds words", "missing": "not printed",
+           "unread": "could not be read"}
 NARRATIVE_EN = {
     "proactive_items": "items proactively published",
     "requests_received": "requests received",

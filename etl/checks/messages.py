@@ -70,10 +70,17 @@ MESSAGES: dict[str, dict[str, Template]] = {
                      "a change beyond ×{ratio:num} deserves review")},
     "completeness.tables": {"": T("未找到表格：{cells:zh|、}", "table(s) not found: {cells:en|, }")},
     "completeness.chapters": {"": T("未找到章节：{cells:zh|、}", "chapter(s) not found: {cells:en|, }")},
+    # a heading lost (a converter dropped it) where the chapter's content follows: ours to check, not absent
+    "completeness.chapters_unclear": {"": T("未能识别章节标题（其内容似在，需人工核对）：{cells:zh|、}",
+                                            "chapter heading(s) not recognised, their content seems present "
+                                            "(check by hand): {cells:en|, }")},
     # cells of a printed table: `shown` the first few, `more` whether there are others
     "completeness.cells": {
         "absent": T("{n}个应有的单元格未印出：{shown:zh|、}{more?等}",
                     "{n} expected cell(s) not printed: {shown:en|, }{more?, …}"),
+        # cells we could not read (etl.checks.gaps): ours, not the report's
+        "unread": T("{n}个单元格未能识读（{why_zh}）：{shown:zh|、}{more?等}",
+                    "{n} cell(s) we could not read ({why_en}): {shown:en|, }{more?, …}"),
         "empty": T("{n}个单元格空白：{shown:zh|、}{more?等}", "{n} cell(s) left blank: {shown:en|, }{more?, …}"),
         "na": T("{n}个单元格填“/”或“-”而非数字：{shown:zh|、}{more?等}",
                 '{n} cell(s) printed "/" or "-" instead of a figure: {shown:en|, }{more?, …}'),
@@ -88,16 +95,29 @@ MESSAGES: dict[str, dict[str, Template]] = {
                    "a {year} report should use the {want} format, found {template}"),
     },
     "timeliness": {
-        "undated": T("发布日期不明（截止日期 {deadline}）", "publication date unknown (deadline {deadline})"),
-        "late": T("{published_on} 发布，晚于截止日期 {deadline} 共 {days} 天",
-                  "published {published_on}, {days} day(s) after the deadline {deadline}"),
+        "undated": T("发布日期不明（截止日期 {deadline}，{basis}）", "publication date unknown (deadline {deadline}, {basis})"),
+        # no rule of the year's law gives this agency a deadline (its kind unknown, or a township under the
+        # 2019 regulation with no local rule): etl/warehouse/deadlines.py
+        "no_deadline": T("{published_on} 发布；该机关类型或所适用的截止日期不明，发布日期与截止日期无法比较",
+                         "published {published_on}; the agency's kind or its deadline is not known, so the date "
+                         "cannot be compared with a deadline"),
+        "late": T("{published_on} 发布，晚于截止日期 {deadline}（{basis}）共 {days} 天",
+                  "published {published_on}, {days} day(s) after the deadline {deadline} ({basis})"),
         # a collected report is dated by the web page it was published on (etl.warehouse.provenance)
-        "late_web_page": T("网页发布日期 {published_on}，晚于截止日期 {deadline} 共 {days} 天",
-                           "the web page was published {published_on}, {days} day(s) after the deadline {deadline}"),
-        "late_web_listing": T("栏目列表所示日期 {published_on}，晚于截止日期 {deadline} 共 {days} 天",
-                              "the listing dates it {published_on}, {days} day(s) after the deadline {deadline}"),
+        "late_web_page": T("网页发布日期 {published_on}，晚于截止日期 {deadline}（{basis}）共 {days} 天",
+                           "the web page was published {published_on}, {days} day(s) after the deadline "
+                           "{deadline} ({basis})"),
+        "late_web_listing": T("栏目列表所示日期 {published_on}，晚于截止日期 {deadline}（{basis}）共 {days} 天",
+                              "the listing dates it {published_on}, {days} day(s) after the deadline {deadline} "
+                              "({basis})"),
     },
+    "timeliness.unknown": {"": T("发布日期和截止日期均不明，无法判断是否按时发布",
+                                 "neither the publication date nor the deadline is known: timeliness cannot be judged")},
     "coverage": {"": T("未找到{agency}的{year}年度报告", "no report for {year} from {agency}"),
+                 # no 应报名单 names the agency: the year was not loaded, which does not say it was not published
+                 "not_loaded": T("未载入{agency}的{year}年度报告（未载入应报名单，无法判断是否未发布）",
+                                 "no report for {year} from {agency} was loaded (no expected-reporters list: "
+                                 "whether it was published is not known)"),
                  # the agency is on the 应报名单 for that year (etl/warehouse/expected.py)
                  "listed": T("{agency}列入应报名单，未找到其{year}年度报告",
                              "{agency} is on the expected-reporters list; no report for {year} found")},

@@ -37,14 +37,23 @@ def completeness(con: duckdb.DuckDBPyConnection) -> None:
         ), from_found AS (  -- when the parser lists the chapters it found, the others are absent
             SELECT l.report_id, k.ch FROM listed l CROSS JOIN (SELECT unnest($chapters::VARCHAR[]) AS ch) k
             WHERE len(l.found) > 0 AND NOT list_contains(l.found, k.ch)
-        ), absent AS (
+        ), absent AS (  -- a chapter whose heading our reading could not place (etl.checks.gaps) is not absent
             SELECT report_id, list(DISTINCT 'chapter:' || ch ORDER BY 'chapter:' || ch) AS cells
-            FROM (SELECT * FROM from_missing UNION SELECT * FROM from_found) GROUP BY 1
+            FROM (SELECT * FROM from_missing UNION SELECT * FROM from_found) u
+            WHERE NOT EXISTS (SELECT 1 FROM chk_gaps g WHERE g.report_id = u.report_id AND g.addr = 'chapter:' || u.ch)
+            GROUP BY 1
         )
         SELECT a.report_id, r.agency_id, r.year, 'completeness' AS rule, 'fail' AS status, 'warning' AS severity,
                a.cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual
         FROM absent a JOIN reports r USING (report_id)""", {"chapters": list(F.CHAPTER_KEYS), "first": FIRST_NATIONAL_YEAR},
            messages="completeness.chapters")
+    insert(con, """
+        SELECT g.report_id, r.agency_id, r.year, 'completeness' AS rule, 'uncertain' AS status, 'info' AS severity,
+               list(g.addr ORDER BY g.addr) AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual
+        FROM chk_gaps g JOIN reports r USING (report_id)
+        WHERE g.addr LIKE 'chapter:%' AND (r.template <> 'legacy' OR r.year >= $first)
+        GROUP BY ALL""", {"first": FIRST_NATIONAL_YEAR}, messages="completeness.chapters_unclear",
+           responsibility="'reading'")
     # cells the table's format prints but the report lacks (absent), or left blank, dashed or wrote words in
     # (uncertain: the figure is unknown, not zero). Present cells by an inner join; absent ones only for the
     # few tables that have fewer cells than their format prints.
@@ -67,15 +76,22 @@ def completeness(con: duckdb.DuckDBPyConnection) -> None:
         ), e AS (
             SELECT report_id, addr, kind FROM chk_present WHERE kind IN ('empty', 'na', 'text')
             UNION ALL SELECT report_id, addr, kind FROM absent
+        ), gap AS (  -- a cell our reading could not settle (etl.checks.gaps): the first reason per cell
+            SELECT report_id, addr, min(code) AS code FROM chk_gaps GROUP BY ALL
         ), g AS (
-            SELECT report_id, CASE WHEN kind IS NULL THEN 'absent' ELSE kind END AS what, list(addr ORDER BY addr) AS cells
-            FROM e GROUP BY ALL
+            SELECT e.report_id,
+                   CASE WHEN gap.code IS NOT NULL THEN 'unread' WHEN e.kind IS NULL THEN 'absent' ELSE e.kind END
+                       AS what, gap.code, list(e.addr ORDER BY e.addr) AS cells
+            FROM e LEFT JOIN gap USING (report_id, addr) GROUP BY ALL
         )
         SELECT g.report_id, r.agency_id, r.year, 'completeness' AS rule,
                CASE WHEN what = 'absent' THEN 'fail' ELSE 'uncertain' END AS status, 'warning' AS severity,
                cells, NULL::DOUBLE AS expected, len(cells)::DOUBLE AS actual,
-               what AS variant, len(cells) AS n, cells[1:$shown] AS shown, len(cells) > $shown AS more
-        FROM g JOIN reports r USING (report_id)""", {"shown": M.COMPLETENESS_SHOWN}, messages="completeness.cells")
+               what AS variant, len(cells) AS n, cells[1:$shown] AS shown, len(cells) > $shown AS more,
+               w.why_zh, w.why_en,
+               CASE WHEN what = 'unread' THEN 'reading' ELSE 'source' END AS resp
+        FROM g JOIN reports r USING (report_id) LEFT JOIN chk_gap_words w USING (code)""",
+           {"shown": M.COMPLETENESS_SHOWN}, messages="completeness.cells", responsibility="resp")
 
 
 def format_vs_year(con: duckdb.DuckDBPyConnection) -> None:
@@ -97,27 +113,42 @@ def format_vs_year(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def timeliness(con: duckdb.DuckDBPyConnection) -> None:
+    # Lateness needs both dates. A deadline is known only where a rule of the law in force for the year
+    # covers the agency's kind (etl/warehouse/deadlines.py): with either date unknown the finding is
+    # uncertain (and says which is missing), never late.
     insert(con, """
         SELECT report_id, agency_id, year, 'timeliness' AS rule,
-               CASE WHEN published_on IS NULL THEN 'uncertain' ELSE 'fail' END AS status,
-               CASE WHEN published_on IS NULL THEN 'info' ELSE 'warning' END AS severity,
+               CASE WHEN published_on IS NULL OR deadline IS NULL THEN 'uncertain' ELSE 'fail' END AS status,
+               CASE WHEN published_on IS NULL OR deadline IS NULL THEN 'info' ELSE 'warning' END AS severity,
                []::VARCHAR[] AS cells, 0::DOUBLE AS expected,
                CAST(date_diff('day', deadline, published_on) AS DOUBLE) AS actual,
                CASE WHEN published_on IS NULL THEN 'undated'
+                    WHEN deadline IS NULL THEN 'no_deadline'
                     WHEN published_from IN ('web_page', 'web_listing') THEN 'late_' || published_from
                     ELSE 'late' END AS variant,
-               published_on, deadline, date_diff('day', deadline, published_on) AS days
+               published_on, deadline, date_diff('day', deadline, published_on) AS days,
+               coalesce(nullif(deadline_basis, ''), 'deadlines.csv') AS basis
         FROM reports
-        WHERE deadline IS NOT NULL AND (published_on IS NULL OR published_on > deadline)""", messages="timeliness")
+        WHERE year IS NOT NULL AND agency_id IS NOT NULL
+          AND (deadline IS NULL OR published_on IS NULL OR published_on > deadline)
+          AND NOT (deadline IS NULL AND published_on IS NULL)""", messages="timeliness")
+    # neither date known: one finding says so
+    insert(con, """
+        SELECT report_id, agency_id, year, 'timeliness' AS rule, 'uncertain' AS status, 'info' AS severity,
+               ['published_on']::VARCHAR[] AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual
+        FROM reports
+        WHERE year IS NOT NULL AND agency_id IS NOT NULL AND deadline IS NULL AND published_on IS NULL
+        """, messages="timeliness.unknown")
 
 
 def coverage(con: duckdb.DuckDBPyConnection) -> None:
     # The years an agency was due to report. An agency on the 应报名单 (expected_reporters) owes exactly the
     # years the list gives it, a blank bound meaning the first / latest year of the data of its kind (real
-    # or generated), whether or not it ever published. Any other agency: from its first report to the latest
-    # year reported by data of its kind. Generated sample agencies also owe every year of their corpus from
-    # the national format (2019) on; a real agency is never held to the sample corpus's years, nor to years
-    # before its first report (when it began reporting is not known from the reports).
+    # or generated), whether or not it ever published: a year with no report is a failure (缺失). Generated
+    # sample agencies owe every year of their corpus from the national format (2019) on, their corpus being
+    # their own roster (agencies.csv). Any other agency is held to nothing: without a list, a year between
+    # its first report and the latest year loaded that holds no report was not loaded (未载入) — perhaps not
+    # published, perhaps not collected — an uncertain finding of what was loaded, never a failure.
     insert(con, """
         WITH active AS (SELECT agency_id, year, coalesce(is_sample, FALSE) AS sample FROM reports
                         WHERE is_active AND agency_id IS NOT NULL AND year IS NOT NULL),
@@ -140,13 +171,16 @@ def coverage(con: duckdb.DuckDBPyConnection) -> None:
         ), bounds AS (SELECT * FROM inferred UNION ALL SELECT * FROM listed WHERE lo <= hi),
         want AS (SELECT agency_id, unnest(range(lo, hi + 1)) AS year FROM bounds)
         SELECT NULL::VARCHAR AS report_id, w.agency_id, w.year::INTEGER AS year, 'coverage' AS rule,
-               'fail' AS status, 'warning' AS severity, []::VARCHAR[] AS cells, NULL::DOUBLE AS expected,
-               NULL::DOUBLE AS actual, a.name AS agency,
-               CASE WHEN w.agency_id IN (SELECT agency_id FROM expected_reporters) THEN 'listed' ELSE '' END
-                   AS variant
-        FROM want w JOIN agencies a USING (agency_id)
+               CASE WHEN variant = 'not_loaded' THEN 'uncertain' ELSE 'fail' END AS status,
+               CASE WHEN variant = 'not_loaded' THEN 'info' ELSE 'warning' END AS severity,
+               []::VARCHAR[] AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual, a.name AS agency,
+               CASE WHEN variant = 'not_loaded' THEN 'corpus' ELSE 'source' END AS resp, variant
+        FROM (SELECT w.*, CASE WHEN w.agency_id IN (SELECT agency_id FROM expected_reporters) THEN 'listed'
+                               WHEN coalesce(a.is_sample, FALSE) THEN '' ELSE 'not_loaded' END AS variant
+              FROM want w JOIN agencies a USING (agency_id)) w
+        JOIN agencies a USING (agency_id)
         WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.agency_id = w.agency_id AND r.year = w.year)""",
-           [FIRST_NATIONAL_YEAR], messages="coverage")
+           [FIRST_NATIONAL_YEAR], messages="coverage", responsibility="resp")
 
 
 def duplicate(con: duckdb.DuckDBPyConnection) -> None:

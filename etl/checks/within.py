@@ -36,14 +36,16 @@ def identities(con: duckdb.DuckDBPyConnection) -> None:
         WITH n AS (SELECT rule, tbl, fmt, grp, count(*) AS n_terms FROM chk_terms GROUP BY ALL),
         incomplete AS (SELECT g.report_id, g.rule, g.tbl, g.fmt, g.grp FROM chk_groups g
                        JOIN n USING (rule, tbl, fmt, grp) WHERE g.n_present < n.n_terms),
-        x AS (
-            SELECT i.report_id, i.rule, i.grp, t.ord, t.addr AS cell, 'missing' AS kind, kzh('missing') AS kind_zh,
-                   ken('missing') AS kind_en
+        y AS (  -- a cell the report lacks: not printed, or printed but not read by us (etl.checks.gaps)
+            SELECT i.report_id, i.rule, i.grp, t.ord, t.addr AS cell,
+                   CASE WHEN EXISTS (SELECT 1 FROM chk_gaps g WHERE g.report_id = i.report_id AND g.addr = t.addr)
+                        THEN 'unread' ELSE 'missing' END AS kind
             FROM incomplete i JOIN chk_terms t USING (rule, tbl, fmt, grp)
             LEFT JOIN cells c ON c.report_id = i.report_id AND c.tbl = t.tbl AND c.row_key = t.row_key
                              AND c.col_key = t.col_key
             WHERE c.report_id IS NULL
-        )
+        ),
+        x AS (SELECT *, kzh(kind) AS kind_zh, ken(kind) AS kind_en FROM y)
         SELECT report_id, rule, grp, list({unknown_en} ORDER BY ord) AS absent,
                list({unknown_zh} ORDER BY ord) AS absent_zh
         FROM x GROUP BY ALL""")

@@ -36,7 +36,7 @@ from tqdm import tqdm
 import etl
 from etl import checks
 from etl.reasons import wording
-from etl.warehouse import derive, expected, load, marts, provenance, reference, schema
+from etl.warehouse import deadlines, derive, expected, load, marts, provenance, reference, schema
 from etl.warehouse.agencies import Resolver
 from etl.warehouse.expected import Expected
 from etl.warehouse.files import Skipped, discover
@@ -269,7 +269,9 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
     ref_paths = reference_files([Path(s) for s in sources])
     # a bad list stops the build here, before anything is replaced (ExpectedListError names file and line)
     expected_list = expected.read([Path(s) for s in sources])
+    deadline_rules = deadlines.rules([Path(s) for s in sources])  # likewise a bad deadlines.csv
     ref_version = reference.fingerprint(ref_paths + expected.files([Path(s) for s in sources])
+                                        + deadlines.files([Path(s) for s in sources])
                                         + provenance.fingerprint_files([Path(s) for s in sources]))
     cversion = code_version()
     resolver = Resolver(reference.agency_rows(ref_paths) + provenance.reference_rows([Path(s) for s in sources])
@@ -320,7 +322,7 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
                 errors[code] += 1
         pause("reused")
         provenance.apply(con, [Path(s) for s in sources])
-        finish(con, resolver, expected_list)
+        finish(con, resolver, expected_list, deadline_rules)
         provenance.deadlines(con)
         n_reports, n_errors = con.execute(
             "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM ingest_errors)").fetchone()
@@ -377,11 +379,12 @@ def _remove(tmp: Path) -> None:
             p.unlink()
 
 
-def finish(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected_list: Sequence[Expected] = ()) -> None:
+def finish(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected_list: Sequence[Expected] = (),
+           deadline_rules: list[deadlines.Rule] | None = None) -> None:
     """Everything after loading rows. The stages: load (done by the caller: reports, cells) → derive
     (agencies, the 应报名单, active reports, deadlines) → checks (findings) → marts (the dashboard's tables)."""
     schema.cluster(con)  # the cells in report order: a report's cells are then one row group away
-    derive.run(con, resolver, expected_list)
+    derive.run(con, resolver, expected_list, deadline_rules)
     pause("loaded")  # stage names are the test hooks' (ETL_BUILD_PAUSE), kept as they were
     checks.run_all(con)  # the checks stage's one entry point
     pause("checks")
@@ -416,7 +419,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         info = build([Path(s) for s in args.src], Path(args.db), jobs=max(1, args.jobs), full=args.full,
                      progress=not args.quiet, drop=[Path(d) for d in args.drop], limits=limits, wait=args.wait)
-    except (SourceError, Busy, expected.ExpectedListError) as e:
+    except (SourceError, Busy, expected.ExpectedListError, deadlines.DeadlineTableError) as e:
         print(f"build: {e}", file=sys.stderr)
         return 2
     with duckdb.connect(str(Path(args.db)), read_only=True) as con:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from etl.warehouse import deadlines
 from etl.warehouse.agencies import Resolver
 from etl.warehouse.expected import Expected
 
@@ -78,16 +79,9 @@ def choose_active(con: duckdb.DuckDBPyConnection) -> None:
                 "AND ranked.rn = 1")
 
 
-def deadlines(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("""
-        UPDATE reports SET deadline = make_date(reports.year + 1, a.deadline_month, a.deadline_day),
-                           is_late = CASE WHEN reports.published_on IS NULL THEN NULL
-                                          ELSE reports.published_on > make_date(reports.year + 1, a.deadline_month,
-                                                                                a.deadline_day) END
-        FROM agencies a WHERE reports.agency_id = a.agency_id AND reports.year IS NOT NULL""")
-
-
-def run(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected: Sequence[Expected] = ()) -> None:
+def run(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected: Sequence[Expected] = (),
+        deadline_rules: list[deadlines.Rule] | None = None) -> None:
     resolve_agencies(con, resolver, expected)
     choose_active(con)
-    deadlines(con)
+    # by the law of the report's year and the agency's kind (etl/warehouse/deadlines.py)
+    deadlines.apply(con, deadlines.rules() if deadline_rules is None else deadline_rules)

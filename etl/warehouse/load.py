@@ -25,7 +25,7 @@ REPORT_COLUMNS = (
     "report_id", "agency_id", "agency_name", "year", "template", "t2_format", "t3_format", "t4_format",
     "published_on", "deadline", "is_late", "title", "source_path", "source_dir", "source_url", "sha256", "kind",
     "read_method", "problems", "n_problems", "missing", "chapters", "n_missing_cells", "is_active", "is_sample", "loaded_at",
-    "proactive_items", "narrative", "stated_on", "published_from", "page_url", "listing_url", "fetched_at",
+    "proactive_items", "narrative", "narrative_evidence", "stated_on", "published_from", "page_url", "listing_url", "fetched_at",
 )
 CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "kind", "placed", "is_total", "read",
                 "ocr_conf")
@@ -74,6 +74,10 @@ def report_rows(report: Report, sha: str, path: str) -> tuple[dict, list[tuple]]
         "loaded_at": dt.datetime.now().replace(microsecond=0),
         "proactive_items": _number(report.narrative.get("proactive_items")),
         "narrative": json.dumps(narrative, ensure_ascii=False),
+        # the sentence each fact was read from, and whether it is approximate (N余条): the text-vs-table
+        # finding quotes it, and an approximate figure is not held against the table
+        "narrative_evidence": json.dumps({k: v for k, v in getattr(report, "narrative_evidence", {}).items()
+                                          if k in narrative}, ensure_ascii=False),
         # the date the report states; a collected file's web dates replace published_on at build time
         # (etl.warehouse.provenance), published_from says which date it holds
         "stated_on": _date(report.published_on), "published_from": "report" if report.published_on else None,

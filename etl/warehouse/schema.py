@@ -8,9 +8,9 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 9  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
+SCHEMA_VERSION = 10  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
 # 7: collected provenance (reports.stated_on/published_from/page_url/listing_url/fetched_at, collect_* tables);
-# 8: expected_reporters (the 应报名单); 9: the t2_long mart
+# 8: expected_reporters (the 应报名单); 9: the t2_long mart; 10: findings.responsibility, reports.narrative_evidence
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -41,7 +41,8 @@ CREATE TABLE reports (
     t3_format     VARCHAR,
     t4_format     VARCHAR,
     published_on  DATE,
-    deadline      DATE,
+    deadline      DATE,               -- NULL where no rule gives one (etl/warehouse/deadlines.py)
+    deadline_basis VARCHAR,           -- the law or local rule the deadline comes from (deadlines.csv basis)
     is_late       BOOLEAN,            -- NULL when published_on is unknown
     title         VARCHAR,
     source_path   VARCHAR,
@@ -62,6 +63,7 @@ CREATE TABLE reports (
     loaded_at     TIMESTAMP,
     proactive_items DOUBLE,           -- narrative: items proactively published
     narrative     JSON,
+    narrative_evidence JSON,          -- per narrative key: {sentence, approx} (the prose a fact was read from)
     stated_on     DATE,               -- the date the report itself states (its 落款)
     published_from VARCHAR,           -- which date published_on holds, the first known of: web_page (the
                                       --   report page's own 发布日期, for a collected file) | web_listing
@@ -103,6 +105,9 @@ CREATE TABLE findings (
     year       INTEGER,
     rule       VARCHAR NOT NULL,
     status     VARCHAR NOT NULL,      -- fail | uncertain
+    responsibility VARCHAR NOT NULL,  -- whose it is (etl/checks/categories.py RESPONSIBILITIES): source (the
+                                      --   report itself) | reading (our reading of it) | corpus (what was
+                                      --   loaded). Only source + fail is an accusation (categories.ACCUSATION)
     severity   VARCHAR NOT NULL,      -- error | warning | info
     cells      JSON,                  -- ["t3.granted.total", …]
     expected   DOUBLE,
