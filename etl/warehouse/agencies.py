@@ -4,8 +4,15 @@ A name is read as a chain of places (province → city → county, from the nati
 the `cpca` package, plus the places of any reference agencies.csv) followed by a remainder ("商务局",
 "人民政府", "某某镇人民政府"). The identity key is the deepest place's path plus the normalized remainder, so
 "浙江省宁波市商务局", "宁波市商务局" and "宁波商务局" are one agency while "宁波市商务局" and "宁波市教育局", or
-"X县人民政府" and "X县人民政府办公室", stay apart. A name with no place ("商务局") takes the place of the other
-reports in its folder when they all agree on one; otherwise it stays on its own.
+"X县人民政府" and "X县人民政府办公室", stay apart.
+
+Zones and areas the division table lacks (平潭综合实验区, 雄安新区, 宁波经济技术开发区 …) come from
+etl/reference/zones.csv: a zone is a place of its own inside its province or city, so "平潭综合实验区公安局" is
+the zone's 公安局, not 福建省's. What the name cannot tell stays unknown (NULL): a name no table places has no
+region, and another report that happens to sit in the same folder is never evidence of it (a folder once lent its
+neighbours' place: 平潭综合实验区 became a district of 淮安市 beside that district's report). The one place a folder
+gives is its own name when that name is wholly a place ("宁波市/商务局.pdf"), which is the user's statement. A kind
+the name does not tell is unknown too, and so is its deadline, so lateness is not judged on a guess.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from etl.warehouse import reference
 
@@ -28,6 +35,21 @@ _MUNICIPALITIES = {"11", "12", "31", "50"}  # province-level cities: their distr
 _STEM = re.compile(r"(?:(?:维吾尔|回族|壮族)?自治区|特别行政区|省|市|(?:[\u4e00-\u9fff]{1,6}族)*自治[州县旗]|地区|盟|县|区|旗)$")
 _COUNTY_SUFFIX = ("县", "区", "市", "旗")
 _PLACEHOLDERS = {"市辖区", "县", "区"}
+_CITY_SLOT = "{city}"  # in zones.csv: any city, by its full or short name
+# A zone's own body: the zone's name alone or its management committee reports for the whole zone, as a
+# government does (regulation art. 49 and the State Council's format treat it so).
+_ZONE_BODY = ("", "管委会", "管理委员会", "执行委员会", "党工委管委会", "党工委管理委员会", "人民政府", "政府")
+# A zone's area offices: each governs a part of the zone as a township does.
+_ZONE_AREA = ("片区管理局", "片区管委会", "片区管理委员会", "片区管理处")
+# How a department's name ends. A body named otherwise (a bare 管理委员会 of something no table knows, a name
+# with nothing after its place) is not classified: its kind is unknown rather than guessed.
+_DEPARTMENT_ENDS = ("局", "厅", "委", "委员会", "办公室", "办公厅", "办", "中心", "署", "处", "部", "站", "队", "所",
+                    "院", "馆", "会", "社", "行", "室")
+_NOT_DEPARTMENT = ("管理委员会", "管委会")
+# An unplaced "…人民政府": its level where the word before says it unambiguously (…市 may be a city or a county).
+_GOVERNMENT_LEVEL = (("自治区人民政府", "province"), ("省人民政府", "province"), ("自治州人民政府", "city"),
+                     ("地区行政公署", "city"), ("县人民政府", "county"), ("区人民政府", "county"),
+                     ("旗人民政府", "county"))
 
 
 def _clean(name: str) -> str:
@@ -39,14 +61,27 @@ def _clean(name: str) -> str:
 @dataclass(frozen=True)
 class Place:
     path: Path3
-    rank: int  # 0 province, 1 city, 2 county
+    rank: int  # 0 province, 1 city, 2 county: the deepest division the path names
+    zone: str | None = None  # a zone inside that division (zones.csv), by its canonical name
+    zone_level: str | None = None  # the zone's standing (province|city|county|township) or None: not settled
 
     @property
     def name(self) -> str:
-        return self.path[self.rank] or ""
+        return self.zone or self.path[self.rank] or ""
+
+    @property
+    def depth(self) -> float:
+        # a zone lies inside its division, above anything the division contains
+        return self.rank + (0.5 if self.zone else 0)
+
+    @property
+    def level(self) -> str | None:
+        return (self.zone_level or None) if self.zone else _RANK_LEVEL[self.rank]
 
     def within(self, other: Place) -> bool:
-        return self.rank > other.rank and all(
+        if other.zone:  # a zone's bureaus and areas are the rest of the name, not places
+            return False
+        return self.depth > other.depth and all(
             a == b for a, b in zip(self.path[: other.rank + 1], other.path[: other.rank + 1], strict=True))
 
 
@@ -110,6 +145,35 @@ class Gazetteer:
             if county:
                 self.add(Place((prov, city, county), 2))
 
+    def add_text(self, text: str, place: Place) -> None:
+        """`place` under one more spelling (a zone's name; no short forms derived from it)."""
+        if text and place not in self.by_name[text]:
+            self.by_name[text].append(place)
+            self.max_len = max(self.max_len, len(text))
+
+    def add_zones(self, rows: list[dict[str, str]]) -> None:
+        """The zones of zones.csv. "{city}…" rows become one zone per city known so far (add them last)."""
+        cities = {p for ps in self.by_name.values() for p in ps if p.rank == 1 and not p.zone}
+        # a municipality is its own city: 天津经济技术开发区 is a zone of 天津市
+        cities |= {Place((p.path[0], p.path[0], None), 1) for ps in self.by_name.values() for p in ps
+                   if p.rank == 0 and not p.zone and (p.path[0] or "").endswith("市")}
+        for r in rows:
+            name = _clean(r["name"])
+            prov, city, county = (_clean(r.get(k, "")) or None for k in ("province", "city", "county"))
+            level = r.get("level") or None
+            if _CITY_SLOT in name:
+                for c in cities:
+                    full = c.path[1] or ""
+                    zone = Place((c.path[0], full, None), 1, name.replace(_CITY_SLOT, full), level)
+                    self.add_text(zone.zone or "", zone)
+                    stem = _STEM.sub("", full)
+                    if len(stem) >= 2:
+                        self.add_text(name.replace(_CITY_SLOT, stem), zone)
+            elif county and county == name:
+                self.add(Place((prov, city, county), 2))  # an area that is a district: a plain place
+            else:
+                self.add_text(name, Place((prov, city, None), 1 if city else 0, name, level))
+
     def _candidates(self, name: str, pos: int, parent: Place | None) -> list[tuple[Place, int]]:
         """Places starting at name[pos] (longest text first) that fit under `parent`."""
         for length in range(min(self.max_len, len(name) - pos), 1, -1):
@@ -162,17 +226,44 @@ def normalize_remainder(rest: str) -> str:
     return r
 
 
-def classify(rest: str, place: Place | None, sectors: list[tuple[str, str]]) -> tuple[str | None, str, str | None]:
-    """(level, kind, sector) from the normalized remainder and the place."""
+def body(place: Place | None, rest: str) -> str:
+    """The remainder naming the place's own body the same way however it is printed: a zone's name alone or its
+    管委会 → 管理委员会; a division's name alone ("淮安市" titling its report) → 人民政府."""
+    if place is not None and place.zone and rest in _ZONE_BODY:
+        return "管理委员会"
+    if place is not None and not place.zone and rest == "":
+        return "人民政府"
+    return rest
+
+
+def _is_department(rest: str) -> bool:
+    r = re.sub(r"（[^（）]*）$", "", rest)  # "某局（某办公室）": the name before the bracket
+    return bool(r) and not r.endswith(_NOT_DEPARTMENT) and r.endswith(_DEPARTMENT_ENDS)
+
+
+def classify(rest: str, place: Place | None,
+             sectors: list[tuple[str, str]]) -> tuple[str | None, str | None, str | None]:
+    """(level, kind, sector) from the normalized remainder and the place; None where the name does not tell."""
     if rest.endswith("街道办事处"):
         return "township", "subdistrict", None
     if rest.endswith(("镇人民政府", "乡人民政府")) and len(rest) > 5:
         return "township", "township", None
-    level = _RANK_LEVEL[place.rank] if place is not None else None
-    if rest == "人民政府":
+    if place is not None and place.zone and rest.endswith(_ZONE_AREA):
+        return "township", "township", None
+    level = place.level if place is not None else None
+    if rest == "人民政府" or (place is not None and place.zone and rest == "管理委员会"):
         return level, "government", None
-    sector = next((s for kw, s in sectors if kw in rest), None)
-    return level, "department", sector
+    if place is None and rest.endswith("人民政府") and not rest.startswith("人民政府"):
+        # a government of a place no table knows: a government all the same, its level only where the name says
+        return next((lv for end, lv in _GOVERNMENT_LEVEL if rest.endswith(end)), None), "government", None
+    if _is_department(rest):
+        return level, "department", next((s for kw, s in sectors if kw in rest), None)
+    return level, None, None
+
+
+def _agrees(place: Place, stated: Path3) -> bool:
+    """Whether the name's own place is the one a reference row states (blanks in the row agree with anything)."""
+    return all(not want or want == have for want, have in zip(stated, place.path, strict=True))
 
 
 def agency_id(identity: str) -> str:
@@ -182,7 +273,7 @@ def agency_id(identity: str) -> str:
 def _identity(place: Place | None, rest: str, name: str) -> str:
     if place is None:
         return "?|" + (rest or name)
-    return "/".join(x or "" for x in place.path) + "|" + rest
+    return "/".join(x or "" for x in place.path) + (f"/{place.zone}" if place.zone else "") + "|" + rest
 
 
 @dataclass
@@ -197,31 +288,46 @@ class Resolved:
 class Resolver:
     """Resolve printed names (with the folder they were found in) to agencies."""
 
-    def __init__(self, reference_rows: list[dict[str, str]] | None = None, gazetteer: Gazetteer | None = None):
+    def __init__(self, reference_rows: list[dict[str, str]] | None = None, gazetteer: Gazetteer | None = None,
+                 zones: list[dict[str, str]] | None = None):
         self.gaz = gazetteer or Gazetteer.national()
-        self.ref_rows = reference_rows or []
+        # rows from lists other than agencies.csv (SOURCES.csv, the 应报名单) may also write level/kind in Chinese
+        self.ref_rows = [reference.coded(r, f"agency {r.get('name', '')}", f"机关 {r.get('name', '')}")
+                         for r in reference_rows or []]
         self.gaz.add_reference(self.ref_rows)
+        self.gaz.add_zones(reference.zones() if zones is None else zones)
         self.sectors = reference.sectors()
         self.rules = reference.deadline_rules()
         self._ref_by_name = {_clean(r["name"]): r for r in self.ref_rows}
         self._ref_by_identity: dict[str, dict[str, str]] = {}
         for r in self.ref_rows:
             place, rest = self._place_of_reference(r)
-            self._ref_by_identity[_identity(place, normalize_remainder(rest), _clean(r["name"]))] = r
+            self._ref_by_identity[_identity(place, body(place, normalize_remainder(rest)), _clean(r["name"]))] = r
 
     def _place_of_reference(self, r: dict[str, str]) -> tuple[Place | None, str]:
         name = _clean(r["name"])
         place, rest = self.gaz.locate(name)
         prov, city, county = (_clean(r.get(k, "")) or None for k in ("province", "city", "county"))
-        if prov or city or county:
+        if (prov or city or county) and not (place is not None and _agrees(place, (prov, city, county))):
+            # the row's place wins; a zone the name is in stays part of the identity ("…区公安局" ≠ "…省公安局")
             rank = 2 if county else 1 if city else 0
-            place = Place((prov, city, county), rank)
+            place = Place((prov, city, county), rank,
+                          place.zone if place is not None else None, place.zone_level if place is not None else None)
         return place, rest
 
-    def resolve(self, names: list[tuple[str | None, str]]) -> dict[tuple[str | None, str], Resolved]:
-        """Map each (printed name, folder) to its agency. Unknown names resolve per file folder to '?'."""
-        located: dict[tuple[str | None, str], tuple[Place | None, str, str]] = {}
-        folder_places: dict[str, set[Path3]] = defaultdict(set)
+    def folder_place(self, folder: str | None) -> Place | None:
+        """The place a folder's own name states ("宁波市", "浙江省宁波市"), or None: only a name that is wholly a
+        place counts. What else lies in the folder is never looked at."""
+        if not folder:
+            return None
+        name = _clean(PurePath(folder).name)
+        place, rest = self.gaz.locate(name) if name else (None, name)
+        return place if place is not None and rest == "" else None
+
+    def resolve(self, names: list[tuple[str | None, str | None]]) -> dict[tuple[str | None, str | None], Resolved]:
+        """Map each (printed name, folder) to its agency. Each name is placed on its own: by a reference row, the
+        zone table or the division table, else by its folder's own name when that is a place, else not at all."""
+        out: dict[tuple[str | None, str | None], Resolved] = {}
         for name, folder in names:
             if not name:
                 continue
@@ -232,17 +338,11 @@ class Resolver:
                 src = "reference"
             else:
                 place, rest = self.gaz.locate(clean)
-                src = "gazetteer" if place is not None else "none"
-            located[(name, folder)] = (place, normalize_remainder(rest), src)
-            if place is not None and place.rank >= 1:
-                folder_places[folder].add(place.path)
-        out: dict[tuple[str | None, str], Resolved] = {}
-        for (name, folder), (place, rest, src) in located.items():
-            if place is None and len(folder_places[folder]) == 1:
-                # "商务局" among reports that all belong to one city: that city's 商务局
-                path = next(iter(folder_places[folder]))
-                place, src = Place(path, 2 if path[2] else 1), "folder"
-            ident = _identity(place, rest, _clean(name))
+                src = ("zone" if place.zone else "gazetteer") if place is not None else "none"
+                if place is None and (fp := self.folder_place(folder)) is not None:
+                    place, src = fp, "folder"
+            rest = body(place, normalize_remainder(rest))
+            ident = _identity(place, rest, clean)
             out[(name, folder)] = Resolved(agency_id(ident), ident, place, rest, src)
         return out
 
@@ -262,7 +362,8 @@ class Resolver:
             sector = ref.get("sector") or sector
             if ref.get("is_sample"):
                 is_sample = is_sample or ref["is_sample"].lower() in ("1", "true", "yes")
-        month, day = reference.deadline_for(self.rules, level, kind, prov, city)
+        # an unknown kind has no deadline: lateness is not judged (a department's 1-31 would accuse a government)
+        month, day = reference.deadline_for(self.rules, level, kind, prov, city) if kind else (None, None)
         return {"agency_id": resolved.agency_id, "name": name, "identity": resolved.identity,
                 "province": prov, "city": city, "county": county, "level": level, "kind": kind,
                 "sector": sector if kind == "department" else None, "is_sample": bool(is_sample),

@@ -8,9 +8,10 @@ the warehouse has data for, of its kind: real or generated) and its region, leve
 the 应报/已报 figures count a listed agency only in its years. An agency the list does not name keeps the
 default rule (from its own first report on), so loading a list for one city loses nothing elsewhere.
 
-Reading is strict where a wrong guess would change who is reported as missing: a row without a name, a year
-that is not a year, or a range that ends before it starts is an error naming the line, and the build stops
-before anything is replaced.
+Reading is strict where a wrong guess would change who is reported as missing or late: a row without a name, a
+year that is not a year, a range that ends before it starts, or a level or kind that is neither a code nor one of
+the Chinese words for it (市级, 县级, 乡镇 …; 人民政府, 部门, 街道办事处 … — etl/warehouse/reference.py) is an error
+naming the line, and the build stops before anything is replaced.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from etl.warehouse import reference
 
 FILE_NAME = "expected.csv"
 # header words accepted for each column (a list exported from a spreadsheet is often headed in Chinese)
@@ -37,15 +40,9 @@ YEAR_RE = re.compile(r"^\s*(\d{4})\s*(?:年|年度)?\s*$")
 EARLIEST, LATEST = 2000, 2100  # outside these a "year" is a typo
 
 
-class ExpectedListError(ValueError):
-    """The list cannot be used as it is; the message (English; `.zh` in Chinese) names the file and line."""
-
-    def __init__(self, en: str, zh: str | None = None):
-        super().__init__(en)
-        self.zh = zh or en
-
-    def words(self, lang: str) -> str:
-        return self.zh if lang == "zh" else str(self)
+# The list cannot be used as it is; the message (English; `.zh` in Chinese) names the file and line. One class
+# with agencies.csv's and zones.csv's errors, so the build and the Load page report any of them the same way.
+ExpectedListError = reference.ReferenceDataError
 
 
 @dataclass(frozen=True)
@@ -122,6 +119,7 @@ def parse(data: bytes, source: str = FILE_NAME) -> list[Expected]:
         if lo is not None and hi is not None and hi < lo:
             raise ExpectedListError(f"{where}: the range ends ({hi}) before it starts ({lo})",
                                     f"{zwhere}：截止年度（{hi}）早于起始年度（{lo}）")
+        row = reference.coded(row, where, zwhere)  # 市级 → city, 部门 → department; anything else is an error
         e = Expected(row["name"], lo, hi, *(row.get(k, "") for k in ("province", "city", "county", "level", "kind")),
                      source=source)
         old = by_name.get(e.name)
