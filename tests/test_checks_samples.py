@@ -17,7 +17,7 @@ import pytest
 
 from etl.checks.score import score
 from etl.model import Cell, Report, Source
-from etl.warehouse import load, reference, schema
+from etl.warehouse import deadlines, load, reference, schema
 from etl.warehouse.agencies import Resolver
 from etl.warehouse.build import build, finish
 
@@ -58,7 +58,7 @@ def test_checks_on_truth_cells_find_every_defect_and_nothing_else(corpus: Path, 
     con = duckdb.connect(str(tmp_path / "truth.duckdb"))
     schema.create(con)
     load.load_reports(con, truth_reports(corpus))
-    finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])))
+    finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])), deadline_rules=deadlines.rules([corpus]))
     s = score(corpus, con)
     print("truth cells:", s.summary())
     assert s.expected > 20, "the corpus should carry injected defects"

@@ -22,6 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from etl.sample import layout as layout_mod
+from etl.sample import rules
 from etl.sample.population import Agency, build_population
 from etl.sample.truth import RENDERINGS, AgencyPlan, ReportSpec
 
@@ -194,6 +195,12 @@ def generate(out: str | Path, agencies: int, years: list[int], seed: int, kinds:
         w.writeheader()
         for a in population:
             w.writerow(a.csv_row())
+    with open(out / "deadlines.csv", "w", encoding="utf-8", newline="") as fh:
+        fh.write("# Generated sample data: the fictional provinces' own deadlines for townships and sub-districts\n")
+        rows = rules.deadline_rows(sorted({a.province for a in population}))
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
     reports = sum(r["reports"] for r in results)
     manifest = {
         "generator": GENERATOR,

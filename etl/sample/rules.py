@@ -43,9 +43,25 @@ def addr(a: tuple[str, str, str]) -> str:
 
 
 
+# The sample world's own rule for what article 49 leaves open: its provinces want townships' and sub-districts'
+# reports by 31 March. The corpus states it in a deadlines.csv at its root (etl/warehouse/deadlines.py).
+LOCAL_DEADLINES = {"township": (3, 31), "subdistrict": (3, 31)}
+LOCAL_BASIS = "样例数据：虚构省份的规定"
+
+
 def deadline(kind: str, year: int) -> date:
-    """Article 49 defaults: departments by 31 January, governments (and townships, sub-districts) 31 March."""
-    return date(year + 1, 1, 31) if kind == "department" else date(year + 1, 3, 31)
+    """Article 49: departments by 31 January, governments 31 March; townships and sub-districts by the sample
+    provinces' own rule (LOCAL_DEADLINES)."""
+    if kind == "department":
+        return date(year + 1, 1, 31)
+    return date(year + 1, *LOCAL_DEADLINES.get(kind, (3, 31)))
+
+
+def deadline_rows(provinces: list[str]) -> list[dict[str, str]]:
+    """The corpus's deadlines.csv rows: the sample provinces' rule for townships and sub-districts."""
+    return [{"from_year": "2019", "to_year": "", "level": "", "kind": kind, "province": p, "city": "",
+             "month": str(m), "day": str(d), "basis": LOCAL_BASIS}
+            for p in provinces for kind, (m, d) in LOCAL_DEADLINES.items()]
 
 
 class _Values:

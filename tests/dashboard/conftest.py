@@ -102,7 +102,7 @@ def placed_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) 
     import datetime as dt
 
     from etl.parse import parse_file
-    from etl.warehouse import load, reference, schema
+    from etl.warehouse import deadlines, load, reference, schema
     from etl.warehouse.agencies import Resolver
     from etl.warehouse.build import finish
 
@@ -121,7 +121,7 @@ def placed_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) 
     try:
         schema.create(con)
         load.load_reports(con, [report])
-        finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])))
+        finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])), deadline_rules=deadlines.rules([corpus]))
         con.execute("INSERT INTO build_info (built_at, n_files, n_reports, n_errors, version, schema_version) "
                     "VALUES (?, 1, 1, 0, 'test', ?)", [dt.datetime.now().replace(microsecond=0), schema.SCHEMA_VERSION])
         con.execute("CHECKPOINT")
@@ -140,7 +140,7 @@ def injected_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory
 
     from etl.model import Problem
     from etl.parse import parse_file
-    from etl.warehouse import load, reference, schema
+    from etl.warehouse import deadlines, load, reference, schema
     from etl.warehouse.agencies import Resolver
     from etl.warehouse.build import finish
     from etl.warehouse.files import discover
@@ -158,7 +158,7 @@ def injected_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory
     try:
         schema.create(con)
         load.load_reports(con, [*reports, evil])
-        finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])))
+        finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])), deadline_rules=deadlines.rules([corpus]))
         con.execute("INSERT INTO build_info (built_at, n_files, n_reports, n_errors, version, schema_version) "
                     "VALUES (?, ?, ?, 0, 'test', ?)", [dt.datetime.now().replace(microsecond=0), len(reports) + 1,
                                                       len(reports) + 1, schema.SCHEMA_VERSION])
@@ -181,7 +181,7 @@ def ocr_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     from etl.sample.population import build_population
     from etl.sample.truth import AgencyPlan
     from etl.values import parse_cell
-    from etl.warehouse import load, reference, schema
+    from etl.warehouse import deadlines, load, reference, schema
     from etl.warehouse.agencies import Resolver
     from etl.warehouse.build import finish
     from etl.warehouse.files import discover
@@ -207,7 +207,7 @@ def ocr_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     try:
         schema.create(con)
         load.load_reports(con, [*reports, ocr])
-        finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])))
+        finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])), deadline_rules=deadlines.rules([corpus]))
         con.execute("INSERT INTO build_info (built_at, n_files, n_reports, n_errors, version, schema_version) "
                     "VALUES (?, ?, ?, 0, 'test', ?)", [dt.datetime.now().replace(microsecond=0), len(reports) + 1,
                                                       len(reports) + 1, schema.SCHEMA_VERSION])
