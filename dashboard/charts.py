@@ -13,7 +13,8 @@ from etl import metrics as M
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 COLORS = ("#1f5fa8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#30343f", "#e07a5f")
-STATUS_COLORS = {"on_time": "#66a182", "late": "#edae49", "unknown": "#b8c4d6", "missing": "#d1495b"}
+STATUS_COLORS = {"on_time": "#66a182", "late": "#edae49", "unknown": "#b8c4d6", "missing": "#d1495b",
+                 "not_loaded": "#e4e4e4"}
 SEVERITY_COLORS = {"error": "#d1495b", "warning": "#edae49", "info": "#8fb8de"}
 FORMAT_COLORS = {"2019": "#8d6a9f", "2021": "#1f5fa8", None: "#999999"}
 WIDTH, HEIGHT = 900, 480
@@ -192,8 +193,9 @@ def sankey(out: pd.DataFrame, labels: dict[str, str], lang: str, title: str, sub
 
 
 def coverage_grid(df: pd.DataFrame, labels: dict[str, str], lang: str, title: str, subtitle: str = "") -> go.Figure:
-    """Agency × year, one colour per status (on time, late, date unknown, missing)."""
-    order = ["on_time", "late", "unknown", "missing"]
+    """Agency × year, one colour per status (on time, late, date unknown, missing, not loaded); a year the
+    agency did not owe (not_due) is left blank."""
+    order = ["on_time", "late", "unknown", "missing", "not_loaded"]
     code = {s: i for i, s in enumerate(order)}
     piv = df.assign(c=df["status"].map(code)).pivot_table(index="agency", columns="year", values="c",
                                                           aggfunc="first", sort=False)

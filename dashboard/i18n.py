@@ -4,6 +4,7 @@ etl.formats; this module holds only the dashboard's own words."""
 from __future__ import annotations
 
 from etl import formats as F
+from etl.checks import categories as _categories
 
 LANGS = ("zh", "en")
 
@@ -208,7 +209,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "Reports late, duplicated, incomplete or in the wrong form, and missing agency-years."),
     "cat_help_review": ("有异常变动、需人工核实的报告数。", "Reports with an unusual change to look at."),
     "coverage_grid": ("报告覆盖情况（机关 × 年度）", "Coverage (agency × year)"),
-    "coverage_legend": ("按时 / 逾期 / 日期不明 / 缺失", "on time / late / date unknown / missing"),
+    "coverage_legend": ("按时 / 逾期 / 无法判断是否按时（发布日期或截止日期不明） / 缺失（应报名单所列年度无报告） / "
+                        "未载入（无应报名单，无法判断是否发布）；空白：不在应报范围",
+                        "on time / late / timeliness unknown (publication date or deadline unknown) / missing (a "
+                        "listed year with no report) / not loaded (no list: whether it was published is not "
+                        "known); blank: not due"),
     "format_mismatch": ("格式与年度不符", "Format does not match the year"),
     "findings_list": ("问题清单", "Findings"),
     "ingest_errors": ("无法读取的文件", "Files that could not be read"),
@@ -216,12 +221,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rule": ("规则", "Rule"),
     "severity": ("严重程度", "Severity"),
     "status": ("状态", "Status"),
+    "responsibility": ("归属", "Whose"),
+    "reading_gaps": ("本工具未能识读或未载入的内容（不计入报告问题）",
+                     "What we could not read or did not load (not counted against any report)"),
+    "reading_gaps_note": ("下列事项出自本工具的识读（如原文数字粘连、章节标题未能识别）或载入范围（未载入应报名单时未载入的年度），"
+                          "不是报告本身的错误：不进入通报、占比和排名，需人工核对原文。",
+                          "These come from our reading (digits printed run together, a heading not recognised) or from "
+                          "what was loaded (a year not loaded, with no expected-reporters list): they are not the "
+                          "reports' failures, never enter a notice, a share or a ranking, and need a look at the source."),
+    "n_gap_findings": ("事项数", "Findings"),
+    "n_gap_reports": ("涉及报告或机关年度", "Reports or agency-years"),
     "count": ("数量", "Count"),
     "message": ("说明", "Message"),
     "open_report": ("查看报告", "Open report"),
     "on_time": ("按时", "On time"),
     "late": ("逾期", "Late"),
-    "unknown_date": ("日期不明", "Date unknown"),
+    "unknown_date": ("无法判断是否按时", "Timeliness unknown"),
+    "not_loaded": ("未载入", "Not loaded"),
     "missing": ("缺失", "Missing"),
     # table builder
     "page_builder": ("自定义表格", "Table builder"),
@@ -248,9 +264,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "expected_loaded": ("应报名单：已载入 {n} 个机关（{files}）。名单外的机关自其首份报告起计。",
                         "Expected-reporters list: {n} agencies loaded ({files}). Agencies not on it are expected "
                         "from their first report on."),
-    "expected_none": ("未载入应报名单：应报机关为各年度出现过的机关（自其首份报告起）。可在“导入报告”页上传应报名单（CSV）。",
-                      "No expected-reporters list loaded: the agencies expected are those seen in any year (from "
-                      "their first report on). A list (CSV) can be loaded on the Load page."),
+    "expected_none": ("未载入应报名单：无法判断哪些机关未发布年度报告，故不列“未报”；应报只计已载入的报告（生成的样例机关以样例数据自身的机关名录为应报名单）。"
+                      "请在“导入报告”页上传应报名单（CSV）。",
+                      "No expected-reporters list loaded: who did not publish cannot be told, so nobody is listed "
+                      "as not published; only the reports loaded are counted as due (generated sample agencies use "
+                      "the sample data's own roster). Load a list (CSV) on the Load page."),
     "expected_outside": ("另有 {n} 个列入名单的机关发布了名单所列年度以外的 {year} 年度报告，不计入应报。",
                          "{n} listed agencies also published a {year} report outside their listed years; not "
                          "counted as expected."),
@@ -432,6 +450,8 @@ KINDS = {"government": ("人民政府", "Government"), "department": ("政府部
          "township": ("乡镇政府", "Township government"), "subdistrict": ("街道办事处", "Sub-district office")}
 SEVERITIES = {"error": ("错误", "Error"), "warning": ("警告", "Warning"), "info": ("提示", "Info")}
 STATUSES = {"fail": ("未通过", "Failed"), "uncertain": ("无法判断", "Uncertain")}
+# whose a finding is: owned by etl.checks.categories
+RESPONSIBILITIES = _categories.RESPONSIBILITIES
 # table 3's outcome groups (etl.formats), then where the rest of the requests went
 OUTCOME_GROUPS = {g.key: (g.zh, g.en) for g in F.OUTCOME_GROUPS} | {"carried_forward": ("结转下年度", "Carried forward")}
 SECTORS = {"commerce": ("商务", "Commerce"), "education": ("教育", "Education"), "finance": ("财政", "Finance"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import RGBColor
 
 from dashboard import queries as Q
 from dashboard.docx_layout import a4, caption, cjk_font, column_widths, page_numbers, save
@@ -71,7 +72,10 @@ def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", t
                         reported=int(all_row["reported"]), on_time=int(all_row["on_time"]), late=int(all_row["late"]),
                         missing=int(all_row["missing"]), undated=int(all_row["undated"]),
                         rate=f"{all_row['reported_rate']:.1%}"))
-    doc.add_paragraph(list_note(run, lang, year, int(all_row["outside"])))
+    note = doc.add_paragraph().add_run(list_note(run, lang, year, int(all_row["outside"])))
+    if not Q.expected_list(run)["n"]:  # who did not publish is unknown without a list: said in red
+        note.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+        note.bold = True
     by = total[total["grp"] != "__all__"]
     tbl = doc.add_table(rows=1, cols=7)
     tbl.style = "Light Grid Accent 1"

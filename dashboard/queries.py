@@ -16,6 +16,10 @@ import pandas as pd
 from dashboard.filters import Filters
 from etl import formats as F
 from etl import metrics as M
+from etl.checks.categories import accusation
+
+# a finding that may be counted against an agency: a certain failure of the report itself (never our reading)
+ACCUSE = accusation("fi")
 
 Run = Callable[[str, Sequence], pd.DataFrame]
 
@@ -344,7 +348,7 @@ def identity_failures_by_read(run: Run, f: Filters) -> pd.DataFrame:
     rules = ", ".join("?" * len(IDENTITY_RULES))
     return run(f"""SELECT coalesce(m.read_method, 'text') AS read_method, count(*) AS n_reports,
                           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM findings fi WHERE fi.report_id = m.report_id
-                                           AND fi.status = 'fail' AND fi.rule IN ({rules}))) AS n_not_adding_up
+                                           AND {ACCUSE} AND fi.rule IN ({rules}))) AS n_not_adding_up
                    FROM report_metrics m WHERE {where} GROUP BY 1 ORDER BY 1""", [*IDENTITY_RULES, *params])
 
 
@@ -353,8 +357,8 @@ def worst_agencies(run: Run, f: Filters, limit: int = 20) -> pd.DataFrame:
     `rules` is the list of rule codes (the page prints their labels)."""
     frm, params = _findings_from(f)
     return run(f"""SELECT a.name AS agency, fi.agency_id,
-           count(*) FILTER (WHERE fi.status = 'fail' AND fi.category = 'figures') AS n_figures,
-           count(*) FILTER (WHERE fi.status = 'fail' AND fi.category = 'process') AS n_process,
+           count(*) FILTER (WHERE {ACCUSE} AND fi.category = 'figures') AS n_figures,
+           count(*) FILTER (WHERE {ACCUSE} AND fi.category = 'process') AS n_process,
            count(*) FILTER (WHERE fi.category = 'review') AS n_review,
            list(DISTINCT fi.rule ORDER BY fi.rule) AS rules
     FROM {frm} GROUP BY 1, 2 ORDER BY n_figures DESC, n_process DESC, n_review DESC, agency
@@ -366,7 +370,16 @@ def findings_by_category(run: Run, f: Filters) -> pd.DataFrame:
     frm, params = _findings_from(f)
     return run(f"""SELECT fi.category, count(*) AS n_findings,
            count(DISTINCT coalesce(fi.report_id, fi.agency_id || '/' || CAST(fi.year AS VARCHAR))) AS n_reports
-    FROM {frm} AND (fi.status = 'fail' OR fi.category = 'review') GROUP BY 1""", params)
+    FROM {frm} AND (({ACCUSE}) OR fi.category = 'review') GROUP BY 1""", params)
+
+
+def reading_gaps(run: Run, f: Filters) -> pd.DataFrame:
+    """Findings that are ours, not the reports' (etl.checks.categories.RESPONSIBILITIES: our reading, what was
+    loaded), per whose and rule: how many, and the reports (or agency-years) they concern."""
+    frm, params = _findings_from(f)
+    return run(f"""SELECT fi.responsibility, fi.rule, count(*) AS n_findings,
+           count(DISTINCT coalesce(fi.report_id, fi.agency_id || '/' || CAST(fi.year AS VARCHAR))) AS n_reports
+    FROM {frm} AND fi.responsibility <> 'source' GROUP BY 1, 2 ORDER BY 1, n_findings DESC""", params)
 
 
 def message_sql(lang: str, alias: str = "fi") -> str:
@@ -382,7 +395,7 @@ def findings_list(run: Run, f: Filters, rules: Sequence[str] = (), limit: int = 
         extra = f" AND fi.rule IN ({', '.join('?' * len(rules))})"
         params = [*params, *rules]
     return run(f"""SELECT fi.finding_id, fi.report_id, a.name AS agency, fi.year, fi.rule, fi.severity, fi.status,
-           {message_sql(f.lang)} AS message, fi.expected, fi.actual, fi.cells
+           fi.responsibility, {message_sql(f.lang)} AS message, fi.expected, fi.actual, fi.cells
     FROM {frm}{extra} ORDER BY CASE fi.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
            fi.year DESC, agency LIMIT {int(limit)}""", params)
 
@@ -396,10 +409,14 @@ def coverage(run: Run, f: Filters, limit: int = 40) -> pd.DataFrame:
     ags AS (SELECT a.agency_id, a.name FROM agencies a WHERE {aw}),
     grid AS (
       SELECT ags.agency_id, ags.name AS agency, yrs.year,
-             CASE WHEN r.report_id IS NULL THEN 'missing' WHEN r.is_late IS NULL THEN 'unknown'
-                  WHEN r.is_late THEN 'late' ELSE 'on_time' END AS status
+             CASE WHEN r.report_id IS NOT NULL THEN (CASE WHEN r.is_late IS NULL THEN 'unknown'
+                                                          WHEN r.is_late THEN 'late' ELSE 'on_time' END)
+                  WHEN fi.status = 'fail' THEN 'missing' WHEN fi.status IS NOT NULL THEN 'not_loaded'
+                  ELSE 'not_due' END AS status
       FROM ags CROSS JOIN yrs LEFT JOIN reports r ON r.agency_id = ags.agency_id AND r.year = yrs.year
-           AND r.is_active),
+           AND r.is_active
+      -- the coverage check decides what was due (the 应报名单, or the sample corpus's own roster)
+      LEFT JOIN findings fi ON fi.rule = 'coverage' AND fi.agency_id = ags.agency_id AND fi.year = yrs.year),
     worst AS (SELECT agency_id, count(*) FILTER (WHERE status IN ('missing', 'late')) AS bad FROM grid
               GROUP BY 1 ORDER BY bad DESC, agency_id LIMIT {int(limit)})
     SELECT grid.*, worst.bad FROM grid JOIN worst USING (agency_id) ORDER BY worst.bad DESC, agency, year""",
@@ -447,13 +464,13 @@ def report_cells(run: Run, report_id: str) -> pd.DataFrame:
 
 
 def report_findings(run: Run, report_id: str, lang: str = "zh") -> pd.DataFrame:
-    return run(f"SELECT rule, severity, status, {message_sql(lang)} AS message, expected, actual, cells "
-               "FROM findings fi WHERE report_id = ? ORDER BY severity, rule", [report_id])
+    return run(f"SELECT rule, severity, status, responsibility, {message_sql(lang)} AS message, expected, actual, "
+               "cells FROM findings fi WHERE report_id = ? ORDER BY severity, rule", [report_id])
 
 
 def agency_reports(run: Run, agency_id: str) -> pd.DataFrame:
-    return run("""SELECT r.report_id, r.year, r.template, r.published_on, r.is_late, r.is_active, r.n_problems,
-                         (SELECT count(*) FROM findings fi WHERE fi.report_id = r.report_id AND fi.status = 'fail')
+    return run(f"""SELECT r.report_id, r.year, r.template, r.published_on, r.is_late, r.is_active, r.n_problems,
+                         (SELECT count(*) FROM findings fi WHERE fi.report_id = r.report_id AND {ACCUSE})
                          AS n_fail
                   FROM reports r WHERE r.agency_id = ? ORDER BY r.year DESC""", [agency_id])
 
@@ -529,7 +546,7 @@ def reporting(run: Run, f: Filters, year: int) -> pd.DataFrame:
       FROM reports r LEFT JOIN expected_reporters e USING (agency_id) WHERE r.is_active AND r.year = ?
       UNION ALL
       SELECT fi.agency_id, NULL, 'missing', NULL, NULL, NULL, TRUE
-      FROM findings fi WHERE fi.rule = 'coverage' AND fi.year = ?)
+      FROM findings fi WHERE fi.rule = 'coverage' AND fi.year = ? AND {ACCUSE})
     SELECT a.name AS agency, a.province, a.city, a.county, a.level, a.kind, due.status, due.published_on,
            due.deadline, CASE WHEN due.status = 'late' THEN due.days END AS days_late, due.report_id, due.due,
            a.agency_id IN (SELECT agency_id FROM expected_reporters) AS listed
@@ -560,7 +577,11 @@ def reporting_by_region(df: pd.DataFrame, by: str) -> pd.DataFrame:
         rows.append({"grp": grp, "expected": n, "reported": reported, "on_time": int(c.get("on_time", 0)),
                      "late": int(c.get("late", 0)), "undated": int(c.get("undated", 0)),
                      "missing": int(c.get("missing", 0)), "reported_rate": reported / n if n else None,
-                     "on_time_rate": int(c.get("on_time", 0)) / n if n else None, "outside": outside})
+                     # 按时报送率 over the reports whose timeliness is known: an unknown publication date or
+                     # deadline is out of the denominator, never counted as late
+                     "on_time_rate": int(c.get("on_time", 0)) / judged if (judged := int(c.get("on_time", 0))
+                                                                              + int(c.get("late", 0))) else None,
+                     "outside": outside})
     return pd.DataFrame(rows)
 
 
@@ -575,7 +596,7 @@ def notice_list(run: Run, f: Filters, year: int) -> pd.DataFrame:
            {message_sql(f.lang)} AS message, fi.actual, fi.report_id, fi.rule
     FROM findings fi JOIN agencies a USING (agency_id)
     LEFT JOIN reports r ON r.report_id = fi.report_id
-    WHERE fi.year = ? AND fi.status = 'fail' AND (fi.rule IN ('coverage', 'timeliness') OR fi.category = 'figures')
+    WHERE fi.year = ? AND {ACCUSE} AND (fi.rule IN ('coverage', 'timeliness') OR fi.category = 'figures')
           AND (fi.report_id IS NULL OR r.is_active) AND {aw}
     ORDER BY CASE matter WHEN 'missing' THEN 0 WHEN 'late' THEN 1 ELSE 2 END, a.province NULLS LAST,
              a.city NULLS LAST, a.name, fi.rule""", [year, *ap])

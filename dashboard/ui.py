@@ -219,7 +219,7 @@ def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, not
                         key=f"xlsx_{key}", on_click="ignore", icon=":material/table:")
 
 
-COLUMN_KEYS = ("agency", "year", "rule", "severity", "status", "message", "n_fail", "n_error", "n_findings",
+COLUMN_KEYS = ("agency", "year", "rule", "severity", "status", "responsibility", "message", "n_fail", "n_error", "n_findings",
                "rules", "path", "reason", "seen_at", "expected", "actual", "n_reports")
 
 

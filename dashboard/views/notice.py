@@ -22,7 +22,11 @@ if not ui.nothing_matches(ctx):
     due = Q.reporting(ctx.run, ctx.filters, year)
     table = Q.reporting_by_region(due, by)
     outside = int(table.loc[table["grp"] == "__all__", "outside"].iloc[0]) if not table.empty else 0
-    st.caption(notice.list_note(ctx.run, lang, year, outside))
+    note = notice.list_note(ctx.run, lang, year, outside)
+    if Q.expected_list(ctx.run)["n"]:
+        st.caption(note)
+    else:  # without a list, who did not publish is unknown: said in red, above the figures
+        st.error(note, icon=":material/warning:")
     if table.empty:
         st.info(t("no_match", lang))
     else:

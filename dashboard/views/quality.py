@@ -78,7 +78,8 @@ else:
 
     def labelled(df):
         out = df.copy()
-        for col, table in (("rule", i18n.RULES), ("severity", i18n.SEVERITIES), ("status", i18n.STATUSES)):
+        for col, table in (("rule", i18n.RULES), ("severity", i18n.SEVERITIES), ("status", i18n.STATUSES),
+                           ("responsibility", i18n.RESPONSIBILITIES)):
             if col in out:
                 out[col] = out[col].map(lambda v, tb=table: i18n.name(tb, v, lang))
         return out
@@ -94,7 +95,7 @@ else:
     link_col = t("open_report", lang)
     show = show.rename(columns={"agency": t("agency", lang), "year": t("year", lang), "rule": t("rule", lang),
                                 "severity": t("severity", lang), "status": t("status", lang),
-                                "message": t("message", lang), "link": link_col, "kind": t("finding_kind", lang),
+                                "responsibility": t("responsibility", lang), "message": t("message", lang), "link": link_col, "kind": t("finding_kind", lang),
                                 "expected": t("expected", lang), "actual": t("actual", lang)})
     # the export: what the screen shows (printed labels), with the cells involved named as printed; the
     # screen leaves out expected/actual (the message states them; a blank would print as "None")
@@ -102,6 +103,16 @@ else:
     show = show.drop(columns=[t("expected", lang), t("actual", lang)])
     ui.table(export, "quality_findings", ctx, show=show, column_config={
         link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
+
+    # what is ours (a cell we could not read, a year not loaded): listed apart, counted, never the report's
+    gaps = Q.reading_gaps(ctx.run, ctx.filters)
+    if not gaps.empty:
+        ui.section(t("reading_gaps", lang))
+        st.caption(t("reading_gaps_note", lang))
+        ui.table(labelled(gaps).rename(columns={
+            "responsibility": t("responsibility", lang), "rule": t("rule", lang),
+            "n_findings": t("n_gap_findings", lang), "n_reports": t("n_gap_reports", lang)}),
+            "quality_reading_gaps", ctx)
 
     ui.section(t("not_adding_up_by_read", lang))
     by_read = Q.identity_failures_by_read(ctx.run, ctx.filters)
@@ -126,7 +137,7 @@ else:
     ui.section(t("coverage_grid", lang))
     cov = Q.coverage(ctx.run, ctx.filters)
     if not cov.empty:
-        status = {s: t(s if s != "unknown" else "unknown_date", lang) for s in ("on_time", "late", "missing")}
+        status = {s: t(s, lang) for s in ("on_time", "late", "missing", "not_loaded")}
         status["unknown"] = t("unknown_date", lang)
         ui.chart(charts.coverage_grid(cov, status, lang, t("coverage_grid", lang), ctx.subtitle),
                  "quality_coverage", ctx)

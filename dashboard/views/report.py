@@ -265,7 +265,9 @@ else:
         else:
             show = findings.assign(rule=findings["rule"].map(lambda v: i18n.name(i18n.RULES, v, lang)),
                                    severity=findings["severity"].map(lambda v: i18n.name(i18n.SEVERITIES, v, lang)),
-                                   status=findings["status"].map(lambda v: i18n.name(i18n.STATUSES, v, lang)))
+                                   status=findings["status"].map(lambda v: i18n.name(i18n.STATUSES, v, lang)),
+                                   responsibility=findings["responsibility"].map(
+                                       lambda v: i18n.name(i18n.RESPONSIBILITIES, v, lang)))
             show = exports.readable(show, lang)  # cell addresses as printed labels
             ui.table(show, f"report_findings_{rid[:12]}", ctx)  # the export carries the printed labels too
         ui.section(t("problems", lang))

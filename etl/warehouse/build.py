@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 import etl
 from etl import checks
+from etl.checks.categories import ACCUSATION
 from etl.reasons import wording
 from etl.warehouse import deadlines, derive, expected, load, marts, provenance, reference, schema
 from etl.warehouse.agencies import Resolver
@@ -423,7 +424,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"build: {e}", file=sys.stderr)
         return 2
     with duckdb.connect(str(Path(args.db)), read_only=True) as con:
-        n_fail, n_unc = con.execute("SELECT count(*) FILTER (WHERE status = 'fail'), "
+        n_fail, n_unc = con.execute(f"SELECT count(*) FILTER (WHERE {ACCUSATION}), "
                                     "count(*) FILTER (WHERE status = 'uncertain') FROM findings").fetchone()
     sources = json.loads(info.get("sources") or "[]")
     print(f"sources ({len(sources)}): " + ", ".join(sources))

@@ -32,6 +32,7 @@ import duckdb
 
 from etl import formats as F
 from etl import metrics as M
+from etl.checks.categories import ACCUSATION
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 _KEY = re.compile(r"^[a-z0-9_]+$")
@@ -98,8 +99,8 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
             FROM cells WHERE report_id IN (SELECT report_id FROM reports WHERE is_active)
             GROUP BY report_id
         ), f AS (
-            SELECT report_id, count(*) FILTER (WHERE status = 'fail') AS n_fail,
-                   count(*) FILTER (WHERE status = 'fail' AND category = 'figures') AS n_fail_figures,
+            SELECT report_id, count(*) FILTER (WHERE {ACCUSATION}) AS n_fail,
+                   count(*) FILTER (WHERE {ACCUSATION} AND category = 'figures') AS n_fail_figures,
                    count(*) FILTER (WHERE status = 'uncertain') AS n_uncertain
             FROM findings WHERE report_id IS NOT NULL GROUP BY report_id
         )
