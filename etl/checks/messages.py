@@ -50,7 +50,11 @@ MESSAGES: dict[str, dict[str, Template]] = {
                       '{cell:en} = {actual:num} (printed "{raw}"): a count must be a whole number'),
     },
     "text-vs-table": {"": T("正文称{nkey_zh}为 {stated:num}，但表格中 {shown_zh|；或 }",
-                            "the text states {nkey_en} = {stated:num} but the table gives {shown| / }")},
+                            "the text states {nkey_en} = {stated:num} but the table gives {shown| / }"),
+                      # the sentence the figure was read from, so a reader can see it is the year's total
+                      "quoted": T("正文称{nkey_zh}为 {stated:num}（原文：“{sentence}”），但表格中 {shown_zh|；或 }",
+                                  "the text states {nkey_en} = {stated:num} (\"{sentence}\") but the table gives "
+                                  "{shown| / }")},
     # one alternative sum the narrative figure may equal: an element of `shown` above
     "text-vs-table.alt": {"": T("{cells:zh|+} = {alt_total:num}", "{cells:en| + } = {alt_total:num}")},
     # X-carry, X-stock

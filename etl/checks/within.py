@@ -87,14 +87,18 @@ def non_negative(con: duckdb.DuckDBPyConnection) -> None:
 
 def text_vs_table(con: duckdb.DuckDBPyConnection) -> None:
     keys = [k for k in NARRATIVE_KEYS if k in definitions.NARRATIVE_ALTERNATIVES]
+    # each stated fact with the sentence it was read from (reports.narrative_evidence); an approximate figure
+    # ("1000余条") is not held against the table. Keys are constants from etl.model, not user input.
     stated = " UNION ALL ".join(
-        f"SELECT report_id, '{k}' AS nkey, TRY_CAST(json_extract_string(narrative, '$.{k}') AS DOUBLE) AS stated "
-        "FROM reports" for k in keys)  # keys are constants from etl.model, not user input
+        f"SELECT report_id, '{k}' AS nkey, TRY_CAST(json_extract_string(narrative, '$.{k}') AS DOUBLE) AS stated, "
+        f"json_extract_string(narrative_evidence, '$.{k}.sentence') AS sentence, "
+        f"coalesce(TRY_CAST(json_extract_string(narrative_evidence, '$.{k}.approx') AS BOOLEAN), FALSE) AS approx "
+        "FROM reports" for k in keys)
     alt_zh, alt_en = M.expr("text-vs-table.alt", "zh"), M.expr("text-vs-table.alt", "en")
     insert(con, f"""
-        WITH s AS (SELECT * FROM ({stated}) WHERE stated IS NOT NULL),
+        WITH s AS (SELECT report_id, nkey, stated, sentence FROM ({stated}) WHERE stated IS NOT NULL AND NOT approx),
         a AS (
-            SELECT s.report_id, s.nkey, s.stated, n.alt, any_value(n.n_cells) AS n_cells, count(c.value) AS n_ok,
+            SELECT s.report_id, s.nkey, s.stated, s.sentence, n.alt, any_value(n.n_cells) AS n_cells, count(c.value) AS n_ok,
                    sum(c.value) AS total, list(addr(n.tbl, n.row_key, n.col_key) ORDER BY n.pos) AS cells
             FROM s JOIN chk_narrative n USING (nkey)
             LEFT JOIN cells c ON c.report_id = s.report_id AND c.tbl = n.tbl AND c.row_key = n.row_key
@@ -104,7 +108,7 @@ def text_vs_table(con: duckdb.DuckDBPyConnection) -> None:
             SELECT *, {alt_en} AS shown, {alt_zh} AS shown_zh
             FROM (SELECT *, CASE WHEN n_ok = n_cells THEN total END AS alt_total FROM a)
         ), res AS (
-            SELECT report_id, nkey, any_value(stated) AS stated,
+            SELECT report_id, nkey, any_value(stated) AS stated, any_value(sentence) AS sentence,
                    bool_or(n_ok = n_cells AND abs(total - stated) < 1e-6) AS matched,
                    bool_or(n_ok = n_cells) AS checkable,
                    flatten(list(cells ORDER BY alt)) AS all_cells,
@@ -118,7 +122,8 @@ def text_vs_table(con: duckdb.DuckDBPyConnection) -> None:
                list_filter(all_cells, lambda x, i: list_position(all_cells, x) = i) AS cells,
                stated AS expected, first_total AS actual,
                nkey, coalesce(getvariable('chk_narr_zh')[nkey], nkey) AS nkey_zh,
-               coalesce(getvariable('chk_narr_en')[nkey], nkey) AS nkey_en, stated, shown, shown_zh
+               coalesce(getvariable('chk_narr_en')[nkey], nkey) AS nkey_en, stated, shown, shown_zh,
+               res.sentence AS sentence, CASE WHEN res.sentence IS NULL THEN '' ELSE 'quoted' END AS variant
         FROM res JOIN reports r USING (report_id)
         WHERE NOT matched OR matched IS NULL""", messages="text-vs-table")
 

@@ -8,6 +8,7 @@ from collections import Counter
 from etl import formats as F
 from etl.completeness import absent_cells, expected_formats
 from etl.document import Document, Paragraph
+from etl.extract.chapters import run_chapters, unclear
 from etl.extract.glued import extract_glued, is_glued
 from etl.extract.metadata import agency_and_source, find_published, find_title, find_year
 from etl.extract.narrative import narrative_facts
@@ -62,6 +63,7 @@ def extract_report(doc: Document, source: Source) -> Report:
     toks = tokens(doc)
     walked = TableWalker().run(toks)
     _read_glued(doc, walked)
+    _run_in_headings(doc, walked)
     lines = [ln for t in toks if t.kind in ("para", "cell") for ln in t.text.split("\n")]
     head = [b.text for b in doc.blocks[:12] if isinstance(b, Paragraph)]
     title, title_year, agency = find_title(lines)
@@ -122,24 +124,20 @@ def _read_glued(doc: Document, walked: TableResult) -> None:
             walked.formats[t] |= g.formats.get(t, set())
     walked.seen_tables |= {c.table for c in g.cells} & fresh
     if not walked.chapters:  # the chapters ran together too: cut the text at its numbered headings
-        walked.chapters.update(_glued_chapters(text))
+        walked.chapters.update(run_chapters(text))
 
 
-def _glued_chapters(text: str) -> dict[str, list[str]]:
-    """Chapters of a page printed as one run of text, split where an ordinal heading starts one."""
-    cuts = []
-    for m in _ORDINAL_HEADING.finditer(text):
-        # the heading runs into its chapter's text: its shortest prefix that reads as a heading, up to the
-        # first digit (a table row such as 四、结转下年度继续办理1000001 is no heading)
-        head = re.split(r"\d", F.norm(text[m.end():m.end() + 40]), maxsplit=1)[0]
-        head = F.norm(m.group()) + head
-        key = next((k for n in range(4, len(head) + 1) if (k := F.chapter_heading(head[:n]))), None)
-        if key and key not in {k for k, _ in cuts}:
-            cuts.append((key, m.start()))
-    return {k: [text[a:b]] for (k, a), (_, b) in zip(cuts, [*cuts[1:], ("", len(text))], strict=True)}
+def _run_in_headings(doc: Document, walked: TableResult) -> None:
+    """Chapters whose heading starts a run of text inside a long paragraph (a page printed as one line, or a
+    heading glued to the text before it), for the chapters the walk did not find on a line of their own."""
+    for b in doc.blocks:
+        if isinstance(b, Paragraph) and len(b.text) > _RUN_MIN_CHARS:
+            for key, texts in run_chapters(b.text).items():
+                if key not in walked.chapters:
+                    walked.chapters[key] = texts
 
 
-_ORDINAL_HEADING = re.compile(r"[一二三四五六七八]、")
+_RUN_MIN_CHARS = 120  # a line this long is no heading of its own: a heading in it starts a run
 
 
 _GLUED_MIN_CHARS = 200  # a glued table 3 alone is longer; shorter paragraphs are not worth the scan
@@ -153,8 +151,17 @@ def _missing(report: Report, partial_rows: list[str]) -> None:
     """List what a complete report of its format would print but this one does not."""
     if report.template == "legacy":
         return
+    # a chapter whose heading was lost but whose content stands in its place is not missing: its finding
+    # would be ours (the heading not read), so it is a reading problem the checks word as uncertain
+    lost = unclear(report.chapters, {c.table for c in report.cells})
     for key in F.CHAPTER_KEYS:
-        if key not in report.chapters and not (key == "overview" and report.chapters):
+        if key in report.chapters or (key == "overview" and report.chapters):
+            continue
+        if key in lost:
+            report.problems.append(Problem(
+                "chapter_heading_unclear", f"chapter {key}: heading not found, but {lost[key]}; the heading may "
+                "have been lost in conversion", f"chapter:{key}"))
+        else:
             report.missing.append(f"chapter:{key}")
     fmts = expected_formats(report)
     lacking_all = set(absent_cells(report))
