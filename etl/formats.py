@@ -432,18 +432,112 @@ CHAPTER_KEYS = tuple(c[0] for c in CHAPTERS)
 _CHAPTER_RE = re.compile("|".join(re.escape(f) for _, _, frags in CHAPTERS for f in frags))
 _PAREN_ORDINAL = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．,，:：\s]?")
+# A chapter ordinal in Chinese numerals, the 、 often dropped or printed as another mark ("一总体情况",
+# "四．…"), sometimes "第五部分": digits ("1.") number subsections far more often than chapters.
+_CN_ORDINAL = re.compile(r"^第?[一二三四五六七八九十]{1,2}(?:部分|章)?[、.,:]")
+_ORDINAL_BARE = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})(?![、.．,，:：])")
+# Markdown a converter leaves around a heading ("## 五、…", "**六、…**", "> …"), on normalized text.
+_MD_LEAD = re.compile(r"^(?:#{1,6}|>|\*{1,2}|_{2})+")
+_MD_TAIL = re.compile(r"(?:#+|\*{1,2}|_{2})$")
+# How a sentence ends or refers on: a line ending so, or saying 如下/见下表, mentions a heading's words in
+# prose ("…行政复议、行政诉讼情况如下表：") and heads nothing.
+_PROSE_END = ("。", ";", "!", "?", "，", ",")
+_PROSE_WORDS = ("如下", "见下", "下表", "详见", "包括", "等六")
+# Fuzzy matching (a heading misprinted, or wrapped in more words): how much of the official heading the line
+# carries in order (longest common subsequence over the heading's length), and how many characters beyond it
+# it may add, with and without a chapter ordinal in front. A line close to two headings heads neither.
+CHAPTER_COVERAGE = 0.8
+_EXTRA_NUMBERED = 1.0  # × the heading's length: "五、政府信息公开工作存在的主要问题及改进情况"
+_EXTRA_BARE = 0.25  # a line without an ordinal must be the heading, give or take a misprint
+_OFFICIAL = {key: norm(zh) for key, zh, _ in CHAPTERS}
+
+
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common subsequence of two short strings (a heading is ≤ 17 characters)."""
+    prev = [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0]
+        for j, cb in enumerate(b):
+            cur.append(prev[j] + 1 if ca == cb else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+def _strip_marks(n: str) -> str:
+    return _MD_TAIL.sub("", _MD_LEAD.sub("", n))
+
+
+class ChapterMatch(NamedTuple):
+    key: str
+    exact: bool  # the heading's own words (a listed fragment), not a near miss
 
 
 @lru_cache(maxsize=16384)
-def chapter_heading(n: str) -> str | None:
-    """The chapter a normalized line heads (二、主动公开政府信息情况 → "proactive"), by its text: ordinals are
-    sometimes renumbered. (一)-style subsections and long sentences are not headings."""
-    if len(n) > 40 or not _CHAPTER_RE.search(n) or _PAREN_ORDINAL.match(n):
+def chapter_match(n: str) -> ChapterMatch | None:
+    """The chapter a normalized line heads, and whether by its words or by a near miss.
+
+    By its words: a listed fragment at the start of the line, or inside a short or numbered one (ordinals are
+    sometimes renumbered, so any ordinal counts). By a near miss: the line, its ordinal and Markdown marks
+    aside, carries at least CHAPTER_COVERAGE of exactly one official heading in order (a misprint such as
+    行政法复议, words added such as 政府信息公开工作存在的…) and little else. (一)-style subsections, long
+    lines and sentences that refer to a chapter's subject are not headings."""
+    n = _strip_marks(n)
+    if not n or len(n) > 40 or _PAREN_ORDINAL.match(n) or n.endswith(_PROSE_END) or any(w in n for w in _PROSE_WORDS):
         return None
-    body = _ORDINAL.sub("", n, count=1)
-    # a numbered heading "…情况" may wrap its words in more text (因政府信息公开工作被申请行政复议、提起行政诉讼情况)
-    numbered = body != n and body.endswith("情况")
-    for key, _, frags in CHAPTERS:
-        if any(body.startswith(f) or (f in body and (numbered or len(body) <= len(f) + 12)) for f in frags):
-            return key
+    if _CHAPTER_RE.search(n):
+        body = _ORDINAL.sub("", n, count=1)
+        # an ordinal without its mark must run straight into the heading's words ("一总体情况"): "三是加强
+        # 行政复议、行政诉讼…" is prose
+        marked = body != n and not _ORDINAL_BARE.match(n)
+        # a numbered heading "…情况" may wrap its words in more text (因政府信息公开工作被申请行政复议、提起行政诉讼情况)
+        numbered = marked and body.endswith("情况")
+        loose = body == n or marked  # where a fragment may stand inside the line
+        for key, _, frags in CHAPTERS:
+            if any(body.startswith(f) or (loose and f in body and (numbered or len(body) <= len(f) + 12))
+                   for f in frags):
+                return ChapterMatch(key, True)
+    return _near_miss(n)
+
+
+def _near_miss(n: str) -> ChapterMatch | None:
+    body = _CN_ORDINAL.sub("", n, count=1)
+    numbered = body != n
+    if not body or body.endswith(":"):  # (a heading by its words may end so; a near miss may not)
+        return None
+    fits = []
+    for key, official in _OFFICIAL.items():
+        if len(set(official) & set(body)) < CHAPTER_COVERAGE * len(set(official)):
+            continue  # (cheap: most lines share few characters with any heading)
+        common = _lcs(body, official)
+        extra = len(body) - common
+        allowed = len(official) * (_EXTRA_NUMBERED if numbered else _EXTRA_BARE)
+        if common >= CHAPTER_COVERAGE * len(official) and extra <= allowed:
+            fits.append(key)
+    return ChapterMatch(fits[0], False) if len(fits) == 1 else None
+
+
+def chapter_heading(n: str) -> str | None:
+    """The chapter a normalized line heads (二、主动公开政府信息情况 → "proactive"), or None: see chapter_match."""
+    m = chapter_match(n)
+    return m.key if m else None
+
+
+def chapter_at_start(n: str) -> tuple[ChapterMatch, int] | None:
+    """A heading at the start of a normalized run of text that goes on into its chapter ("五、存在的主要问题及
+    改进情况2022年，本机关…"), as crawled pages print a whole report on one line: the shortest prefix that
+    reads as a heading, up to the first digit (a table row such as 四、结转下年度继续办理1000001 is no
+    heading), and its length: up to where the most of the official heading has been read, so that what
+    follows can be told apart (more text, or a list's "；" after a heading's words named in a sentence)."""
+    head = re.split(r"\d", n[:44], maxsplit=1)[0]
+    for end in range(3, len(head) + 1):
+        m = chapter_match(head[:end])
+        if m:
+            official = _OFFICIAL[m.key]
+            best = _lcs(head[:end], official)
+            for longer in range(end + 1, len(head) + 1):
+                if best == len(official):
+                    break
+                if (got := _lcs(head[:longer], official)) > best:
+                    best, end = got, longer
+            return m, end
     return None

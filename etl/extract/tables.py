@@ -87,6 +87,7 @@ def _match_cached(keys_id: int, n: str) -> str | None:
 
 
 chapter_of = F.chapter_heading
+_CHAPTER_INDEX = {k: i for i, k in enumerate(F.CHAPTER_KEYS)}
 
 CHAPTER_TABLE = {"proactive": "t2", "requests": "t3", "review_litigation": "t4"}
 
@@ -185,8 +186,20 @@ class TableWalker:
         if ctx == "t2":
             self.t2_header, self.t2_header_open = [], False
 
+    def _chapter_at(self, n: str) -> str | None:
+        """The chapter a line heads. A heading in its own words is taken wherever it stands (ordinals are
+        renumbered, tables of contents repeat headings); a near miss (F.chapter_match) only in its order,
+        after the chapter read so far, so a misprint-tolerant match cannot pull text back to a chapter
+        already passed."""
+        m = F.chapter_match(n)
+        if m is None:
+            return None
+        if not m.exact and self.chapter is not None and _CHAPTER_INDEX[m.key] < _CHAPTER_INDEX[self.chapter]:
+            return None
+        return m.key
+
     def _para(self, t: Token) -> None:
-        ch = chapter_of(t.n)
+        ch = self._chapter_at(t.n)
         if ch:
             self._set_chapter(ch)
             return
@@ -208,7 +221,7 @@ class TableWalker:
     # --- cells ---------------------------------------------------------------------------------
     def _cell(self, t: Token, toks: list[Token], i: int) -> None:
         n = t.n
-        ch = chapter_of(n)
+        ch = self._chapter_at(n)
         if ch:
             self._set_chapter(ch)
             return
