@@ -160,9 +160,8 @@ def test_with_a_list_a_listed_year_with_no_report_is_missing(tmp_path: Path) -> 
     listed = parse("name,from_year,to_year\n示例市商务局,2019,2021\n示例市文化局,2020,2021\n".encode(), "expected.csv")
     con = _warehouse(tmp_path, [_report("示例市商务局", 2019, "2020-01-10"),
                                 _report("示例市商务局", 2021, "2022-01-10", seed=2)], listed=listed)
-    cov = _findings(con, "coverage")
-    got = sorted(zip(cov["agency_id"].map(lambda a: con.execute("SELECT name FROM agencies WHERE agency_id = ?",
-                                                                  [a]).fetchone()[0]), cov["year"], cov["status"]))
+    got = sorted(con.execute("SELECT a.name, f.year, f.status FROM findings f JOIN agencies a USING (agency_id) "
+                             "WHERE f.rule = 'coverage'").fetchall())
     assert got == [("示例市商务局", 2020, "fail"), ("示例市文化局", 2020, "fail"), ("示例市文化局", 2021, "fail")]
     n = Q.notice_list(_sql_run(con), Filters(lang="zh"), 2020)
     assert sorted(n["agency"]) == ["示例市商务局", "示例市文化局"]
