@@ -12,6 +12,7 @@ from etl.extract.chapters import run_chapters, unclear
 from etl.extract.glued import extract_glued, is_glued
 from etl.extract.metadata import agency_and_source, find_published, find_title, find_year
 from etl.extract.narrative import narrative_facts
+from etl.extract.readings import verify_readings
 from etl.extract.tables import TableResult, TableWalker, tokens
 from etl.model import Problem, Report, Source
 
@@ -64,6 +65,7 @@ def extract_report(doc: Document, source: Source) -> Report:
     walked = TableWalker().run(toks)
     _read_glued(doc, walked)
     _run_in_headings(doc, walked)
+    verify_readings(doc, walked)  # a reading its own sums refute is not kept
     lines = [ln for t in toks if t.kind in ("para", "cell") for ln in t.text.split("\n")]
     head = [b.text for b in doc.blocks[:12] if isinstance(b, Paragraph)]
     title, title_year, agency = find_title(lines)

@@ -10,6 +10,11 @@ are hints, the extractor reads cells as a stream delimited by labels.
 Cost: one MuPDF text pass per page that also collects vector boxes (TEXT_COLLECT_VECTORS), so ruling
 lines come without interpreting the page again; only a page that may hold a table and draws paths MuPDF
 cannot report as boxes (curves, diagonals) pays for a second pass (`get_cdrawings()`).
+
+Positions can mislead: a value drawn off-centre lands in the neighbouring cell. The page's text in the order
+it was written (`text_order_readings`) is a second reading of the same file; it costs another pass, so it is
+produced only on demand (`PdfDocument.alternatives`), when a table read by position breaks its own sums
+(etl.extract.readings).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pymupdf
 
@@ -86,6 +93,36 @@ class _PageItem:
     # non-blank cells reaching the bottom edge — what a continuation on the next page can extend
     first: list[tuple[float, float]] = field(default_factory=list)
     open_below: list[tuple[float, float]] = field(default_factory=list)
+
+
+@dataclass
+class PdfDocument(Document):
+    """A PDF read by word positions, with the means to read it again another way.
+
+    `alternatives()` gives (name, Document) for other readings of the same file. It is a callable, not the
+    readings themselves, because producing them costs a pass over the file that only a table its own sums
+    refute needs (a picklable `partial` over the file's bytes)."""
+
+    alternatives: Callable[[], list[tuple[str, Document]]] | None = field(default=None, repr=False,
+                                                                          compare=False)
+    reading: str = "the page layout (words placed by their position)"  # what this Document's reading is
+
+
+TEXT_ORDER = "the page text in the order it was written"
+
+
+def text_order_readings(data: bytes) -> list[tuple[str, Document]]:
+    """The file's text in content-stream order (MuPDF without sorting), read as extracted PDF text (one cell
+    a line): a drawing offset never moves a value to another column there, since no position is used. Empty
+    when the file gives no such text (the readings are a second opinion: no error of theirs is raised)."""
+    from etl.readers.text import read_text
+
+    try:
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            text = "\n".join(page.get_text("text") for page in doc)
+        return [(TEXT_ORDER, read_text(text.encode("utf-8")))]
+    except (*_MUPDF_ERRORS, ReadError):
+        return []
 
 
 # --- ruling lines and grids --------------------------------------------------------------------------
@@ -596,7 +633,10 @@ def read_pdf(data: bytes) -> Document:
     if created:
         meta["created"] = created
     read = "text" if not scanned else "ocr" if len(scanned) == doc.page_count else "partly_ocr"
-    return Document(kind="pdf", blocks=blocks, meta=meta, problems=problems, pages=doc.page_count, read=read)
+    # OCR'd pages have no text order of their own: only a pure text layer offers the second reading
+    alternatives = partial(text_order_readings, data) if read == "text" and not repaired else None
+    return PdfDocument(kind="pdf", blocks=blocks, meta=meta, problems=problems, pages=doc.page_count, read=read,
+                       alternatives=alternatives)
 
 
 def assemble(pages: list[tuple[float, list[_PageItem]]]) -> list[Block]:
