@@ -35,7 +35,8 @@ def test_ningbo_loads_clean_and_a_changed_figure_is_caught(shared_samples: Path,
     with duckdb.connect(str(tmp_path / "ok.duckdb"), read_only=True) as con:
         a = con.execute("SELECT province, city, level, kind, sector FROM agencies").fetchone()
         nf = con.execute("SELECT t2_normative_in_force, proactive_items, new_received FROM report_metrics").fetchone()
-    assert a == ("浙江省", "宁波市", "city", "department", "commerce")  # from the national division table
+    # the zone table (etl/reference/zones.csv): a bureau of 宁波经济技术开发区, a county-level zone of 宁波市
+    assert a == ("浙江省", "宁波市", "county", "department", "commerce")
     assert nf == (3, 229, 0)
     # the copy: table 3's first figure (new requests, natural persons) becomes 5 instead of 0
     lines = (shared_samples / NINGBO).read_text(encoding="utf-8").split("\n")
