@@ -74,6 +74,9 @@ class Report:
     cells: list[Cell] = field(default_factory=list)
     extra_rows: list[ExtraRow] = field(default_factory=list)
     narrative: dict[str, int | float | None] = field(default_factory=dict)
+    # per narrative key, where the fact was read: {"sentence": the sentence (≤ 160 characters around the figure),
+    # "approx": True for "N余条"-like figures, which are not to be judged against a table}
+    narrative_evidence: dict[str, dict] = field(default_factory=dict)
     chapters: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # "t4", "t3.other_other", "chapter:problems"
     problems: list[Problem] = field(default_factory=list)
@@ -102,6 +105,7 @@ class Report:
             cells=[Cell(**c) for c in d.get("cells", [])],
             extra_rows=[ExtraRow(**e) for e in d.get("extra_rows", [])],
             narrative=d.get("narrative", {}),
+            narrative_evidence=d.get("narrative_evidence", {}),
             chapters=d.get("chapters", {}),
             missing=d.get("missing", []),
             problems=[Problem(**p) for p in d.get("problems", [])],

@@ -11,7 +11,7 @@ from etl.document import Document, Paragraph
 from etl.extract.chapters import run_chapters, unclear
 from etl.extract.glued import extract_glued, is_glued
 from etl.extract.metadata import agency_and_source, find_published, find_title, find_year
-from etl.extract.narrative import narrative_facts
+from etl.extract.narrative import prose_text, read_narrative
 from etl.extract.readings import verify_readings
 from etl.extract.tables import TableResult, TableWalker, tokens
 from etl.model import Problem, Report, Source
@@ -77,6 +77,9 @@ def extract_report(doc: Document, source: Source) -> Report:
     overview = chapters.get("overview") or "\n".join(doc.paragraphs()[:30])
     year = find_year(title_year, [overview], head + ([title] if title else []))
     has_tables = bool(walked.seen_tables)
+    # figures stated anywhere in the prose (the lines before the first heading too), judged against the report's
+    # own year and agency
+    stated = read_narrative(prose_text(toks, chapters), year=year, agency=agency)
     fmts = _table_formats(walked, year)
     template = F.template_of(fmts, year, has_tables)
 
@@ -85,8 +88,8 @@ def extract_report(doc: Document, source: Source) -> Report:
         published_on=find_published(doc.meta, lines), template=template,
         table_formats=_complete_formats(fmts, template, {c.table for c in walked.cells}),
         cells=walked.cells, extra_rows=walked.extra_rows, chapters=chapters,
-        narrative=narrative_facts(overview or ""),
-        problems=[Problem(**p) if isinstance(p, dict) else p for p in doc.problems] + walked.problems,
+        narrative=dict(stated.facts), narrative_evidence=stated.evidence,
+        problems=[Problem(**p) if isinstance(p, dict) else p for p in doc.problems] + walked.problems + stated.problems,
         meta={k: v for k, v in doc.meta.items() if k in ("title", "issuer", "published", "url", "written",
                                                          "rendering", "script")},
     )
