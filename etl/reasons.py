@@ -40,6 +40,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "outside_link": ("符号链接指向所选文件夹之外，已跳过", "symbolic link pointing outside the folder, skipped"),
     "broken_link": ("符号链接无效或循环，已跳过", "broken or looping symbolic link, skipped"),
     "duplicate": ("与另一文件内容相同，只载入一次", "identical to another file, loaded once"),
+    "reference": ("参考数据（机构名录、应报名单、采集记录等），不是报告",
+                  "reference data (agency list, expected reporters, collection records …), not a report"),
+    "data_file": ("数据文件（CSV、JSON 等），不是报告", "a data file (CSV, JSON …), not a report"),
     # the web (`etl collect`): why an address gave no report file
     "js_only": ("网页内容由脚本动态加载（空壳页面），无法在此读取", "the page is an empty shell filled in by JavaScript"),
     "login_wall": ("网页需要登录", "the page asks for a login"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import shutil
@@ -60,10 +61,12 @@ def test_discover_skips_data_files(tmp_path: Path) -> None:
         write(tmp_path, name, "x")
     write(tmp_path / "sub", "i.shtml", "x")
     found, skipped = discover([tmp_path])
-    # page images are scans of a report (read by OCR); other images and data files are not reports
-    assert sorted(Path(f.path).name for f in found) == ["a.txt", "b.html", "c.PDF", "d.docx", "h.png", "i.shtml",
-                                                        "noext"]
-    assert [(Path(s.display).name, s.code) for s in skipped] == [(".hidden.txt", "hidden")]
+    # page images are scans of a report (read by OCR) and Markdown is text; other images and data files are
+    # not reports, and are listed with their reason rather than dropped without a word (etl.filekinds)
+    assert sorted(Path(f.path).name for f in found) == ["a.txt", "b.html", "c.PDF", "d.docx", "g.md", "h.png",
+                                                        "i.shtml", "noext"]
+    assert sorted((Path(s.display).name, s.code) for s in skipped) == [
+        (".hidden.txt", "hidden"), ("e.json", "data_file"), ("f.csv", "data_file"), ("j.gif", "unsupported")]
 
 
 def test_bad_files_are_recorded_and_the_build_goes_on(tmp_path: Path) -> None:
@@ -92,9 +95,9 @@ def test_bad_files_are_recorded_and_the_build_goes_on(tmp_path: Path) -> None:
         codes = dict(con.execute("SELECT path, code FROM ingest_errors").fetchall())
         loaded = [Path(p).name for (p,) in con.execute("SELECT source_path FROM reports").fetchall()]
     assert loaded == [good.name]
-    # garbage.bin has an extension builds never read; everything else bad is listed with a reason
+    # every bad file is listed with a reason (garbage.bin too: a name of no known kind is read by content)
     listed = {Path(p).name: r for p, r in errors.items()}
-    assert set(listed) == set(bad) - {"garbage.bin"}, listed
+    assert set(listed) == set(bad), listed
     by_name = {Path(p).name: c for p, c in codes.items()}
     assert by_name["old.doc"] == "unsupported" and by_name["empty.txt"] == "empty", by_name
     for name, reason in listed.items():
@@ -114,7 +117,14 @@ def test_reference_csv_at_source_root_sets_region(tmp_path: Path) -> None:
         row = con.execute("SELECT province, city, county, level, kind, is_sample, region_source FROM agencies").fetchone()
         deadline = con.execute("SELECT deadline FROM reports").fetchone()[0]
     assert row == ("样例省", "样例市", "样例区", "township", "township", True, "reference")
-    assert deadline.isoformat() == "2023-03-31"  # a township is due with governments, 31 March
+    assert deadline is None  # the 2019 regulation sets townships no date, and this source states none
+    # a deadlines.csv beside it states the province's own date for townships
+    write(src, "deadlines.csv", "from_year,to_year,level,kind,province,city,month,day,basis\n"
+                                "2019,,,township,样例省,,2,28,样例省规定\n")
+    build([src], db, jobs=1, progress=False)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT deadline, deadline_basis FROM reports").fetchone() == (
+            dt.date(2023, 2, 28), "样例省规定")
 
 
 def test_export_parquet_and_csv(tmp_path: Path) -> None:

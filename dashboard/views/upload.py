@@ -20,6 +20,7 @@ import streamlit as st
 from dashboard import db, i18n, ui
 from dashboard.i18n import t
 from etl.checks.labels import addr_zh
+from etl.filekinds import upload_types
 from etl.reasons import wording
 from etl.warehouse import expected
 
@@ -29,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # the whole batch; each file also has the workers' own limit. Scanned pages are read by OCR at a few
 # seconds a page, so a batch of scans takes minutes.
 PREVIEW_SECONDS = 900
-# what the uploader accepts: the readers' file kinds (page images are scans, read by OCR)
-UPLOAD_TYPES = ("html", "htm", "txt", "pdf", "docx", "doc", "wps", "png", "jpg", "jpeg", "tif", "tiff")
+# what the uploader accepts: every kind the build reads (etl.filekinds, the one list; page images are scans,
+# read by OCR; Markdown and saved web pages included)
+UPLOAD_TYPES = tuple(upload_types())
 BUILD_SECONDS = 3600
 
 
@@ -46,7 +48,7 @@ def _preview(blobs: tuple[tuple[str, bytes], ...]) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for i, (name, data) in enumerate(blobs):
-            p = Path(tmp) / f"{i:04d}{Path(name).suffix.lower()[:8]}"
+            p = Path(tmp) / f"{i:04d}{Path(name).suffix.lower()[:12]}"  # (.markdown keeps its name)
             p.write_bytes(data)
             paths.append(str(p))
         try:

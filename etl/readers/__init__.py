@@ -6,13 +6,18 @@ The kind is picked by content first (magic bytes, markup) and by extension only 
 
 from __future__ import annotations
 
+import email
+import email.policy
 import io
+import re
 import zipfile
+from email.message import EmailMessage
 from pathlib import Path
 
 from etl.document import Document, ReadError
+from etl.filekinds import HTML_EXTENSIONS, MHTML_EXTENSIONS
 
-KINDS = ("text", "html", "pdf", "docx", "image", "doc")
+KINDS = ("text", "html", "pdf", "docx", "image", "doc", "mhtml")
 # PNG, JPEG, TIFF (both byte orders), BMP, WebP (RIFF....WEBP is checked by Pillow when read)
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"RIFF")
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the OLE stream name, in the directory
@@ -55,12 +60,20 @@ def sniff(data: bytes, name: str = "") -> str:
                 raise ReadError("unsupported", f"{what}, not a Word document")
         raise ReadError("unsupported", "an OLE container with no Word document in it (not a .doc)")
     low = head.lower()
+    ext = Path(name).suffix.lower()
+    # a saved web page (MHTML): MIME headers first, the page as one of its parts (markup appears only
+    # further on, quoted-printable or base64 encoded)
+    if _MIME_HEAD.match(head) and b"mime-version:" in low[:4096] and (b"multipart/related" in low
+                                                                       or ext in MHTML_EXTENSIONS):
+        return "mhtml"
     if any(tag in low for tag in (b"<html", b"<!doctype html", b"<table", b"<body", b"<meta", b"<div", b"<p>")):
         return "html"
-    ext = Path(name).suffix.lower()
-    if ext in (".html", ".htm", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php"):
+    if ext in HTML_EXTENSIONS:
         return "html"
     return "text"
+
+
+_MIME_HEAD = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:")  # a mail-style header line opens the file
 
 
 def read_bytes(path: Path) -> bytes:
@@ -112,6 +125,50 @@ def _read_kind(kind: str, data: bytes, name: str = "") -> Document:
         from etl.readers.html import read_html
 
         return read_html(data)
+    if kind == "mhtml":
+        from etl.readers.html import read_html
+
+        doc = read_html(_mhtml_page(data))
+        doc.kind = "html"  # (the report's kind as stored: a web page)
+        return doc
     from etl.readers.text import read_text
 
-    return read_text(data)
+    return read_text(_unmark(data))
+
+
+def _mhtml_page(data: bytes) -> bytes:
+    """The HTML page of a saved web page (MHTML, RFC 2557): its first text/html part, decoded from its
+    transfer encoding and re-encoded as UTF-8 with a charset tag, since the part's charset is stated in its
+    MIME header, not in the markup the HTML reader looks at."""
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+    except (ValueError, TypeError, IndexError) as e:  # the parser is lenient: only broken framing gets here
+        raise ReadError("corrupt", f"MHTML framing damaged ({type(e).__name__})") from None
+    for part in msg.walk() if isinstance(msg, EmailMessage) else ():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes) or not payload.strip():
+            continue
+        charset = part.get_content_charset()
+        if charset:
+            try:
+                text = payload.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                return payload  # a wrong or unknown charset: the HTML reader's own detection decides
+            return b'<meta charset="utf-8">' + text.encode("utf-8")
+        return payload
+    raise ReadError("unsupported", "MHTML archive without an HTML page in it")
+
+
+# Markdown a converter's output carries: heading marks at a line's start and bold runs. Table pipes
+# and "|---|" rules are read by the text reader itself. On bytes: '#', '*' and '_' are ASCII, never the
+# trail byte of a GBK/GB18030 character (those are 0x40 and up), so UTF-8 and GBK text are both safe.
+_MD_HEADING = re.compile(rb"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
+_MD_EMPHASIS = re.compile(rb"\*\*(?=\S)|(?<=\S)\*\*")
+
+
+def _unmark(data: bytes) -> bytes:
+    if b"\x00" in data[:4096]:  # UTF-16: ASCII marks are not single bytes there; the text reader decides
+        return data
+    return _MD_EMPHASIS.sub(b"", _MD_HEADING.sub(b"", data))

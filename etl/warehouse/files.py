@@ -14,10 +14,11 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-# .doc/.wps (legacy Word) are converted to .docx with LibreOffice headless (etl.readers.convert) and read.
-# Page images are scans of a report, read by OCR.
-REPORT_EXTENSIONS = frozenset({".txt", ".html", ".htm", ".shtml", ".pdf", ".docx", ".doc", ".wps", "",
-                               ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+from etl.filekinds import READ_EXTENSIONS, not_a_report
+
+# The kinds the build reads (etl.filekinds); a file of another name is read by its content as well, unless
+# etl.filekinds says what it is instead (reference data, a data file, an unsupported kind).
+REPORT_EXTENSIONS = READ_EXTENSIONS
 
 COLLECTOR_STATE = ".collect"  # etl.collect.store.STATE_DIR
 
@@ -65,8 +66,9 @@ def _check(path: str, root: str | None) -> Skipped | None:
 
 
 def discover(srcs: list[Path]) -> tuple[list[Found], list[Skipped]]:
-    """Report files under the sources (known extensions or none; never *.json/*.csv/*.md), and what was
-    passed over. Sources are made absolute without resolving links, so a report keeps the user's path."""
+    """Report files under the sources (every file etl.filekinds does not name as something else: a report
+    kind, or any other name, read by content), and what was passed over with its reason. Sources are made
+    absolute without resolving links, so a report keeps the user's path."""
     found: list[Found] = []
     skipped: list[Skipped] = []
     for src in srcs:
@@ -94,11 +96,15 @@ def discover(srcs: list[Path]) -> tuple[list[Found], list[Skipped]]:
                     keep.append(d)
             dirs[:] = keep
             for f in sorted(files):
-                if os.path.splitext(f)[1].lower() not in REPORT_EXTENSIONS:
-                    continue
                 full = os.path.join(here, f)
                 if f.startswith("."):
                     skipped.append(Skipped(display(full), "hidden"))
+                    continue
+                # every file is either read or listed with its reason: reference data the build reads
+                # itself (agencies.csv, expected.csv, provenance.jsonl…), data files, unsupported kinds
+                other = not_a_report(f)
+                if other:
+                    skipped.append(Skipped(display(full), *other))
                     continue
                 why = _check(full, root)
                 (skipped.append(why) if why else found.append(Found(full, display(full))))
