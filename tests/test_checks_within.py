@@ -197,11 +197,12 @@ def test_format_vs_year(wh) -> None:
 def test_timeliness(wh) -> None:
     late = [x for x in findings(wh, "late") if x["rule"] == "timeliness"]
     assert late[0]["status"] == "fail" and late[0]["actual"] == 43  # 31 Jan → 15 Mar 2023
-    assert late[0]["message"] == "2023-03-15 发布，晚于截止日期 2023-01-31 共 43 天"
-    assert late[0]["message_en"] == "published 2023-03-15, 43 day(s) after the deadline 2023-01-31"
+    assert late[0]["message"] == "2023-03-15 发布，晚于截止日期 2023-01-31（2019年条例第四十九条）共 43 天"
+    assert late[0]["message_en"] == ("published 2023-03-15, 43 day(s) after the deadline 2023-01-31 "
+                                     "(2019年条例第四十九条)")
     undated = [x for x in findings(wh, "undated") if x["rule"] == "timeliness"]
     assert undated[0]["status"] == "uncertain"
-    assert undated[0]["message"] == "发布日期不明（截止日期 2023-01-31）"
+    assert undated[0]["message"] == "发布日期不明（截止日期 2023-01-31，2019年条例第四十九条）"
 
 
 def test_missing_chapter(wh) -> None:

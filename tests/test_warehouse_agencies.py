@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.warehouse import reference
+from etl.warehouse import deadlines
 from etl.warehouse.agencies import Gazetteer, Resolver
 
 
@@ -50,7 +50,8 @@ def test_a_bare_name_takes_a_place_only_from_its_folders_own_name(resolver: Reso
     ("宁波经济技术开发区商务局", ("浙江省", "宁波市", None, "county", "department", "commerce", 1, 31)),
     ("江苏省卫生健康委员会", ("江苏省", None, None, "province", "department", "health", 1, 31)),
     ("北京市朝阳区教育委员会", ("北京市", "北京市", "朝阳区", "county", "department", "education", 1, 31)),
-    ("南京市玄武区玄武门街道办事处", ("江苏省", "南京市", "玄武区", "township", "subdistrict", None, 3, 31)),
+    # the 2019 regulation sets sub-districts no date, and no local rule is loaded: no deadline
+    ("南京市玄武区玄武门街道办事处", ("江苏省", "南京市", "玄武区", "township", "subdistrict", None, None, None)),
     ("样例区教育局", ("样例省", "样例市", "样例区", "county", "department", "education", 1, 31)),
 ])
 def test_region_level_kind_sector_deadline(resolver: Resolver, name: str, expected: tuple) -> None:
@@ -68,9 +69,14 @@ def test_reference_row_marks_sample(resolver: Resolver) -> None:
 
 
 def test_most_specific_deadline_rule_wins() -> None:
-    rules = [reference.DeadlineRule("", "", "", "", 3, 31), reference.DeadlineRule("", "department", "", "", 1, 31),
-             reference.DeadlineRule("", "department", "浙江省", "", 2, 15)]
-    assert reference.deadline_for(rules, "city", "department", "浙江省", "宁波市") == (2, 15)
-    assert reference.deadline_for(rules, "city", "department", "江苏省", "淮安市") == (1, 31)
-    assert reference.deadline_for(rules, "city", "government", "浙江省", "宁波市") == (3, 31)
-    assert reference.deadline_for([], "city", "department", None, None) == (1, 31)  # Article 49 default
+    R = deadlines.Rule
+    rules = [R(None, 2018, "", "", "", "", 3, 31, "a"), R(2019, None, "", "department", "", "", 1, 31, "b"),
+             R(2019, None, "", "department", "浙江省", "", 2, 15, "c"), R(2019, None, "", "government", "", "", 3, 31, "d")]
+    pick = lambda *a: (lambda r: (r.month, r.day) if r else None)(deadlines.deadline(rules, *a))  # noqa: E731
+    assert pick(2022, "city", "department", "浙江省", "宁波市") == (2, 15)
+    assert pick(2022, "city", "department", "江苏省", "淮安市") == (1, 31)
+    assert pick(2022, "city", "government", "浙江省", "宁波市") == (3, 31)
+    assert pick(2017, "city", "department", "浙江省", "宁波市") == (3, 31)  # the 2008 regulation's date for all
+    assert pick(2022, "city", None, "浙江省", "宁波市") is None  # kind unknown: no deadline
+
+

@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-from etl.warehouse import reference
+from etl.warehouse import deadlines, reference
 
 Path3 = tuple[str | None, str | None, str | None]  # (province, city, county)
 _RANK_LEVEL = ("province", "city", "county")
@@ -297,7 +297,7 @@ class Resolver:
         self.gaz.add_reference(self.ref_rows)
         self.gaz.add_zones(reference.zones() if zones is None else zones)
         self.sectors = reference.sectors()
-        self.rules = reference.deadline_rules()
+        self.rules = deadlines.rules()
         self._ref_by_name = {_clean(r["name"]): r for r in self.ref_rows}
         self._ref_by_identity: dict[str, dict[str, str]] = {}
         for r in self.ref_rows:
@@ -363,7 +363,9 @@ class Resolver:
             if ref.get("is_sample"):
                 is_sample = is_sample or ref["is_sample"].lower() in ("1", "true", "yes")
         # an unknown kind has no deadline: lateness is not judged (a department's 1-31 would accuse a government)
-        month, day = reference.deadline_for(self.rules, level, kind, prov, city) if kind else (None, None)
+        # the deadline of the law in force now, for this kind and place (none where no rule gives one)
+        rule = deadlines.current(self.rules, level, kind, prov, city)
+        month, day = (rule.month, rule.day) if rule is not None else (None, None)
         return {"agency_id": resolved.agency_id, "name": name, "identity": resolved.identity,
                 "province": prov, "city": city, "county": county, "level": level, "kind": kind,
                 "sector": sector if kind == "department" else None, "is_sample": bool(is_sample),

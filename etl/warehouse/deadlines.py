@@ -12,6 +12,7 @@ regulation with no local rule — has no deadline: lateness is then not judged, 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,12 @@ def deadline(table: list[Rule], year: int | None, level: str | None, kind: str |
         if r.matches(year, level, kind, province, city) and (best is None or r.specificity >= best.specificity):
             best = r
     return best
+
+
+def current(table: list[Rule], level: str | None, kind: str | None, province: str | None,
+            city: str | None) -> Rule | None:
+    """The rule for a report due now (last year's): what an agency's deadline means today."""
+    return deadline(table, dt.date.today().year - 1, level, kind, province, city)
 
 
 def apply(con: duckdb.DuckDBPyConnection, table: list[Rule]) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from etl.collect import store
+from etl.warehouse import deadlines as due_dates
 from etl.warehouse import reference
 
 
@@ -71,11 +72,14 @@ def _ts(s: str | None) -> dt.datetime | None:
 
 def apply(con: duckdb.DuckDBPyConnection, sources: list[Path]) -> None:
     """Load the collections under the sources and date their reports by the web."""
-    rules = reference.deadline_rules()
-    month, day = reference.deadline_for(rules, None, None, None, None)
+    rules = due_dates.rules(sources)
     files, pubs, fails, agencies = [], [], [], []
     for coll in collections(sources):
         name = str(coll.resolve())
+        # a found file that did not parse is due by its agency's level and kind as SOURCES.csv gives them
+        # (no deadline where they do not say: lateness is then not judged)
+        kinds = {row["agency"]: (row.get("level") or None, row.get("kind") or None)
+                 for row in store.read_sources_copy(coll)}
         log = store.read_log(coll)
         last = {rec["url"]: rec for rec in log if rec.get("url")}  # the last event per address
         first_seen = store.first_seen(log)
@@ -92,12 +96,15 @@ def apply(con: duckdb.DuckDBPyConnection, sources: list[Path]) -> None:
             files.append((path, url, rec.get("page_url"), rec.get("listing_url"), web, src, _ts(rec.get("fetched_at"))))
             if rec.get("year"):
                 year = int(rec["year"])
+                rule = due_dates.deadline(rules, year, *kinds.get(rec.get("agency"), (None, None)), None, None)
+                due = dt.date(year + 1, rule.month, rule.day) if rule is not None else None
                 pubs.append((name, rec.get("agency"), year, web, src, _ts(first_seen.get((rec["agency"], year))),
-                             rec.get("page_url") or url, rec.get("title"), dt.date(year + 1, month, day), path))
+                             rec.get("page_url") or url, rec.get("title"), due, path))
         done = _ts(_summary_time(coll))
         for row in store.read_sources_copy(coll):
             level, kind = row.get("level") or None, row.get("kind") or None
-            am, ad = reference.deadline_for(rules, level, kind, None, None)
+            rule = due_dates.current(rules, level, kind, None, None)
+            am, ad = (rule.month, rule.day) if rule is not None else (None, None)
             agencies.append((name, row["agency"], row.get("url"), level, kind, am, ad, done))
     if agencies:
         con.executemany("INSERT INTO collect_agencies VALUES (?, ?, ?, ?, ?, ?, ?, ?)", agencies)

@@ -7,7 +7,6 @@ import hashlib
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"  # package data: found by any install
@@ -15,9 +14,6 @@ AGENCY_COLUMNS = ("name", "province", "city", "county", "level", "kind", "sector
 ZONE_COLUMNS = ("name", "province", "city", "county", "level")
 LEVELS = ("province", "city", "county", "township")
 KINDS = ("government", "department", "township", "subdistrict")
-# Article 49 defaults, used when deadlines.csv is absent or has no matching row.
-DEFAULT_DEADLINE = {"department": (1, 31)}
-FALLBACK_DEADLINE = (3, 31)
 # The words a person writes in a spreadsheet for each level and kind (an office's list is in Chinese). The codes
 # themselves are always accepted. A value that is none of these is refused rather than guessed: the kind decides
 # the deadline, so a misread kind would accuse an agency of lateness.
@@ -131,42 +127,7 @@ def sectors(path: Path | None = None) -> list[tuple[str, str]]:
     return sorted(((r["keyword"], r["sector"]) for r in rows if r.get("keyword")), key=lambda kv: -len(kv[0]))
 
 
-@dataclass(frozen=True)
-class DeadlineRule:
-    level: str
-    kind: str
-    province: str
-    city: str
-    month: int
-    day: int
-
-    def matches(self, level: str | None, kind: str | None, province: str | None, city: str | None) -> bool:
-        return all(not want or want == have for want, have in (
-            (self.level, level), (self.kind, kind), (self.province, province), (self.city, city)))
-
-    @property
-    def specificity(self) -> int:
-        return sum(bool(x) for x in (self.level, self.kind, self.province, self.city))
-
-
-def deadline_rules(path: Path | None = None) -> list[DeadlineRule]:
-    p = path or REFERENCE_DIR / "deadlines.csv"
-    if not p.is_file():
-        return []
-    return [DeadlineRule(r.get("level", ""), r.get("kind", ""), r.get("province", ""), r.get("city", ""),
-                         int(r["month"]), int(r["day"])) for r in read_csv(p)]
-
-
-def deadline_for(rules: list[DeadlineRule], level: str | None, kind: str | None, province: str | None,
-                 city: str | None) -> tuple[int, int]:
-    """(month, day) of year+1 by which this agency's report is due: the most specific matching rule."""
-    best: DeadlineRule | None = None
-    for r in rules:
-        if r.matches(level, kind, province, city) and (best is None or r.specificity >= best.specificity):
-            best = r
-    if best is not None:
-        return best.month, best.day
-    return DEFAULT_DEADLINE.get(kind or "", FALLBACK_DEADLINE)
+# Deadlines are etl/warehouse/deadlines.py's (by the law of the report's year and the agency's kind).
 
 
 def fingerprint(paths: list[Path]) -> str:

@@ -25,7 +25,7 @@ CREATE TABLE agencies (
     kind        VARCHAR,              -- government | department | township | subdistrict
     sector      VARCHAR,              -- departments only: commerce, education, …
     is_sample   BOOLEAN NOT NULL,
-    region_source VARCHAR,            -- reference | gazetteer | folder | none
+    region_source VARCHAR,            -- reference | zone | gazetteer | folder (its own name) | none
     deadline_month INTEGER,           -- Article 49 deadline (month/day of year+1) for this agency
     deadline_day   INTEGER
 );

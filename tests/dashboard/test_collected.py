@@ -14,7 +14,7 @@ from helpers import fake_sites
 
 from dashboard import i18n
 from dashboard.i18n import t
-from etl.warehouse import reference
+from etl.warehouse import deadlines
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +36,13 @@ def collected(tmp_path_factory):
 
 def expected_2024(truth) -> dict[str, int]:
     """应报/已报 for 2024 as of today, from what the generator published and the national deadlines."""
-    rules = reference.deadline_rules()
+    rules = deadlines.rules()
     kinds = {a["name"]: (a["level"], a["kind"]) for h in truth["hosts"] for a in h["agencies"]}
     pubs = [p for p in truth["published"] if p["year"] == 2024]
     late = 0
     for p in pubs:
-        m, d = reference.deadline_for(rules, *kinds[p["agency"]], None, None)
-        late += dt.date.fromisoformat(p["page_date"]) > dt.date(2025, m, d)
+        rule = deadlines.deadline(rules, 2024, *kinds[p["agency"]], None, None)
+        late += rule is not None and dt.date.fromisoformat(p["page_date"]) > dt.date(2025, rule.month, rule.day)
     expected = len(kinds) + len(truth["walls"])
     return {"n_expected": expected, "n_published": len(pubs), "n_on_time": len(pubs) - late, "n_late": late,
             "n_missing": expected - len(pubs), "n_not_due": 0}
