@@ -65,6 +65,7 @@ UNSUPPORTED: tuple[FileKind, ...] = (
 REFERENCE_NAMES: dict[str, tuple[str, str]] = {
     "agencies.csv": ("机构名录", "agency list"),
     "expected.csv": ("应报名单", "expected reporters list"),
+    "deadlines.csv": ("报送期限规则", "deadline rules"),
     "sources.csv": ("采集来源清单", "collection sources list"),
     "collect-sources.csv": ("采集来源清单（上次采集）", "collection sources of the last run"),
     "provenance.jsonl": ("采集记录", "collection provenance log"),
