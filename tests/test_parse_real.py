@@ -83,10 +83,12 @@ def test_excerpts_give_their_expected_cells(shared_samples, tmp_path):
             assert r.missing, f"{page.name} is cut off: what is missing must be listed"
 
 
-@pytest.mark.parametrize("scorer", ["score_excerpts.py", "score_reports.py"])
+@pytest.mark.parametrize("scorer", ["score_excerpts.py", "score_reports.py", "score_findings.py"])
 def test_shared_scorer_finds_every_expected_cell(shared_samples, scorer):
-    """The 41 real excerpts and 4 complete real reports: every cell a person reads, right (the shared
-    scorers, run as a user would; they exit 1 on any missing or wrong cell, year, format or agency)."""
+    """The 41 real excerpts and 11 complete real reports: every cell a person reads, right; and every finding
+    a build of the complete reports fails is true, every true one raised, every file loaded (the shared
+    scorers, run as a user would; they exit 1 on any missing or wrong cell, year, format or agency, and on
+    any false or missed finding)."""
     import subprocess
     import sys
 
