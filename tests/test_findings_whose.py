@@ -189,3 +189,11 @@ def test_no_finding_of_ours_is_ever_a_failure(tmp_path: Path) -> None:
                        ).fetchone()[0] == 0
     assert set(con.execute("SELECT DISTINCT responsibility FROM findings").df()["responsibility"]) \
         >= {"reading", "corpus", "source"}
+
+
+def test_prose_is_not_compared_with_a_table_the_report_does_not_print(tmp_path: Path) -> None:
+    old = Report(source=Source("/reports/old.txt", "ab" * 32, "text"), agency="示例市人民政府", year=2017,
+                 published_on="2018-03-01", template="legacy", narrative={"requests_received": 0, "review_total": 0},
+                 narrative_evidence={"requests_received": {"sentence": "全年未收到政府信息公开申请", "approx": False}})
+    con = _warehouse(tmp_path, [old])
+    assert con.execute("SELECT count(*) FROM findings WHERE rule = 'text-vs-table'").fetchone()[0] == 0

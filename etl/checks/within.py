@@ -96,7 +96,13 @@ def text_vs_table(con: duckdb.DuckDBPyConnection) -> None:
         "FROM reports" for k in keys)
     alt_zh, alt_en = M.expr("text-vs-table.alt", "zh"), M.expr("text-vs-table.alt", "en")
     insert(con, f"""
-        WITH s AS (SELECT report_id, nkey, stated, sentence FROM ({stated}) WHERE stated IS NOT NULL AND NOT approx),
+        WITH s AS (
+            -- a figure is compared only with a table the report prints (a pre-2019 report has none)
+            SELECT x.report_id, x.nkey, x.stated, x.sentence FROM ({stated}) x
+            WHERE x.stated IS NOT NULL AND NOT x.approx AND EXISTS (
+                SELECT 1 FROM chk_narrative n JOIN chk_rep_fmt f ON f.tbl = n.tbl
+                WHERE n.nkey = x.nkey AND f.report_id = x.report_id)
+        ),
         a AS (
             SELECT s.report_id, s.nkey, s.stated, s.sentence, n.alt, any_value(n.n_cells) AS n_cells, count(c.value) AS n_ok,
                    sum(c.value) AS total, list(addr(n.tbl, n.row_key, n.col_key) ORDER BY n.pos) AS cells
