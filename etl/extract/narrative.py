@@ -38,6 +38,27 @@ def squash(text: str) -> str:
     return re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", text)
 
 
+# A line that stands alone: a numbered heading or the report's title. Its line break ends a sentence (other line
+# breaks are wrapping), so that neither lends its words to the sentence below it nor shows in its evidence.
+_HEADING_LINE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|第[一二三四五六七八九十]+[章部分])"
+                           r"[^。；;，,！!？?]{0,30}$|^[^。；;，,！!？?]{0,60}(?:年度报告|年报)$")
+
+
+def _blocks(text: str) -> list[str]:
+    """The text with wrapped lines joined, cut after each heading or title line."""
+    out: list[str] = []
+    cur: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip(" \t\u3000")
+        if _HEADING_LINE.match(line):
+            out += ["".join(cur), line]
+            cur = []
+        else:
+            cur.append(line)
+    out.append("".join(cur))
+    return [b for b in out if b]
+
+
 def prose_text(toks: list[Token], chapters: dict[str, str]) -> str:
     """The report's prose: the lines before its first chapter heading (an introduction often states the year's
     count: "一年来，我局主动公开了各类信息N条") and every chapter's text as the table walker kept it (paragraphs,
@@ -77,7 +98,7 @@ _CHANNELS: dict[str, str] = {
     "press": r"报纸|报刊|日报", "broadcast": r"电视|广播", "board": r"公告栏|公开栏|宣传栏|电子屏",
 }
 _CHANNEL_RX = {k: re.compile(v) for k, v in _CHANNELS.items()}
-_NEW_MEDIA = re.compile("|".join(v for k, v in _CHANNELS.items() if k not in ("web", "press", "broadcast", "board")))
+_NOT_NEW_MEDIA = frozenset({"web", "press", "broadcast", "board"})
 
 
 def _channels(text: str) -> set[str]:
@@ -263,7 +284,7 @@ def _value(num: str) -> int:
     return 0 if num == "零" else int(num.replace(",", ""))
 
 
-_FILLER = re.compile(r"^(?:了|的|共计|共|累计|合计|各类|各项|各种|相关|有关|\s)+|(?:共计|共|数|总数|总量|数量|合计|为|达|：|:|\s)+$")
+_FILLER = re.compile(r"^(?:了|的|共计|共|累计|合计|各类|各项|各种|相关|有关|\s)+|(?:共计|共|数|总数|总量|数量|合计|为|达|近|约|超过|逾|大约|将近|接近|：|:|\s)+$")
 
 
 def _category(span: str, obj_required: bool) -> str | None:
@@ -317,10 +338,11 @@ def _judge(c: Candidate, p: _Pat, m: re.Match[str], year: int | None, department
     if p.kind in ("object", "object_after", "this_year", "summary"):
         if "信息中" in before:  # 在主动公开的信息中，…: the breakdown of the total
             return "a sub-count (in a breakdown of the published information)"
-        # the channel is named in the figure's clause or the one before it ("微信公众号41个，共发布信息3404条")
-        scope = "".join(re.split(r"[，,；;：:]", before)[-2:])
-        channels = _channels(scope)
-        if len(channels) == 1 and _NEW_MEDIA.search(scope):
+        # the channel is named in the figure's clause, or else in the clause before it ("微信公众号41个，共发布
+        #信息3404条"); several channels named together ("通过网站、微信等") publish the total
+        clauses = re.split(r"[，,；;：:]", before)
+        channels = _channels(clauses[-1]) or (_channels(clauses[-2]) if len(clauses) > 1 else set())
+        if len(channels) == 1 and not channels & _NOT_NEW_MEDIA:
             return "one new-media channel's figure"
         c.website = channels == {"web"}
         if p.kind == "object":
@@ -433,9 +455,8 @@ def _trim(sentence: str, at: int, limit: int = 160) -> str:
 
 def read_narrative(text: str, year: int | None = None, agency: str | None = None) -> NarrativeReading:
     """The facts the prose states, the sentence each came from, and problems for figures that disagree."""
-    t = squash(text).translate(_FULL_DIGITS)
     department = is_department(agency)
-    sents = _sentences(t)
+    sents = [s for b in _blocks(text.translate(_FULL_DIGITS)) for s in _sentences(b)]
     cands = [c for i, s in enumerate(sents) for c in _candidates(s, sents[i - 1] if i else "", year, department)]
     out = NarrativeReading()
     for key in NARRATIVE_KEYS:
