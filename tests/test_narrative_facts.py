@@ -81,6 +81,21 @@ def test_area_wide_figure_is_another_body_in_a_department_report() -> None:
     assert narrative_facts("各乡镇主动公开政府信息477条。", agency="虚构区人民政府") == {}
 
 
+def test_a_departments_figure_in_a_governments_report_is_not_the_governments() -> None:
+    gov = "虚构区人民政府"
+    assert narrative_facts("区发展改革局主动公开政府信息120条。", year=2023, agency=gov) == {}
+    assert narrative_facts("虚构区人民政府2023年主动公开政府信息4120条。", year=2023, agency=gov) == {
+        "proactive_items": 4120}
+    # a township names itself in its own report
+    assert narrative_facts("示例镇2023年主动公开政府信息96条。", year=2023, agency="示例镇人民政府") == {
+        "proactive_items": 96}
+
+
+def test_reviews_and_suits_counted_together_are_neither() -> None:
+    assert narrative_facts("发生政府信息公开行政复议、行政诉讼案件3件。") == {}
+    assert narrative_facts("政府信息公开行政复议和行政诉讼均为0件。") == {"review_total": 0, "litigation_total": 0}
+
+
 def test_banli_alone_is_not_received() -> None:
     text = "本局负责受理和办理政府信息公开申请，全年办理申请12件，办理完毕12件。"
     assert narrative_facts(text) == {"requests_processed": 12}

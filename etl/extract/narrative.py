@@ -166,6 +166,8 @@ PATTERNS: dict[str, tuple[_Pat, ...]] = {
         _Pat(re.compile(rf"(?:收到|受理|新收|接收|接到)(?:了)?(?P<span>{_CL}{{0,6}}?){_NUM}(?:件|个|份)"
                         r"(?:政府信息公开|依申请公开|信息公开)?申请"), 1, "request"),
         _Pat(re.compile(rf"申请(?P<span>{_CL}{{0,4}}?(?:收到|受理){_CL}{{0,4}}?){_NUM}件"), 1, "request"),
+        # 本年新收53件 (in a sentence about requests)
+        _Pat(re.compile(rf"新收(?P<span>(?:共)?){_NUM}件"), 1, "request"),
         # a clause that is only "依申请公开N件": the count of on-request cases
         _Pat(re.compile(rf"(?:^|[，,。；;：:])(?:[^，,。；;：:\d]{{0,12}}?年度?)?(?:共)?依申请公开(?:政府信息)?(?:申请)?"
                         rf"(?P<span>(?:共)?){_NUM}件"), 1, "request"),
@@ -304,10 +306,12 @@ def _category(span: str, obj_required: bool) -> str | None:
     return None
 
 
-def _candidates(sentence: str, prev: str, year: int | None, department: bool) -> list[Candidate]:
+def _candidates(sentence: str, prev: str, year: int | None, agency: str | None) -> list[Candidate]:
     """Every figure of one sentence that a pattern reads, judged. `prev` is the sentence before it: a review or a
     suit is tied to disclosure by its own sentence or the one before ("…涉及政府信息公开的行政复议。涉及的行政诉讼…")."""
     disclosure = "公开" in sentence or "公开" in prev
+    department = is_department(agency)
+    body = _other_body(sentence, agency)
     out: list[Candidate] = []
     seen: set[tuple[str, int]] = set()
     for key, pats in PATTERNS.items():
@@ -322,6 +326,9 @@ def _candidates(sentence: str, prev: str, year: int | None, department: bool) ->
                 c.rejected = _judge(c, p, m, year, department, disclosure)
                 out.append(c)
     out += _zeros(sentence, year, department, disclosure)
+    for c in out:
+        if body and not c.rejected:
+            c.rejected = f"the figure of another body ({body})"
     _channels_side_by_side(out)
     _running_totals(out)
     return out
@@ -352,6 +359,8 @@ def _judge(c: Candidate, p: _Pat, m: re.Match[str], year: int | None, department
         if why:
             return why
     elif p.kind == "request":
+        if "申请" not in s:
+            return "not about disclosure requests"
         if _NOT_REQUESTS.search(span):
             return "not requests (enquiries, complaints…)"
         if "办理" in span:
@@ -372,6 +381,11 @@ def _judge(c: Candidate, p: _Pat, m: re.Match[str], year: int | None, department
     elif p.kind == "case":
         if _CASE_OUTCOME.search(span) or _CASE_OUTCOME.search(clause):
             return "one outcome of the cases, not their total"
+        # "行政复议、行政诉讼案件3件" counts both together (only "均为/各" gives each the figure)
+        if ("诉讼" if c.key == "review_total" else "复议") in span and not re.search(r"均|各|都", span):
+            return "reviews and suits counted together"
+        if re.search(r"复议(?:案件|案)?(?:、|和|与|及|或|以及)$", s[:m.start()]) and not re.search(r"均|各|都", span):
+            return "reviews and suits counted together"
         if not disclosure:
             return "not tied to information disclosure"
     return None
@@ -439,6 +453,29 @@ def _running_totals(cands: list[Candidate]) -> None:
 # --- deciding ---------------------------------------------------------------------------------------------
 
 
+# A sentence whose subject is a named body ("区发展改革局…", "某某镇…"), after an optional number and time phrase.
+_SUBJECT = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．])?\s*"
+                      r"(?:(?:19|20)\d{2}\s*年(?:度)?\s*[，,]?\s*)?"
+                      r"(?P<name>(?!度)(?![我本全各该今当])[\u4e00-\u9fa5]{1,14}?(?:局|委员会|委|中心|镇|乡|街道))")
+_PLACE_PREFIX = re.compile(r"^(?:区|市|县|州|旗)")
+
+
+def _other_body(sentence: str, agency: str | None) -> str | None:
+    """In a government's report, the body a sentence is about when that is one of its departments or townships
+    ("区经济发展局…全年共发布信息291条"): its figure is that body's, not the government's. A department's report
+    names itself, and its own name is no other body."""
+    if not agency or is_department(agency):
+        return None
+    m = _SUBJECT.match(sentence)
+    if not m:
+        return None
+    name = m.group("name")
+    core = _PLACE_PREFIX.sub("", name)
+    if core in agency or agency.replace("人民政府", "").replace("政府", "") in name:
+        return None
+    return name
+
+
 def is_department(agency: str | None) -> bool:
     """A department's report (局, 委, 办…), as opposed to a government's, a township's or a zone's."""
     return bool(agency) and bool(_DEPARTMENT_END.search(agency.strip()))
@@ -455,9 +492,8 @@ def _trim(sentence: str, at: int, limit: int = 160) -> str:
 
 def read_narrative(text: str, year: int | None = None, agency: str | None = None) -> NarrativeReading:
     """The facts the prose states, the sentence each came from, and problems for figures that disagree."""
-    department = is_department(agency)
     sents = [s for b in _blocks(text.translate(_FULL_DIGITS)) for s in _sentences(b)]
-    cands = [c for i, s in enumerate(sents) for c in _candidates(s, sents[i - 1] if i else "", year, department)]
+    cands = [c for i, s in enumerate(sents) for c in _candidates(s, sents[i - 1] if i else "", year, agency)]
     out = NarrativeReading()
     for key in NARRATIVE_KEYS:
         alive = [c for c in cands if c.key == key and not c.rejected]
