@@ -33,11 +33,6 @@ from etl.model import NARRATIVE_KEYS, Problem
 _FULL_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # length-preserving, unlike NFKC
 
 
-def squash(text: str) -> str:
-    """Undo line wrapping: PDF text breaks lines mid-phrase ("答\\n复3050 件")."""
-    return re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", text)
-
-
 # A line that stands alone: a numbered heading or the report's title. Its line break ends a sentence (other line
 # breaks are wrapping), so that neither lends its words to the sentence below it nor shows in its evidence.
 _HEADING_LINE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|第[一二三四五六七八九十]+[章部分])"
@@ -45,7 +40,8 @@ _HEADING_LINE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（
 
 
 def _blocks(text: str) -> list[str]:
-    """The text with wrapped lines joined, cut after each heading or title line."""
+    """The text with wrapped lines joined (PDF text breaks lines mid-phrase: "答\\n复3050 件"), cut around each
+    heading or title line."""
     out: list[str] = []
     cur: list[str] = []
     for line in text.split("\n"):
@@ -99,10 +95,6 @@ _CHANNELS: dict[str, str] = {
 }
 _CHANNEL_RX = {k: re.compile(v) for k, v in _CHANNELS.items()}
 _NOT_NEW_MEDIA = frozenset({"web", "press", "broadcast", "board"})
-
-
-def _channels(text: str) -> set[str]:
-    return {k for k, rx in _CHANNEL_RX.items() if rx.search(text)}
 # Running totals: as of now, since the site opened, over the years.
 _CUMULATIVE = re.compile(r"截至目前|截止目前|截至今|截止今|到目前|目前为止|至今|迄今|历年|多年来|以来累计|"
                          r"截至发文|截止发文|建站以来|开通以来|上线以来|成立以来")
@@ -126,6 +118,12 @@ _NOT_REQUESTS = re.compile(r"咨询|投诉|留言|信访|诉求|举报|建议|�
 # Outcomes of requests and of reviews/suits: a figure after these is one outcome, not the total.
 _REQUEST_OUTCOME = re.compile(r"公开|不予|无法|告知|部分|其他处理|同意|不予处理|驳回")
 _CASE_OUTCOME = re.compile(r"维持|纠正|纠错|其他结果|尚未审结|未审结|审结|败诉|胜诉|撤销|驳回|确认违法|被改变|结果|责任追究|追责")
+
+
+
+def _channels(text: str) -> set[str]:
+    return {k for k, rx in _CHANNEL_RX.items() if rx.search(text)}
+
 
 # --- patterns per key --------------------------------------------------------------------------------------
 # Each pattern captures the figure as `num`; `span` (when present) is the text between the verb and the figure,
@@ -231,18 +229,15 @@ class NarrativeReading:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _paren_depth(before: str) -> tuple[int, int]:
-    """How many brackets are open at the end of `before`, and where the innermost one opened."""
-    depth, opened = 0, -1
+def _open_bracket(before: str) -> int:
+    """Where the innermost bracket still open at the end of `before` opened (-1: none is open)."""
     stack: list[int] = []
     for i, ch in enumerate(before):
         if ch in "(（":
             stack.append(i)
         elif ch in ")）" and stack:
             stack.pop()
-    depth = len(stack)
-    opened = stack[-1] if stack else -1
-    return depth, opened
+    return stack[-1] if stack else -1
 
 
 def _clause_before(before: str) -> str:
@@ -253,8 +248,8 @@ def _common_rejection(sentence: str, at: int, year: int | None, department: bool
     """Why a figure at `at` is not a total of the report's own agency for its year (None when it may be)."""
     before = sentence[:at]
     clause = _clause_before(before)
-    depth, opened = _paren_depth(before)
-    if depth:
+    opened = _open_bracket(before)
+    if opened >= 0:
         inside = before[opened + 1:]
         if not _ASIDE.match(re.split(r"[，,；;]", inside)[-1]):
             return "inside a parenthesised breakdown"
@@ -373,7 +368,7 @@ def _judge(c: Candidate, p: _Pat, m: re.Match[str], year: int | None, department
             return "one outcome of the requests, not all handled"
         if re.search(r"下一?年|结转|顺延|转", _clause_before(s[:verb_at])):
             return "to be answered next year (carried forward), not handled"
-        if _NOT_REQUESTS.search(s) or "申请" not in s:
+        if _NOT_REQUESTS.search(s[:c.at]) or "申请" not in s:
             return "not about disclosure requests"
     elif p.kind == "carried":
         if "申请" not in s and "办理" not in s and "答复" not in s:
@@ -477,8 +472,12 @@ def _other_body(sentence: str, agency: str | None) -> str | None:
 
 
 def is_department(agency: str | None) -> bool:
-    """A department's report (局, 委, 办…), as opposed to a government's, a township's or a zone's."""
-    return bool(agency) and bool(_DEPARTMENT_END.search(agency.strip()))
+    """A department's report (局, 委, 办…), as opposed to a government's, a township's, a sub-district office's
+    (街道办事处, which governs its area) or a zone's."""
+    if not agency:
+        return False
+    name = agency.strip()
+    return bool(_DEPARTMENT_END.search(name)) and not re.search(r"(?:街道|办事处|街道办)$", name)
 
 
 def _trim(sentence: str, at: int, limit: int = 160) -> str:
