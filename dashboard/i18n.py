@@ -486,7 +486,9 @@ PLACEMENT_MARKS = {"position": "†", "official_order": "‡", "arithmetic": "§
 # How a report's text was obtained (etl.model.READ_METHODS, reports.read_method).
 WEB_STATUSES = {"on_time": ("按时发布", "Published on time"), "late": ("逾期发布", "Published late"),
                 "missing": ("未发布（已过截止日期）", "Not published (deadline passed)"),
-                "not_due": ("尚未发布（未到截止日期）", "Not yet published (deadline ahead)")}
+                "not_due": ("尚未发布（未到截止日期）", "Not yet published (deadline ahead)"),
+                "published_no_deadline": ("已发布（截止日期不明）", "Published (deadline unknown)"),
+                "unpublished_no_deadline": ("尚未发布（截止日期不明）", "Not yet published (deadline unknown)")}
 # which date a report's published_on holds (reports.published_from)
 DATE_FROM = {"web_page": ("网页所载发布日期", "the web page's publication date"),
              "web_listing": ("年报栏目列表日期", "the date on the listing"),

@@ -477,7 +477,7 @@ def agency_reports(run: Run, agency_id: str) -> pd.DataFrame:
 
 # --- publication on the web (etl collect) ---------------------------------------------------------------
 
-WEB_STATUSES = ("on_time", "late", "missing", "not_due")
+WEB_STATUSES = ("on_time", "late", "missing", "not_due", "published_no_deadline", "unpublished_no_deadline")
 
 
 def has_collections(run: Run) -> bool:
@@ -496,7 +496,8 @@ def web_years(run: Run) -> list[int]:
 def web_publication(run: Run, year: int, as_of) -> pd.DataFrame:
     """Per agency the collection expects (its SOURCES.csv), the state of its report for `year` on day
     `as_of`: on_time / late (published on the web after the deadline) / missing (not found online by that
-    day, deadline passed) / not_due (not found yet, deadline still ahead). A report counts from the date
+    day, deadline passed) / not_due (not found yet, deadline still ahead) / published_no_deadline and
+    unpublished_no_deadline (no rule gives the agency a deadline: lateness not judged). A report counts from the date
     its page states (published_on) or, with no date on the page or listing, from its first fetch. The
     deadline is the report's agency's when the report was parsed, else the one for the level and kind
     SOURCES.csv gives."""
@@ -513,8 +514,11 @@ def web_publication(run: Run, year: int, as_of) -> pd.DataFrame:
       FROM ags LEFT JOIN pubs p ON p.agency = ags.agency AND p.rn = 1
       LEFT JOIN reports r ON r.source_path = p.source_path)
     SELECT agency, published_on, published_from, first_seen, deadline, url, title, report_id,
+           -- with no known deadline (its kind unknown, a township with no local rule) lateness is not judged
            CASE WHEN seen_on IS NOT NULL AND seen_on <= ? THEN
-                     CASE WHEN published_on > deadline THEN 'late' ELSE 'on_time' END
+                     CASE WHEN deadline IS NULL THEN 'published_no_deadline'
+                          WHEN published_on > deadline THEN 'late' ELSE 'on_time' END
+                WHEN deadline IS NULL THEN 'unpublished_no_deadline'
                 WHEN ? > deadline THEN 'missing' ELSE 'not_due' END AS status,
            CASE WHEN seen_on <= ? AND published_on > deadline THEN date_diff('day', deadline, published_on)
                 END AS days_late

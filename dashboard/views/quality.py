@@ -27,7 +27,8 @@ def web_section() -> None:
     counts = pub["status"].value_counts()
     cols = st.columns(6)
     for col, (key, n) in zip(cols, [("n_expected", len(pub)), ("n_published", counts.get("on_time", 0)
-                                     + counts.get("late", 0)), ("n_on_time", counts.get("on_time", 0)),
+                                     + counts.get("late", 0) + counts.get("published_no_deadline", 0)),
+                                    ("n_on_time", counts.get("on_time", 0)),
                                     ("n_late", counts.get("late", 0)), ("n_missing", counts.get("missing", 0)),
                                     ("n_not_due", counts.get("not_due", 0))], strict=True):
         col.metric(t(key, lang), f"{int(n):,}")

@@ -289,7 +289,7 @@ class Resolver:
     """Resolve printed names (with the folder they were found in) to agencies."""
 
     def __init__(self, reference_rows: list[dict[str, str]] | None = None, gazetteer: Gazetteer | None = None,
-                 zones: list[dict[str, str]] | None = None):
+                 zones: list[dict[str, str]] | None = None, deadline_rules: list[deadlines.Rule] | None = None):
         self.gaz = gazetteer or Gazetteer.national()
         # rows from lists other than agencies.csv (SOURCES.csv, the 应报名单) may also write level/kind in Chinese
         self.ref_rows = [reference.coded(r, f"agency {r.get('name', '')}", f"机关 {r.get('name', '')}")
@@ -297,7 +297,8 @@ class Resolver:
         self.gaz.add_reference(self.ref_rows)
         self.gaz.add_zones(reference.zones() if zones is None else zones)
         self.sectors = reference.sectors()
-        self.rules = deadlines.rules()
+        # the national rules, and a source's own deadlines.csv when the build passes its rules
+        self.rules = deadlines.rules() if deadline_rules is None else deadline_rules
         self._ref_by_name = {_clean(r["name"]): r for r in self.ref_rows}
         self._ref_by_identity: dict[str, dict[str, str]] = {}
         for r in self.ref_rows:

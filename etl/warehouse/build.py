@@ -276,7 +276,7 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
                                         + provenance.fingerprint_files([Path(s) for s in sources]))
     cversion = code_version()
     resolver = Resolver(reference.agency_rows(ref_paths) + provenance.reference_rows([Path(s) for s in sources])
-                        + [r for e in expected_list if (r := e.reference_row())])
+                        + [r for e in expected_list if (r := e.reference_row())], deadline_rules=deadline_rules)
 
     tmp = temp_path(db)
     con = duckdb.connect(str(tmp))
