@@ -197,3 +197,13 @@ def test_prose_is_not_compared_with_a_table_the_report_does_not_print(tmp_path: 
                  narrative_evidence={"requests_received": {"sentence": "全年未收到政府信息公开申请", "approx": False}})
     con = _warehouse(tmp_path, [old])
     assert con.execute("SELECT count(*) FROM findings WHERE rule = 'text-vs-table'").fetchone()[0] == 0
+
+
+def test_cells_a_scan_lacks_are_ours_to_check_not_unprinted(tmp_path: Path) -> None:
+    scan = _report("示例市卫生健康委员会", 2022, "2023-01-10", drop_row="licensing")
+    scan.source.read = "ocr"
+    for c in scan.cells:
+        c.read, c.conf = "ocr", 0.97
+    con = _warehouse(tmp_path, [scan])
+    row = con.execute("SELECT status, responsibility, message FROM findings WHERE rule = 'completeness'").fetchone()
+    assert row[:2] == ("uncertain", "reading") and "扫描件中未识别出" in row[2]

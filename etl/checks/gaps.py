@@ -23,6 +23,8 @@ READING_GAPS: dict[str, tuple[str, str]] = {
     "ocr_uncertain": ("扫描件识别结果未经核实", "an OCR reading nothing confirms"),
     "ocr_unverified": ("扫描件识别的表格不平衡，无法判断是识别错误还是原表错误",
                        "the OCR'd table does not add up: a misreading cannot be ruled out"),
+    # not a parser problem: a cell a table read by OCR lacks may be one the engine missed (see register)
+    "ocr_absent": ("扫描件中未识别出该单元格，可能是识别遗漏", "not found in the scan: OCR may have missed it"),
     "chapter_heading_unclear": ("章节标题未能识别，但其内容似在", "the heading was not recognised, its content seems present"),
 }
 
@@ -54,6 +56,17 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
     # a table-level gap also covers the table as a whole (completeness of tables, identities over it)
     con.execute("""INSERT INTO chk_gaps SELECT report_id, w, code FROM chk_gap_where
                    WHERE len(string_split(w, '.')) = 1 AND NOT w LIKE 'chapter:%'""")
+    # A table read from a page image may lack a cell because OCR missed it, not because it was not printed:
+    # its absent cells are ours too (only absent ones: a cell OCR did read is judged by the OCR check).
+    con.execute("""
+        INSERT INTO chk_gaps
+        SELECT f.report_id, x.addr, 'ocr_absent'
+        FROM chk_rep_fmt f JOIN chk_expected x ON x.fmt = f.fmt AND x.tbl = f.tbl
+        WHERE f.report_id IN (SELECT report_id FROM reports WHERE read_method IN ('ocr', 'partly_ocr'))
+          AND EXISTS (SELECT 1 FROM cells c WHERE c.report_id = f.report_id AND c.tbl = f.tbl
+                      AND c.read IN ('ocr', 'ocr_corrected'))
+          AND NOT EXISTS (SELECT 1 FROM cells c WHERE c.report_id = f.report_id AND c.tbl = x.tbl
+                          AND c.row_key = x.row_key AND c.col_key = x.col_key)""")
     con.register("chk_gap_words_df", _words())
     con.execute("CREATE OR REPLACE TEMP TABLE chk_gap_words AS SELECT * FROM chk_gap_words_df")
     con.unregister("chk_gap_words_df")
