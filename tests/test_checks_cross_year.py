@@ -96,17 +96,18 @@ def test_x_carry_per_column(wh) -> None:
 
 def test_x_stock_is_a_soft_warning(wh) -> None:
     f = rules_of(wh, "stock")
-    assert [(r[0], r[1], r[2]) for r in f] == [("X-stock", "fail", "warning")]
+    # a break of a soft rule is worth a look, never certain the report's own error
+    assert [(r[0], r[1], r[2]) for r in f] == [("X-stock", "uncertain", "warning")]
     assert "t2.normative_documents.in_force" in json.loads(f[0][4]) and f[0][6] == f[0][5] + 7
     assert f[0][7].startswith(f"表二「{F.label('t2', 'row', 'normative_documents')}」行：2022年"
-                              f"「{F.label('t2', 'col', 'in_force')}」应为 {int(f[0][5])}（上年")
-    assert f[0][7].endswith(f"实为 {int(f[0][6])}")
+                              f"「{F.label('t2', 'col', 'in_force')}」按上年")
+    assert f"应为 {int(f[0][5])}，实为 {int(f[0][6])}；存量可能因清理、合并等调整而变动，需核实" in f[0][7]
 
 
 def test_x_jump(wh) -> None:
     f = rules_of(wh, "jump")
     assert [(r[0], r[1], r[2], json.loads(r[4]), r[5], r[6]) for r in f] == [
-        ("X-jump", "fail", "info", ["t4.review.total"], 4, 24)]
+        ("X-jump", "uncertain", "info", ["t4.review.total"], 4, 24)]
     assert f[0][7] == (f"表四「{F.label('t4', 'row', 'review')}」{F.label('t4', 'col', 'total')}列"
                        "由2021年的 4 变为2022年的 24，变化超过 5 倍，值得复核")
 

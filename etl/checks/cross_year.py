@@ -57,7 +57,8 @@ def equations(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN len(coalesce(bad, [])) > 0 THEN 'uncertain' ELSE status END AS status,
                CASE WHEN len(coalesce(bad, [])) > 0 THEN 'warning' ELSE severity END AS severity,
                cells, expected, actual,
-               CASE WHEN len(coalesce(bad, [])) > 0 THEN 'uncertain' ELSE 'fail' END AS variant,
+               CASE WHEN len(coalesce(bad, [])) > 0 THEN 'uncertain' WHEN status = 'uncertain' THEN 'soft'
+                    ELSE 'fail' END AS variant,
                grp, grp_zh, label, actual_zh, expected_zh, grp_en, actual_en, expected_en, bad, bad_zh,
                year - 1 AS prev_year
         FROM g
@@ -75,7 +76,7 @@ def jumps(con: duckdb.DuckDBPyConnection) -> None:
             JOIN cells pc ON pc.report_id = p.prev_id AND addr(pc.tbl, pc.row_key, pc.col_key) = f.cell
             WHERE cc.value IS NOT NULL AND pc.value IS NOT NULL AND greatest(cc.value, pc.value) >= $min
         )
-        SELECT cur_id AS report_id, agency_id, year, 'X-jump' AS rule, 'fail' AS status, 'info' AS severity,
+        SELECT cur_id AS report_id, agency_id, year, 'X-jump' AS rule, 'uncertain' AS status, 'info' AS severity,
                [cell] AS cells, prev AS expected, cur AS actual, cell, year - 1 AS prev_year, $ratio AS ratio
         FROM v WHERE prev = 0 OR cur / prev > $ratio OR cur / prev < 1.0 / $ratio""",
         {"figures": figures, "min": D.JUMP_MIN, "ratio": D.JUMP_RATIO}, messages="X-jump")

@@ -166,10 +166,11 @@ def cross_year_rules() -> list[CrossYear]:
                      grp_en=f'Table 3 column "{L.col_en("t3", c)}"', actual_en=f'"{L.row_en("t3", "carried_over")}"',
                      expected_en=f'last year\'s "{L.row_en("t3", "carried_forward")}"')
             for c in F.T3_COL_KEYS]
-    # soft: mergers and restatements break it, so a failure is only a warning
+    # soft: mergers, restatements and clean-ups (清理) break it, so a break is never certain the report's own
+    # error: uncertain, a warning to look at, never an accusation
     out += [CrossYear("X-stock", r, ("t2", F.Format.F2021), (("cur", 1, "t2", r, "in_force"),),
                       (("prev", 1, "t2", r, "in_force"), ("cur", 1, "t2", r, "issued"), ("cur", -1, "t2", r, "repealed")),
-                      severity="warning", label="in_force(t) = in_force(t-1) + issued(t) - repealed(t)",
+                      status="uncertain", severity="warning", label="in_force(t) = in_force(t-1) + issued(t) - repealed(t)",
                       grp_zh=f"表二「{L.row_zh('t2', r)}」行", actual_zh=f"「{L.col_zh('t2', 'in_force')}」",
                       expected_zh=f"上年「{L.col_zh('t2', 'in_force')}」+本年「{L.col_zh('t2', 'issued')}」"
                                   f"−「{L.col_zh('t2', 'repealed')}」",

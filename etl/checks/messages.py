@@ -65,6 +65,11 @@ MESSAGES: dict[str, dict[str, Template]] = {
                   "实为 {actual:num}",
                   "{grp_en}: {year} {actual_en} should be {expected:num} ({expected_en}, from the {prev_year} "
                   "report) but is {actual:num}"),
+        # a soft rule (X-stock): clean-ups and mergers restate a stock, so a break is to look at, not an error
+        "soft": T("{grp_zh}：{year}年{actual_zh}按{expected_zh}（见{prev_year}年报告）应为 {expected:num}，实为 "
+                  "{actual:num}；存量可能因清理、合并等调整而变动，需核实",
+                  "{grp_en}: {year} {actual_en} would be {expected:num} by {expected_en} (from the {prev_year} "
+                  "report) but is {actual:num}; a clean-up or merger may have restated the stock: to check"),
     },
     # one cell of either year the equation cannot use: an element of `bad` above
     "cross-year.bad": {"": T("{cell_year}年{cell:zh}{kind_zh}", "{cell_year} {cell:en}")},
