@@ -28,7 +28,8 @@ ANY = "*"  # a measure's terms for every report, whatever its tables' formats
 # Report fields a measure may read besides cells: name -> (zh, en). etl/warehouse/marts.py gives each its SQL.
 FIELDS: dict[str, tuple[str, str]] = {
     "proactive_items": ("总体情况中陈述的主动公开信息条数", "items proactively published, as the overview states"),
-    "is_late": ("逾期发布（1 = 逾期，0 = 按时，发布日期不明为空）", "published late (1 late, 0 on time, NULL undated)"),
+    "is_late": ("逾期发布（1 = 逾期，0 = 按时，发布日期或截止日期不明为空）",
+                "published late (1 late, 0 on time, NULL where the date or the deadline is unknown)"),
     "has_fail": ("有未通过的核对（1 = 有，0 = 无）", "has a failed check (1 yes, 0 no)"),
     "has_figure_error": ("数字核对未通过（1 = 是，0 = 否；逾期、缺失等发布问题不计）",
                          "a check of the figures failed (1 yes, 0 no; lateness and other publication issues "
@@ -295,8 +296,9 @@ METRICS: tuple[Metric, ...] = (
                          "carry-over and stock across years, prose vs tables) ÷ reports; lateness and other "
                          "publication issues are counted apart.", lower_is_better=True),
     Metric("share_late", "逾期发布占比", "Published late", "late_reports", "reports",
-           definition_zh="逾期发布的报告 ÷ 发布日期已知的报告数。",
-           definition_en="Reports published after their deadline ÷ reports with a known publication date.",
+           definition_zh="逾期发布的报告 ÷ 发布日期与截止日期均已知的报告数（截止日期按报告年度适用的条例和机关类型确定）。",
+           definition_en="Reports published after their deadline ÷ reports whose publication date and deadline "
+                         "are both known (the deadline by the regulation of the report's year and the agency's kind).",
            lower_is_better=True),
     Metric("new_received_share", "占全部新收比例", "Share of all new requests", "new_received", "new_received",
            definition_zh="该组的本年新收申请 ÷ 当前筛选范围内全部报告的本年新收申请。",
