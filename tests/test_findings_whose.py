@@ -207,3 +207,13 @@ def test_cells_a_scan_lacks_are_ours_to_check_not_unprinted(tmp_path: Path) -> N
     con = _warehouse(tmp_path, [scan])
     row = con.execute("SELECT status, responsibility, message FROM findings WHERE rule = 'completeness'").fetchone()
     assert row[:2] == ("uncertain", "reading") and "扫描件中未识别出" in row[2]
+
+
+def test_the_parser_says_cells_it_could_not_read_were_printed_not_cut_off() -> None:
+    from etl.extract import _missing
+
+    rep = _report("示例市交通运输局", 2022, "2023-01-10", drop_row="normative_documents",
+                  problems=[Problem("ambiguous_split", "glued", "t2.normative_documents")])
+    _missing(rep, [])
+    note = next(p.message for p in rep.problems if p.code == "incomplete_table")
+    assert "printed but not read" in note and "truncated" not in note

@@ -15,6 +15,7 @@ from etl.extract.narrative import prose_text, read_narrative
 from etl.extract.readings import verify_readings
 from etl.extract.tables import TableResult, TableWalker, tokens
 from etl.model import Problem, Report, Source
+from etl.reading_gaps import READING_GAPS
 
 SAMPLE_MARKER = "【样例数据】"
 
@@ -185,8 +186,15 @@ def _missing(report: Report, partial_rows: list[str]) -> None:
             all_cols = [c for t, rr, c in want if rr == r]
             report.missing.extend([f"{table}.{r}"] if len(cols) == len(all_cols) else
                                   [str(F.Addr(table, r, c)) for c in cols])
+        # cells a reading problem already names (glued digits, an unplaced row, readings that disagree) were
+        # printed but not read: say so, rather than suggest the report is cut short
+        gaps = {p.where for p in report.problems if p.code in READING_GAPS and p.where}
+        unread = sum(f"{table}.{r}" in gaps or str(F.Addr(table, r, c)) in gaps for _, r, c in lacking)
+        why = ("the report may be truncated" if not unread else
+               f"{unread} of them printed but not read (see the reading problems)" if unread < len(lacking) else
+               "all printed but not read (see the reading problems)")
         report.problems.append(Problem(
             "incomplete_table", f"table {table[1]}: {len(lacking)} of {len(want)} cells missing "
-            f"(from {table}.{rows[0]}); the report may be truncated", table))
+            f"(from {table}.{rows[0]}); {why}", table))
     for r in partial_rows:
         report.problems.append(Problem("truncated_row", f"{r}: row cut off before all its cells", r))
