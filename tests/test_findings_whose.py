@@ -217,3 +217,18 @@ def test_the_parser_says_cells_it_could_not_read_were_printed_not_cut_off() -> N
     _missing(rep, [])
     note = next(p.message for p in rep.problems if p.code == "incomplete_table")
     assert "printed but not read" in note and "truncated" not in note
+
+
+def test_a_local_deadline_table_takes_chinese_words_and_names_a_bad_line(tmp_path: Path) -> None:
+    import pytest
+
+    from etl.warehouse.reference import ReferenceDataError
+
+    p = tmp_path / "deadlines.csv"
+    p.write_text("# 示例省的规定\nfrom_year,to_year,level,kind,province,city,month,day,basis\n"
+                 "2019,,乡镇,乡镇政府,示例省,,2,28,示例省规定\n", encoding="utf-8")
+    (rule,) = deadlines.read(p)
+    assert (rule.level, rule.kind, rule.month, rule.day) == ("township", "township", 2, 28)
+    p.write_text(p.read_text(encoding="utf-8") + "2019,,,部门,示例省,,2,30,x\n", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="line 4"):
+        deadlines.read(p)

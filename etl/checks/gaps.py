@@ -31,10 +31,12 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         SELECT DISTINCT report_id, p.code AS code, p."where" AS w FROM p
         WHERE list_contains(?::VARCHAR[], p.code) AND p."where" IS NOT NULL""",
                 ["|".join(codes), codes])
+    # a named cell, chapter or table stands as it is (a table-level gap also covers the table as a whole:
+    # completeness of tables, identities over it); a row or a table also expands to its cells
     con.execute("""
         CREATE OR REPLACE TEMP TABLE chk_gaps AS
         SELECT g.report_id, g.w AS addr, g.code FROM chk_gap_where g
-        WHERE g.w LIKE 'chapter:%' OR len(string_split(g.w, '.')) = 3
+        WHERE g.w LIKE 'chapter:%' OR len(string_split(g.w, '.')) IN (1, 3)
         UNION
         SELECT g.report_id, x.addr, g.code
         FROM chk_gap_where g JOIN chk_rep_fmt f ON f.report_id = g.report_id AND f.tbl = split_part(g.w, '.', 1)
@@ -42,9 +44,6 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         WHERE NOT g.w LIKE 'chapter:%' AND (
               (len(string_split(g.w, '.')) = 2 AND x.row_key = split_part(g.w, '.', 2))
               OR len(string_split(g.w, '.')) = 1)""")
-    # a table-level gap also covers the table as a whole (completeness of tables, identities over it)
-    con.execute("""INSERT INTO chk_gaps SELECT report_id, w, code FROM chk_gap_where
-                   WHERE len(string_split(w, '.')) = 1 AND NOT w LIKE 'chapter:%'""")
     # A table read from a page image may lack a cell because OCR missed it, not because it was not printed:
     # its absent cells are ours too (only absent ones: a cell OCR did read is judged by the OCR check).
     con.execute("""

@@ -104,6 +104,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
                    "a {year} report should use the {want} format, found {template}"),
     },
     "timeliness": {
+        "unknown": T("发布日期和截止日期均不明，无法判断是否按时发布",
+                     "neither the publication date nor the deadline is known: timeliness cannot be judged"),
         "undated": T("发布日期不明（截止日期 {deadline}，{basis}）", "publication date unknown (deadline {deadline}, {basis})"),
         # no rule of the year's law gives this agency a deadline (its kind unknown, or a township under the
         # 2019 regulation with no local rule): etl/warehouse/deadlines.py
@@ -120,8 +122,6 @@ MESSAGES: dict[str, dict[str, Template]] = {
                               "the listing dates it {published_on}, {days} day(s) after the deadline {deadline} "
                               "({basis})"),
     },
-    "timeliness.unknown": {"": T("发布日期和截止日期均不明，无法判断是否按时发布",
-                                 "neither the publication date nor the deadline is known: timeliness cannot be judged")},
     "coverage": {"": T("未找到{agency}的{year}年度报告", "no report for {year} from {agency}"),
                  # no 应报名单 names the agency: the year was not loaded, which does not say it was not published
                  "not_loaded": T("未载入{agency}的{year}年度报告（未载入应报名单，无法判断是否未发布）",

@@ -122,7 +122,8 @@ def timeliness(con: duckdb.DuckDBPyConnection) -> None:
                CASE WHEN published_on IS NULL OR deadline IS NULL THEN 'info' ELSE 'warning' END AS severity,
                []::VARCHAR[] AS cells, 0::DOUBLE AS expected,
                CAST(date_diff('day', deadline, published_on) AS DOUBLE) AS actual,
-               CASE WHEN published_on IS NULL THEN 'undated'
+               CASE WHEN published_on IS NULL AND deadline IS NULL THEN 'unknown'
+                    WHEN published_on IS NULL THEN 'undated'
                     WHEN deadline IS NULL THEN 'no_deadline'
                     WHEN published_from IN ('web_page', 'web_listing') THEN 'late_' || published_from
                     ELSE 'late' END AS variant,
@@ -130,15 +131,7 @@ def timeliness(con: duckdb.DuckDBPyConnection) -> None:
                coalesce(nullif(deadline_basis, ''), 'deadlines.csv') AS basis
         FROM reports
         WHERE year IS NOT NULL AND agency_id IS NOT NULL
-          AND (deadline IS NULL OR published_on IS NULL OR published_on > deadline)
-          AND NOT (deadline IS NULL AND published_on IS NULL)""", messages="timeliness")
-    # neither date known: one finding says so
-    insert(con, """
-        SELECT report_id, agency_id, year, 'timeliness' AS rule, 'uncertain' AS status, 'info' AS severity,
-               ['published_on']::VARCHAR[] AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual
-        FROM reports
-        WHERE year IS NOT NULL AND agency_id IS NOT NULL AND deadline IS NULL AND published_on IS NULL
-        """, messages="timeliness.unknown")
+          AND (deadline IS NULL OR published_on IS NULL OR published_on > deadline)""", messages="timeliness")
 
 
 def coverage(con: duckdb.DuckDBPyConnection) -> None:
@@ -169,16 +162,19 @@ def coverage(con: duckdb.DuckDBPyConnection) -> None:
             FROM expected_reporters e JOIN agencies a USING (agency_id)
             LEFT JOIN kinds k ON k.sample = coalesce(a.is_sample, FALSE)
         ), bounds AS (SELECT * FROM inferred UNION ALL SELECT * FROM listed WHERE lo <= hi),
-        want AS (SELECT agency_id, unnest(range(lo, hi + 1)) AS year FROM bounds)
+        want AS (SELECT agency_id, unnest(range(lo, hi + 1)) AS year FROM bounds),
+        owed AS (
+            SELECT w.agency_id, w.year, a.name AS agency,
+                   CASE WHEN w.agency_id IN (SELECT agency_id FROM expected_reporters) THEN 'listed'
+                        WHEN coalesce(a.is_sample, FALSE) THEN '' ELSE 'not_loaded' END AS variant
+            FROM want w JOIN agencies a USING (agency_id)
+        )
         SELECT NULL::VARCHAR AS report_id, w.agency_id, w.year::INTEGER AS year, 'coverage' AS rule,
                CASE WHEN variant = 'not_loaded' THEN 'uncertain' ELSE 'fail' END AS status,
                CASE WHEN variant = 'not_loaded' THEN 'info' ELSE 'warning' END AS severity,
-               []::VARCHAR[] AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual, a.name AS agency,
+               []::VARCHAR[] AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual, agency,
                CASE WHEN variant = 'not_loaded' THEN 'corpus' ELSE 'source' END AS resp, variant
-        FROM (SELECT w.*, CASE WHEN w.agency_id IN (SELECT agency_id FROM expected_reporters) THEN 'listed'
-                               WHEN coalesce(a.is_sample, FALSE) THEN '' ELSE 'not_loaded' END AS variant
-              FROM want w JOIN agencies a USING (agency_id)) w
-        JOIN agencies a USING (agency_id)
+        FROM owed w
         WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.agency_id = w.agency_id AND r.year = w.year)""",
            [FIRST_NATIONAL_YEAR], messages="coverage", responsibility="resp")
 

@@ -42,6 +42,7 @@ from etl.warehouse.agencies import Resolver
 from etl.warehouse.expected import Expected
 from etl.warehouse.files import Skipped, discover
 from etl.warehouse.lock import Busy, build_lock
+from etl.warehouse.reference import ReferenceDataError
 from etl.warehouse.workers import DEFAULT_LIMITS, Limits, parse_files
 
 DEFAULT_DB = "data/warehouse.duckdb"
@@ -420,7 +421,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         info = build([Path(s) for s in args.src], Path(args.db), jobs=max(1, args.jobs), full=args.full,
                      progress=not args.quiet, drop=[Path(d) for d in args.drop], limits=limits, wait=args.wait)
-    except (SourceError, Busy, expected.ExpectedListError, deadlines.DeadlineTableError) as e:
+    except (SourceError, Busy, ReferenceDataError) as e:  # the 应报名单, agencies.csv, deadlines.csv …
         print(f"build: {e}", file=sys.stderr)
         return 2
     with duckdb.connect(str(Path(args.db)), read_only=True) as con:

@@ -20,13 +20,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl.warehouse.reference import REFERENCE_DIR, read_csv
+from etl.warehouse.reference import REFERENCE_DIR, ReferenceDataError, coded, read_csv_lines
 
 FILE_NAME = "deadlines.csv"
 
 
-class DeadlineTableError(ValueError):
-    """A deadlines.csv row that cannot be read (named by file and line)."""
+# A row that cannot be read stops the build with its file and line, as every reference file does.
+DeadlineTableError = ReferenceDataError
 
 
 @dataclass(frozen=True)
@@ -54,25 +54,27 @@ class Rule:
         return sum(bool(x) for x in (self.level, self.kind, self.province, self.city))
 
 
-def _year(v: str, where: str) -> int | None:
+def _year(v: str, where: str, zwhere: str) -> int | None:
     if not v:
         return None
     if not v.isdigit() or len(v) != 4:
-        raise DeadlineTableError(f"{where}: year {v!r} is not a year")
+        raise DeadlineTableError(f"{where}: year “{v}” is not a year", f"{zwhere}：“{v}”不是年度")
     return int(v)
 
 
 def read(path: Path) -> list[Rule]:
+    """The rules of one table; level and kind as codes or in Chinese (etl.warehouse.reference.coded)."""
     out = []
-    for i, r in enumerate(read_csv(path), start=1):
-        where = f"{path}: row {i}"
+    for line, raw in read_csv_lines(path):
+        where, zwhere = f"{path.name} line {line}", f"{path.name} 第 {line} 行"
+        r = coded(raw, where, zwhere)
         try:
             month, day = int(r["month"]), int(r["day"])
+            dt.date(2000, month, day)  # a day of some year (2000 is a leap year)
         except (KeyError, ValueError) as e:
-            raise DeadlineTableError(f"{where}: month and day must be numbers") from e
-        if not (1 <= month <= 12 and 1 <= day <= 31):
-            raise DeadlineTableError(f"{where}: no such date {month}-{day}")
-        out.append(Rule(_year(r.get("from_year", ""), where), _year(r.get("to_year", ""), where),
+            raise DeadlineTableError(f"{where}: no such date {r.get('month')}-{r.get('day')}",
+                                     f"{zwhere}：无此日期 {r.get('month')}-{r.get('day')}") from e
+        out.append(Rule(_year(r.get("from_year", ""), where, zwhere), _year(r.get("to_year", ""), where, zwhere),
                         r.get("level", ""), r.get("kind", ""), r.get("province", ""), r.get("city", ""), month, day,
                         r.get("basis", "")))
     return out
