@@ -401,10 +401,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "agency": ("机关", "Agency"),
     "region": ("地区", "Region"),
     # upload
-    "upload_help": ("上传年度报告文件（HTML、文本、PDF、Word .docx/.doc，或扫描页图片 PNG/JPG/TIFF），单个文件不超过 {mb} MB。"
-                    "扫描件经 OCR 识别，每页需数秒。",
-                    "Upload annual report files (HTML, text, PDF, Word .docx/.doc, or scanned page images PNG/JPG/TIFF), "
-                    "up to {mb} MB each. Scans are read by OCR, a few seconds a page."),
+    # {kinds}: etl.filekinds.kinds_words, the kinds the build reads
+    "upload_help": ("上传年度报告文件（{kinds}），单个文件不超过 {mb} MB。扫描件经 OCR 识别，每页需数秒。",
+                    "Upload annual report files ({kinds}), up to {mb} MB each. Scans are read by OCR, a few "
+                    "seconds a page."),
     "too_big": ("{name}：文件超过 {mb} MB，未处理。", "{name}: larger than {mb} MB, skipped."),
     "read_error": ("{name}：无法读取——{reason}", "{name}: could not be read — {reason}"),
     "parsed": ("{name}：{agency}，{year} 年，{template}，{n} 个单元格",

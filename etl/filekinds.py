@@ -39,7 +39,9 @@ READ_EXTENSIONS: frozenset[str] = frozenset(e for k in READ_KINDS for e in k.ext
 # Names the HTML reader takes when the first bytes do not say (a page saved without <html>).
 HTML_EXTENSIONS: tuple[str, ...] = next(k.extensions for k in READ_KINDS if k.kind == "html")
 MHTML_EXTENSIONS: tuple[str, ...] = next(k.extensions for k in READ_KINDS if k.kind == "mhtml")
-MARKDOWN_EXTENSIONS = (".md", ".markdown")
+# Files a collector downloads as a report's attachment (not a page to read for links).
+ATTACHMENT_EXTENSIONS: tuple[str, ...] = tuple(e for k in READ_KINDS if k.kind in ("pdf", "docx", "doc", "image")
+                                               for e in k.extensions)
 # Files that may hold scanned pages (read by OCR, at seconds a page).
 SCAN_EXTENSIONS: tuple[str, ...] = (".pdf", *next(k.extensions for k in READ_KINDS if k.kind == "image"))
 

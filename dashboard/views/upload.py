@@ -20,7 +20,7 @@ import streamlit as st
 from dashboard import db, i18n, ui
 from dashboard.i18n import t
 from etl.checks.labels import addr_zh
-from etl.filekinds import upload_types
+from etl.filekinds import kinds_words, upload_types
 from etl.reasons import wording
 from etl.warehouse import expected
 
@@ -94,7 +94,8 @@ ctx = ui.context()
 lang = ctx.lang if ctx else st.session_state.get("f_lang", "zh")
 ui.page_title(t("page_upload", lang))
 ui.uploader_words(lang)
-files = st.file_uploader(t("upload_help", lang, mb=MAX_MB), type=list(UPLOAD_TYPES),
+files = st.file_uploader(t("upload_help", lang, mb=MAX_MB, kinds=kinds_words(lang)),
+                         type=list(UPLOAD_TYPES),
                          accept_multiple_files=True, key="upload_files")
 blobs: list[tuple[str, bytes, str]] = []
 for up in files or []:

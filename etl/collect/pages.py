@@ -16,10 +16,11 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import lxml.html
 
+from etl import filekinds
 from etl.extract.metadata import CN_DIGITS
 
-# Attachment kinds the build reads (etl.warehouse.files.REPORT_EXTENSIONS, page images included).
-ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+# Attachment kinds the build reads, page images included (etl.filekinds)
+ATTACHMENT_EXTENSIONS = filekinds.ATTACHMENT_EXTENSIONS
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二][〇○零O][一二三四五六七八九〇○零O]{2})\s*年")

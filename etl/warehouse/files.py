@@ -14,11 +14,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.filekinds import READ_EXTENSIONS, not_a_report
+from etl.filekinds import not_a_report
 
-# The kinds the build reads (etl.filekinds); a file of another name is read by its content as well, unless
+# The kinds the build reads are etl.filekinds'; a file of another name is read by its content as well, unless
 # etl.filekinds says what it is instead (reference data, a data file, an unsupported kind).
-REPORT_EXTENSIONS = READ_EXTENSIONS
 
 COLLECTOR_STATE = ".collect"  # etl.collect.store.STATE_DIR
 

@@ -20,6 +20,7 @@ import resource
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from etl.filekinds import SCAN_EXTENSIONS
 from etl.warehouse.files import Found
 
 MB = 1024 * 1024
@@ -64,13 +65,12 @@ def _init_worker(known: frozenset[str], limits: Limits) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
-# Files that may hold scanned pages. The extension decides (before the file is read); a scan under another
-# name gets the ordinary limit and, if OCR takes longer, a timeout with its reason.
-_OCR_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+# Files that may hold scanned pages (etl.filekinds.SCAN_EXTENSIONS). The extension decides (before the file is
+# read); a scan under another name gets the ordinary limit and, if OCR takes longer, a timeout with its reason.
 
 
 def _timeout(path: str, limits: Limits) -> float:
-    return max(limits.seconds, limits.ocr_seconds) if path.lower().endswith(_OCR_SUFFIXES) else limits.seconds
+    return max(limits.seconds, limits.ocr_seconds) if path.lower().endswith(SCAN_EXTENSIONS) else limits.seconds
 
 
 def read_limited(path: str, limit_mb: int) -> tuple[bytes | None, str, str]:
