@@ -1,8 +1,5 @@
-"""The rules as data, derived from etl.formats: which cells each identity adds up, per format.
-
-An identity says: for each group (a column of table 3, a row of table 4 …), the sum of the `parts` cells
-equals (or, for `op` "<=", is at most) the sum of the `totals` cells. `per` says whether the group is a
-column (parts/totals are row keys) or a row (parts/totals are column keys).
+"""The rules as data, for the checks' SQL: the identities (etl.identities) with the words that name their
+groups and sides, the cells each format prints, the narrative alternatives and the cross-year equations.
 """
 
 from __future__ import annotations
@@ -13,6 +10,7 @@ import pandas as pd
 
 from etl import formats as F
 from etl.checks import labels as L
+from etl.identities import specs
 
 
 @dataclass(frozen=True)
@@ -64,28 +62,10 @@ class Identity:
         return out
 
 
-def _sum_label(keys: tuple[str, ...]) -> str:
-    return " + ".join(keys) if len(keys) <= 3 else f"{keys[0]} + … + {keys[-1]} ({len(keys)} rows)"
-
-
 def identities() -> list[Identity]:
-    out: list[Identity] = []
-    t4_parts = F.T4_RESULT_COLS
-    for fmt in F.FORMATS:
-        out.append(Identity("T3-balance", "t3", fmt, "col", F.T3_COL_KEYS, ("new_received", "carried_over"),
-                            ("total_processed", "carried_forward"), "new_received + carried_over",
-                            "total_processed + carried_forward"))
-        outcomes = F.T3_OUTCOME_ROWS[fmt]
-        out.append(Identity("T3-outcomes", "t3", fmt, "col", F.T3_COL_KEYS, outcomes, ("total_processed",),
-                            _sum_label(outcomes), "total_processed"))
-        out.append(Identity("T3-columns", "t3", fmt, "row", F.T3_ROWS_BY_FORMAT[fmt], F.T3_APPLICANT_COLS,
-                            ("total",), _sum_label(F.T3_APPLICANT_COLS), "total"))
-        out.append(Identity("T4-sums", "t4", fmt, "row", F.T4_ROW_KEYS, t4_parts, ("total",),
-                            " + ".join(t4_parts), "total"))
-    # T2-stock: 2021 format only (the 2019 table 2 has no repealed/in-force columns)
-    out.append(Identity("T2-stock", "t2", F.Format.F2021, "row", ("regulations", "normative_documents"), ("issued",),
-                        ("in_force", "repealed"), "issued", "in_force + repealed", op="<="))
-    return out
+    """The identities of etl.identities, with their words (the one list the parser reads too)."""
+    return [Identity(s.rule, s.tbl, s.fmt, s.per, s.groups, s.parts, s.totals, s.parts_label, s.totals_label,
+                     op=s.op) for s in specs()]
 
 
 def terms_frame() -> pd.DataFrame:

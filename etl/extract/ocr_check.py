@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from etl import formats as F
+from etl.identities import specs
 from etl.model import Cell, Problem, Report
 from etl.values import NUMBER, ZERO
 
@@ -33,10 +34,8 @@ _MAX_CANDIDATE_CELLS = 60  # cells tried per report: a table that fails everywhe
 def _identities(report: Report) -> list[tuple[str, str, str, list[str], list[str]]]:
     """(rule, table, op, part addresses, total addresses) for every group of every identity that applies
     to the report's printed tables in their format."""
-    from etl.checks.definitions import identities
-
     out = []
-    for ident in identities():
+    for ident in specs():
         if report.table_formats.get(ident.tbl) != ident.fmt:
             continue
         for g in ident.groups:

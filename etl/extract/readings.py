@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from etl import formats as F
 from etl.document import Document
 from etl.extract.tables import TableResult, TableWalker, tokens
+from etl.identities import specs
 from etl.model import Cell, Problem
 
 _EPS = 1e-6  # the checks' tolerance (etl.checks.within)
@@ -49,19 +50,8 @@ class Sum:
 
 
 def identity_rules() -> list[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str]]:
-    """(rule, tbl, fmt, per, groups, parts, totals, op) of every identity, built as etl.checks.definitions
-    builds its `identities()` from the same etl.formats data. Parsing does not import the checks (they load
-    pandas and duckdb); tests/test_reading_alternatives.py holds the two lists equal."""
-    out = []
-    for fmt in F.FORMATS:
-        out.append(("T3-balance", "t3", fmt, "col", F.T3_COL_KEYS, ("new_received", "carried_over"),
-                    ("total_processed", "carried_forward"), "="))
-        out.append(("T3-outcomes", "t3", fmt, "col", F.T3_COL_KEYS, F.T3_OUTCOME_ROWS[fmt], ("total_processed",), "="))
-        out.append(("T3-columns", "t3", fmt, "row", F.T3_ROWS_BY_FORMAT[fmt], F.T3_APPLICANT_COLS, ("total",), "="))
-        out.append(("T4-sums", "t4", fmt, "row", F.T4_ROW_KEYS, F.T4_RESULT_COLS, ("total",), "="))
-    out.append(("T2-stock", "t2", F.Format.F2021, "row", ("regulations", "normative_documents"), ("issued",),
-                ("in_force", "repealed"), "<="))
-    return out
+    """(rule, tbl, fmt, per, groups, parts, totals, op) of every identity: etl.identities, the checks' own list."""
+    return [(s.rule, s.tbl, s.fmt, s.per, s.groups, s.parts, s.totals, s.op) for s in specs()]
 
 
 def _sums() -> dict[str, tuple[Sum, ...]]:
