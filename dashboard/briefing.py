@@ -126,8 +126,7 @@ def build(run: Q.Run, f: Filters, data_date: str, with_charts: bool = True, issu
     for key, (zh, en) in CATEGORIES.items():
         n_rep = int(by_cat["n_reports"].get(key, 0)) if not by_cat.empty else 0
         # only a certain failure of the report itself is named in a briefing (etl.checks.categories.ACCUSATION)
-        part = fl[(fl["category"] == key) & (((fl["status"] == "fail") & (fl["responsibility"] == "source"))
-                                             | (key == "review"))]
+        part = fl[(fl["category"] == key) & (fl["accusation"] | (key == "review"))]
         doc.add_heading(zh if lang == "zh" else en, level=2)
         if part.empty:
             doc.add_paragraph(t("briefing_none", lang))

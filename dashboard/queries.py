@@ -395,7 +395,8 @@ def findings_list(run: Run, f: Filters, rules: Sequence[str] = (), limit: int = 
         extra = f" AND fi.rule IN ({', '.join('?' * len(rules))})"
         params = [*params, *rules]
     return run(f"""SELECT fi.finding_id, fi.report_id, a.name AS agency, fi.year, fi.rule, fi.severity, fi.status,
-           fi.responsibility, {message_sql(f.lang)} AS message, fi.expected, fi.actual, fi.cells
+           fi.responsibility, {message_sql(f.lang)} AS message, fi.expected, fi.actual, fi.cells,
+           ({ACCUSE}) AS accusation
     FROM {frm}{extra} ORDER BY CASE fi.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
            fi.year DESC, agency LIMIT {int(limit)}""", params)
 

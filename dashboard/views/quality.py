@@ -91,7 +91,7 @@ else:
                            format_func=lambda r: i18n.name(i18n.RULES, r, lang), select_all=False)
     fl = Q.findings_list(ctx.run, ctx.filters, rules)
     fl["link"] = fl["report_id"].map(lambda r: ui.report_link(r, lang))
-    show = labelled(fl.drop(columns=["finding_id", "report_id", "cells"]))
+    show = labelled(fl.drop(columns=["finding_id", "report_id", "cells", "accusation"]))
     show["kind"] = fl["rule"].map(lambda r: i18n.name(CATEGORIES, CATEGORY_OF.get(r), lang))
     link_col = t("open_report", lang)
     show = show.rename(columns={"agency": t("agency", lang), "year": t("year", lang), "rule": t("rule", lang),
