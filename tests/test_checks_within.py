@@ -191,7 +191,7 @@ def test_format_vs_year(wh) -> None:
     assert fails(wh, "format") == {"format-vs-year"}
     f = findings(wh, "format")[0]
     assert "2021" in f["message_en"]
-    assert f["message"] == "2022年度报告应使用2021年版格式，实为2019年版"
+    assert f["message"] == f"2022年度报告应使用{F.TEMPLATE_LABELS['2021'][0]}，实为{F.TEMPLATE_LABELS['2019'][0]}"
 
 
 def test_timeliness(wh) -> None:

@@ -29,7 +29,8 @@ NARRATIVE_ZH = {
     "litigation_total": "行政诉讼案件数",
 }
 
-TEMPLATE_ZH = {"2021": "2021年版", "2019": "2019年版", "legacy": "2019年以前的旧版", "mixed": "混合格式"}
+# a template in a message reads as it does on screen: one owner, etl.formats
+TEMPLATE_ZH = {k: zh for k, (zh, _) in F.TEMPLATE_LABELS.items()}
 
 CHAPTER_ZH = {key: zh for key, zh, _ in F.CHAPTERS}
 

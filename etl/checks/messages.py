@@ -99,8 +99,8 @@ MESSAGES: dict[str, dict[str, Template]] = {
     "format-vs-year": {
         "unknown_year": T("报告年度不明，无法核对其格式（{template_zh}）",
                           "report year unknown: format {template} cannot be checked"),
-        "mixed": T("表格混用2019年版和2021年版格式", "tables mix the 2019 and 2021 formats"),
-        "wrong": T("{year}年度报告应使用{want_zh}格式，实为{template_zh}",
+        "mixed": T("表格混用2019 年格式和2021 年格式", "tables mix the 2019 and 2021 formats"),
+        "wrong": T("{year}年度报告应使用{want_zh}，实为{template_zh}",
                    "a {year} report should use the {want} format, found {template}"),
     },
     "timeliness": {

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from etl import formats as F
+from etl import identities as I
 from etl.formats import norm
 from etl.model import Cell, Problem
 from etl.values import NUMBER, parse_cell, to_unit
@@ -68,7 +69,18 @@ _ROW_LABELS = {t: re.compile("|".join(re.escape(f) for k in F.ROWS[t] for f in k
 # Printed order: the 2019 single row （六）其他处理 stands where 2021 prints that group's heading.
 _AT_OTHER = F.T3_ROWS_2021.index("other_no_correction")
 _T3_PRINTED = F.T3_ROWS_2021[:_AT_OTHER] + ("other_total_2019",) + F.T3_ROWS_2021[_AT_OTHER:]
-_T4_GROUPS = tuple((tuple(range(5 * b, 5 * b + 4)), 5 * b + 4) for b in range(3))
+
+
+def _t4_groups() -> tuple[tuple[tuple[int, ...], int], ...]:
+    """T4-sums as cell indices of the glued run (blocks in row order, columns in printed order): Σ parts = total."""
+    spec = next(s for s in I.specs() if s.rule == "T4-sums")  # the same columns in both formats
+    (total,) = spec.totals
+    w = len(F.T4_COL_KEYS)
+    at = {c: i for i, c in enumerate(F.T4_COL_KEYS)}
+    return tuple((tuple(w * b + at[c] for c in spec.parts), w * b + at[total]) for b in range(len(F.T4_ROW_KEYS)))
+
+
+_T4_GROUPS = _t4_groups()
 
 Groups = Sequence[tuple[tuple[int, ...], int]]  # (part cell indices, total cell index): Σ parts = total
 Reading = tuple[str, ...]  # the cells' printed texts, one split of a run
@@ -424,10 +436,10 @@ def _t3_identities(found: set[str]) -> tuple[list[Identity], set[str]]:
     has2021 = any(k in found for k in F.OTHER_ROWS_2021)
     has2019 = "other_total_2019" in found
     fmts = ({"2021"} if has2021 else set()) | ({"2019"} if has2019 else set())
-    ids: list[Identity] = [
-        (("new_received", "carried_over"), ("total_processed", "carried_forward"))]  # T3-balance
-    outcomes = F.T3_OUTCOME_ROWS[F.Format.F2019 if has2019 and not has2021 else F.Format.F2021]
-    ids.append((("total_processed",), tuple(outcomes)))  # T3-outcomes
+    fmt = F.Format.F2019 if has2019 and not has2021 else F.Format.F2021
+    # T3-balance and T3-outcomes: the checks' column identities, from their one owner
+    ids: list[Identity] = [(tuple(s.parts), tuple(s.totals)) for s in I.specs()
+                           if s.tbl == "t3" and s.per == "col" and s.fmt == fmt]
     if has2019 and has2021:  # both printed: the 2019 row is the sum of the 2021 sub-rows
         ids.append((("other_total_2019",), F.OTHER_ROWS_2021))
     return ids, fmts
