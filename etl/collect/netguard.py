@@ -25,6 +25,7 @@ import ipaddress
 import os
 from collections.abc import Iterable
 from urllib.parse import urlparse
+from urllib.request import getproxies
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
@@ -117,17 +118,24 @@ class GuardedResolver(CachingThreadedResolver):
     """Scrapy's caching resolver with the address check: installed as TWISTED_DNS_RESOLVER."""
 
     policy: Policy = Policy()
+    proxies: frozenset[str] = frozenset()
 
     @classmethod
     def from_crawler(cls, crawler, reactor):
         resolver = super().from_crawler(crawler, reactor)
         resolver.policy = Policy.from_settings(crawler.settings)
+        if crawler.settings.getbool("HTTPPROXY_ENABLED"):
+            # The operator's proxy (http_proxy/https_proxy) is connected to as set: the sites behind it are
+            # checked by GuardMiddleware, which never exempts a proxy's address as a target.
+            resolver.proxies = frozenset(urlparse(u).hostname or "" for u in getproxies().values()) - {""}
         return resolver
 
     def getHostByName(self, name: str, timeout=()):  # noqa: N802 (Twisted's interface)
         return super().getHostByName(name, timeout).addCallback(self._check, name)
 
     def _check(self, address: str, name: str) -> str:
+        if name in self.proxies:
+            return address
         code = self.policy.refuse(address)
         if code:
             _refused_hosts[name] = (code, address)

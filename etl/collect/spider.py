@@ -210,6 +210,7 @@ class ReportsSpider(scrapy.Spider):
             "files": self.counts["new"] + self.counts["changed"] + self.counts["unchanged"],
             "new": self.counts["new"], "changed": self.counts["changed"], "unchanged": self.counts["unchanged"],
             "failures": dict(self.failures), "lost": lost,
+            "agencies_found": len({src.agency for src in self.sources if self.tally(self.source_key(src))["found"]}),
             "requests": bounds.requests if bounds else 0, "bytes": bounds.bytes if bounds else 0,
             "not_modified": stats.get_value("downloader/response_status_count/304", 0) if stats else 0,
             "hosts": bounds.by_host() if bounds else {}, "peak_memory_mb": _peak_memory_mb(),
@@ -447,22 +448,23 @@ class ReportsSpider(scrapy.Spider):
         sha = hashlib.sha256(body).hexdigest()
         rel = prev.get("path") if prev else store.file_name(meta.get("agency") or "agency", meta.get("year"),
                                                             url, ctype)
+        what: str | None = None  # None: new bytes, to be written
         if prev and prev.get("sha256") == sha and (self.out / rel).is_file():
             what = "unchanged"
         elif not prev and sha in self.by_sha and (self.out / self.by_sha[sha]).is_file():
             rel, what = self.by_sha[sha], "unchanged"  # a report met before, now at another address
-        else:
-            try:
+        try:
+            if what is None:
                 store.write_atomic(self.out / rel, body)
-            except OSError as e:
-                if e.errno in (errno.ENOSPC, errno.EDQUOT):
-                    self.fail(meta, url, "disk_full", e.strerror or "")
-                    raise CloseSpider("disk_full") from None
-                self.fail(meta, url, "write_failed", f"{e.strerror or e}: {rel}"[:300])
-                return
-            what = "changed" if prev else "new"
-            self.by_sha[sha] = rel
-        self.log_file.write(event="stored" if what != "unchanged" else "unchanged", **common, bytes=len(body),
-                            sha256=sha, path=rel)
+                what = "changed" if prev else "new"
+                self.by_sha[sha] = rel
+            self.log_file.write(event="stored" if what != "unchanged" else "unchanged", **common,
+                                bytes=len(body), sha256=sha, path=rel)
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):  # nothing more can be stored: the run stops
+                self.fail(meta, url, "disk_full", e.strerror or "")
+                raise CloseSpider("disk_full") from None
+            self.fail(meta, url, "write_failed", f"{e.strerror or e}: {rel}"[:300])
+            return
         self._tick(what, meta)
         yield {"url": url, "path": rel, "what": what}
