@@ -234,3 +234,26 @@ def test_the_readme_states_every_bound_with_its_default():
     for f in dataclasses.fields(Limits):
         value = getattr(LIMITS, f.name)
         assert re.search(rf"\| `{f.name}` \| {value:g}\b", readme), f.name
+
+
+@pytest.mark.parametrize("limit, state, code", [
+    ("hours=0.002", "run_time_limit", None),  # 7 s of wall time
+    ("requests=12", "run_request_limit", None),
+    ("requests_per_host=12", "finished", "host_request_limit"),
+])
+def test_the_run_and_host_budgets_stop_a_walk(tmp_path, limit, state, code):
+    out = tmp_path / "out"
+    with serve_hostile("127.0.0.2", delay=0.05) as slow:
+        src = write_sources(tmp_path / "s.csv", [("树", f"{slow.base}/tree/0/")])
+        r = collect(src, out, "--limit", limit, "--concurrency", "2")
+        hits = len(slow.log)
+    s = summary(out)
+    assert s["state"] == state, (r.stdout, r.stderr)
+    assert (r.returncode == 0) == (state == "finished")
+    reasons = lost(s)["树"]
+    if code:
+        assert reasons[code] >= 1 and hits == 12
+    else:
+        assert reasons[state] == 1  # the source is listed with what stopped it, beside its own failures
+    if "requests" in limit:
+        assert hits <= 12 and s["requests"] <= 12

@@ -138,7 +138,18 @@ class ReportsSpider(scrapy.Spider):
             self.state = {}
         tallies = self.state.setdefault("tallies", {})
         return tallies.setdefault(key or "", {"listing": set(), "reports": set(), "found": 0,
-                                              "failures": collections.Counter(), "traps": set()})
+                                              "failures": collections.Counter(), "traps": set(),
+                                              "pending": 0})
+
+    def _sent(self, request):
+        """A request of a source on its way: counted until its callback, errback or drop, so a run that
+        stops early knows which sources it had not finished."""
+        self.tally(request.meta.get("src"))["pending"] += 1
+        return request
+
+    def _done(self, meta: dict) -> None:
+        t = self.tally(meta.get("src"))
+        t["pending"] = max(0, t["pending"] - 1)
 
     def _take(self, meta: dict, kind: str, url: str) -> bool | None:
         """Count `url` against its source's `kind` ("listing" or "reports"): True when it is to be fetched,
@@ -198,7 +209,9 @@ class ReportsSpider(scrapy.Spider):
             if t["found"]:
                 continue
             reasons = dict(t["failures"])
-            if not reasons and reason is not None and (code or self.since is None):
+            if code and t["pending"]:  # the run stopped with this source's requests still to do
+                reasons.setdefault(code, 1)
+            elif not reasons and reason is not None and (code or self.since is None):
                 reasons = {code or "not_reached": 1}
             if reasons:
                 lost.append({"agency": src.agency, "url": src.url, "reasons": reasons})
@@ -244,6 +257,7 @@ class ReportsSpider(scrapy.Spider):
 
     def on_request_dropped(self, request, spider=None) -> None:
         """The scheduler drops a request it has seen: for a redirect back into its own chain, a loop."""
+        self._done(request.meta)
         chain = request.meta.get("redirect_urls") or []
         if request.url in chain:
             self.fail(dict(request.meta), request.url, "redirect_loop", " -> ".join([*chain, request.url])[:500])
@@ -261,12 +275,13 @@ class ReportsSpider(scrapy.Spider):
                     "src": self.source_key(src)}
             self._take(meta, "listing", src.url)
             # dont_filter: two agencies may list the same address, and each is owed its outcome
-            yield scrapy.Request(src.url, callback=self.parse_column, errback=self.failed, meta=meta,
-                                 dont_filter=True)
+            yield self._sent(scrapy.Request(src.url, callback=self.parse_column, errback=self.failed, meta=meta,
+                                            dont_filter=True))
 
     def failed(self, failure) -> None:
         request = failure.request
         meta = dict(request.meta)
+        self._done(meta)
         value = failure.value
         if isinstance(value, Blocked):
             self.fail(meta, request.url, value.code, value.detail)
@@ -308,6 +323,7 @@ class ReportsSpider(scrapy.Spider):
 
     def parse_column(self, response):
         meta = dict(response.meta)
+        self._done(meta)
         self.counts["listing_pages"] += 1
         if not _is_html(response):  # the source is a report file itself
             yield from self.store_file(response, {**meta, "page_url": None})
@@ -359,10 +375,10 @@ class ReportsSpider(scrapy.Spider):
             if taken is None:
                 continue
             year = pages.report_year(e.title)
-            yield response.follow(e.url, callback=self.parse_report, errback=self.failed, meta={
+            yield self._sent(response.follow(e.url, callback=self.parse_report, errback=self.failed, meta={
                 "agency": meta["agency"], "source": meta["source"], "src": meta.get("src"), "title": e.title,
                 "year": year, "listing_url": response.url,
-                "listing_date": e.date.isoformat() if e.date else None})
+                "listing_date": e.date.isoformat() if e.date else None}))
         if self.since and not fresh:
             return  # listings run newest first: older pages hold nothing after --since
         for url in listing.next_pages:
@@ -374,12 +390,14 @@ class ReportsSpider(scrapy.Spider):
                 self.trap(meta, url, "too_many_listing_pages", f"limit {lim.listing_pages_per_source}")
                 break
             if taken:
-                yield response.follow(url, callback=self.parse_column, errback=self.failed,
-                                      meta={"agency": meta["agency"], "source": meta["source"],
-                                            "src": meta.get("src"), "listing_url": url})
+                yield self._sent(response.follow(url, callback=self.parse_column, errback=self.failed,
+                                                 meta={"agency": meta["agency"], "source": meta["source"],
+                                                       "src": meta.get("src"), "listing_url": url}))
 
     def parse_report(self, response, doc=None):
         meta = dict(response.meta)
+        if doc is None:  # called for its own request (not for a source that is one report's page)
+            self._done(meta)
         if not _is_html(response):
             yield from self.store_file(response, {**meta, "page_url": None})
             return
@@ -417,10 +435,11 @@ class ReportsSpider(scrapy.Spider):
                 headers["If-None-Match"] = prev["etag"]
             if prev.get("last_modified"):
                 headers["If-Modified-Since"] = prev["last_modified"]
-            yield response.follow(url, callback=self.store_file_cb, errback=self.failed, headers=headers,
-                                  meta={**meta, "dont_cache": True, "handle_httpstatus_list": [304]})
+            yield self._sent(response.follow(url, callback=self.store_file_cb, errback=self.failed, headers=headers,
+                                             meta={**meta, "dont_cache": True, "handle_httpstatus_list": [304]}))
 
     def store_file_cb(self, response):
+        self._done(response.meta)
         yield from self.store_file(response, dict(response.meta))
 
     def store_file(self, response, meta: dict):
