@@ -75,7 +75,6 @@ def _header(response, name: bytes) -> str | None:
     return v.decode("latin-1") if v else None
 
 
-
 # Scrapy's reasons for closing a spider, as reason codes (etl.reasons); "finished" is a complete walk.
 _STOP_CODES = {"shutdown": "stopped_by_user", "closespider_timeout": "run_time_limit",
                "memusage_exceeded": "run_memory_limit"}
