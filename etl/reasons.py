@@ -55,6 +55,39 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_reports_listed": ("栏目页面上没有标题为年度报告的条目", "the listing has no entry titled as an annual report"),
     "no_report_content": ("报告页面既无报告正文也无附件", "the report page holds neither the report nor an attachment"),
     "fetch_failed": ("无法下载", "could not be downloaded"),
+    # addresses the collector refuses (etl.collect.netguard), unless the operator allows the network
+    "address_loopback": ("地址指向本机（回环地址），已拒绝访问", "the address is this machine (loopback): refused"),
+    "address_private": ("地址属于内部网络（私有地址），已拒绝访问", "the address is on an internal network: refused"),
+    "address_link_local": ("地址为链路本地地址（含云主机元数据地址），已拒绝访问",
+                           "link-local address (the cloud metadata service included): refused"),
+    "address_reserved": ("地址为保留、组播或未指定地址，已拒绝访问", "reserved, multicast or unspecified address: refused"),
+    "address_scheme": ("只采集 http/https 地址", "only http and https addresses are fetched"),
+    # the collector's bounds (etl.collect.limits, stated in the README)
+    "page_too_large": ("网页超过大小上限", "web page over the size limit"),
+    "too_many_links": ("列表页链接数超过上限（疑似陷阱），只跟进了前面的条目",
+                       "the listing has more links than the limit (a trap?): only the first were followed"),
+    "too_many_listing_pages": ("栏目列表页数超过上限（疑似无尽或不断增长的分页），其余未采集",
+                               "the column has more listing pages than the limit (endless or growing pagination?): "
+                               "the rest were not fetched"),
+    "too_many_report_pages": ("栏目指向的报告页数超过上限，其余未采集",
+                              "the column points at more report pages than the limit: the rest were not fetched"),
+    "url_trap": ("链接地址过长或自我重复（疑似陷阱），未跟进", "a link too long or repeating itself (a trap?): not followed"),
+    "redirect_loop": ("重定向循环或次数过多", "a redirect loop or too many redirects"),
+    "host_request_limit": ("对该网站的请求数达到上限，其余未采集", "requests to this site reached the limit: the rest were "
+                           "not fetched"),
+    "host_byte_limit": ("从该网站下载的数据量达到上限，其余未采集", "data downloaded from this site reached the limit: the "
+                        "rest were not fetched"),
+    "run_request_limit": ("本次采集的请求数达到上限，采集已停止", "the run's requests reached the limit: it stopped"),
+    "run_byte_limit": ("本次采集的下载量达到上限，采集已停止", "the run's downloads reached the limit: it stopped"),
+    "run_time_limit": ("本次采集的时长达到上限，采集已停止（再次运行可继续）",
+                       "the run reached its time limit and stopped (run it again to continue)"),
+    "run_memory_limit": ("采集程序内存达到上限，采集已停止", "the collector reached its memory limit and stopped"),
+    "stopped_by_user": ("采集已被中止（Ctrl+C、终止信号或停止按钮）", "the collection was stopped (Ctrl+C, a signal or the "
+                        "stop button)"),
+    "not_reached": ("采集停止前未处理到此来源", "the run stopped before reaching this source"),
+    "disk_full": ("磁盘空间已满，文件未保存，采集已停止", "no space left on the disk: the file was not saved and the run "
+                  "stopped"),
+    "write_failed": ("无法保存文件", "the file could not be saved"),
 }
 
 

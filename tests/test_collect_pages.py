@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from etl.collect import pages
@@ -125,3 +126,29 @@ def test_sources_csv(tmp_path):
     (tmp_path / "h.csv").write_text("name,link\nx,http://a.test/\n", encoding="utf-8")
     with pytest.raises(SourcesError, match="must name the columns agency and url"):
         read_sources(tmp_path / "h.csv")
+
+
+def test_a_flat_listing_is_read_in_linear_time_with_its_dates():
+    """Every link in one <div>, each followed by its date: the date beside each link is its own (the
+    whole list's text is not searched once per link, which was quadratic), and the links past the limit
+    are counted, not read."""
+    rows = "".join(f'<a href="/r/{i}.html">某局2023年政府信息公开工作年度报告{i}</a> 2024-01-{i % 28 + 1:02d}<br>'
+                   for i in range(3000))
+    got = pages.read_listing(f"<html><body><div>{rows}</div></body></html>", "http://h.test/c/", limit=50)
+    assert got.report_links == 3000 and len(got.entries) == 50
+    assert [e.date for e in got.entries[:3]] == [dt.date(2024, 1, 1), dt.date(2024, 1, 2), dt.date(2024, 1, 3)]
+    assert got.entries[-1].url == "http://h.test/r/49.html"
+
+
+def test_trap_urls():
+    assert pages.trap_url("http://h.test/a/" + "x" * 3000, 2048)
+    assert pages.trap_url("http://h.test/col/a/b/a/b/a/b/a/index.html", 2048)
+    assert not pages.trap_url("http://h.test/col/2024/01/t20240125_1.html", 2048)
+
+
+def test_scripts_and_styles_are_not_page_text_and_the_page_is_left_whole():
+    doc = pages.parse("<html><body><p>请先<!-- c -->登录<script>var captcha = 1;</script></p>"
+                      "<style>.x{}</style><noscript>验证码<b>!</b></noscript></body></html>")
+    before = lxml.html.tostring(doc)
+    assert pages.unreadable(doc) == ("login_wall", "the page asks for a login")
+    assert lxml.html.tostring(doc) == before  # parsed once, read by every function after

@@ -192,15 +192,24 @@ def collection_status() -> None:
     if state.get("running"):
         st.info(t("collect_running", lang, stage=t(f"collect_stage_{stage}", lang), **done),
                 icon=":material/travel_explore:")
+        if st.button(t("collect_stop", lang), key="collect_stop"):
+            background.stop(COLLECTED)  # the run and everything it started end; a new one may start
+            st.rerun()
+    elif stage == "stopped":
+        st.info(t("collect_stopped", lang))
     elif stage == "failed":
         st.error(t("collect_failed", lang, message=ui.escape_md((state.get("message") or "?").splitlines()[-1])))
     summary = state.get("summary") or {}
     if summary:
-        st.caption(t("collect_last", lang, at=summary.get("finished_at", "?")))
+        if summary.get("finished_at"):  # a running collection rewrites its summary as it goes
+            st.caption(t("collect_last", lang, at=summary["finished_at"]))
+        if summary.get("state") not in (None, "running", "finished"):  # a bound or a stop ended it early
+            st.warning(wording(summary["state"])[lang != "zh"])
         rows = {t("n_sources", lang): summary.get("sources"), t("n_listing_pages", lang): summary.get("listing_pages"),
                 t("n_files_found", lang): summary.get("files"), t("n_new", lang): summary.get("new"),
                 t("n_changed", lang): summary.get("changed"), t("n_unchanged", lang): summary.get("unchanged"),
-                t("n_agencies_found", lang): summary.get("agencies_found")}
+                t("n_agencies_found", lang): summary.get("agencies_found"),
+                t("n_sources_lost", lang): len(summary.get("lost") or [])}
         for code, n in sorted((summary.get("failures") or {}).items()):
             rows[wording(code)[lang != "zh"]] = n
         st.dataframe(pd.DataFrame({t("metadata", lang): list(rows), t("value", lang): [str(v) for v in rows.values()]}),
@@ -225,7 +234,9 @@ if sources_file is not None:
         os.unlink(fh.name)
     if listed:
         st.success(t("collect_listed", lang, n=len(listed), hosts=len({s.url.split("/")[2] for s in listed})))
-        if st.button(t("collect_start", lang), type="primary", key="collect_start"):
+        if background.status(COLLECTED).get("running"):
+            st.warning(t("collect_busy", lang))
+        elif st.button(t("collect_start", lang), type="primary", key="collect_start"):
             COLLECTED.mkdir(parents=True, exist_ok=True)
             kept = COLLECTED / "SOURCES.csv"
             kept.write_bytes(sources_file.getvalue())

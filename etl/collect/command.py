@@ -5,51 +5,78 @@ politely: robots.txt obeyed, one request at a time per host with a delay that Au
 host slows down, retries, a size limit per download, conditional requests for everything seen before.
 Interrupt it (Ctrl+C, or kill) and run it again: it resumes from Scrapy's job directory; after a hard kill
 whose job state may be torn it starts the walk again, and since every file is named by its URL and
-re-asked with If-None-Match, nothing is fetched twice in full or stored twice.
+re-asked with If-None-Match, nothing is fetched twice in full or stored twice. Only public addresses are
+fetched (etl.collect.netguard) and every run is bounded (etl.collect.limits); the summary
+(collection.json) is rewritten as the run goes and names every source that gave no report, with why.
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
-import json
 import os
 import shutil
 import sys
-import time
+from dataclasses import replace
 from pathlib import Path
 
 import etl
-from etl.collect import store
+from etl.collect import netguard, store
+from etl.collect.limits import LIMITS, MB, POLITENESS, Limits, as_dict, override
 from etl.collect.sources import SourcesError, read_sources
 
 USER_AGENT = (f"disclosure-reports-collector/{etl.__version__} "
               "(annual disclosure report monitoring; obeys robots.txt)")
-DEFAULTS = {"delay": 1.0, "per_host": 1, "concurrency": 8, "timeout": 30.0, "max_mb": 100, "retries": 2}
+# After Ctrl+C or SIGTERM the run closes cleanly (its job directory saved for the next run to resume) but
+# waits at most this long for downloads in flight: a trickling server does not hold the stop.
+STOP_GRACE_SECONDS = 5.0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    d = POLITENESS
     p.add_argument("sources", help="CSV with columns agency,url[,region,level,kind]")
     p.add_argument("--out", default="data/collected", help="folder for the files and their provenance "
                    "(default data/collected); `etl build` reads it like any folder")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="skip listing entries dated before this day")
-    p.add_argument("--delay", type=float, default=DEFAULTS["delay"],
-                   help=f"seconds between two requests to one host, at least (default {DEFAULTS['delay']:g})")
-    p.add_argument("--per-host", type=int, default=DEFAULTS["per_host"],
-                   help=f"requests in flight per host (default {DEFAULTS['per_host']})")
-    p.add_argument("--concurrency", type=int, default=DEFAULTS["concurrency"],
-                   help=f"requests in flight in all (default {DEFAULTS['concurrency']})")
-    p.add_argument("--timeout", type=float, default=DEFAULTS["timeout"],
-                   help=f"seconds to wait for one download (default {DEFAULTS['timeout']:g})")
-    p.add_argument("--max-mb", type=float, default=DEFAULTS["max_mb"],
-                   help=f"largest file downloaded, MB (default {DEFAULTS['max_mb']})")
-    p.add_argument("--retries", type=int, default=DEFAULTS["retries"],
-                   help=f"retries of a failed download (default {DEFAULTS['retries']})")
+    p.add_argument("--delay", type=float, default=d.delay,
+                   help=f"seconds between two requests to one host, at least (default {d.delay:g})")
+    p.add_argument("--per-host", type=int, default=d.per_host,
+                   help=f"requests in flight per host (default {d.per_host})")
+    p.add_argument("--concurrency", type=int, default=d.concurrency,
+                   help=f"requests in flight in all (default {d.concurrency})")
+    p.add_argument("--timeout", type=float, default=d.timeout,
+                   help=f"seconds for one whole download (default {d.timeout:g})")
+    p.add_argument("--max-mb", type=float, default=None,
+                   help=f"largest file downloaded, MB (default {LIMITS.file_mb:g}; same as --limit file_mb=…)")
+    p.add_argument("--retries", type=int, default=d.retries,
+                   help=f"retries of a failed download (default {d.retries})")
+    p.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                   help="change one bound for this run, e.g. listing_pages_per_source=50 (names and defaults: "
+                   + ", ".join(f"{k}={v:g}" for k, v in as_dict(LIMITS).items()) + ")")
+    p.add_argument("--allow-network", action="append", default=[], metavar="CIDR",
+                   help="also fetch from this internal network (e.g. 10.1.0.0/16; repeatable). Loopback, "
+                   "private, link-local and reserved addresses are refused otherwise; the setting "
+                   f"{netguard.ALLOW_ENV} does the same for the dashboard's runs")
     p.add_argument("--no-robots", action="store_true", help=argparse.SUPPRESS)  # tests of the rule only
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def settings(args: argparse.Namespace, out: Path) -> dict:
+def limits_for(args: argparse.Namespace) -> Limits:
+    limits = override(LIMITS, list(args.limit or []))
+    if getattr(args, "max_mb", None):
+        limits = replace(limits, file_mb=float(args.max_mb))
+    return limits
+
+
+def allowed_networks(args: argparse.Namespace) -> list[str]:
+    """The operator's allowances: the setting (environment) and --allow-network, checked."""
+    return [str(n) for n in netguard.parse_networks([os.environ.get(netguard.ALLOW_ENV, ""),
+                                                      *(args.allow_network or [])])]
+
+
+def settings(args: argparse.Namespace, out: Path, limits: Limits | None = None) -> dict:
+    from etl.collect import bounds
+
+    limits = limits or limits_for(args)
     state = (out / store.STATE_DIR).resolve()
     return {
         "BOT_NAME": "disclosure-reports",
@@ -66,11 +93,24 @@ def settings(args: argparse.Namespace, out: Path) -> dict:
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(max(1, args.per_host)),
         "DOWNLOAD_TIMEOUT": args.timeout,
         "DNS_TIMEOUT": max(1, min(30, int(args.timeout))),
-        "DOWNLOAD_MAXSIZE": max(1, int(args.max_mb * 1024 * 1024)),
+        "DOWNLOAD_MAXSIZE": max(1, int(limits.file_mb * MB)),  # after decompression too
         "DOWNLOAD_WARNSIZE": 0,
         "RETRY_ENABLED": args.retries > 0,
         "RETRY_TIMES": args.retries,
-        "REDIRECT_MAX_TIMES": 5,
+        "REDIRECT_MAX_TIMES": limits.redirects,
+        # Addresses: every request and every redirect hop is checked after DNS resolution, by the first
+        # downloader middleware and again by the resolver the connection uses (etl.collect.netguard); only
+        # http(s) is fetched at all.
+        netguard.SETTING: allowed_networks(args),
+        "TWISTED_DNS_RESOLVER": "etl.collect.netguard.GuardedResolver",
+        "DOWNLOAD_HANDLERS": {"file": None, "data": None, "s3": None, "ftp": None},
+        "DOWNLOADER_MIDDLEWARES": {"etl.collect.netguard.GuardMiddleware": 10, "etl.collect.bounds.Bounds": 20},
+        # Budgets per host and per run, the HTML page cap (etl.collect.bounds), wall time and memory
+        bounds.SETTING: as_dict(limits),
+        "CLOSESPIDER_TIMEOUT": limits.hours * 3600,
+        "MEMUSAGE_ENABLED": True,
+        "MEMUSAGE_LIMIT_MB": limits.memory_mb,
+        "MEMUSAGE_CHECK_INTERVAL_SECONDS": 2.0,
         # The cookie middleware looks domains up in the public-suffix list, which tldextract would try to
         # download; government report columns need no cookies.
         "COOKIES_ENABLED": False,
@@ -83,7 +123,12 @@ def settings(args: argparse.Namespace, out: Path) -> dict:
         "DEPTH_PRIORITY": 1,
         "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+        # No listening endpoint: the Telnet console and Scrapy 2.19's remote-control HTTP server (which runs
+        # code sent to it and leaves its token in the user's state folder) are both off.
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None,
+                       "scrapy.extensions.remote_control.RemoteControl": None},
         "LOG_LEVEL": "ERROR",
         "LOG_ENABLED": True,
     }
@@ -107,8 +152,12 @@ def _prepare_job(out: Path) -> str:
     return how
 
 
-def _finish_job(out: Path, reason: str) -> None:
+def _finish_job(out: Path, reason: str | None) -> None:
+    """After a clean close, drop the marker (and the job state of a complete walk); after a forced stop
+    (reason None: the close did not finish) keep the marker, so the next run starts the walk again."""
     marker = out / store.STATE_DIR / "running"
+    if reason is None:
+        return
     if reason == "finished":  # a complete walk: the next run starts a new one
         shutil.rmtree(out / store.STATE_DIR / "job", ignore_errors=True)
     marker.unlink(missing_ok=True)
@@ -118,46 +167,66 @@ def summary_text(s: dict) -> str:
     lines = [f"collected {s['sources']} sources in {s['seconds']:.1f} s ({s['how']}, {s['stopped']})",
              f"  listing pages {s['listing_pages']}, report files {s['files']}: new {s['new']}, "
              f"changed {s['changed']}, unchanged {s['unchanged']}",
-             f"  agencies with a report found: {s['agencies_found']} of {s['sources']}"]
+             f"  agencies with a report found: {s['agencies_found']} of {s['sources']}",
+             f"  requests {s['requests']}, downloaded {s['bytes'] / MB:.1f} MB, peak memory "
+             f"{s['peak_memory_mb']:.0f} MB"]
     if s["failures"]:
         lines.append("  failures: " + ", ".join(f"{k} {v}" for k, v in sorted(s["failures"].items())))
+    if s["lost"]:
+        lines.append(f"  sources with no report file: {len(s['lost'])}")
+        for lost in s["lost"][:10]:
+            lines.append(f"    {lost['agency']} {lost['url']}: "
+                         + ", ".join(f"{k} {v}" for k, v in sorted(lost["reasons"].items())))
+    if s["state"] != "finished":
+        from etl.reasons import wording
+
+        lines.append(f"  stopped early: {s['state']} ({wording(s['state'])[1]})")
     return "\n".join(lines)
 
 
-def collect(sources_csv: str, out: Path, args: argparse.Namespace) -> dict:
+def _process(settings: dict):
     from scrapy.crawler import CrawlerProcess
+
+    class Process(CrawlerProcess):
+        """The first Ctrl+C or SIGTERM closes the run cleanly but waits at most STOP_GRACE_SECONDS for the
+        downloads in flight; then the reactor stops whatever is left (the summary is written after)."""
+
+        def _signal_shutdown(self, signum, frame) -> None:
+            from twisted.internet import reactor
+
+            super()._signal_shutdown(signum, frame)
+            reactor.callFromThread(reactor.callLater, STOP_GRACE_SECONDS, self._stop_reactor)
+
+    return Process(settings)
+
+
+def collect(sources_csv: str, out: Path, args: argparse.Namespace) -> dict:
     from tqdm import tqdm
 
     from etl.collect.spider import ReportsSpider
 
     sources = read_sources(sources_csv)
+    limits = limits_for(args)
+    conf = settings(args, out, limits)
     out.mkdir(parents=True, exist_ok=True)
+    store.write_sources_copy(out, sources)  # who the run expects, on disk before anything is fetched
     how = _prepare_job(out)
-    t0 = time.monotonic()
     progress = None if args.quiet else tqdm(unit="fetch", desc="collect", file=sys.stderr)
-    process = CrawlerProcess({**settings(args, out), "LOG_INSTALL_ROOT_HANDLER": False})
+    process = _process({**conf, "LOG_INSTALL_ROOT_HANDLER": False})
     crawler = process.create_crawler(ReportsSpider)
-    process.crawl(crawler, sources=sources, out=str(out), since=args.since, progress=progress)
+    process.crawl(crawler, sources=sources, out=str(out), since=args.since, progress=progress, how=how,
+                  limits=as_dict(limits))
     process.start()
     if progress is not None:
         progress.close()
     spider = crawler.spider
-    reason = (crawler.stats.get_value("finish_reason") if crawler.stats else None) or "unknown"
-    _finish_job(out, reason)
-    store.write_sources_copy(out, sources)
+    closed = crawler.stats.get_value("finish_reason") if crawler.stats else None
+    _finish_job(out, closed)
     pubs = store.publications(out, [s.agency for s in sources])
     store.write_publications(out, pubs)
-    counts = spider.counts if spider else collections.Counter()
-    s = {"sources": len(sources), "how": how, "stopped": reason, "seconds": round(time.monotonic() - t0, 2),
-         "finished_at": store.now(), "listing_pages": counts["listing_pages"],
-         "files": counts["new"] + counts["changed"] + counts["unchanged"], "new": counts["new"],
-         "changed": counts["changed"], "unchanged": counts["unchanged"],
-         "failures": dict(spider.failures) if spider else {},
-         "agencies_found": len({p["agency"] for p in pubs if p["found"]}),
-         "requests": crawler.stats.get_value("downloader/request_count", 0) if crawler.stats else 0,
-         "not_modified": crawler.stats.get_value("downloader/response_status_count/304", 0)
-         if crawler.stats else 0}
-    (out / store.SUMMARY).write_text(json.dumps(s, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    s = spider.write_progress(closed or "shutdown")
+    s.update(finished_at=store.now(), agencies_found=len({p["agency"] for p in pubs if p["found"]}))
+    store.write_json_atomic(out / store.SUMMARY, s)
     return s
 
 
@@ -166,6 +235,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         s = collect(args.sources, out, args)
     except SourcesError as e:
+        print(f"collect: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:  # a bad --limit or --allow-network
         print(f"collect: {e}", file=sys.stderr)
         return 2
     print(summary_text(s))

@@ -9,7 +9,9 @@ page links, and the page-count scripts of the common government CMS (TRS WCM's `
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urljoin, urlparse
@@ -46,7 +48,6 @@ _PAGE_COUNT = re.compile(r"(?:countPage|pageCount|totalPage|page_count)\s*[=:]\s
 _XHR = re.compile(r"XMLHttpRequest|\bfetch\s*\(|\$\.(ajax|get|post|getJSON)\s*\(|axios\.|\.load\s*\(", re.I)
 _LOGIN = re.compile(r"(用户登录|请先登录|登录后|统一身份认证|sign\s*in|log\s*in)", re.I)
 _CAPTCHA = re.compile(r"(验证码|captcha|滑块验证|安全验证|人机验证)", re.I)
-_MAX_PAGES = 200  # listing pages per column: a runaway pagination stops here
 
 
 @dataclass(frozen=True)
@@ -82,15 +83,38 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _doc(html: str):
+def parse(html: str | bytes):
+    """A page's element tree, parsed once and handed to the functions below (each also takes the text)."""
     try:
         return lxml.html.document_fromstring(html or "<html></html>")
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.document_fromstring("<html></html>")
 
 
+def _doc(page):
+    return page if isinstance(page, lxml.etree._Element) else parse(page)
+
+
 def _text(el) -> str:
     return re.sub(r"\s+", " ", el.text_content() or "").strip()
+
+
+def _visible_text(doc) -> str:
+    """The page's text without its scripts and styles. The tree is parsed once and shared, and a copy of a
+    10 MB page costs as much memory as the page's tree again: the hidden elements are emptied for the read
+    and given back their content after it."""
+    hidden = list(doc.iter("script", "style", "noscript"))
+    kept = [(el.text, list(el)) for el in hidden]
+    try:
+        for el in hidden:
+            el.text = None
+            for child in list(el):
+                el.remove(child)
+        return _text(doc)
+    finally:
+        for el, (text, children) in zip(hidden, kept, strict=True):
+            el.text = text
+            el.extend(children)
 
 
 def _href(base: str, href: str | None) -> str | None:
@@ -103,70 +127,114 @@ def _href(base: str, href: str | None) -> str | None:
     return url if urlparse(url).scheme in ("http", "https") else None
 
 
+# A listing row (the <li> or <tr> around a link) is small; a node with more elements than this is the whole
+# list, whose text is not read once per link (that made a flat listing of 8,000 links cost 84 s).
+_ROW_ELEMENTS = 40
+
+
+def _small(node) -> bool:
+    return next(itertools.islice(node.iter(), _ROW_ELEMENTS, None), None) is None
+
+
 def _entry_date(a) -> dt.date | None:
-    """The date printed beside a listing link: in the link's title text, its row or its list item."""
-    for node in (a, a.getparent(), a.getparent().getparent() if a.getparent() is not None else None):
-        if node is None:
-            continue
+    """The date printed beside a listing link: in the link's text, right after it (its tail and the next
+    element, for flat lists), or in its row (the parent or grandparent, when they are rows, not the list)."""
+    d = parse_date(_text(a))
+    if d:
+        return d
+    after = a.getnext()
+    d = parse_date((a.tail or "") + " " + (_text(after) if after is not None and _small(after) else ""))
+    if d:
+        return d
+    parent = a.getparent()
+    for node in (parent, parent.getparent() if parent is not None else None):
+        if node is None or not _small(node):
+            return None
         d = parse_date(_text(node))
         if d:
             return d
     return None
 
 
-def listing_entries(html: str, base_url: str) -> list[Entry]:
-    """The annual-report entries of a listing page, in page order, one per URL."""
-    doc = _doc(html)
+@dataclass(frozen=True)
+class Listing:
+    entries: list[Entry]  # the first `limit` report entries, in page order, one per URL
+    report_links: int  # every link on the page titled as a report (more than `limit` is a link-heavy trap)
+    next_pages: list[str]  # further listing pages, at most `limit`
+    more_pages: int  # further listing pages the page points at
+
+
+def read_listing(page, base_url: str, limit: int = 1000, max_pages: int = 200) -> Listing:
+    """A listing page read in one pass over its links, in time linear in its size: the report entries
+    and the further listing pages ("下一页", numbered links, CMS page scripts)."""
+    doc = _doc(page)
     seen: set[str] = set()
-    out: list[Entry] = []
+    entries: list[Entry] = []
+    reports = 0
+    nexts: list[str] = []
+    base = urldefrag(base_url)[0]
+    hrefs: list[str] = []
     for a in doc.iter("a"):
+        hrefs.append(a.get("href") or "")
         title = (a.get("title") or "").strip()
         text = _text(a)
         # Listings cut long titles ("…工作年度报…"); the title attribute keeps the whole one.
         name = title if is_report_title(title) else text
-        url = _href(base_url, a.get("href"))
-        if not url or url in seen or not is_report_title(name):
-            continue
-        seen.add(url)
-        out.append(Entry(name, url, _entry_date(a)))
-    return out
-
-
-def next_pages(html: str, base_url: str) -> list[str]:
-    """Further listing pages this page links to: "下一页", numbered links, CMS page scripts."""
-    doc = _doc(html)
-    out: list[str] = []
-    for a in doc.iter("a"):
-        text = _text(a)
-        if _NEXT_TEXT.match(text) or re.fullmatch(r"\d{1,3}", text) or text in ("尾页", "末页"):
+        if is_report_title(name):
+            reports += 1
+            if len(entries) < limit:
+                url = _href(base_url, a.get("href"))
+                if url and url not in seen:
+                    seen.add(url)
+                    entries.append(Entry(name, url, _entry_date(a)))
+        elif _NEXT_TEXT.match(text) or re.fullmatch(r"\d{1,3}", text) or text in ("尾页", "末页"):
             url = _href(base_url, a.get("href"))
-            if url and url != urldefrag(base_url)[0]:
-                out.append(url)
-    source = html or ""
+            if url and url != base:
+                nexts.append(url)
+    # the CMS page scripts, and the links already written out (a page count is expanded only without them)
+    source = " ".join([*(s.text or "" for s in doc.iter("script")), *hrefs])
     m = _CREATE_PAGE.search(source)
     if m:
         count, _current, stem, ext = int(m.group(1)), m.group(2), m.group(3), m.group(4)
-        out += [urljoin(base_url, f"{stem}_{i}.{ext}") for i in range(1, min(count, _MAX_PAGES))]
+        nexts += [urljoin(base_url, f"{stem}_{i}.{ext}") for i in range(1, min(count, max_pages))]
     elif _PAGE_COUNT.search(source) and re.search(r"index_\d+\.s?html?", source) is None:
         # a page count with no links written out: TRS's numbering is the usual one
         count = int(_PAGE_COUNT.search(source).group(1))
         stem = urlparse(base_url).path.rsplit("/", 1)[-1].split(".")[0].split("_")[0] or "index"
-        out += [urljoin(base_url, f"{stem}_{i}.html") for i in range(1, min(count, _MAX_PAGES))]
-    return list(dict.fromkeys(out))
+        nexts += [urljoin(base_url, f"{stem}_{i}.html") for i in range(1, min(count, max_pages))]
+    nexts = list(dict.fromkeys(nexts))
+    return Listing(entries, reports, nexts[:limit], len(nexts))
 
 
-def page_date(html: str) -> tuple[dt.date | None, str]:
+def listing_entries(page, base_url: str) -> list[Entry]:
+    """The annual-report entries of a listing page, in page order, one per URL."""
+    return read_listing(page, base_url).entries
+
+
+def next_pages(page, base_url: str) -> list[str]:
+    """Further listing pages this page links to: "下一页", numbered links, CMS page scripts."""
+    return read_listing(page, base_url).next_pages
+
+
+def trap_url(url: str, max_chars: int) -> bool:
+    """A link no real column has: longer than `max_chars`, or a path that repeats one segment 4 times
+    (/a/b/a/b/a/b/a/…, the mark of a tree of pages that grows as it is walked)."""
+    if len(url) > max_chars:
+        return True
+    parts = [p for p in urlparse(url).path.split("/") if p]
+    return any(n >= 4 for n in collections.Counter(parts).values())
+
+
+def page_date(page) -> tuple[dt.date | None, str]:
     """The page's own publication date and where it came from ("meta PubDate", "发布日期"…), or (None, "")."""
-    doc = _doc(html)
+    doc = _doc(page)
     for meta in doc.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").strip().lower()
         if name in _META_DATE_NAMES:
             d = parse_date(meta.get("content") or "")
             if d:
                 return d, f"meta {meta.get('name') or meta.get('property')}"
-    for bad in doc.xpath("//script|//style"):
-        bad.drop_tree()
-    text = _text(doc)[:20000]
+    text = _visible_text(doc)[:20000]
     best: tuple[int, dt.date, str] | None = None
     for m in _PAGE_DATE_LABEL.finditer(text):
         d = parse_date(m.group(2))
@@ -176,9 +244,9 @@ def page_date(html: str) -> tuple[dt.date | None, str]:
     return (best[1], best[2]) if best else (None, "")
 
 
-def attachments(html: str, base_url: str) -> list[tuple[str, str]]:
+def attachments(page, base_url: str) -> list[tuple[str, str]]:
     """(url, link text) of the report files a page links to, in page order, one per URL."""
-    doc = _doc(html)
+    doc = _doc(page)
     out: dict[str, str] = {}
     for a in doc.iter("a"):
         url = _href(base_url, a.get("href"))
@@ -190,8 +258,8 @@ def attachments(html: str, base_url: str) -> list[tuple[str, str]]:
     return list(out.items())
 
 
-def page_title(html: str) -> str:
-    doc = _doc(html)
+def page_title(page) -> str:
+    doc = _doc(page)
     for meta in doc.iter("meta"):
         if (meta.get("name") or "").lower() in ("articletitle", "title") and meta.get("content"):
             return meta.get("content").strip()
@@ -203,16 +271,14 @@ def page_title(html: str) -> str:
     return ""
 
 
-def unreadable(html: str) -> tuple[str, str] | None:
+def unreadable(page) -> tuple[str, str] | None:
     """Why a fetched page holds no report to read here, or None: a JavaScript shell whose content arrives by
     XHR, or a login or captcha wall."""
-    doc = _doc(html)
+    doc = _doc(page)
     scripts = " ".join(s.text or "" for s in doc.iter("script"))
-    for bad in doc.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    body = _text(doc)
-    has_password = bool(doc.xpath("//input[@type='password']"))
-    if _CAPTCHA.search(body) and (has_password or len(body) < 400 or doc.xpath("//input")):
+    body = _visible_text(doc)
+    has_password = bool(doc.xpath("//input[@type='password'][not(ancestor::noscript)]"))
+    if _CAPTCHA.search(body) and (has_password or len(body) < 400 or doc.xpath("//input[not(ancestor::noscript)]")):
         return "captcha_wall", "the page asks for a captcha before showing anything"
     if has_password or (_LOGIN.search(body) and len(body) < 400):
         return "login_wall", "the page asks for a login"

@@ -2,28 +2,36 @@
 
 Scrapy does the crawling itself: robots.txt (RobotsTxtMiddleware), per-host delay and concurrency with
 AutoThrottle, retries, redirects, size limits, and the job directory that lets an interrupted run resume.
-This module only says what to follow and what to keep (etl.collect.pages) and records every stored file
-and every failure with its provenance (etl.collect.store).
+This module only says what to follow and what to keep (etl.collect.pages), holds each source to its
+bounds (etl.collect.limits: listing pages and report pages per source, links per listing page), and
+records every stored file and every failure with its provenance (etl.collect.store), and the run's
+summary as it goes. Which addresses may be fetched is etl.collect.netguard's; the per-host and per-run
+budgets are etl.collect.bounds'.
 """
 
 from __future__ import annotations
 
 import collections
 import datetime as dt
+import errno
 import hashlib
-import json
-import os
 import re
+import resource
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, IgnoreRequest, StopDownload
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from etl.collect import pages, store
+from etl.collect import netguard, pages, store
+from etl.collect.bounds import STOPPED
+from etl.collect.limits import MB, Limits, as_dict
+from etl.collect.netguard import Blocked
 from etl.collect.sources import Source
 
 # A page whose body carries the report itself (the tables' chapter headings and enough text) is stored as
@@ -67,15 +75,33 @@ def _header(response, name: bytes) -> str | None:
     return v.decode("latin-1") if v else None
 
 
+# Scrapy's reasons for closing a spider, as reason codes (etl.reasons); "finished" is a complete walk.
+_STOP_CODES = {"shutdown": "stopped_by_user", "closespider_timeout": "run_time_limit",
+               "memusage_exceeded": "run_memory_limit"}
+
+
+def stop_code(reason: str | None) -> str | None:
+    """The reason code for a run that ended before its walk was complete, or None for a complete one."""
+    if reason == "finished":
+        return None
+    return _STOP_CODES.get(reason or "", reason or "stopped_by_user")
+
+
+def _peak_memory_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 class ReportsSpider(scrapy.Spider):
     name = "disclosure-reports"
 
     def __init__(self, sources: list[Source], out: str, since: str | None = None, progress=None,
-                 **kwargs: Any) -> None:
+                 how: str = "fresh", limits: dict | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sources = sources
         self.out = Path(out)
         self.since = dt.date.fromisoformat(since) if since else None
+        self.how = how
+        self.limits = Limits(**(limits or {}))
         self.log_file = store.Log(self.out)
         self.previous = store.current_files(self.out)  # url -> last stored event (validators, sha)
         self.by_page: dict[str, list[dict]] = collections.defaultdict(list)  # report page url -> its files
@@ -86,15 +112,71 @@ class ReportsSpider(scrapy.Spider):
         self.counts: collections.Counter[str] = collections.Counter()
         self.failures: collections.Counter[str] = collections.Counter()
         self.progress = progress
+        self.started, self.started_at = time.monotonic(), store.now()
         self._last_progress = 0.0
+        self._writer = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_spider_error, signal=signals.spider_error)
+        crawler.signals.connect(spider.on_request_dropped, signal=signals.request_dropped)
+        return spider
+
+    # --- per source: what was taken and what came of it ------------------------------------------
+
+    @staticmethod
+    def source_key(src: Source) -> str:
+        return f"{src.agency}\t{src.url}"
+
+    def tally(self, key: str | None) -> dict:
+        """The source's record for this run: listing and report URLs taken (bounded by the limits), files
+        found, failures by reason, traps already recorded. Kept in the spider's state, which Scrapy saves
+        in the job directory, so a resumed run goes on counting."""
+        if not isinstance(getattr(self, "state", None), dict):
+            self.state = {}
+        tallies = self.state.setdefault("tallies", {})
+        return tallies.setdefault(key or "", {"listing": set(), "reports": set(), "found": 0,
+                                              "failures": collections.Counter(), "traps": set(),
+                                              "pending": 0})
+
+    def _sent(self, request):
+        """A request of a source on its way: counted until its callback, errback or drop, so a run that
+        stops early knows which sources it had not finished."""
+        self.tally(request.meta.get("src"))["pending"] += 1
+        return request
+
+    def _done(self, meta: dict) -> None:
+        t = self.tally(meta.get("src"))
+        t["pending"] = max(0, t["pending"] - 1)
+
+    def _take(self, meta: dict, kind: str, url: str) -> bool | None:
+        """Count `url` against its source's `kind` ("listing" or "reports"): True when it is to be fetched,
+        None when the source has already taken it, False when the source's limit is spent."""
+        t = self.tally(meta.get("src"))[kind]
+        if url in t:
+            return None
+        cap = self.limits.listing_pages_per_source if kind == "listing" else self.limits.report_pages_per_source
+        if len(t) >= cap:
+            return False
+        t.add(url)
+        return True
+
+    def trap(self, meta: dict, url: str, code: str, detail: str) -> None:
+        """Record a bound a source ran into, once per source and reason."""
+        traps = self.tally(meta.get("src"))["traps"]
+        if code not in traps:
+            traps.add(code)
+            self.fail(meta, url, code, detail)
 
     # --- bookkeeping ----------------------------------------------------------------------------
 
-    def _tick(self, what: str) -> None:
+    def _tick(self, what: str, meta: dict | None = None) -> None:
         self.counts[what] += 1
+        if what in ("new", "changed", "unchanged"):
+            self.tally((meta or {}).get("src"))["found"] += 1
         now = time.monotonic()
         if now - self._last_progress >= 1.0:  # for the dashboard's background run (etl.collect.background)
-            self._last_progress = now
             self.write_progress()
         if self.progress is not None:
             self.progress.update(1)
@@ -104,65 +186,168 @@ class ReportsSpider(scrapy.Spider):
 
     def fail(self, meta: dict, url: str, code: str, detail: str, status: int | None = None) -> None:
         self.failures[code] += 1
-        self.log_file.write(event="failed", agency=meta.get("agency"), year=meta.get("year"),
-                            title=meta.get("title"), url=url, listing_url=meta.get("listing_url"),
-                            listing_date=meta.get("listing_date"), page_url=meta.get("page_url"),
-                            fetched_at=store.now(), status=status, code=code, detail=detail)
+        self.tally(meta.get("src"))["failures"][code] += 1
+        try:
+            self.log_file.write(event="failed", agency=meta.get("agency"), year=meta.get("year"),
+                                title=meta.get("title"), url=url, listing_url=meta.get("listing_url"),
+                                listing_date=meta.get("listing_date"), page_url=meta.get("page_url"),
+                                fetched_at=store.now(), status=status, code=code, detail=detail)
+        except OSError as e:  # a full disk: the failure stays counted in the summary
+            self.counts["log_write_failed"] += 1
+            self.logger.error("cannot write %s: %s", store.PROVENANCE, e)
         self._tick("failed")
 
-    def write_progress(self) -> None:
-        state = self.out / store.STATE_DIR
-        state.mkdir(parents=True, exist_ok=True)
-        tmp = state / "progress.json.part"
-        tmp.write_text(json.dumps({"at": store.now(), "counts": dict(self.counts), "failures": dict(self.failures)}),
-                       encoding="utf-8")
-        os.replace(tmp, state / "progress.json")
+    def summary(self, reason: str | None = None) -> dict:
+        """The run so far (reason None) or at its end: what was done, what was lost and why, the bounds."""
+        code = stop_code(reason) if reason else None
+        bounds = getattr(self.crawler, "bounds", None) if hasattr(self, "crawler") else None
+        stats = self.crawler.stats if hasattr(self, "crawler") and self.crawler.stats else None
+        lost = []
+        for src in self.sources:
+            t = self.tally(self.source_key(src))
+            if t["found"]:
+                continue
+            reasons = dict(t["failures"])
+            if code and t["pending"]:  # the run stopped with this source's requests still to do
+                reasons.setdefault(code, 1)
+            elif not reasons and reason is not None and (code or self.since is None):
+                reasons = {code or "not_reached": 1}
+            if reasons:
+                lost.append({"agency": src.agency, "url": src.url, "reasons": reasons})
+        return {
+            "state": "running" if reason is None else (code or "finished"), "stopped": reason or "running",
+            "sources": len(self.sources), "how": self.how, "started_at": self.started_at,
+            "updated_at": store.now(), "seconds": round(time.monotonic() - self.started, 2),
+            "listing_pages": self.counts["listing_pages"],
+            "files": self.counts["new"] + self.counts["changed"] + self.counts["unchanged"],
+            "new": self.counts["new"], "changed": self.counts["changed"], "unchanged": self.counts["unchanged"],
+            "failures": dict(self.failures), "lost": lost,
+            "agencies_found": len({src.agency for src in self.sources if self.tally(self.source_key(src))["found"]}),
+            "requests": bounds.requests if bounds else 0, "bytes": bounds.bytes if bounds else 0,
+            "not_modified": stats.get_value("downloader/response_status_count/304", 0) if stats else 0,
+            "hosts": bounds.by_host() if bounds else {}, "peak_memory_mb": _peak_memory_mb(),
+            "limits": as_dict(self.limits),
+        }
+
+    def write_progress(self, reason: str | None = None) -> dict:
+        """Write the run's summary and counts as they stand (also while it runs: a stopped or killed run
+        still says what it did)."""
+        self._last_progress = time.monotonic()
+        s = self.summary(reason)
+        try:
+            store.write_json_atomic(self.out / store.STATE_DIR / "progress.json",
+                                    {"at": s["updated_at"], "counts": dict(self.counts), "failures": s["failures"]})
+            store.write_json_atomic(self.out / store.SUMMARY, s)
+        except OSError as e:
+            self.logger.error("cannot write the summary: %s", e)
+        return s
 
     def closed(self, reason: str) -> None:
-        self.write_progress()
+        if self._writer is not None and self._writer.running:
+            self._writer.stop()
+        self.write_progress(reason)
         self.log_file.close()
+
+    def on_spider_error(self, failure, response, spider=None) -> None:
+        """A page the reading code failed on (a parser error on a hostile page): recorded, not lost."""
+        meta = dict(response.meta) if response is not None and response.request is not None else {}
+        self.fail(meta, response.url if response is not None else "", "parser_error",
+                  f"{type(failure.value).__name__}: {failure.value}"[:300])
+
+    def on_request_dropped(self, request, spider=None) -> None:
+        """The scheduler drops a request it has seen: for a redirect back into its own chain, a loop."""
+        self._done(request.meta)
+        chain = request.meta.get("redirect_urls") or []
+        if request.url in chain:
+            self.fail(dict(request.meta), request.url, "redirect_loop", " -> ".join([*chain, request.url])[:500])
 
     # --- crawling -------------------------------------------------------------------------------
 
     async def start(self):
+        from twisted.internet import task
+
+        self.write_progress()
+        self._writer = task.LoopingCall(self.write_progress)
+        self._writer.start(2.0, now=False)
         for src in self.sources:
-            meta = {"agency": src.agency, "source": src.__dict__, "listing_url": src.url, "pages_seen": 1}
-            yield scrapy.Request(src.url, callback=self.parse_column, errback=self.failed, meta=meta)
+            meta = {"agency": src.agency, "source": src.__dict__, "listing_url": src.url, "first": True,
+                    "src": self.source_key(src)}
+            self._take(meta, "listing", src.url)
+            # dont_filter: two agencies may list the same address, and each is owed its outcome
+            yield self._sent(scrapy.Request(src.url, callback=self.parse_column, errback=self.failed, meta=meta,
+                                            dont_filter=True))
 
     def failed(self, failure) -> None:
         request = failure.request
         meta = dict(request.meta)
-        if failure.check(HttpError):
-            status = failure.value.response.status
+        self._done(meta)
+        value = failure.value
+        if isinstance(value, Blocked):
+            self.fail(meta, request.url, value.code, value.detail)
+        elif failure.check(StopDownload):
+            code = request.meta.get(STOPPED) or "download_too_large"
+            limit = self.limits.page_mb if code == "page_too_large" else self.limits.file_mb
+            self.fail(meta, request.url, code, f"limit {limit:g} MB" if code.endswith("too_large") else "")
+        elif failure.check(HttpError):
+            status = value.response.status
+            target = _header(value.response, b"Location") or ""
+            if 300 <= status < 400 and urlparse(target).scheme not in netguard.SCHEMES:
+                # Scrapy follows only http(s) redirects; one to file:, ftp: … is refused like an address
+                self.fail(meta, request.url, "address_scheme", target[:200], status)
+                return
             code = "http_404" if status in (404, 410) else "http_error"
             self.fail(meta, request.url, code, f"HTTP {status}", status)
-        elif failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+        elif failure.check(IgnoreRequest) and "robots" in str(value).lower():
             self.fail(meta, request.url, "robots_forbidden", "the site's robots.txt forbids this path")
-        elif "TimeoutError" in failure.type.__name__ or "Timeout" in type(failure.value).__name__:
+        elif failure.check(IgnoreRequest) and "redirect" in str(value).lower():
+            self.fail(meta, request.url, "redirect_loop", f"more than {self.limits.redirects} redirects")
+        elif netguard.refused_host(urlparse(request.url).hostname):
+            # the connection's resolver refused the host (it never connects: every failure there is this)
+            code, address = netguard.refused_host(urlparse(request.url).hostname)
+            self.fail(meta, request.url, code, f"{urlparse(request.url).hostname} {address}")
+        elif "TimeoutError" in failure.type.__name__ or "Timeout" in type(value).__name__:
             self.fail(meta, request.url, "fetch_timeout", "no answer within the download timeout")
-        elif "Cancelled" in type(failure.value).__name__ and "max size" in str(failure.value).lower():
-            self.fail(meta, request.url, "download_too_large", "larger than the download size limit")
+        elif "max size" in str(value).lower():
+            self.fail(meta, request.url, "download_too_large", f"limit {self.limits.file_mb:g} MB")
         else:
-            self.fail(meta, request.url, "fetch_failed", f"{type(failure.value).__name__}: {failure.value}"[:300])
+            self.fail(meta, request.url, "fetch_failed", f"{type(value).__name__}: {value}"[:300])
+
+    def _too_large(self, response, meta: dict) -> bool:
+        """An HTML page over the page limit once decompressed (the download's own cap counts bytes on the
+        wire): recorded instead of parsed."""
+        if len(response.body) > self.limits.page_mb * MB:
+            self.fail(meta, response.url, "page_too_large", f"limit {self.limits.page_mb:g} MB", response.status)
+            return True
+        return False
 
     def parse_column(self, response):
         meta = dict(response.meta)
+        self._done(meta)
         self.counts["listing_pages"] += 1
         if not _is_html(response):  # the source is a report file itself
             yield from self.store_file(response, {**meta, "page_url": None})
             return
+        if self._too_large(response, {**meta, "listing_url": response.url}):
+            return
         html = _text(response)
-        why = pages.unreadable(html)
+        doc = pages.parse(html)
+        why = pages.unreadable(doc)
         if why:
             self.fail({**meta, "listing_url": response.url}, response.url, *why, status=response.status)
             return
-        entries = pages.listing_entries(html, response.url)
+        lim = self.limits
+        listing = pages.read_listing(doc, response.url, limit=lim.links_per_listing,
+                                     max_pages=lim.listing_pages_per_source)
+        if max(listing.report_links, listing.more_pages) > lim.links_per_listing:
+            self.fail({**meta, "listing_url": response.url}, response.url, "too_many_links",
+                      f"{listing.report_links} + {listing.more_pages}, limit {lim.links_per_listing}")
+        entries = listing.entries
         if not entries:
-            if pages.is_report_title(pages.page_title(html)) and meta.get("pages_seen") == 1:
+            if meta.get("first") and pages.is_report_title(pages.page_title(doc)):
                 # the source is one report's page, not a column
-                yield from self.parse_report(response)
+                yield from self.parse_report(response, doc)
                 return
-            if meta.get("pages_seen") == 1:
+            if meta.get("first"):
                 self.fail(meta, response.url, "no_reports_listed",
                           "the page lists no entry titled as an annual disclosure report")
             return
@@ -177,53 +362,83 @@ class ReportsSpider(scrapy.Spider):
             if unchanged and self.by_page.get(e.url):
                 for rec in self.by_page[e.url]:
                     self.log_file.write(**{**rec, "event": "unchanged", "checked": "listing not modified"})
-                    self._tick("unchanged")
+                    self._tick("unchanged", meta)
+                continue
+            if pages.trap_url(e.url, lim.url_chars):
+                self.trap(meta, e.url, "url_trap", e.url[:200])
+                continue
+            taken = self._take(meta, "reports", e.url)
+            if taken is False:
+                self.trap(meta, e.url, "too_many_report_pages", f"limit {lim.report_pages_per_source}")
+                break
+            if taken is None:
                 continue
             year = pages.report_year(e.title)
-            yield response.follow(e.url, callback=self.parse_report, errback=self.failed, meta={
-                "agency": meta["agency"], "source": meta["source"], "title": e.title, "year": year,
-                "listing_url": response.url, "listing_date": e.date.isoformat() if e.date else None})
+            yield self._sent(response.follow(e.url, callback=self.parse_report, errback=self.failed, meta={
+                "agency": meta["agency"], "source": meta["source"], "src": meta.get("src"), "title": e.title,
+                "year": year, "listing_url": response.url,
+                "listing_date": e.date.isoformat() if e.date else None}))
         if self.since and not fresh:
             return  # listings run newest first: older pages hold nothing after --since
-        for url in pages.next_pages(html, response.url)[: 200 - meta.get("pages_seen", 1)]:
-            yield response.follow(url, callback=self.parse_column, errback=self.failed,
-                                  meta={**{k: meta[k] for k in ("agency", "source")}, "listing_url": url,
-                                        "pages_seen": meta.get("pages_seen", 1) + 1})
+        for url in listing.next_pages:
+            if pages.trap_url(url, lim.url_chars):
+                self.trap(meta, url, "url_trap", url[:200])
+                continue
+            taken = self._take(meta, "listing", url)
+            if taken is False:
+                self.trap(meta, url, "too_many_listing_pages", f"limit {lim.listing_pages_per_source}")
+                break
+            if taken:
+                yield self._sent(response.follow(url, callback=self.parse_column, errback=self.failed,
+                                                 meta={"agency": meta["agency"], "source": meta["source"],
+                                                       "src": meta.get("src"), "listing_url": url}))
 
-    def parse_report(self, response):
+    def parse_report(self, response, doc=None):
         meta = dict(response.meta)
+        if doc is None:  # called for its own request (not for a source that is one report's page)
+            self._done(meta)
         if not _is_html(response):
             yield from self.store_file(response, {**meta, "page_url": None})
             return
-        html = _text(response)
-        why = pages.unreadable(html)
+        if doc is None:
+            if self._too_large(response, meta):
+                return
+            doc = pages.parse(_text(response))
+        why = pages.unreadable(doc)
         if why:
             self.fail(meta, response.url, *why, status=response.status)
             return
-        date, date_from = pages.page_date(html)
-        title = meta.get("title") or pages.page_title(html)
+        date, date_from = pages.page_date(doc)
+        title = meta.get("title") or pages.page_title(doc)
         year = meta.get("year") or pages.report_year(title)
         meta.update(title=title, year=year, page_url=response.url,
                     page_date=date.isoformat() if date else None, page_date_from=date_from or None)
-        if _REPORT_BODY.search(html):
+        if _REPORT_BODY.search(doc.text_content()):
             yield from self.store_file(response, meta)
             return
-        files = pages.attachments(html, response.url)
+        files = pages.attachments(doc, response.url)
         if not files:
             self.fail(meta, response.url, "no_report_content",
                       "the report page holds neither the report's text nor an attachment")
             return
-        for url, _ in files:
+        for url, _ in files[: self.limits.links_per_listing]:
+            taken = self._take(meta, "reports", url)
+            if taken is False:
+                self.trap(meta, url, "too_many_report_pages", f"limit {self.limits.report_pages_per_source}")
+                break
+            if taken is None:
+                continue
             prev = self.previous.get(url) or {}
             headers = {}
             if prev.get("etag"):
                 headers["If-None-Match"] = prev["etag"]
             if prev.get("last_modified"):
                 headers["If-Modified-Since"] = prev["last_modified"]
-            yield response.follow(url, callback=self.store_file_cb, errback=self.failed, headers=headers,
-                                  meta={**meta, "dont_cache": True, "handle_httpstatus_list": [304]})
+            yield self._sent(response.follow(url, callback=self.store_file_cb, errback=self.failed, headers=headers,
+                                             meta={**meta, "dont_cache": True, "handle_httpstatus_list": [304]}))
 
     def store_file_cb(self, response):
+        self._done(response.meta)
         yield from self.store_file(response, dict(response.meta))
 
     def store_file(self, response, meta: dict):
@@ -245,21 +460,29 @@ class ReportsSpider(scrapy.Spider):
                                                       "last_modified": common["last_modified"]
                                                       or prev.get("last_modified")},
                                 bytes=prev.get("bytes"), sha256=prev.get("sha256"), path=prev.get("path"))
-            self._tick("unchanged")
+            self._tick("unchanged", meta)
             return
         body = response.body
         sha = hashlib.sha256(body).hexdigest()
         rel = prev.get("path") if prev else store.file_name(meta.get("agency") or "agency", meta.get("year"),
                                                             url, ctype)
+        what: str | None = None  # None: new bytes, to be written
         if prev and prev.get("sha256") == sha and (self.out / rel).is_file():
             what = "unchanged"
         elif not prev and sha in self.by_sha and (self.out / self.by_sha[sha]).is_file():
             rel, what = self.by_sha[sha], "unchanged"  # a report met before, now at another address
-        else:
-            store.write_atomic(self.out / rel, body)
-            what = "changed" if prev else "new"
-            self.by_sha[sha] = rel
-        self.log_file.write(event="stored" if what != "unchanged" else "unchanged", **common, bytes=len(body),
-                            sha256=sha, path=rel)
-        self._tick(what)
+        try:
+            if what is None:
+                store.write_atomic(self.out / rel, body)
+                what = "changed" if prev else "new"
+                self.by_sha[sha] = rel
+            self.log_file.write(event="stored" if what != "unchanged" else "unchanged", **common,
+                                bytes=len(body), sha256=sha, path=rel)
+        except OSError as e:
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):  # nothing more can be stored: the run stops
+                self.fail(meta, url, "disk_full", e.strerror or "")
+                raise CloseSpider("disk_full") from None
+            self.fail(meta, url, "write_failed", f"{e.strerror or e}: {rel}"[:300])
+            return
+        self._tick(what, meta)
         yield {"url": url, "path": rel, "what": what}

@@ -4,7 +4,7 @@
                                            its old version under the same name: never two copies)
     OUT/provenance.jsonl                   one line per event: a stored/unchanged file with its provenance,
                                            or a failure with its reason; the last line for a URL wins
-    OUT/collection.json                    the last run's summary
+    OUT/collection.json                    the last (or running) run's summary, rewritten as it goes
     OUT/publications.csv                   per agency and report year: found or not, and when
     OUT/collect-sources.csv                the SOURCES.csv rows of the last run: who is expected to publish
     OUT/.collect/                          the crawler's own state (job queue, HTTP cache); not reports
@@ -37,10 +37,20 @@ _CONTENT_EXT = {"text/html": ".html", "application/pdf": ".pdf", "application/ms
                 "image/jpeg": ".jpg", "image/tiff": ".tif"}
 
 
+# A file system takes 255 bytes per name (ext4, XFS, APFS): 80 agency characters of 4 UTF-8 bytes each
+# (CJK Extension B) would be 320. Names are cut at a character boundary well below that, with a hash of the
+# whole name so two long names that share their beginning stay apart.
+_NAME_BYTES = 120
+
+
 def slug(name: str) -> str:
-    """A folder name for an agency: its name with path separators and control characters removed."""
-    s = re.sub(r"[\\/:*?\"<>|\x00-\x1f]+", "_", name).strip(" ._")
-    return s[:80] or "agency"
+    """A folder name for an agency: its name with path separators and control characters removed, at most
+    _NAME_BYTES bytes of UTF-8."""
+    s = re.sub(r"[\\/:*?\"<>|\x00-\x1f\x7f]+", "_", name).strip(" ._") or "agency"
+    if len(s.encode("utf-8")) <= _NAME_BYTES:
+        return s
+    cut = s.encode("utf-8")[: _NAME_BYTES - 11].decode("utf-8", errors="ignore").rstrip(" ._")
+    return f"{cut}-{hashlib.sha1(s.encode('utf-8')).hexdigest()[:10]}"
 
 
 def extension(url: str, content_type: str) -> str:
@@ -61,11 +71,28 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write through a temporary name and rename: a kill leaves the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # a full disk: no half-written temporary file is left behind
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    """A JSON record replaced whole (the run's summary, written as the run goes): a reader or a kill sees
+    the previous version or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def now() -> str:

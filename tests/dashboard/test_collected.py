@@ -25,7 +25,8 @@ def collected(tmp_path_factory):
     truth, served, sources = fake_sites(base)
     try:
         r = subprocess.run([sys.executable, "-m", "etl", "collect", str(sources), "--out", str(base / "out"),
-                            "--delay", "0", "--quiet"], capture_output=True, text=True, timeout=300)
+                            "--delay", "0", "--quiet", "--allow-network", "127.0.0.0/8"],  # the sites are on loopback
+                           capture_output=True, text=True, timeout=300)
         assert r.returncode == 0, r.stderr
     finally:
         served.close()
