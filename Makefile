@@ -3,7 +3,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv test lint demo bench clean
+.PHONY: venv test test-fast lint demo bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,12 @@ test: venv
 	    "or run .ci/run, which installs them"; exit 2; }
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The fast lane while working: no OCR, LibreOffice, Scrapy, install, kill or browser tests (tests/conftest.py
+# lists the slow ones). CI runs `make test`, which runs everything.
+test-fast: venv
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow and not browser"
 
 lint: venv
 	$(BIN)/ruff check .
