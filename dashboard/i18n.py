@@ -517,16 +517,7 @@ CELL_READ_NOTES = {
 }
 CELL_READ_MARKS = {"ocr": "°", "ocr_corrected": "※"}
 
-RULES = {
-    "T3-balance": ("表三收支平衡", "Table 3 balance"), "T3-outcomes": ("表三办理结果合计", "Table 3 outcomes sum"),
-    "T3-columns": ("表三申请人合计", "Table 3 applicant totals"), "T4-sums": ("表四合计", "Table 4 sums"),
-    "non-negative": ("非负整数", "Non-negative integers"), "T2-stock": ("表二存量", "Table 2 stock"),
-    "X-carry": ("跨年结转衔接", "Carry-over across years"), "X-stock": ("跨年现行有效件数", "Stock across years"),
-    "X-jump": ("年度突变", "Year-on-year jump"), "text-vs-table": ("文字与表格不一致", "Text contradicts tables"),
-    "completeness": ("内容不完整", "Incomplete"), "format-vs-year": ("格式与年度不符", "Format does not match the year"),
-    "timeliness": ("逾期发布", "Published late"), "coverage": ("报告缺失", "Report missing"),
-    "duplicate": ("重复报告", "Duplicate report"),
-}
+RULES = _categories.RULES  # rule names: owned by etl.checks.categories
 
 
 def name(table: dict[str, tuple[str, str]], key: str | None, lang: str = "zh") -> str:

@@ -222,6 +222,8 @@ def copy_reused(con: duckdb.DuckDBPyConnection, prev: Previous, reused: dict[str
     con.execute(f"""INSERT INTO cells ({cell_cols}) SELECT {', '.join('c.' + c for c in load.CELL_COLUMNS)}
                     FROM prev.cells c
                     WHERE c.report_id IN (SELECT r.report_id FROM prev.reports r JOIN reused u USING (sha256))""")
+    con.execute("""INSERT INTO chapter_texts SELECT c.* FROM prev.chapter_texts c
+                   WHERE c.report_id IN (SELECT r.report_id FROM prev.reports r JOIN reused u USING (sha256))""")
     con.execute("""INSERT INTO ingest_errors SELECT u.path, e.sha256, e.code, e.reason, e.reason_zh, e.seen_at
                    FROM (SELECT DISTINCT ON (sha256) * FROM prev.ingest_errors WHERE sha256 IS NOT NULL) e
                    JOIN reused u USING (sha256)""")
