@@ -41,7 +41,7 @@ RULES: dict[str, tuple[str, str]] = {
     "duplicate": ("重复报告", "Duplicate report"),
     "outline": ("章节顺序或编号错误", "Chapters out of order or misnumbered"),
     "problems-empty": ("“存在的主要问题及改进情况”为空", "Problems chapter empty"),
-    "similarity": ("内容雷同", "Content copied (雷同)"),
+    "similarity": ("内容雷同", "Content copied"),
 }
 
 

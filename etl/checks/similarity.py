@@ -23,6 +23,9 @@ in `chapter_similarity` (the finding's evidence and the dashboard's list) with t
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
+
 import duckdb
 import pandas as pd
 
@@ -138,3 +141,37 @@ def _findings(con: duckdb.DuckDBPyConnection, threshold: float) -> None:
         FROM sim_best b JOIN findings f ON f.rule = 'similarity' AND f.report_id = b.report_id
              AND CAST(f.cells AS VARCHAR[]) = ['chapter:' || b.chapter]
         WHERE s.report_id = b.report_id AND s.chapter = b.chapter AND s.other_id = b.other_id""")
+
+
+# --- the matching passages, for a reader to see side by side ----------------------------------------------
+
+PASSAGE_MIN = 10  # characters (spacing aside) a shared passage needs to be shown
+
+
+def _letters(text: str) -> tuple[str, list[int]]:
+    """The text without spacing, folded (NFKC, character by character), with each kept character's index."""
+    kept = [(unicodedata.normalize("NFKC", ch)[:1] or ch, i) for i, ch in enumerate(text) if not ch.isspace()]
+    return "".join(c for c, _ in kept), [i for _, i in kept]
+
+
+def passages(a: str, b: str, min_chars: int = PASSAGE_MIN) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The passages two texts share, as ((start, end) in a, (start, end) in b) in a's order: the longest
+    common runs (difflib) of at least `min_chars` characters, spacing and full/half-width forms aside."""
+    na, ia = _letters(a)
+    nb, ib = _letters(b)
+    blocks = difflib.SequenceMatcher(None, na, nb, autojunk=False).get_matching_blocks()
+    return [((ia[x], ia[x + n - 1] + 1), (ib[y], ib[y + n - 1] + 1)) for x, y, n in blocks if n >= min_chars]
+
+
+def segments(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """The text cut into (piece, shared?) at the spans, for highlighting."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if start > pos:
+            out.append((text[pos:start], False))
+        out.append((text[max(start, pos):end], True))
+        pos = max(pos, end)
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return [(t, m) for t, m in out if t]

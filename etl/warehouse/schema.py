@@ -11,7 +11,7 @@ import duckdb
 SCHEMA_VERSION = 11  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
 # 7: collected provenance (reports.stated_on/published_from/page_url/listing_url/fetched_at, collect_* tables);
 # 8: expected_reporters (the 应报名单); 9: the t2_long mart; 10: findings.responsibility, reports.narrative_evidence;
-# 11: chapter_texts (the prose the content checks compare), chapter_similarity
+# 11: chapter_texts (the prose the content checks compare), chapter_similarity, assessment_rules
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -119,6 +119,21 @@ CREATE TABLE chapter_similarity (
     basis      VARCHAR NOT NULL,      -- own_previous | same_year
     similarity DOUBLE,                -- share of the chapter's own wording (boilerplate discounted) found in the other
     n_chars    INTEGER                -- characters of the chapter's own wording compared
+);
+
+-- assessment_rules: the 考评 rules and points this build used (etl/assess/rules.py: the defaults, or a source
+-- folder's assessment.csv), one row per item (grain: item); the row `full_marks` gives the full marks.
+CREATE TABLE assessment_rules (
+    item      VARCHAR,
+    name      VARCHAR,
+    name_en   VARCHAR,
+    rules     VARCHAR,                -- rule names, space-separated (etl/checks/categories.py RULES)
+    cells     VARCHAR,                -- table cells counted per case, space-separated
+    points    DOUBLE,
+    per       VARCHAR,                -- report | finding | case
+    cap       DOUBLE,
+    threshold DOUBLE,                 -- the 雷同 threshold (the similarity item)
+    source    VARCHAR                 -- the file it was read from
 );
 
 -- findings: one row per rule outcome that is not a pass (coverage findings have report_id NULL).
@@ -239,7 +254,7 @@ CREATE TABLE build_info (
 );
 """
 
-TABLES = ("agencies", "reports", "cells", "chapter_texts", "chapter_similarity", "findings", "ingest_errors", "skipped",
+TABLES = ("agencies", "reports", "cells", "chapter_texts", "chapter_similarity", "assessment_rules", "findings", "ingest_errors", "skipped",
           "expected_reporters", "collect_agencies", "collect_publications", "collect_failures", "build_info")
 
 
