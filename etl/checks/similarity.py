@@ -8,7 +8,8 @@ the figure rules check.
 What counts is a chapter's *own* wording. Its text (letters and digits only) is cut into overlapping runs of
 SHINGLE characters; a run is common wording, not the chapter's own, when it belongs to the national form
 (chapter headings, table labels) or appears in the reports of COMMON_AGENCIES or more agencies (any year):
-the stock phrases of government prose ("坚持以公开为常态、不公开为例外") and any shared template. The
+the stock phrases of government prose ("坚持以公开为常态、不公开为例外") and any shared template (or
+COMMON_SHARE of all agencies, where that is more). The
 similarity of chapter A to chapter B is the share of A's own runs that B also has; a chapter with fewer
 than MIN_OWN own runs is too short to judge.
 
@@ -35,7 +36,11 @@ from etl.checks.common import insert
 RULE = "similarity"
 PROSE_CHAPTERS = ("overview", "problems", "other")
 SHINGLE = 8  # characters per run: long enough that two independent writers rarely share one by chance
-COMMON_AGENCIES = 3  # wording found in the reports of this many agencies is common wording
+# wording found in the reports of this many agencies (at least; or this share of all agencies loaded, if more)
+# is common wording: three copies of one text are 雷同 in a county's reports, a template in a province's
+COMMON_AGENCIES = 3
+COMMON_SHARE = 0.02
+RARE = 5  # runs that pair two agencies' chapters for comparison: in at most this many agencies' reports
 MIN_OWN = 20  # own runs a chapter needs to be judged (about 25 characters of its own wording)
 FLOOR = 0.5  # matches kept as evidence
 DEFAULT_THRESHOLD = 0.8
@@ -70,17 +75,20 @@ def run(con: duckdb.DuckDBPyConnection, threshold: float = DEFAULT_THRESHOLD) ->
         SELECT DISTINCT report_id, chapter, agency_id, year, hash(substr(t, i, {k})) AS h
         FROM (SELECT *, unnest(range(1, length(t) - {k} + 2)) AS i FROM sim_txt WHERE length(t) >= {k})""")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE sim_common AS
-        SELECT h FROM sim_sh GROUP BY h HAVING count(DISTINCT agency_id) >= $common
-        UNION
-        SELECT hash(substr(w, i, {k})) FROM (
+        CREATE OR REPLACE TEMP TABLE sim_form AS
+        SELECT DISTINCT hash(substr(w, i, {k})) AS h FROM (
             SELECT w, unnest(range(1, length(w) - {k} + 2)) AS i
             FROM (SELECT regexp_replace(w, '[^\\p{{L}}\\p{{N}}]+', '', 'g') AS w FROM sim_form_words)
-            WHERE length(w) >= {k})""", {"common": COMMON_AGENCIES})
+            WHERE length(w) >= {k})""")
+    # a run's own: not the form's, and in the reports of fewer agencies than make wording common; `n` of them
     con.execute("""
         CREATE OR REPLACE TEMP TABLE sim_own AS
-        SELECT s.* FROM sim_sh s ANTI JOIN sim_common c USING (h)""")
-    # a run of A's own is common to no more than COMMON_AGENCIES - 1 agencies, so each joins few others
+        WITH df AS (SELECT h, count(DISTINCT agency_id) AS n FROM sim_sh GROUP BY h)
+        SELECT s.*, df.n FROM sim_sh s JOIN df USING (h)
+        WHERE df.n < greatest($common, ceil($share * (SELECT count(DISTINCT agency_id) FROM sim_txt)))
+          AND s.h NOT IN (SELECT h FROM sim_form)""", {"common": COMMON_AGENCIES, "share": COMMON_SHARE})
+    # another agency's chapter is compared only where the two share a rare run (in at most RARE agencies'
+    # reports): a copy shares all of its own, and the pairs to count stay few however many agencies load
     con.execute("""
         CREATE OR REPLACE TEMP TABLE sim_pairs AS
         WITH n AS (SELECT report_id, chapter, count(*) AS n_own FROM sim_own GROUP BY ALL HAVING count(*) >= $min),
@@ -94,15 +102,21 @@ def run(con: duckdb.DuckDBPyConnection, threshold: float = DEFAULT_THRESHOLD) ->
             JOIN sim_own b ON b.report_id = p.prev_id AND b.chapter = a.chapter AND b.h = a.h
             GROUP BY ALL
         ),
-        same_year AS (
-            SELECT a.report_id, a.chapter, b.report_id AS other_id, 'same_year' AS basis, count(*) AS shared
+        candidates AS (
+            SELECT DISTINCT a.report_id, a.chapter, b.report_id AS other_id
             FROM sim_own a JOIN sim_own b ON b.h = a.h AND b.chapter = a.chapter AND b.year = a.year
                  AND b.agency_id <> a.agency_id
+            WHERE a.n <= $rare
+        ),
+        same_year AS (
+            SELECT c.report_id, c.chapter, c.other_id, 'same_year' AS basis, count(*) AS shared
+            FROM candidates c JOIN sim_own a ON a.report_id = c.report_id AND a.chapter = c.chapter
+            JOIN sim_own b ON b.report_id = c.other_id AND b.chapter = c.chapter AND b.h = a.h
             GROUP BY ALL
         )
         SELECT m.report_id, m.chapter, m.other_id, m.basis, m.shared / n.n_own AS similarity, n.n_own
         FROM (SELECT * FROM own_previous UNION ALL SELECT * FROM same_year) m JOIN n USING (report_id, chapter)
-        WHERE m.shared >= $floor * n.n_own""", {"min": MIN_OWN, "floor": FLOOR})
+        WHERE m.shared >= $floor * n.n_own""", {"min": MIN_OWN, "floor": FLOOR, "rare": RARE})
     con.execute("""
         INSERT INTO chapter_similarity (report_id, chapter, other_id, basis, similarity, n_chars)
         SELECT report_id, chapter, other_id, basis, similarity, n_own + $k - 1 FROM sim_pairs""", {"k": k})
