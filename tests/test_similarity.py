@@ -16,7 +16,6 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
 from helpers import clean_values, render_report, write
 
 from etl.assess import rules as R
@@ -149,7 +148,7 @@ def _outline_corpus(folder: Path) -> dict[str, str]:
         .replace("五、存在的主要问题", "六、存在的主要问题").replace("六、其他需要报告", "七、其他需要报告"),
         "样例市规范局": text("样例市规范局", 6),
     }
-    for i, (agency, body) in enumerate(out.items()):
+    for i, body in enumerate(out.values()):
         write(folder / f"a{i}", "2022.txt", body)
     return out
 

@@ -29,12 +29,16 @@ def peer_label(key: str) -> str:
     return f"{i18n.name(i18n.LEVELS, level or None, lang)}·{i18n.name(i18n.KINDS, kind or None, lang)}"
 
 
+def has_table(name: str) -> bool:
+    """Whether the warehouse has the table (one built before the 考评 tables has not)."""
+    return bool(len(ctx.run("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name])))
+
+
 def rules_table() -> R.Table:
     """The rules the warehouse was built with (the defaults for a warehouse older than the 考评 table)."""
-    try:
-        df = ctx.run("SELECT * EXCLUDE (source) FROM assessment_rules", [])
-    except Exception:  # a warehouse built before assessment_rules existed
+    if not has_table("assessment_rules"):
         return R.table()
+    df = ctx.run("SELECT * EXCLUDE (source) FROM assessment_rules", [])
     return R.from_frame(df) if not df.empty else R.table()
 
 
@@ -68,6 +72,9 @@ def rules_editor(table: R.Table) -> R.Table:
 def similar_section(year: int, threshold: float) -> None:
     ui.section(t("assess_similar", lang))
     st.caption(t("assess_similar_note", lang, pct=f"{threshold:.0%}"))
+    if not has_table("chapter_similarity"):  # an older warehouse: the app says to rebuild it
+        st.caption(t("no_rows", lang))
+        return
     floor = st.slider(t("assess_similar_floor", lang), SIM.FLOOR, 1.0, float(threshold), 0.05, key="assess_floor")
     aw, ap = ctx.filters.agency_where("a")
     df = ctx.run(f"""

@@ -133,7 +133,7 @@ MESSAGES: dict[str, dict[str, Template]] = {
     # a chapter's own wording found in another report's same chapter (etl/checks/similarity.py)
     "similarity": {
         "own_previous": T("{cells:zh|、}与本机关{other_year}年度报告同一章节雷同：本章 {pct}% 的文字（不计各机关通用表述）"
-                          "与上年相同",
+                          "与之相同",
                           "{cells:en|, } copies the same chapter of the agency's {other_year} report: {pct}% of its "
                           "own wording (common wording aside) is the same"),
         "same_year": T("{cells:zh|、}与{other_agency}{other_year}年度报告同一章节雷同（对方发布在先）：本章 {pct}% 的文字"
