@@ -70,10 +70,15 @@ def run(con: duckdb.DuckDBPyConnection, threshold: float = DEFAULT_THRESHOLD) ->
         FROM chapter_texts ct JOIN reports r USING (report_id)
         WHERE r.is_active AND r.agency_id IS NOT NULL AND r.year IS NOT NULL
           AND list_contains($chapters::VARCHAR[], ct.chapter)""", {"chapters": list(PROSE_CHAPTERS)})
+    # the runs of each chapter text (cid), deduplicated on two integers, then labelled: the fast way round
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE sim_sh AS
-        SELECT DISTINCT report_id, chapter, agency_id, year, hash(substr(t, i, {k})) AS h
-        FROM (SELECT *, unnest(range(1, length(t) - {k} + 2)) AS i FROM sim_txt WHERE length(t) >= {k})""")
+        WITH c AS (SELECT row_number() OVER () AS cid, * FROM sim_txt WHERE length(t) >= {k}),
+        runs AS (
+            SELECT DISTINCT cid, hash(substr(t, i, {k})) AS h
+            FROM (SELECT cid, t, unnest(range(1, length(t) - {k} + 2)) AS i FROM c)
+        )
+        SELECT c.report_id, c.chapter, c.agency_id, c.year, runs.h FROM runs JOIN c USING (cid)""")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE sim_form AS
         SELECT DISTINCT hash(substr(w, i, {k})) AS h FROM (
