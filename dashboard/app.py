@@ -21,7 +21,7 @@ from etl.warehouse import schema  # noqa: E402
 # Pages live in dashboard/views/, not pages/: a folder named pages/ next to the entry script switches
 # Streamlit into its legacy multipage mode (PagesManager.uses_pages_directory), which bypasses st.navigation.
 ICONS = {"overview": "dashboard", "proactive": "campaign", "requests": "inbox", "review": "gavel",
-         "compare": "compare_arrows", "builder": "table_view", "quality": "rule", "notice": "fact_check",
+         "compare": "compare_arrows", "builder": "table_view", "quality": "rule", "notice": "fact_check", "assess": "grading",
          "report": "description", "glossary": "menu_book", "upload": "upload_file"}
 
 # An emoji favicon is drawn from a data: URL; a ":material/…:" page icon makes the browser fetch an SVG from

@@ -281,25 +281,110 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notice_matter": ("事项", "Matter"),
     "notice_matter_missing": ("未发布年度报告", "No annual report"),
     "notice_matter_late": ("逾期发布", "Published late"),
+    "notice_matter_content": ("报告内容不规范", "Content not as required"),
     "notice_matter_figures": ("报告数字有误", "Errors in the figures"),
-    "notice_detail": ("具体情况", "Details"),
+    "notice_no": ("序号", "No."),
+    "notice_agency": ("单位", "Agency"),
+    "notice_problems": ("存在问题", "Problems"),
     "notice_download": ("生成通报（Word）", "Notice (Word)"),
-    "notice_title": ("关于 {year} 年度政府信息公开工作年度报告发布情况的通报", "Notice on the publication of the {year} annual disclosure reports"),
-    "notice_scope_head": ("一、总体情况", "1. Overview"),
-    "notice_scope": ("本通报依据数据仓库中“{filters}”范围内的年度报告编制。{year} 年度应报 {expected} 个机关，已报 {reported} 个"
-                     "（报送率 {rate}），其中按时 {on_time} 个、逾期 {late} 个、发布日期不明 {undated} 个；未报 {missing} 个。",
-                     "This notice covers the annual reports in the warehouse for {filters}. For {year}, {expected} "
-                     "agencies were due to report and {reported} did (rate {rate}): {on_time} on time, {late} late, "
-                     "{undated} with no known date; {missing} did not."),
-    "notice_table_caption": ("表1　{year} 年度报告报送情况（按省）", "Table 1. Reporting for {year}, by province"),
-    "notice_part_missing": ("二、未发布年度报告的机关（{n} 个）", "2. Agencies with no annual report ({n})"),
-    "notice_part_late": ("三、逾期发布的机关（{n} 个）", "3. Agencies that published late ({n})"),
-    "notice_part_figures": ("四、报告数字有误的机关（{n} 个）", "4. Agencies whose figures fail the checks ({n})"),
-    # the table under each part names what it lists (its number counts only tables printed)
-    "notice_caption_missing": ("表{i}　未发布 {year} 年度报告的机关", "Table {i}. Agencies with no annual report for {year}"),
-    "notice_caption_late": ("表{i}　逾期发布 {year} 年度报告的机关", "Table {i}. Agencies that published their {year} report late"),
-    "notice_caption_figures": ("表{i}　{year} 年度报告数字有误的机关及所涉单元格",
-                               "Table {i}. Agencies whose {year} figures fail the checks, with the cells concerned"),
+    "notice_wording": ("通报文字", "Wording of the notice"),
+    "notice_f_title": ("标题", "Title"),
+    "notice_f_recipients": ("主送机关", "Addressed to"),
+    "notice_f_opening": ("开头", "Opening"),
+    "notice_f_rectify": ("整改要求（含整改时限）", "What to do, and by when"),
+    "notice_f_issuer": ("落款（发文机关）", "Issued by"),
+    "notice_f_date": ("成文日期", "Date"),
+    "notice_f_due_days": ("整改时限（天）", "Days to rectify"),
+    # the 通报 itself (dashboard/notice.py): official wording an office edits on the page; nothing about the app
+    "notice_title": ("关于{year}年度政府信息公开工作年度报告检查情况的通报",
+                     "Notice on the review of the {year} government information disclosure annual reports"),
+    "notice_recipients": ("各有关单位：", "To the agencies concerned:"),
+    "notice_opening": ("根据《中华人民共和国政府信息公开条例》第四十九条、第五十条规定，各行政机关应当按时向社会公布本机关"
+                       "上一年度政府信息公开工作年度报告，年度报告的内容和格式应当符合规定要求。现将{year}年度报告的发布和"
+                       "内容检查情况通报如下。",
+                       "Under Articles 49 and 50 of the Regulation on the Disclosure of Government Information, "
+                       "each agency publishes its annual report on time, in the required content and form. The "
+                       "review of the {year} reports is set out below."),
+    "notice_rectify": ("请上述单位对照所列问题逐项整改，于{due}前在本单位政府信息公开专栏更正或重新发布年度报告，并将整改情况"
+                       "书面报送。各单位要举一反三，严格按照规定的内容、格式和时限编制和发布年度报告。",
+                       "The agencies listed are to correct each problem and republish or correct their annual "
+                       "report by {due}, and report in writing what they did; every agency is to follow the "
+                       "required content, form and deadline."),
+    "notice_issuer": ("政务公开办公室", "Government Affairs Openness Office"),
+    "notice_sample": ("（本通报依据程序生成的样例数据编制，仅供演示，所列单位均为虚构。）",
+                      "(Made from generated sample data for demonstration; the agencies named are fictional.)"),
+    "notice_part_overview": ("一、总体情况", "1. Overview"),
+    "notice_scope": ("{year}年度应发布年度报告的单位共{expected}个，已发布{reported}个（报送率{rate}），其中按时发布{on_time}个、"
+                     "逾期发布{late}个、发布日期不明{undated}个；未发布{missing}个。",
+                     "For {year}, {expected} agencies were due to publish an annual report and {reported} did "
+                     "({rate}): {on_time} on time, {late} late, {undated} with no known date; {missing} did not."),
+    "notice_scope_no_list": ("未发布数按以往年度已发布年度报告的单位统计。",
+                             " Agencies that did not publish are counted among those that published in earlier years."),
+    "notice_nothing": ("{year}年度没有应发布年度报告的单位。", "No agency was due to report for {year}."),
+    "notice_part_problems": ("二、存在的主要问题", "2. Problems found"),
+    "notice_problems_intro": ("经检查，以下{n}个单位的年度报告存在问题：", "The annual reports of the following {n} agencies have problems:"),
+    "notice_none": ("经检查，未发现需要通报的问题。", "No problem to notify was found."),
+    "notice_part_rectify": ("三、整改要求", "3. What is to be done"),
+    # 年报考评 page (dashboard/views/assess.py, etl/assess)
+    "page_assess": ("年报考评", "Assessment"),
+    "assess_note": ("按考评规则逐项扣分：只计确定属于报告本身的问题（未通过且责任在报告本身）；复议、诉讼被纠错按报告表四所填件数扣分，"
+                    "未填数字的不计并注明。同类组指层级和机关类型相同的单位，组内按得分排名（得分相同名次相同）。",
+                    "Points are deducted item by item under the rules: only problems certain to be the report's own "
+                    "count; corrections on reconsideration or in court count the cases table 4 prints (a blank "
+                    "cell is not counted, and said). A peer group is the agencies of one level and kind, ranked by "
+                    "score (ties share a rank)."),
+    "assess_rules_head": ("考评规则", "Scoring rules"),
+    "assess_item": ("考评项目", "Item"),
+    "assess_rules": ("所依据的检查", "Checks counted"),
+    "assess_cells": ("计件单元格", "Cells counted"),
+    "assess_points": ("每次扣分", "Points each"),
+    "assess_cap": ("最多扣分", "At most"),
+    "assess_threshold": ("雷同认定比例", "Copy threshold"),
+    "assess_rules_download": ("下载考评规则（CSV）", "Download the rules (CSV)"),
+    "assess_rules_hint": ("此处改动只用于本页计算；如需长期使用，下载后以 assessment.csv 为名放在报告文件夹根目录并重新构建"
+                          "（雷同认定比例在重新构建时生效）。",
+                          "Edits here score this page only; to keep them, save the download as assessment.csv in the "
+                          "reports folder's root and rebuild (the copy threshold takes effect on a rebuild)."),
+    "assess_peer": ("同类组", "Peer group"),
+    "assess_peer_unknown": ("层级或类型不明", "Level or kind unknown"),
+    "assess_n": ("参评单位", "Agencies assessed"),
+    "assess_mean": ("平均得分", "Mean score"),
+    "assess_n_deducted": ("有扣分的单位", "Agencies with deductions"),
+    "assess_scores": ("{year} 年度考评得分", "Scores for {year}"),
+    "assess_rank": ("组内排名", "Rank in group"),
+    "assess_deducted": ("扣分合计", "Deducted"),
+    "assess_score": ("得分", "Score"),
+    "assess_unknown": ("件数不明的项目", "Items with an unknown count"),
+    "assess_detail": ("扣分明细", "Deductions"),
+    "assess_per": ("计分方式", "Counted"),
+    "assess_points_off": ("本项扣分", "Points deducted"),
+    "assess_why": ("扣分依据", "Why"),
+    "assess_sheet_title": ("{year}年度政府信息公开工作年度报告考评得分表", "Assessment of the {year} annual disclosure reports"),
+    "assess_rectify": ("对照所列问题逐项整改，在本单位政府信息公开专栏更正或重新发布年度报告，并书面报送整改情况。",
+                       "Correct each problem listed, republish or correct the annual report, and report in writing."),
+    "assess_download": ("下载考评得分表（Excel）", "Score sheet (Excel)"),
+    "assess_similar": ("内容雷同的章节", "Copied chapters"),
+    "assess_similar_note": ("比较各单位自行撰写的章节（总体情况、存在的主要问题及改进情况、其他需要报告的事项）与本单位上一份报告"
+                            "及其他单位同年报告的同一章节；各单位普遍使用的表述和规定格式的文字不计。自有文字相同比例达到 {pct} 即认定雷同"
+                            "（同年他单位的，发布在后者为雷同；发布日期相同或不明的无法认定）。",
+                            "The chapters an agency writes itself (overview, problems and improvements, other matters) "
+                            "are compared with the same chapter of its previous report and of other agencies' reports "
+                            "of the same year; wording many agencies use and the form's own words do not count. {pct} "
+                            "of a chapter's own wording found in the other makes it a copy (between agencies, the one "
+                            "published later; equal or unknown dates cannot be decided)."),
+    "assess_similar_floor": ("列出相同比例不低于", "List chapters at least this similar"),
+    "assess_chapter": ("章节", "Chapter"),
+    "assess_other": ("对照报告", "Compared with"),
+    "assess_basis": ("比较对象", "Compared against"),
+    "assess_basis_own_previous": ("本单位上一份报告", "the agency's previous report"),
+    "assess_basis_same_year": ("其他单位同年报告", "another agency's report of the year"),
+    "assess_similarity": ("自有文字相同比例", "Own wording shared"),
+    "assess_similar_found": ("认定雷同", "Copied"),
+    "assess_similar_unsure": ("无法判断孰先", "Who copied is unknown"),
+    "assess_similar_none": ("未达认定比例或发布在先", "Below the threshold, or published first"),
+    "assess_similar_pick": ("查看相同段落", "Show the shared passages"),
+    "assess_passages_note": ("左右两栏中标色的是两章相同的段落（共 {n} 段，按不少于 10 个字计）。",
+                             "Highlighted: the passages both chapters share ({n}, of 10 characters or more)."),
     # publication on the web (etl collect)
     "web_publication": ("网上发布情况（网站采集）", "Publication on the web (collected)"),
     "web_note": ("范围：采集清单（SOURCES.csv）所列机关。发布日期取报告网页所载发布日期，其次取年报栏目列表日期；"
@@ -521,16 +606,7 @@ CELL_READ_NOTES = {
 }
 CELL_READ_MARKS = {"ocr": "°", "ocr_corrected": "※"}
 
-RULES = {
-    "T3-balance": ("表三收支平衡", "Table 3 balance"), "T3-outcomes": ("表三办理结果合计", "Table 3 outcomes sum"),
-    "T3-columns": ("表三申请人合计", "Table 3 applicant totals"), "T4-sums": ("表四合计", "Table 4 sums"),
-    "non-negative": ("非负整数", "Non-negative integers"), "T2-stock": ("表二存量", "Table 2 stock"),
-    "X-carry": ("跨年结转衔接", "Carry-over across years"), "X-stock": ("跨年现行有效件数", "Stock across years"),
-    "X-jump": ("年度突变", "Year-on-year jump"), "text-vs-table": ("文字与表格不一致", "Text contradicts tables"),
-    "completeness": ("内容不完整", "Incomplete"), "format-vs-year": ("格式与年度不符", "Format does not match the year"),
-    "timeliness": ("逾期发布", "Published late"), "coverage": ("报告缺失", "Report missing"),
-    "duplicate": ("重复报告", "Duplicate report"),
-}
+RULES = _categories.RULES  # rule names: owned by etl.checks.categories
 
 
 def name(table: dict[str, tuple[str, str]], key: str | None, lang: str = "zh") -> str:

@@ -591,20 +591,22 @@ def reporting_by_region(df: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def notice_list(run: Run, f: Filters, year: int) -> pd.DataFrame:
-    """The 通报 list for `year`: agencies that did not publish, published late, or whose figures fail a check
-    (etl/checks/categories.py 'figures'), one row per agency and matter, with the finding's words (cells by
-    their printed labels) in the reader's language."""
+    """The 通报 list for `year`: agencies that did not publish, published late, whose report is incomplete,
+    in the wrong format, misnumbered or copied (雷同) ('content': the other 'process' rules but a duplicate
+    file), or whose figures fail a check (etl/checks/categories.py 'figures'), one row per finding, with the
+    finding's words (cells by their printed labels) in the reader's language."""
     aw, ap = f.agency_where("a")
     return run(f"""
-    SELECT a.name AS agency, a.province, a.city, a.county,
-           CASE fi.rule WHEN 'coverage' THEN 'missing' WHEN 'timeliness' THEN 'late' ELSE 'figures' END AS matter,
-           {message_sql(f.lang)} AS message, fi.actual, fi.report_id, fi.rule
+    SELECT a.agency_id, a.name AS agency, a.province, a.city, a.county,
+           CASE WHEN fi.rule = 'coverage' THEN 'missing' WHEN fi.rule = 'timeliness' THEN 'late'
+                WHEN fi.category = 'figures' THEN 'figures' ELSE 'content' END AS matter,
+           {message_sql(f.lang)} AS message, fi.actual, fi.report_id, fi.rule, fi.finding_id
     FROM findings fi JOIN agencies a USING (agency_id)
     LEFT JOIN reports r ON r.report_id = fi.report_id
-    WHERE fi.year = ? AND {ACCUSE} AND (fi.rule IN ('coverage', 'timeliness') OR fi.category = 'figures')
+    WHERE fi.year = ? AND {ACCUSE} AND fi.category IN ('figures', 'process') AND fi.rule <> 'duplicate'
           AND (fi.report_id IS NULL OR r.is_active) AND {aw}
-    ORDER BY CASE matter WHEN 'missing' THEN 0 WHEN 'late' THEN 1 ELSE 2 END, a.province NULLS LAST,
-             a.city NULLS LAST, a.name, fi.rule""", [year, *ap])
+    ORDER BY CASE matter WHEN 'missing' THEN 0 WHEN 'late' THEN 1 WHEN 'content' THEN 2 ELSE 3 END,
+             a.province NULLS LAST, a.city NULLS LAST, a.name, fi.rule""", [year, *ap])
 
 
 # --- the table builder ----------------------------------------------------------------------------------

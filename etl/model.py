@@ -78,6 +78,10 @@ class Report:
     # "approx": True for "N余条"-like figures, which are not to be judged against a table}
     narrative_evidence: dict[str, dict] = field(default_factory=dict)
     chapters: dict[str, str] = field(default_factory=dict)
+    # chapter -> its heading as printed ("五、存在的主要问题及改进情况"), where the heading stood on a line of its
+    # own (a chapter cut out of a run of text starts with its heading instead): the outline audit reads the
+    # chapter numbering from it
+    headings: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # "t4", "t3.other_other", "chapter:problems"
     problems: list[Problem] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
@@ -107,6 +111,7 @@ class Report:
             narrative=d.get("narrative", {}),
             narrative_evidence=d.get("narrative_evidence", {}),
             chapters=d.get("chapters", {}),
+            headings=d.get("headings", {}),
             missing=d.get("missing", []),
             problems=[Problem(**p) for p in d.get("problems", [])],
             meta=d.get("meta", {}),

@@ -33,8 +33,9 @@ def _report(agency: str, year: int, published: str | None, seed: int = 1, drop_r
                  agency=agency, year=year, published_on=published, template="2021",
                  table_formats={"t2": "2021", "t3": "2021", "t4": "2021"}, title=f"{agency}{year}年报",
                  cells=cells, problems=problems or [], narrative=narrative or {},
-                 chapters={k: "…" for k in ("overview", "proactive", "requests", "review_litigation", "problems",
-                                            "other")})
+                 # every chapter printed, with some words in it (an empty problems chapter is a finding of its own)
+                 chapters={k: "本章内容按规定格式编写，详见原文。" for k in ("overview", "proactive", "requests",
+                                                              "review_litigation", "problems", "other")})
     if evidence is not None:
         rep.narrative_evidence = evidence  # the sentence each prose fact was read from
     return rep

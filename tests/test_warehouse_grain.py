@@ -21,6 +21,9 @@ GRAIN: dict[str, tuple[tuple[str, ...], str]] = {
     "agencies": (("agency_id",), "TRUE"),
     "reports": (("report_id",), "TRUE"),
     "cells": (("report_id", "tbl", "row_key", "col_key"), "TRUE"),
+    "chapter_texts": (("report_id", "chapter"), "TRUE"),
+    "chapter_similarity": (("report_id", "chapter", "other_id"), "TRUE"),  # the corpus' copied chapters
+    "assessment_rules": (("item",), "TRUE"),
     "findings": (("finding_id",), "TRUE"),
     "ingest_errors": (("path",), "TRUE"),
     "skipped": (("path",), "TRUE"),

@@ -1,6 +1,8 @@
-"""通报: for one year, 应报 / 已报 / 按时 / 逾期 / 未报 and the rates by region, and the list of agencies that
-did not publish, published late or printed figures that fail the checks — on screen, in Excel and as an A4
-Word document ready to circulate."""
+"""通报: for one year, 应报 / 已报 / 按时 / 逾期 / 未报 and the rates by region, and the list of agencies to
+notify (one row per agency, its problems merged) — on screen, in Excel, and as the 通报 itself in
+official-document form (dashboard/notice.py) with the wording in text fields the office edits."""
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -49,10 +51,26 @@ if not ui.nothing_matches(ctx):
         ui.section(t("notice_list", lang, year=year))
         items = notice.frame(ctx.run, ctx.filters, year)
         ui.table(items, f"notice_list_{year}", ctx)
-        issuer = st.text_input(t("briefing_issuer", lang), key="notice_issuer", max_chars=60)
+
+        ui.section(t("notice_wording", lang))
+        c1, c2 = st.columns([1, 1])
+        days = int(c2.number_input(t("notice_f_due_days", lang), min_value=1, max_value=365, value=30,
+                                   key="notice_days"))
+        base = notice.wording(lang, year, today=dt.date.today(), days=days)
+        # the defaults follow the year and the time limit until the office types its own
+        title = c1.text_input(t("notice_f_title", lang), base.title, key=f"notice_title_{year}", max_chars=120)
+        recipients = st.text_input(t("notice_f_recipients", lang), base.recipients, key="notice_recipients",
+                                   max_chars=300)
+        opening = st.text_area(t("notice_f_opening", lang), base.opening, key=f"notice_opening_{year}", height=110,
+                               max_chars=2000)
+        rectify = st.text_area(t("notice_f_rectify", lang), base.rectify, key=f"notice_rectify_{days}", height=110,
+                               max_chars=2000)
+        c1, c2 = st.columns([2, 1])
+        issuer = c1.text_input(t("notice_f_issuer", lang), base.issuer, key="notice_issuer", max_chars=60)
+        date = c2.text_input(t("notice_f_date", lang), base.date, key="notice_date", max_chars=30)
+        words = notice.Wording(title, recipients, opening, rectify, issuer, date)
         st.download_button(t("notice_download", lang),
-                           lambda: notice.build(ctx.run, ctx.filters, year, ctx.data_date, issuer=issuer,
-                                                sample=ctx.n_sample > 0),
+                           lambda: notice.build(ctx.run, ctx.filters, year, words, sample=ctx.n_sample > 0),
                            f"notice_{year}.docx",
                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key="notice_docx", on_click="ignore", type="primary", icon=":material/article:")

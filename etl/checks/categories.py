@@ -2,7 +2,8 @@
 
 - figures: the numbers are wrong (a table that does not add up, a negative count, carry-over or stock that
   contradicts last year's report, prose that contradicts the table);
-- process: how the report was published (late, missing, duplicated, incomplete, the wrong year's form);
+- process: how the report was published and written (late, missing, duplicated, incomplete, the wrong year's
+  form, chapters out of order or a problems chapter left empty, a chapter copied: 雷同);
 - review: worth a look but not wrong (an unusual jump from last year).
 
 Shares and counts name the kind they count, so lateness is never counted as an error in the figures.
@@ -25,8 +26,22 @@ CATEGORY_OF: dict[str, str] = {
     "T2-stock": "figures", "non-negative": "figures", "X-carry": "figures", "X-stock": "figures",
     "text-vs-table": "figures",
     "timeliness": "process", "coverage": "process", "duplicate": "process", "completeness": "process",
-    "format-vs-year": "process",
+    "format-vs-year": "process", "outline": "process", "problems-empty": "process", "similarity": "process",
     "X-jump": "review",
+}
+# Every rule's name, the one place the checks, the dashboard and the 考评 sheet take it from.
+RULES: dict[str, tuple[str, str]] = {
+    "T3-balance": ("表三收支平衡", "Table 3 balance"), "T3-outcomes": ("表三办理结果合计", "Table 3 outcomes sum"),
+    "T3-columns": ("表三申请人合计", "Table 3 applicant totals"), "T4-sums": ("表四合计", "Table 4 sums"),
+    "non-negative": ("非负整数", "Non-negative integers"), "T2-stock": ("表二存量", "Table 2 stock"),
+    "X-carry": ("跨年结转衔接", "Carry-over across years"), "X-stock": ("跨年现行有效件数", "Stock across years"),
+    "X-jump": ("年度突变", "Year-on-year jump"), "text-vs-table": ("文字与表格不一致", "Text contradicts tables"),
+    "completeness": ("内容不完整", "Incomplete"), "format-vs-year": ("格式与年度不符", "Format does not match the year"),
+    "timeliness": ("逾期发布", "Published late"), "coverage": ("报告缺失", "Report missing"),
+    "duplicate": ("重复报告", "Duplicate report"),
+    "outline": ("章节顺序或编号错误", "Chapters out of order or misnumbered"),
+    "problems-empty": ("“存在的主要问题及改进情况”为空", "Problems chapter empty"),
+    "similarity": ("内容雷同", "Content copied"),
 }
 
 

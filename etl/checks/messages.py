@@ -130,6 +130,32 @@ MESSAGES: dict[str, dict[str, Template]] = {
                  # the agency is on the 应报名单 for that year (etl/warehouse/expected.py)
                  "listed": T("{agency}列入应报名单，未找到其{year}年度报告",
                              "{agency} is on the expected-reporters list; no report for {year} found")},
+    # a chapter's own wording found in another report's same chapter (etl/checks/similarity.py)
+    "similarity": {
+        "own_previous": T("{cells:zh|、}与本机关{other_year}年度报告同一章节雷同：本章 {pct}% 的文字（不计各机关通用表述）"
+                          "与之相同",
+                          "{cells:en|, } copies the same chapter of the agency's {other_year} report: {pct}% of its "
+                          "own wording (common wording aside) is the same"),
+        "same_year": T("{cells:zh|、}与{other_agency}{other_year}年度报告同一章节雷同（对方发布在先）：本章 {pct}% 的文字"
+                       "（不计各机关通用表述）与之相同",
+                       "{cells:en|, } copies the same chapter of {other_agency}'s {other_year} report (published "
+                       "earlier): {pct}% of its own wording (common wording aside) is the same"),
+        "same_year_unsure": T("{cells:zh|、}与{other_agency}{other_year}年度报告同一章节雷同：本章 {pct}% 的文字"
+                              "（不计各机关通用表述）与之相同；两份报告发布日期相同或不明，无法判断孰先孰后",
+                              "{cells:en|, } is the same as the same chapter of {other_agency}'s {other_year} "
+                              "report ({pct}% of its own wording, common wording aside); their publication dates "
+                              "are equal or unknown, so who copied whom cannot be told"),
+    },
+    # the chapter numbering as printed (etl/checks/outline.py): `listing` names each chapter with its ordinal
+    "outline": {
+        "numbering": T("章节编号重复或重新开始：{listing}", "chapter numbering repeats or restarts: {listing_en}"),
+        "order": T("章节顺序与规定不符：{listing}", "chapters out of the prescribed order: {listing_en}"),
+    },
+    "problems-empty": {
+        "empty": T("{cells:zh|、}一章只有标题，没有内容", "{cells:en|, } has a heading and nothing under it"),
+        "short": T("{cells:zh|、}一章仅写“{body}”，未写明存在的问题和改进措施",
+                   "{cells:en|, } says only \"{body}\": no problems or improvements are stated"),
+    },
     "duplicate": {"": T("同一机关同一年度已有另一文件在用：{active_path}（保留缺失单元格最少、其次问题最少、再次发布日期最晚的一份）",
                         "another file for the same agency and year is active: {active_path} "
                         "(kept: fewest missing cells, then fewest problems, then latest publication date)")},

@@ -89,6 +89,7 @@ def extract_report(doc: Document, source: Source) -> Report:
         published_on=find_published(doc.meta, lines), template=template,
         table_formats=_complete_formats(fmts, template, {c.table for c in walked.cells}),
         cells=walked.cells, extra_rows=walked.extra_rows, chapters=chapters,
+        headings=_headings(walked.headings, chapters),
         narrative=dict(stated.facts), narrative_evidence=stated.evidence,
         problems=[Problem(**p) if isinstance(p, dict) else p for p in doc.problems] + walked.problems + stated.problems,
         meta={k: v for k, v in doc.meta.items() if k in ("title", "issuer", "published", "url", "written",
@@ -108,6 +109,19 @@ def extract_report(doc: Document, source: Source) -> Report:
 
         verify(report)
     return report
+
+
+def _headings(walked: dict[str, str], chapters: dict[str, str]) -> dict[str, str]:
+    """Each chapter's heading as printed: the line the walk took it from, or, for a chapter cut out of a run
+    of text, the heading its text starts with (normalized)."""
+    out = {k: h.strip() for k, h in walked.items() if k in chapters}
+    for key, text in chapters.items():
+        if key not in out:
+            n = F.norm(text[:80])
+            found = F.chapter_at_start(n)
+            if found and found[0].key == key:
+                out[key] = n[:found[1]]
+    return out
 
 
 def _read_glued(doc: Document, walked: TableResult) -> None:

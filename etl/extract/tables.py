@@ -113,6 +113,7 @@ class TableResult:
     problems: list[Problem] = field(default_factory=list)
     formats: dict[str, set[str]] = field(default_factory=lambda: {"t2": set(), "t3": set()})
     chapters: dict[str, list[str]] = field(default_factory=dict)
+    headings: dict[str, str] = field(default_factory=dict)  # chapter -> its heading line as printed (the first)
     partial_rows: list[str] = field(default_factory=list)
     seen_tables: set[str] = field(default_factory=set)
 
@@ -166,7 +167,8 @@ class TableWalker:
         if self.chapter:
             self.res.chapters.setdefault(self.chapter, []).append(t.text)
 
-    def _set_chapter(self, key: str) -> None:
+    def _set_chapter(self, key: str, heading: str) -> None:
+        self.res.headings.setdefault(key, heading)
         self._finish_row()
         if self.ctx == "t4" and CHAPTER_TABLE.get(key) != "t4":
             self._finish_t4()
@@ -201,7 +203,7 @@ class TableWalker:
     def _para(self, t: Token) -> None:
         ch = self._chapter_at(t.n)
         if ch:
-            self._set_chapter(ch)
+            self._set_chapter(ch, t.text)
             return
         self._finish_row()
         self._markers(t.n, para=True)
@@ -223,7 +225,7 @@ class TableWalker:
         n = t.n
         ch = self._chapter_at(n)
         if ch:
-            self._set_chapter(ch)
+            self._set_chapter(ch, t.text)
             return
         self._markers(n)
         if self.ctx is None:

@@ -24,6 +24,7 @@ from etl.formats import (
     T4_ROWS,
     label,
 )
+from etl.sample.prose import short_name
 from etl.sample.truth import ReportSpec
 
 MARKER = "【样例数据】本报告由程序生成，非真实政府报告。"
@@ -160,7 +161,7 @@ def _t4(spec: ReportSpec) -> TableBlock:
 
 def _overview(spec: ReportSpec, rng: random.Random) -> list[str]:
     n, y = spec.narrative, spec.year
-    short = "我局" if spec.agency.kind == "department" else ("我街道" if spec.agency.kind == "subdistrict" else "我单位")
+    short = short_name(spec.agency.kind)
     out = [rng.choice((
         f"{y}年，{short}认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，"
         "持续推进决策、执行、管理、服务、结果公开。",
@@ -218,10 +219,7 @@ def build(spec: ReportSpec) -> Layout:
         (titles[1], [_t2(spec, st)]),
         (titles[2], ([Para(st.fix(NOTE))] if st.note == "above" else []) + [_t3(spec, st)]),
         (titles[3], [_t4(spec)]),
-        (titles[4], [Para(rng.choice((
-            "一是政务公开工作的主动性还需增强；二是政策解读形式较为单一。下一步，我们将加强业务培训，丰富解读形式。",
-            "存在的主要问题是信息发布的规范化水平有待提高。改进措施：完善信息发布审核机制，加强工作人员业务学习。",
-        )))]),
+        (titles[4], [Para(st.fix(p)) for p in spec.problems.split("\n")]),
         (titles[5], [Para(_chapter_six(spec, rng))]),
     ]
     if st.insert_chapter:

@@ -3,7 +3,8 @@
 Clean figures come from figures.Series; about 5% of reports then get one of the mistakes agencies really
 make (a total that does not add up, carry-over contradicting last year, blank or "/" cells, a narrative
 figure disagreeing with the table, the wrong year's format, a negative count, a document stock that does
-not add up), a few are published late, a few agency-years are missing. The defects listed in the truth are
+not add up, the problems chapter copied word for word from last year's report), a few are published late, a
+few agency-years are missing. The defects listed in the truth are
 what rules.py finds in the final printed cells, so knock-on failures are listed too.
 """
 
@@ -21,7 +22,7 @@ from etl.formats import (
     T4_COL_KEYS,
     T4_ROW_KEYS,
 )
-from etl.sample import rules
+from etl.sample import prose, rules
 from etl.sample.figures import Series, Year, outcome_rows_2019_total
 from etl.sample.population import Agency
 from etl.values import EMPTY, NA, NUMBER, ZERO
@@ -35,7 +36,7 @@ SPIKE_RATE = 0.005  # agencies with one genuinely exceptional year (X-jump)
 LATE_ADOPTER_RATE = 0.03  # agencies still printing the 2019 table 2 in 2021–2022
 # Injected defect kind → weight.
 DEFECTS = {"total": 30, "carry": 15, "blank": 20, "narrative": 15, "format": 10, "negative": 3, "t2stock": 4,
-           "xstock": 3}
+           "xstock": 3, "copied": 15}
 TEXT_RENDERINGS = ("text-a", "text-b", "text-c", "text-d", "text-e", "text-f")
 RENDERINGS = {
     "html": ("html", "html-word", "html-gbk"),
@@ -75,6 +76,7 @@ class ReportSpec:
     style_seed: str  # drives every presentational choice of the renderers
     proactive: int
     fee_yuan: int
+    problems: str = ""  # the body of the 存在的主要问题及改进情况 chapter (etl.sample.prose)
     injected: str | None = None  # the defect kind injected into this report, if any
     defects: list[rules.Defect] = field(default_factory=list)
 
@@ -106,6 +108,7 @@ class ReportSpec:
             "level": a.level, "kind": a.kind, "sector": a.sector,
             "rendering": self.rendering,
             "injected": self.injected,
+            "chapters": {"problems": self.problems},
             "defects": [d.to_dict() for d in self.defects],
         }
 
@@ -252,14 +255,20 @@ class AgencyPlan:
         late = r.random() < LATE_RATE
         commas = r.random() < 0.2
         cells = {a: printed(a, v, r, commas, blanks.get(a)) for a, v in vals.items()}
+        # the prose has a generator of its own: its draws leave every other choice as it was
+        text = prose.problems_chapter(random.Random(f"prose/{self.seed}/{self.a.agency_id}/{year}"), year,
+                                      prose.short_name(self.a.kind))
+        if injected == "copied":
+            assert prev is not None  # (_inject falls back to another defect without a previous report)
+            text = prev.problems
         return ReportSpec(self.a, year, t2_format, t3_format, cells, narrative, self._published(year, late),
                           rendering, f"style/{self.seed}/{self.a.agency_id}/{year}", y.proactive, y.fee_yuan,
-                          injected)
+                          text, injected)
 
     def _inject(self, kind: str | None, vals: dict[Addr, int | float], blanks: dict[Addr, str],
                 narrative: dict[str, int], prev: ReportSpec | None, t2_format: str, rendering: str) -> str | None:
         r = self.rng
-        if kind == "carry" and prev is None:
+        if kind in ("carry", "copied") and prev is None:
             kind = "total"
         if kind in ("t2stock", "xstock") and (t2_format != "2021" or (kind == "xstock" and (
                 prev is None or prev.t2_format != "2021"))):
@@ -319,6 +328,9 @@ class AgencyPlan:
                                        spec.published_on, self.a.kind, spec.narrative)
             if prev is not None and prev.year == spec.year - 1:
                 found += rules.check_pair(prev.values(), prev.t2_format, spec.values(), spec.t2_format)
+            if spec.injected == "copied":
+                found.append(rules.Defect("similarity", ("chapter:problems",),
+                                          f"problems chapter copied from the {prev.year if prev else '?'} report"))
             spec.defects = found
             quiet = {"timeliness", "format-vs-year", "X-jump"}  # decided by date, adopter trait or spike
             neighbour = prev is not None and prev.year == spec.year - 1 and prev.injected

@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 import etl
 from etl import checks
+from etl.assess import rules as assess_rules
 from etl.checks.categories import ACCUSATION
 from etl.reasons import wording
 from etl.warehouse import deadlines, derive, expected, load, marts, provenance, reference, schema
@@ -222,6 +223,8 @@ def copy_reused(con: duckdb.DuckDBPyConnection, prev: Previous, reused: dict[str
     con.execute(f"""INSERT INTO cells ({cell_cols}) SELECT {', '.join('c.' + c for c in load.CELL_COLUMNS)}
                     FROM prev.cells c
                     WHERE c.report_id IN (SELECT r.report_id FROM prev.reports r JOIN reused u USING (sha256))""")
+    con.execute("""INSERT INTO chapter_texts SELECT c.* FROM prev.chapter_texts c
+                   WHERE c.report_id IN (SELECT r.report_id FROM prev.reports r JOIN reused u USING (sha256))""")
     con.execute("""INSERT INTO ingest_errors SELECT u.path, e.sha256, e.code, e.reason, e.reason_zh, e.seen_at
                    FROM (SELECT DISTINCT ON (sha256) * FROM prev.ingest_errors WHERE sha256 IS NOT NULL) e
                    JOIN reused u USING (sha256)""")
@@ -272,8 +275,10 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
     # a bad list stops the build here, before anything is replaced (ExpectedListError names file and line)
     expected_list = expected.read([Path(s) for s in sources])
     deadline_rules = deadlines.rules([Path(s) for s in sources])  # likewise a bad deadlines.csv
+    assessment = assess_rules.table([Path(s) for s in sources])  # likewise a bad assessment.csv
     ref_version = reference.fingerprint(ref_paths + expected.files([Path(s) for s in sources])
                                         + deadlines.files([Path(s) for s in sources])
+                                        + [assess_rules.file_for([Path(s) for s in sources])]
                                         + provenance.fingerprint_files([Path(s) for s in sources]))
     cversion = code_version()
     resolver = Resolver(reference.agency_rows(ref_paths) + provenance.reference_rows([Path(s) for s in sources])
@@ -324,7 +329,7 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
                 errors[code] += 1
         pause("reused")
         provenance.apply(con, [Path(s) for s in sources])
-        finish(con, resolver, expected_list, deadline_rules)
+        finish(con, resolver, expected_list, deadline_rules, assessment)
         provenance.deadlines(con)
         n_reports, n_errors = con.execute(
             "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM ingest_errors)").fetchone()
@@ -382,13 +387,20 @@ def _remove(tmp: Path) -> None:
 
 
 def finish(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected_list: Sequence[Expected] = (),
-           deadline_rules: list[deadlines.Rule] | None = None) -> None:
+           deadline_rules: list[deadlines.Rule] | None = None, assessment: assess_rules.Table | None = None) -> None:
     """Everything after loading rows. The stages: load (done by the caller: reports, cells) → derive
-    (agencies, the 应报名单, active reports, deadlines) → checks (findings) → marts (the dashboard's tables)."""
+    (agencies, the 应报名单, active reports, deadlines) → checks (findings) → marts (the dashboard's tables).
+    `assessment`: the 考评 rules (the defaults when None), kept in the warehouse; its 雷同 threshold is the
+    similarity rule's."""
+    assessment = assessment or assess_rules.table()
     schema.cluster(con)  # the cells in report order: a report's cells are then one row group away
     derive.run(con, resolver, expected_list, deadline_rules)
     pause("loaded")  # stage names are the test hooks' (ETL_BUILD_PAUSE), kept as they were
-    checks.run_all(con)  # the checks stage's one entry point
+    con.execute("DELETE FROM assessment_rules")
+    con.register("assessment_df", assessment.frame().assign(source=assessment.source))
+    con.execute("INSERT INTO assessment_rules SELECT * FROM assessment_df")
+    con.unregister("assessment_df")
+    checks.run_all(con, assessment.similarity_threshold)  # the checks stage's one entry point
     pause("checks")
     marts.build(con)
     pause("checked")

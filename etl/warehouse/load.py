@@ -20,6 +20,7 @@ from etl import formats as F
 from etl.completeness import n_missing_cells
 from etl.model import Report
 from etl.reasons import wording
+from etl.warehouse.schema import CHAPTER_TEXT_MAX
 
 REPORT_COLUMNS = (
     "report_id", "agency_id", "agency_name", "year", "template", "t2_format", "t3_format", "t4_format",
@@ -27,6 +28,7 @@ REPORT_COLUMNS = (
     "read_method", "problems", "n_problems", "missing", "chapters", "n_missing_cells", "is_active", "is_sample", "loaded_at",
     "proactive_items", "narrative", "narrative_evidence", "stated_on", "published_from", "page_url", "listing_url", "fetched_at",
 )
+CHAPTER_TEXTS = "chapter_texts"  # the key of a report row holding {chapter: (heading, text)}
 CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "kind", "placed", "is_total", "read",
                 "ocr_conf")
 _CELL_TYPES = (pa.string(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.string(),
@@ -56,7 +58,8 @@ def _number(x) -> float | None:
 
 
 def report_rows(report: Report, sha: str, path: str) -> tuple[dict, list[tuple]]:
-    """The `reports` row and the `cells` rows of one parsed report."""
+    """The `reports` row and the `cells` rows of one parsed report. The row carries the chapters' texts under
+    CHAPTER_TEXTS (not a column of `reports`: Batch writes them to `chapter_texts`)."""
     cells = [(sha, c.table, c.row, c.col, None if c.value is None else float(c.value), c.raw, c.kind,
               c.placed, is_total(c.table, c.row, c.col), c.read, c.conf) for c in report.cells]
     fmts = {t: report.table_formats.get(t) for t in F.TABLES}  # decided once, by the extractor
@@ -82,6 +85,7 @@ def report_rows(report: Report, sha: str, path: str) -> tuple[dict, list[tuple]]
         # (etl.warehouse.provenance), published_from says which date it holds
         "stated_on": _date(report.published_on), "published_from": "report" if report.published_on else None,
         "page_url": None, "listing_url": None, "fetched_at": None,
+        CHAPTER_TEXTS: {k: (report.headings.get(k), (v or "")[:CHAPTER_TEXT_MAX]) for k, v in report.chapters.items()},
     }
     return row, cells
 
@@ -98,11 +102,14 @@ class Batch:
     size: int = 2000
     reports: list[dict] = field(default_factory=list)
     cells: list[tuple] = field(default_factory=list)
+    chapters: list[tuple] = field(default_factory=list)
     errors: list[tuple] = field(default_factory=list)
     n_reports: int = 0
     n_errors: int = 0
 
     def add_report(self, row: dict, cells: list[tuple]) -> None:
+        texts = row.pop(CHAPTER_TEXTS, None) or {}
+        self.chapters.extend((row["report_id"], k, h, v) for k, (h, v) in texts.items())
         self.reports.append(row)
         self.cells.extend(cells)
         self.n_reports += 1
@@ -131,6 +138,15 @@ class Batch:
                              "FROM batch_cells")
             self.con.unregister("batch_cells")
             self.cells = []
+        if self.chapters:
+            cols = list(zip(*self.chapters, strict=True))
+            tbl = pa.table({n: pa.array(v, type=pa.string())
+                            for n, v in zip(("report_id", "chapter", "heading", "text"), cols, strict=True)})
+            self.con.register("batch_chapters", tbl)
+            self.con.execute("INSERT INTO chapter_texts (report_id, chapter, heading, text) "
+                             "SELECT report_id, chapter, heading, text FROM batch_chapters")
+            self.con.unregister("batch_chapters")
+            self.chapters = []
         if self.errors:
             self.con.executemany("INSERT INTO ingest_errors VALUES (?, ?, ?, ?, ?, ?)", self.errors)
             self.errors = []

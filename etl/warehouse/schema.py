@@ -8,9 +8,10 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 10  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
+SCHEMA_VERSION = 11  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
 # 7: collected provenance (reports.stated_on/published_from/page_url/listing_url/fetched_at, collect_* tables);
-# 8: expected_reporters (the 应报名单); 9: the t2_long mart; 10: findings.responsibility, reports.narrative_evidence
+# 8: expected_reporters (the 应报名单); 9: the t2_long mart; 10: findings.responsibility, reports.narrative_evidence;
+# 11: chapter_texts (the prose the content checks compare), chapter_similarity, assessment_rules
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -94,6 +95,45 @@ CREATE TABLE cells (
                                       --   from a page image) | ocr_corrected (an OCR misread the table's own
                                       --   identities correct one way only; raw keeps what OCR read)
     ocr_conf  DOUBLE                  -- the OCR engine's confidence (0–1); NULL for a cell not read by OCR
+);
+
+-- chapter_texts: one row per report × chapter found (grain: report_id, chapter): the chapter's text as read
+-- (a table chapter's table flattened into it), cut at CHAPTER_TEXT_MAX characters. The content checks
+-- (etl/checks/similarity.py, outline.py) read it; the dashboard shows matching passages from it.
+CREATE TABLE chapter_texts (
+    report_id VARCHAR NOT NULL,
+    chapter   VARCHAR NOT NULL,       -- etl.formats.CHAPTER_KEYS: overview | proactive | requests | …
+    heading   VARCHAR,                -- the heading line as printed, where it stood on a line of its own (NULL:
+                                      --   the chapter was cut out of a run of text and `text` starts with it)
+    text      VARCHAR NOT NULL        -- '' for a heading with nothing under it
+);
+
+-- chapter_similarity: one row per chapter found 雷同 with another report's (grain: report_id, chapter,
+-- other_id): the similarity finding's evidence (etl/checks/similarity.py). `basis` says which comparison:
+-- own_previous (the agency's previous report) | same_year (another agency's report of the same year).
+CREATE TABLE chapter_similarity (
+    finding_id VARCHAR,               -- the finding it supports (findings.finding_id)
+    report_id  VARCHAR NOT NULL,
+    chapter    VARCHAR NOT NULL,
+    other_id   VARCHAR NOT NULL,      -- the report it resembles
+    basis      VARCHAR NOT NULL,      -- own_previous | same_year
+    similarity DOUBLE,                -- share of the chapter's own wording (boilerplate discounted) found in the other
+    n_chars    INTEGER                -- characters of the chapter's own wording compared
+);
+
+-- assessment_rules: the 考评 rules and points this build used (etl/assess/rules.py: the defaults, or a source
+-- folder's assessment.csv), one row per item (grain: item); the row `full_marks` gives the full marks.
+CREATE TABLE assessment_rules (
+    item      VARCHAR,
+    name      VARCHAR,
+    name_en   VARCHAR,
+    rules     VARCHAR,                -- rule names, space-separated (etl/checks/categories.py RULES)
+    cells     VARCHAR,                -- table cells counted per case, space-separated
+    points    DOUBLE,
+    per       VARCHAR,                -- report | finding | case
+    cap       DOUBLE,
+    threshold DOUBLE,                 -- the 雷同 threshold (the similarity item)
+    source    VARCHAR                 -- the file it was read from
 );
 
 -- findings: one row per rule outcome that is not a pass (coverage findings have report_id NULL).
@@ -214,8 +254,8 @@ CREATE TABLE build_info (
 );
 """
 
-TABLES = ("agencies", "reports", "cells", "findings", "ingest_errors", "skipped", "expected_reporters",
-          "collect_agencies", "collect_publications", "collect_failures", "build_info")
+TABLES = ("agencies", "reports", "cells", "chapter_texts", "chapter_similarity", "assessment_rules", "findings", "ingest_errors", "skipped",
+          "expected_reporters", "collect_agencies", "collect_publications", "collect_failures", "build_info")
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
@@ -227,6 +267,8 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
 # whole id range, so one report's cells cost a scan of all of them (1.3 s at 20 million cells). Stored in
 # report order, the lookup reads one row group.
 CLUSTER = {"cells": "report_id, tbl, row_key, col_key"}
+# A chapter's text longer than this is cut: a page run together can put a whole report in one "chapter".
+CHAPTER_TEXT_MAX = 20_000
 
 
 def cluster(con: duckdb.DuckDBPyConnection) -> None:

@@ -511,8 +511,9 @@ def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_pat
     at = open_app("notice")
     at.selectbox(key="notice_year").set_value(last).run()
     assert any("1 个机关" in c.value for c in at.caption), [c.value for c in at.caption]
-    items = next(d.value for d in at.dataframe if t("notice_matter") in d.value.columns)
-    assert never in set(items.loc[items[t("notice_matter")] == t("notice_matter_missing"), t("agency")])
+    items = next(d.value for d in at.dataframe if t("notice_problems") in d.value.columns)
+    row = items[items[t("notice_agency")] == never]
+    assert len(row) == 1 and t("notice_matter_missing") in row[t("notice_problems")].iloc[0]
 
 
 def _messages_shown(at) -> set[str]:
