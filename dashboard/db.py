@@ -7,7 +7,6 @@ next rerun without restarting the server.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,14 +16,15 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-ENV = "DISCLOSURE_DB"
-DEFAULT = Path("data/warehouse.duckdb")
+from etl import settings
+
+ENV = settings.setting("db").env
 
 Version = tuple[int, int, int]  # (inode, mtime_ns, size)
 
 
 def db_path() -> Path:
-    return Path(os.environ.get(ENV) or DEFAULT)
+    return Path(settings.raw("db"))
 
 
 def version(path: Path | None = None) -> Version | None:

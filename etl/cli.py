@@ -15,6 +15,7 @@ COMMANDS = {
     "export": ("etl.warehouse.export", "export the warehouse as Parquet (by year) or CSV"),
     "sample": ("etl.sample.cli", "generate a sample corpus of reports with ground truth"),
     "collect": ("etl.collect.command", "collect reports from agency websites listed in a SOURCES.csv"),
+    "settings": ("etl.settings", "list every setting (environment variable, default, help) and limit"),
 }
 
 

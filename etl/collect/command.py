@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import etl
+from etl import settings as setting
 from etl.collect import netguard, store
 from etl.collect.limits import LIMITS, MB, POLITENESS, Limits, as_dict, override
 from etl.collect.sources import SourcesError, read_sources
@@ -69,7 +70,7 @@ def limits_for(args: argparse.Namespace) -> Limits:
 
 def allowed_networks(args: argparse.Namespace) -> list[str]:
     """The operator's allowances: the setting (environment) and --allow-network, checked."""
-    return [str(n) for n in netguard.parse_networks([os.environ.get(netguard.ALLOW_ENV, ""),
+    return [str(n) for n in netguard.parse_networks([setting.raw("collect_allow_networks"),
                                                       *(args.allow_network or [])])]
 
 

@@ -22,7 +22,6 @@ The check is made on the address a name resolves to, twice:
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Iterable
 from urllib.parse import urlparse
 from urllib.request import getproxies
@@ -31,7 +30,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet.error import DNSLookupError
 
-ALLOW_ENV = "DISCLOSURE_COLLECT_ALLOW_NETWORKS"  # comma- or space-separated networks, e.g. "10.1.0.0/16"
+from etl import settings
+
+ALLOW_ENV = settings.setting("collect_allow_networks").env  # comma- or space-separated, e.g. "10.1.0.0/16"
 SETTING = "COLLECT_ALLOW_NETWORKS"  # the Scrapy setting the middleware and resolver read (a list)
 SCHEMES = ("http", "https")
 
@@ -72,7 +73,7 @@ def parse_networks(items: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddre
 
 
 def allowed_from_env() -> list[str]:
-    return [str(n) for n in parse_networks([os.environ.get(ALLOW_ENV, "")])]
+    return [str(n) for n in parse_networks([settings.raw("collect_allow_networks")])]
 
 
 def category(ip: IPAddress) -> str | None:

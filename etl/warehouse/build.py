@@ -34,7 +34,7 @@ import duckdb
 from tqdm import tqdm
 
 import etl
-from etl import checks
+from etl import checks, settings
 from etl.assess import rules as assess_rules
 from etl.checks.categories import ACCUSATION
 from etl.reasons import wording
@@ -107,11 +107,11 @@ def code_version() -> str:
 def pause(stage: str) -> None:
     """Test hook: sleep at a named stage when ETL_BUILD_PAUSE asks for it. ETL_BUILD_TIMING=1 prints the
     time spent since the previous stage."""
-    if os.environ.get("ETL_BUILD_TIMING"):
+    if settings.value("build_timing"):
         now = time.monotonic()
         print(f"build: {stage} +{now - _T0[0]:.2f}s", file=sys.stderr, flush=True)
         _T0[0] = now
-    for item in filter(None, os.environ.get("ETL_BUILD_PAUSE", "").split(",")):
+    for item in filter(None, settings.raw("build_pause").split(",")):
         name, _, secs = item.partition(":")
         if name == stage:
             print(f"build: pausing at {stage}", file=sys.stderr, flush=True)
