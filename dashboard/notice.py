@@ -5,6 +5,7 @@ fail the checks, each with the cells concerned in printed labels. Pure of Stream
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -48,7 +49,8 @@ def list_note(run: Q.Run, lang: str, year: int, outside: int) -> str:
 
 
 def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", today: dt.date | None = None,
-          sample: bool = False) -> bytes:
+          sample: bool = False, exclude: Sequence[str] = ()) -> bytes:
+    """`exclude`: finding ids left out of the lists (dismissed in review, dashboard.casework.dismissed)."""
     lang = f.lang
     doc = Document()
     a4(doc)
@@ -89,7 +91,7 @@ def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", t
             cell.text = str(v)
     caption(doc, t("notice_table_caption", lang, year=year))
 
-    items = Q.notice_list(run, f, year)
+    items = Q.notice_list(run, f, year, exclude)
     n_tables = 1
     for matter in MATTERS:
         part = items[items["matter"] == matter]
@@ -110,9 +112,9 @@ def build(run: Q.Run, f: Filters, year: int, data_date: str, issuer: str = "", t
     return save(doc)
 
 
-def frame(run: Q.Run, f: Filters, year: int) -> pd.DataFrame:
-    """The 通报 list as a table for the screen and the Excel export (printed labels only)."""
-    items = Q.notice_list(run, f, year)
+def frame(run: Q.Run, f: Filters, year: int, exclude: Sequence[str] = ()) -> pd.DataFrame:
+    """The 通报 list as a table for the screen and the Excel export (printed labels only), less `exclude`."""
+    items = Q.notice_list(run, f, year, exclude)
     return pd.DataFrame({t("agency", f.lang): items["agency"],
                          t("region", f.lang): regions(items),
                          t("notice_matter", f.lang): items["matter"].map(lambda m: t(f"notice_matter_{m}", f.lang)),

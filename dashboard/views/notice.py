@@ -5,7 +5,7 @@ Word document ready to circulate."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import notice, ui
+from dashboard import casework, notice, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 
@@ -47,12 +47,23 @@ if not ui.nothing_matches(ctx):
         ui.table(show, f"notice_rates_{year}_{by}", ctx,
                  column_config={t("reported_rate", lang): pct, t("on_time_rate", lang): pct})
         ui.section(t("notice_list", lang, year=year))
-        items = notice.frame(ctx.run, ctx.filters, year)
+        # review states (etl/casework): a dismissed finding never reaches the 通报; the others by the states chosen
+        wanted = casework.state_filter(lang, "notice_states", options=casework.NOTICE_STATES)
+        every = Q.notice_list(ctx.run, ctx.filters, year)
+        state, _ = casework.states_of(every["finding_id"])
+        exclude = every.loc[(state == "dismissed") | ~state.isin(wanted), "finding_id"].tolist()
+        n_dismissed = int((state == "dismissed").sum())
+        if n_dismissed:
+            st.caption(t("cw_notice_dismissed", lang, n=n_dismissed))
+        items = notice.frame(ctx.run, ctx.filters, year, exclude)
         ui.table(items, f"notice_list_{year}", ctx)
         issuer = st.text_input(t("briefing_issuer", lang), key="notice_issuer", max_chars=60)
         st.download_button(t("notice_download", lang),
                            lambda: notice.build(ctx.run, ctx.filters, year, ctx.data_date, issuer=issuer,
-                                                sample=ctx.n_sample > 0),
+                                                sample=ctx.n_sample > 0, exclude=exclude),
                            f"notice_{year}.docx",
                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key="notice_docx", on_click="ignore", type="primary", icon=":material/article:")
+        listed = every[~every["finding_id"].isin(exclude)]
+        casework.mark_notified(listed, lang, f"notice_mark_{year}")
+        casework.follow_up_table(ctx, lang, f"notice_follow_{year}", year=year)
