@@ -68,8 +68,9 @@ def sign_in(name: str, password: str) -> bool:
 
 def sidebar(lang: str) -> None:
     """The sign-in box at the foot of the sidebar."""
+    tried = bool(st.session_state.get("_edit_open"))  # open after a failed attempt, to say so
     with st.sidebar.expander(t("edit_access", lang), icon=":material/lock:",
-                             expanded=bool(setting()) and editor() is None and st.session_state.get("_edit_open")):
+                             expanded=bool(setting()) and editor() is None and tried):
         if setting():
             user = editor()
             if user:

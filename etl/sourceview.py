@@ -72,6 +72,13 @@ def core(label: str) -> str:
     return _LEAD.sub("", F.norm(label)) or F.norm(label)
 
 
+def probes(tbl: str, row: str) -> tuple[str, ...]:
+    """The whitespace-free texts a row's label may be printed as: the official label, without its ordinal, then
+    the fragments the parser identifies the row by (etl.formats.Key, e.g. 规范性文件 in the 2019 form)."""
+    k = next((k for k in F.ROWS.get(tbl, ()) if k.key == row), None)
+    return tuple(dict.fromkeys(p for p in ((F.norm(k.zh), core(k.zh), *k.fragments()) if k else ()) if p))
+
+
 def _table_starts(text: Text) -> dict[str, int]:
     """Compact position of each table's title: the occurrence followed soonest by two of its row labels."""
     out = {}
@@ -103,12 +110,15 @@ def locate(text: Text) -> tuple[dict[str, int], dict[str, int]]:
     for i, (tbl, pos) in enumerate(order):
         end = order[i + 1][1] if i + 1 < len(order) else len(text.compact)
         tables[tbl] = text.unit_at(pos)
+        after = pos  # rows are printed in order: a short label (其他, 总计) is looked for after the row before it
         for k in F.ROWS[tbl]:
-            for frag in (core(k.zh), *k.fragments()):
-                p = text.compact.find(frag, pos, end) if frag else -1
-                if p >= 0:
-                    rows[f"{tbl}.{k.key}"] = text.unit_at(p)
-                    break
+            found = next((p for frag in probes(tbl, k.key) if (p := text.compact.find(frag, after, end)) >= 0), -1)
+            if found < 0:  # a row of the other form's order, or printed out of order
+                found = next((p for frag in probes(tbl, k.key) if (p := text.compact.find(frag, pos, end)) >= 0), -1)
+            else:
+                after = found + 1
+            if found >= 0:
+                rows[f"{tbl}.{k.key}"] = text.unit_at(found)
     return tables, rows
 
 
@@ -135,7 +145,7 @@ def _label_rect(page, label: str) -> tuple[float, float, float, float] | None:
     of some CJK fonts); a label wrapped over lines is found by its first characters."""
     words = page.get_text("words")
     want = F.norm(label)
-    for probe in (want, want[:4]):
+    for probe in dict.fromkeys((want, want[:4])):
         for w in words:
             if probe and probe in F.norm(w[4]):
                 return (w[0], w[1], w[2], w[3])
@@ -191,13 +201,9 @@ def show(path: Path, focus: str = "", page: int | None = None, render: bool = Fa
             import pymupdf
 
             pg = doc[out["page"] - 1]
-            label = ""
-            if row_key:
-                k = next((k for k in F.ROWS.get(tbl, ()) if f"{tbl}.{k.key}" == row_key), None)
-                label = core(k.zh) if k else ""
-            elif tbl in F.TABLE_TITLES:
-                label = F.TABLE_TITLES[tbl][0]
-            rect = _label_rect(pg, label) if label and kind == "pdf" else None
+            labels = probes(tbl, row_key.split(".")[1]) if row_key else (
+                (F.TABLE_TITLES[tbl][0],) if tbl in F.TABLE_TITLES else ())
+            rect = next((r for lab in labels if (r := _label_rect(pg, lab))), None) if kind == "pdf" else None
             if rect is not None:  # the label's line across the page: the row, as printed
                 right = max([w[2] for w in pg.get_text("words")] + [rect[2]])
                 r = pymupdf.Rect(rect[0] - 3, rect[1] - 2, min(pg.rect.x1, right + 4), rect[3] + 2)

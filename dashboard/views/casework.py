@@ -17,6 +17,7 @@ from etl.checks.labels import addr_en, addr_zh
 ctx = ui.context()
 lang = ctx.lang
 ui.page_title(t("page_casework", lang))
+ui.uploader_words(lang)
 st.caption(t("cw_page_note", lang))
 
 # --- marked findings and their follow-up -------------------------------------------------------------
