@@ -27,6 +27,7 @@ from etl.checks.labels import addr_en, addr_zh
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = 90  # a legacy .doc is converted by LibreOffice first (up to 60 s)
 FOCUS_LINE = "background-color: #ffe08a; color: #30343f; font-weight: 600"
+CELLS = frozenset(str(a) for tbl in F.TABLES for fmt in F.FORMATS for a in F.table_cells(tbl, fmt))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -93,8 +94,10 @@ def panel(rep: pd.Series, focus_choices: dict[str, str], lang: str) -> None:
     if base.get("sha256") != rep.get("report_id"):
         st.warning(t("src_changed", lang), icon=":material/difference:")
         return
-    options = list(focus_choices)
     wanted = st.query_params.get("src", "")
+    if wanted in CELLS and wanted not in focus_choices:  # a link to any cell of the national tables
+        focus_choices = {**focus_choices, wanted: (addr_zh if lang == "zh" else addr_en)(wanted)}
+    options = list(focus_choices)
     index = options.index(wanted) if wanted in options else 0
     focus = st.selectbox(t("src_focus", lang), options, index=index, key=f"src_focus_{wanted}",
                          format_func=lambda a: focus_choices.get(a, a))

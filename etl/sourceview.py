@@ -39,6 +39,7 @@ MAX_FILE_MB = 200
 MEMORY_MB = 2048
 ZOOM = 1.6  # 115 dpi: a table's figures read clearly, a page stays a few hundred KB
 WINDOW = 60  # lines of text shown at most around a table (the whole table when shorter)
+_LABEL = re.compile(r"[^\d\s.,，。+\-/%]")  # a character no figure is printed with
 _LEAD = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.．、])")
 
 
@@ -152,6 +153,11 @@ def _label_rect(page, label: str) -> tuple[float, float, float, float] | None:
     return None
 
 
+def _label(cell: str) -> bool:
+    """A heading or row label (a merged one repeats across the columns it spans), not a value ("无", "/", 12)."""
+    return len(cell) >= 3 and bool(_LABEL.search(cell))
+
+
 def _lines(path: Path, data: bytes, kind: str) -> list[str]:
     """The text of a non-PDF report as lines: a text file's own lines, else the reader's paragraphs and table
     rows (cells joined by " | ")."""
@@ -168,8 +174,9 @@ def _lines(path: Path, data: bytes, kind: str) -> list[str]:
     out: list[str] = []
     for b in doc.blocks:
         if isinstance(b, Table):
-            # a merged cell is repeated in every row and column it spans: shown once per run
-            out += [" | ".join(c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1])
+            # a merged label is repeated in every column it spans: shown once per run (a figure never is
+            # collapsed: two equal figures side by side are two cells)
+            out += [" | ".join(c for i, c in enumerate(cells) if i == 0 or c != cells[i - 1] or not _label(c))
                     for cells in ([c.strip() for c in row] for row in b.rows)]
         else:
             out += b.text.splitlines() or [""]

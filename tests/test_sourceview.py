@@ -59,6 +59,13 @@ def test_the_text_around_a_table_holds_the_row(kind: str) -> None:
     title = got["tables"]["t3"]["line"]
     assert F.norm(F.TABLE_TITLES["t3"][0]) in F.norm(lines[title])
     assert min(lines) <= title <= min(lines) + 3
+    if kind != "text":  # a table row: every figure the parser read from it, in order (none merged away)
+        from etl.parse import parse_file
+
+        rep = parse_file(SAMPLES / TEXTS[kind])
+        want = [c.raw.strip() for k in F.T3_COL_KEYS if (c := rep.cell("t3", "granted", k)) is not None]
+        figures = [x.strip() for x in lines[got["focus_line"]].split("|")][-len(want):]
+        assert len(want) >= 7 and figures == want
     if kind == "text":  # a text file's own lines, as printed
         raw = (SAMPLES / TEXTS[kind]).read_text(encoding="utf-8").splitlines()
         assert all(raw[n - 1] == text for n, text in got["lines"])

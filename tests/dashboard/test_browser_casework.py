@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dash_helpers import ROOT, chromium_ok
-from test_browser import ARGS, ARTIFACTS, CHROMIUM, _free_port, local_only, main_text
+from test_browser import ARGS, ARTIFACTS, CHROMIUM, _free_port, local_only, main_text, shot_to
 
 pytestmark = pytest.mark.browser
 
@@ -134,7 +134,7 @@ def test_the_source_beside_the_tables(server, browser, built):
     shown = int(caption.split("原文第 ")[1].split(" 页")[0])
     assert any(p in pages[shown - 1] for p in probes("t3", "granted")), caption  # the row's page
     page.wait_for_timeout(500)
-    page.screenshot(path=str(ARTIFACTS / "casework-source-pdf.png"), full_page=True)
+    shot_to(page, ARTIFACTS / "casework-source-pdf.png")
 
     # an HTML report: the lines around table 3, the chosen row's line named
     page.goto(f"{server}/report?report={report_of(built, 'html')}&src=t3.granted.total")
@@ -143,7 +143,7 @@ def test_the_source_beside_the_tables(server, browser, built):
     words = page.locator('[data-testid="stCaptionContainer"]', has_text="原文共").first.inner_text()
     assert "所选位置在第" in words and "高亮" in words
     assert "收到和处理政府信息公开申请情况" in main_text(page)  # the tables' titles
-    page.screenshot(path=str(ARTIFACTS / "casework-source-html.png"), full_page=True)
+    shot_to(page, ARTIFACTS / "casework-source-html.png")
     ctx.close()
     assert not outside, f"requests to other hosts: {outside}"
 
@@ -163,13 +163,18 @@ def test_loading_and_reviewing_without_the_password_are_refused(server, browser,
     with report.open("a", encoding="utf-8") as f:
         f.write("\n（另一份文件）\n")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(report))
+    try:
+        page.get_by_text("个单元格").first.wait_for()  # parsed: agency, year, format, cells
+    except Exception:
+        shot_to(page, ARTIFACTS / "casework-upload-debug.png")
+        raise
     add = page.get_by_role("button", name="加入数据仓库")
     add.wait_for()
     idle(page)
     assert add.is_disabled()
     add.click(force=True)  # a click on the disabled button does nothing
     idle(page)
-    page.screenshot(path=str(ARTIFACTS / "casework-upload-refused.png"), full_page=True)
+    shot_to(page, ARTIFACTS / "casework-upload-refused.png")
 
     # reviewing: the form's save button is disabled too, and says why
     page.get_by_role("link", name="合规与数据质量", exact=True).click()
