@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from dashboard import PAGES, db, filters, ui  # noqa: E402
+from dashboard import PAGES, access, db, filters, ui  # noqa: E402
 from dashboard import queries as Q  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from etl.warehouse import schema  # noqa: E402
@@ -21,8 +21,9 @@ from etl.warehouse import schema  # noqa: E402
 # Pages live in dashboard/views/, not pages/: a folder named pages/ next to the entry script switches
 # Streamlit into its legacy multipage mode (PagesManager.uses_pages_directory), which bypasses st.navigation.
 ICONS = {"overview": "dashboard", "proactive": "campaign", "requests": "inbox", "review": "gavel",
-         "compare": "compare_arrows", "builder": "table_view", "quality": "rule", "notice": "fact_check", "assess": "grading",
-         "report": "description", "glossary": "menu_book", "upload": "upload_file"}
+         "compare": "compare_arrows", "builder": "table_view", "quality": "rule", "notice": "fact_check",
+         "assess": "grading", "report": "description", "glossary": "menu_book", "upload": "upload_file",
+         "casework": "rate_review"}
 
 # An emoji favicon is drawn from a data: URL; a ":material/…:" page icon makes the browser fetch an SVG from
 # fonts.gstatic.com (Streamlit's frontend builds that URL), and the dashboard must not reach outside hosts.
@@ -40,6 +41,7 @@ def main() -> None:
     has_db = db.version() is not None
     f = filters.sidebar((lambda kind, scope: Q.options(db.query, kind, scope)) if has_db else None)
     ui.url_note(filters.ignored_params(), f.lang)
+    access.sidebar(f.lang)  # who may load, rebuild, review and correct (dashboard/access.py)
     if has_db:
         info = Q.build_info(db.query)
         built = info["built_at"].iloc[0] if not info.empty else None

@@ -581,7 +581,8 @@ WEB_STATUSES = {"on_time": ("按时发布", "Published on time"), "late": ("逾�
 # which date a report's published_on holds (reports.published_from)
 DATE_FROM = {"web_page": ("网页所载发布日期", "the web page's publication date"),
              "web_listing": ("年报栏目列表日期", "the date on the listing"),
-             "report": ("报告落款日期", "the date the report states")}
+             "report": ("报告落款日期", "the date the report states"),
+             "override": ("人工更正的日期", "a corrected date")}
 TEMPLATES = {str(k): v for k, v in F.TEMPLATE_LABELS.items()}
 READ_METHODS = {
     "text": ("文字层/网页文字", "Text layer or markup"),
@@ -615,3 +616,110 @@ def name(table: dict[str, tuple[str, str]], key: str | None, lang: str = "zh") -
         return "—"
     pair = table.get(key)
     return key if pair is None else (pair[1] if lang == "en" else pair[0])
+
+
+# --- review, corrections, the source beside the tables, who may edit (etl/casework, dashboard/casework.py,
+# dashboard/source_panel.py, dashboard/access.py) ------------------------------------------------------------
+STRINGS.update({
+    "page_casework": ("审核与更正", "Review & corrections"),
+    "cw_page_note": ("审核标记、人工更正和操作记录保存在数据仓库旁的审核库中，重建数据不会丢失；每次重建后自动核对已确认、已通报问题的整改情况。",
+                     "Review marks, corrections and the change log are kept in the review store beside the warehouse, "
+                     "so a rebuild never loses them; every rebuild checks whether confirmed and notified findings "
+                     "were rectified."),
+    "cw_state": ("审核状态", "Review state"),
+    "cw_outcome": ("整改情况", "Follow-up"),
+    "cw_review_form": ("审核标记（确认、排除或已通报）", "Review (confirm, dismiss or mark notified)"),
+    "cw_choose_findings": ("选择问题", "Findings"),
+    "cw_choose_placeholder": ("请选择", "Choose"),
+    "cw_reason": ("理由", "Reason"),
+    "cw_note": ("备注", "Note"),
+    "cw_save_marks": ("保存审核标记", "Save review marks"),
+    "cw_choose_first": ("请先选择问题", "Choose the findings first"),
+    "cw_marked": ("已将 {n} 个问题标记为“{state}”", "{n} finding(s) marked “{state}”"),
+    "cw_mark_notified": ("将以上 {n} 个问题标记为“已通报”", "Mark these {n} findings notified"),
+    "cw_notice_dismissed": ("已排除的 {n} 个问题不列入通报。", "{n} dismissed finding(s) are left out of the notice."),
+    "cw_follow_up": ("整改跟踪", "Follow-up"),
+    "cw_follow_up_note": ("已确认、已通报的问题在每次重建后核对：同一机关同一年度的有效报告仍有此问题为“仍未整改”；"
+                          "重新发布的报告不再有此问题为“已整改”；同一报告因更正读数等不再有此问题为“不再成立”。",
+                          "Confirmed and notified findings are checked at every rebuild: still in the agency-year's "
+                          "active report is “still open”; gone from a republished report is “rectified”; gone from "
+                          "the same report (a corrected reading) is “withdrawn”."),
+    "cw_mark_note": ("{mark} {user} 于 {at} 更正：{reason}（原为 {printed}）",
+                     "{mark} corrected by {user} on {at}: {reason} (was {printed})"),
+    "cw_correct": ("人工更正（发布日期、机关信息、单元格数值）", "Correct (publication date, agency, a cell's value)"),
+    "cw_correct_note": ("更正保存在审核库中，下次重建数据时生效；原印数值保留并在更正处标注 ✎。",
+                        "A correction is stored in the review store and applies at the next rebuild; the printed "
+                        "value is kept and the corrected one marked ✎."),
+    "cw_target": ("更正对象", "What to correct"),
+    "cw_unchanged": ("（不更改）", "(unchanged)"),
+    "cw_cell": ("单元格", "Cell"),
+    "cw_save_correction": ("保存更正", "Save the correction"),
+    "cw_nothing": ("没有要更正的内容", "Nothing to correct"),
+    "cw_saved_correction": ("已保存 {n} 项更正，重建数据后生效", "{n} correction(s) saved; they apply at the next rebuild"),
+    "cw_pending": ("有 {n} 项更正尚未生效，重建数据后生效。", "{n} correction(s) wait for the next rebuild."),
+    "cw_rebuild": ("重建数据（使更正生效）", "Rebuild (apply corrections)"),
+    "cw_rebuilt": ("数据已重建", "Rebuilt"),
+    "cw_build_failed": ("重建失败：{reason}", "The rebuild failed: {reason}"),
+    "cw_corrections": ("人工更正", "Corrections"),
+    "cw_corrections_note": ("每项更正在每次重建时应用，原印数值保留；可导出、可撤销，撤销后下次重建恢复原印数值。",
+                            "Every correction applies at each rebuild with the printed value kept; exportable and "
+                            "revocable (the next rebuild restores the printed value)."),
+    "cw_number": ("编号", "No."),
+    "cw_concerns": ("涉及", "Concerns"),
+    "cw_what": ("项目", "Item"),
+    "cw_value": ("更正为", "Set to"),
+    "cw_by": ("操作人", "By"),
+    "cw_at": ("时间", "When"),
+    "cw_in_force": ("是否生效", "In force"),
+    "cw_yes": ("是", "yes"),
+    "cw_no": ("否", "no"),
+    "cw_revoked": ("撤销", "Revoked"),
+    "cw_import": ("从 CSV 导入更正", "Import corrections from CSV"),
+    "cw_import_note": ("列：target, report, agency, year, cell, field, value, reason（也可用中文列名）；"
+                       "命令行 python -m etl override export 导出的文件可直接导入。",
+                       "Columns: target, report, agency, year, cell, field, value, reason; a file written by "
+                       "python -m etl override export imports as it is."),
+    "cw_import_go": ("导入", "Import"),
+    "cw_revoke_pick": ("撤销更正", "Revoke corrections"),
+    "cw_revoke": ("撤销", "Revoke"),
+    "cw_revoked_n": ("已撤销 {n} 项更正，重建数据后恢复原印数值", "{n} correction(s) revoked; the next rebuild restores the printed values"),
+    "cw_history": ("操作记录", "Change log"),
+    "cw_action": ("操作", "Action"),
+    "src_header": ("原文", "The source"),
+    "src_focus": ("定位到", "Go to"),
+    "src_page": ("页码（共 {n} 页）", "Page (of {n})"),
+    "src_page_n": ("第 {n} 页", "page {n}"),
+    "src_line_n": ("第 {n} 行", "line {n}"),
+    "src_page_caption": ("原文第 {n} 页，共 {total} 页；所选位置印在{where}。",
+                         "Page {n} of {total} of the source; the chosen place is printed on {where}."),
+    "src_lines_caption": ("原文共 {total} 行；所选位置在{where}（高亮）。",
+                          "The source has {total} lines; the chosen place is on {where} (highlighted)."),
+    "src_line": ("行", "Line"),
+    "src_text": ("原文", "Text"),
+    "src_missing": ("原文件已不在载入时的位置，无法显示。", "The source file is no longer where it was loaded from."),
+    "src_changed": ("原文件在载入后已被改动，显示的内容将与本页数据不一致；请重建数据。",
+                    "The source file changed after it was loaded: rebuild to see it beside its figures."),
+    "src_unreadable": ("无法显示原文：{reason}", "The source cannot be shown: {reason}"),
+    "src_no_text": ("原文中没有可显示的文字。", "The source has no text to show."),
+    "src_place": ("原文位置", "In the source"),
+    "src_open": ("在原文中查看", "Show in source"),
+    "edit_access": ("编辑权限", "Editing"),
+    "edit_signed_in": ("已登录：{user}（载入、重建、审核、更正将以此名记录）",
+                       "Signed in as {user} (loads, rebuilds, reviews and corrections are logged under it)"),
+    "edit_sign_out": ("退出", "Sign out"),
+    "edit_name": ("姓名", "Your name"),
+    "edit_password": ("编辑密码", "Editing password"),
+    "edit_sign_in": ("登录", "Sign in"),
+    "edit_wrong": ("密码不正确（或未填写姓名）", "Wrong password (or no name given)"),
+    "edit_password_note": ("浏览无需登录；载入报告、重建数据、审核标记和人工更正需要编辑密码。",
+                           "Viewing needs nothing; loading, rebuilding, reviewing and correcting need the editing "
+                           "password."),
+    "edit_local_only": ("未设置编辑密码：仅本机浏览器可以载入、重建、审核和更正，操作以下方姓名记录。",
+                        "No editing password is set: only a browser on this machine may load, rebuild, review and "
+                        "correct, logged under the name below."),
+    "edit_disabled": ("编辑已停用：未设置编辑密码时，只有本机浏览器可以载入、重建、审核和更正。",
+                      "Editing is off: with no editing password set, only a browser on the server's machine may "
+                      "load, rebuild, review and correct."),
+    "edit_refused": ("此操作需要编辑密码：请在侧栏“编辑权限”中登录。",
+                     "This needs the editing password: sign in under “Editing” in the sidebar."),
+})

@@ -466,7 +466,7 @@ def report_cells(run: Run, report_id: str) -> pd.DataFrame:
 
 def report_findings(run: Run, report_id: str, lang: str = "zh") -> pd.DataFrame:
     return run(f"SELECT rule, severity, status, responsibility, {message_sql(lang)} AS message, expected, actual, "
-               "cells FROM findings fi WHERE report_id = ? ORDER BY severity, rule", [report_id])
+               "cells, finding_id FROM findings fi WHERE report_id = ? ORDER BY severity, rule", [report_id])
 
 
 def agency_reports(run: Run, agency_id: str) -> pd.DataFrame:
@@ -590,11 +590,12 @@ def reporting_by_region(df: pd.DataFrame, by: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def notice_list(run: Run, f: Filters, year: int) -> pd.DataFrame:
+def notice_list(run: Run, f: Filters, year: int, exclude: Sequence[str] = ()) -> pd.DataFrame:
     """The 通报 list for `year`: agencies that did not publish, published late, whose report is incomplete,
     in the wrong format, misnumbered or copied (雷同) ('content': the other 'process' rules but a duplicate
     file), or whose figures fail a check (etl/checks/categories.py 'figures'), one row per finding, with the
-    finding's words (cells by their printed labels) in the reader's language."""
+    finding's words (cells by their printed labels) in the reader's language. `exclude`: finding ids left out
+    (the dismissed ones, from the review store: dashboard.casework.dismissed)."""
     aw, ap = f.agency_where("a")
     return run(f"""
     SELECT a.agency_id, a.name AS agency, a.province, a.city, a.county,
@@ -604,9 +605,9 @@ def notice_list(run: Run, f: Filters, year: int) -> pd.DataFrame:
     FROM findings fi JOIN agencies a USING (agency_id)
     LEFT JOIN reports r ON r.report_id = fi.report_id
     WHERE fi.year = ? AND {ACCUSE} AND fi.category IN ('figures', 'process') AND fi.rule <> 'duplicate'
-          AND (fi.report_id IS NULL OR r.is_active) AND {aw}
+          AND (fi.report_id IS NULL OR r.is_active) AND {aw} AND NOT list_contains(?::VARCHAR[], fi.finding_id)
     ORDER BY CASE matter WHEN 'missing' THEN 0 WHEN 'late' THEN 1 WHEN 'content' THEN 2 ELSE 3 END,
-             a.province NULLS LAST, a.city NULLS LAST, a.name, fi.rule""", [year, *ap])
+             a.province NULLS LAST, a.city NULLS LAST, a.name, fi.rule""", [year, *ap, list(exclude)])
 
 
 # --- the table builder ----------------------------------------------------------------------------------

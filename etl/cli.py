@@ -1,4 +1,4 @@
-"""`python -m etl COMMAND …`: parse, build, export, sample, collect.
+"""`python -m etl COMMAND …`: parse, build, export, sample, collect, review, override.
 
 Each command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`.
 """
@@ -16,6 +16,8 @@ COMMANDS = {
     "sample": ("etl.sample.cli", "generate a sample corpus of reports with ground truth"),
     "collect": ("etl.collect.command", "collect reports from agency websites listed in a SOURCES.csv"),
     "settings": ("etl.settings", "list every setting (environment variable, default, help) and limit"),
+    "review": ("etl.commands.review", "mark findings confirmed, dismissed or notified; list them and the log"),
+    "override": ("etl.commands.override", "correct a report's date, an agency's place/level/kind or a cell"),
 }
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import i18n, notice, ui
+from dashboard import casework, i18n, notice, ui
 from dashboard.i18n import t
 from etl.assess import rules as R
 from etl.assess import score as S
@@ -18,8 +18,9 @@ from etl.warehouse.reference import ReferenceDataError
 
 
 def dismissed() -> set[str]:
-    """Finding ids the office dismissed: none until the review-state store is wired in here."""
-    return set()
+    """Finding ids the office dismissed on the review pages (the review store beside the warehouse): they
+    cost no points."""
+    return set(casework.dismissed())
 
 
 def peer_label(key: str) -> str:

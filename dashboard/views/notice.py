@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import notice, ui
+from dashboard import casework, notice, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 
@@ -49,7 +49,15 @@ if not ui.nothing_matches(ctx):
         ui.table(show, f"notice_rates_{year}_{by}", ctx,
                  column_config={t("reported_rate", lang): pct, t("on_time_rate", lang): pct})
         ui.section(t("notice_list", lang, year=year))
-        items = notice.frame(ctx.run, ctx.filters, year)
+        # review states (etl/casework): a dismissed finding never reaches the 通报; the others by the states chosen
+        wanted = casework.state_filter(lang, "notice_states", options=casework.NOTICE_STATES)
+        every = Q.notice_list(ctx.run, ctx.filters, year)
+        state, _ = casework.states_of(every["finding_id"])
+        exclude = every.loc[(state == "dismissed") | ~state.isin(wanted), "finding_id"].tolist()
+        n_dismissed = int((state == "dismissed").sum())
+        if n_dismissed:
+            st.caption(t("cw_notice_dismissed", lang, n=n_dismissed))
+        items = notice.frame(ctx.run, ctx.filters, year, exclude)
         ui.table(items, f"notice_list_{year}", ctx)
 
         ui.section(t("notice_wording", lang))
@@ -70,7 +78,11 @@ if not ui.nothing_matches(ctx):
         date = c2.text_input(t("notice_f_date", lang), base.date, key="notice_date", max_chars=30)
         words = notice.Wording(title, recipients, opening, rectify, issuer, date)
         st.download_button(t("notice_download", lang),
-                           lambda: notice.build(ctx.run, ctx.filters, year, words, sample=ctx.n_sample > 0),
+                           lambda: notice.build(ctx.run, ctx.filters, year, words, sample=ctx.n_sample > 0,
+                                                dismissed=exclude),
                            f"notice_{year}.docx",
                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key="notice_docx", on_click="ignore", type="primary", icon=":material/article:")
+        listed = every[~every["finding_id"].isin(exclude)]
+        casework.mark_notified(listed, lang, f"notice_mark_{year}")
+        casework.follow_up_table(ctx, lang, f"notice_follow_{year}", year=year)

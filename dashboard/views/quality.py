@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, i18n, ui
+from dashboard import casework, charts, i18n, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl.checks.categories import CATEGORIES, CATEGORY_OF
@@ -90,8 +90,14 @@ else:
                            placeholder=t("any", lang),
                            format_func=lambda r: i18n.name(i18n.RULES, r, lang), select_all=False)
     fl = Q.findings_list(ctx.run, ctx.filters, rules)
-    fl["link"] = fl["report_id"].map(lambda r: ui.report_link(r, lang))
+    # each finding's review state (etl/casework), and only the states chosen
+    fl_state, fl_outcome = casework.states_of(fl["finding_id"])
+    keep = fl_state.isin(casework.state_filter(lang, "quality_states")).to_numpy()
+    fl = fl[keep].reset_index(drop=True)
+    fl["review"] = [casework.state_words(a, b, lang) for a, b in zip(fl_state[keep], fl_outcome[keep], strict=True)]
+    fl["link"] = [casework.source_link(r, c, lang) for r, c in zip(fl["report_id"], fl["cells"], strict=True)]
     show = labelled(fl.drop(columns=["finding_id", "report_id", "cells", "accusation"]))
+    show = show.rename(columns={"review": t("cw_state", lang)})
     show["kind"] = fl["rule"].map(lambda r: i18n.name(CATEGORIES, CATEGORY_OF.get(r), lang))
     link_col = t("open_report", lang)
     show = show.rename(columns={"agency": t("agency", lang), "year": t("year", lang), "rule": t("rule", lang),
@@ -104,6 +110,7 @@ else:
     show = show.drop(columns=[t("expected", lang), t("actual", lang)])
     ui.table(export, "quality_findings", ctx, show=show, column_config={
         link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
+    casework.review_form(fl, lang, "quality_review")
 
     # what is ours (a cell we could not read, a year not loaded): listed apart, counted, never the report's
     gaps = Q.reading_gaps(ctx.run, ctx.filters)

@@ -13,7 +13,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, i18n, notice, ui
+from dashboard import casework, exports, i18n, notice, source_panel, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl import formats as F
@@ -23,6 +23,7 @@ ctx = ui.context()
 lang = ctx.lang
 ui.page_title(t("page_report", lang))
 HIGHLIGHT = "background-color: #ffe08a; color: #30343f; font-weight: 600"
+CORRECTED = "background-color: #dbeafe; color: #30343f"  # a value set by a correction (etl/casework)
 YES, NO = ("是", "yes"), ("否", "no")
 
 
@@ -43,10 +44,14 @@ def dated(r, lang: str) -> str:
 REPORT_ID = re.compile(r"[0-9A-Za-z_-]{1,128}")
 
 
-def marked(raw, placed, read=None, value=None) -> str:
+def marked(raw, placed, read=None, value=None, corrected=False) -> str:
     """The cell as shown: its printed text (for a cell corrected by arithmetic, the corrected value and
-    what OCR read), then the marks of how it was placed (none for a header) and read (none for text)."""
+    what OCR read; for a cell set by a correction, the value set and what was printed, marked ✎), then the
+    marks of how it was placed (none for a header) and read (none for text)."""
     text = "" if raw is None or pd.isna(raw) else str(raw)
+    if corrected:
+        shown = "—" if value is None or pd.isna(value) else f"{value:g}"
+        return f"{shown} ({text or '—'})\u202f{casework.S.OVERRIDE_MARK}"
     if read == "ocr_corrected" and value is not None and not pd.isna(value):
         text = f"{value:g} ({text})"
     marks = "".join(m for m in (i18n.PLACEMENT_MARKS.get(placed) if isinstance(placed, str) else None,
@@ -109,8 +114,9 @@ def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format) -> pd.DataFrame:
     c = cells[cells["tbl"] == tbl]
     if c.empty:
         return pd.DataFrame()
-    c = c.assign(shown=[marked(r, p, rd, v) for r, p, rd, v in zip(c["raw"], c["placed"], c["read"], c["value"],
-                                                                  strict=True)])
+    fixed = c["corrected"] if "corrected" in c else pd.Series(False, index=c.index)
+    c = c.assign(shown=[marked(r, p, rd, v, k) for r, p, rd, v, k in zip(c["raw"], c["placed"], c["read"], c["value"],
+                                                                        fixed, strict=True)])
     present_cols = set(c["col_key"])
     present_rows = set(c["row_key"])
     if tbl == "t2":
@@ -220,6 +226,8 @@ else:
             meta[t("page_url", lang)] = r["page_url"]
         if not pd.isna(r.get("fetched_at")):
             meta[t("fetched_at", lang)] = str(r["fetched_at"])
+        done = casework.applied(ctx.run, rid, r["agency_id"])  # the corrections this warehouse applied
+        casework.mark_meta(meta, done, lang)
         st.dataframe(pd.DataFrame({t("metadata", lang): list(meta), t("value", lang): [str(v) for v in meta.values()]}),
                      hide_index=True, key="report_meta", height=36 * (len(meta) + 1) + 4)
         url = r["page_url"] if isinstance(r.get("page_url"), str) else r["source_url"]
@@ -234,28 +242,41 @@ else:
                 except ValueError:  # not a cell address (a whole-table finding)
                     continue
         cells = Q.report_cells(ctx.run, rid)
+        corrected = {tuple(str(o.cell).split(".")): o for o in done.itertuples() if o.target == "cell"}
+        cells = cells.assign(corrected=[k in corrected for k in zip(cells["tbl"], cells["row_key"], cells["col_key"],
+                                                                    strict=True)])
+        casework.pending_note(rid, r["agency_id"], done, lang)
         st.caption(t("highlight_note", lang))
         if not cells.empty and cells["placed"].isna().all():
             st.caption(t("placed_stale", lang))  # a warehouse from before cells.placed: rebuild to see marks
         elif cells["placed"].isin(list(i18n.PLACEMENT_MARKS)).any():
             st.caption(t("placement_note", lang))
-        for tbl in F.TABLES:
-            grid = rebuilt(cells, tbl, table_format(r, tbl))
-            st.markdown(f"**{F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}**")
-            if grid.empty:
-                st.caption("—")
-                continue
-            rows, cols = grid.attrs["keys"]
-            mask = pd.DataFrame([[HIGHLIGHT if (tbl, rk, ck) in flagged else "" for ck in cols] for rk in rows],
-                                index=grid.index, columns=grid.columns)
-            st.dataframe(grid.style.apply(lambda _df, m=mask: m, axis=None), key=f"report_{tbl}",
-                         height=36 * (len(grid) + 1) + 4)  # the whole table, as printed
-            notes = legend(cells, tbl)
-            for line in notes:  # the interface's own words only (never report text): safe as markdown
-                st.caption(line)
-            note = f"{t('placement_legend', lang)}: {' '.join(notes)}" if notes else ""
-            ui.downloads(grid, f"report_{rid[:12]}_{tbl}", ctx, index=True, note=note,
-                         title=f"{r['agency_name']} {r['year']} · {F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}")
+        # the rebuilt tables, and beside them the source file at the table's (or the finding's) place
+        tables_col, source_col = st.columns([3, 2], gap="medium")
+        with tables_col:
+            for tbl in F.TABLES:
+                grid = rebuilt(cells, tbl, table_format(r, tbl))
+                st.markdown(f"**{F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}**")
+                if grid.empty:
+                    st.caption("—")
+                    continue
+                rows, cols = grid.attrs["keys"]
+                mask = pd.DataFrame([[HIGHLIGHT if (tbl, rk, ck) in flagged else CORRECTED if (tbl, rk, ck) in corrected
+                                      else "" for ck in cols] for rk in rows], index=grid.index, columns=grid.columns)
+                st.dataframe(grid.style.apply(lambda _df, m=mask: m, axis=None), key=f"report_{tbl}",
+                             height=36 * (len(grid) + 1) + 4)  # the whole table, as printed
+                notes = legend(cells, tbl)
+                for line in notes:  # the interface's own words only (never report text): safe as markdown
+                    st.caption(line)
+                fixes = casework.fix_lines(corrected, tbl, lang)
+                for line in fixes:  # who, when, why: the user's words, shown as literal text
+                    st.caption(ui.escape_md(line))
+                notes += fixes
+                note = f"{t('placement_legend', lang)}: {' '.join(notes)}" if notes else ""
+                ui.downloads(grid, f"report_{rid[:12]}_{tbl}", ctx, index=True, note=note,
+                             title=f"{r['agency_name']} {r['year']} · {F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}")
+        with source_col:
+            source_panel.panel(r, source_panel.focus_choices(findings, lang), lang)
         if not cells.empty:
             with st.expander(t("cell_details", lang)):
                 ui.table(details(cells), f"report_cells_{rid[:12]}", ctx)
@@ -268,8 +289,20 @@ else:
                                    status=findings["status"].map(lambda v: i18n.name(i18n.STATUSES, v, lang)),
                                    responsibility=findings["responsibility"].map(
                                        lambda v: i18n.name(i18n.RESPONSIBILITIES, v, lang)))
+            # each finding's review state, and where it is printed in the source (page or line), linked
+            state, outcome = casework.states_of(findings["finding_id"])
+            located = source_panel.view(r["source_path"])
+            show = show.assign(**{t("cw_state", lang): [casework.state_words(a, b, lang) for a, b in
+                                                        zip(state, outcome, strict=True)],
+                                  t("src_place", lang): [source_panel.place_words(source_panel.place_of(
+                                      located, casework.first_place(c)), lang) for c in findings["cells"]]})
             show = exports.readable(show, lang)  # cell addresses as printed labels
-            ui.table(show, f"report_findings_{rid[:12]}", ctx)  # the export carries the printed labels too
+            src = t("src_open", lang)
+            screen = show.assign(**{src: [casework.source_link(rid, c, lang) for c in findings["cells"]]})
+            ui.table(show, f"report_findings_{rid[:12]}", ctx, show=screen,  # the export carries the labels too
+                     column_config={src: st.column_config.LinkColumn(src, display_text=src)})
+            casework.review_form(findings.assign(agency=r["agency_name"], year=r["year"]), lang, "report_review")
+        casework.correction_forms(r, cells, lang)
         ui.section(t("problems", lang))
         probs = json.loads(r["problems"]) if isinstance(r["problems"], str) else (r["problems"] or [])
         if probs:

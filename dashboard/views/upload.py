@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, i18n, ui
+from dashboard import access, casework, db, i18n, ui
 from dashboard.i18n import t
 from etl.checks.labels import addr_zh
 from etl.filekinds import kinds_words, upload_types
@@ -61,8 +61,12 @@ def _preview(blobs: tuple[tuple[str, bytes], ...]) -> list[dict]:
     return [by_path.get(p, {"ok": False, "code": "timeout", "reason": en, "reason_zh": zh}) for p in paths]
 
 
-def rebuild() -> bool:
-    """Build the warehouse with UPLOADS added to the sources it remembers (the build waits for another one)."""
+def rebuild(action: str = "load") -> bool:
+    """Build the warehouse with UPLOADS added to the sources it remembers (the build waits for another one).
+    Refused without the editing password (dashboard/access.py); logged with the user."""
+    user = access.require(lang)
+    if user is None:
+        return False
     UPLOADS.mkdir(parents=True, exist_ok=True)
     with st.spinner(t("building", lang)):
         try:
@@ -70,6 +74,7 @@ def rebuild() -> bool:
                         "--quiet"], BUILD_SECONDS)
         except subprocess.TimeoutExpired:
             out = None
+    casework.store().log(action, user, {"folder": str(UPLOADS.resolve()), "ok": out is not None and out.returncode == 0})
     if out is None or out.returncode != 0:
         last = (out.stderr.strip().splitlines() or ["?"])[-1] if out is not None else wording("timeout")[lang != "zh"]
         st.error(t("build_failed", lang, dir=ui.escape_md(str(UPLOADS)), reason=ui.escape_md(last)))
@@ -93,6 +98,8 @@ def expected_template(run) -> bytes:
 ctx = ui.context()
 lang = ctx.lang if ctx else st.session_state.get("f_lang", "zh")
 ui.page_title(t("page_upload", lang))
+if access.editor() is None:  # viewing the preview is free; adding to the warehouse needs the password
+    st.info(t("edit_refused" if access.setting() else "edit_disabled", lang), icon=":material/lock:")
 ui.uploader_words(lang)
 files = st.file_uploader(t("upload_help", lang, mb=MAX_MB, kinds=kinds_words(lang)),
                          type=list(UPLOAD_TYPES),
@@ -127,7 +134,8 @@ if blobs:
             st.text(t("missing_cells", lang) + "：" + "；".join(addr_zh(str(m)) for m in res["missing"]))
         ready.append((name, data))
 
-if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add"):
+if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add", disabled=access.editor() is None) \
+        and access.require(lang) is not None:
     UPLOADS.mkdir(parents=True, exist_ok=True)
     for name, data in ready:  # content-addressed names: the same file uploaded twice is one file
         safe = "".join(ch for ch in Path(name).stem if ch.isalnum() or ch in "-_")[:60] or "report"
@@ -158,19 +166,21 @@ if list_file is not None:
         open_from = sum(r.from_year is None for r in rows)
         open_to = sum(r.to_year is None for r in rows)
         st.success(t("expected_read", lang, n=len(rows), open_from=open_from, open_to=open_to))
-        if st.button(t("expected_load", lang), type="primary", key="expected_load"):
+        if st.button(t("expected_load", lang), type="primary", key="expected_load",
+                     disabled=access.editor() is None) and access.require(lang) is not None:
             UPLOADS.mkdir(parents=True, exist_ok=True)
             old = kept_list.read_bytes() if kept_list.is_file() else None
             tmp = kept_list.with_suffix(".csv.tmp")
             tmp.write_bytes(data)
             os.replace(tmp, kept_list)
-            if not rebuild() and old is not None:
+            if not rebuild("expected_list") and old is not None:
                 kept_list.write_bytes(old)  # the warehouse still has the old list: keep the file in step
 if kept_list.is_file():
     st.caption(t("expected_kept", lang, path=ui.escape_md(str(kept_list))))
-    if st.button(t("expected_remove", lang), key="expected_remove"):
+    if st.button(t("expected_remove", lang), key="expected_remove", disabled=access.editor() is None) \
+            and access.require(lang) is not None:
         kept_list.unlink()
-        rebuild()
+        rebuild("expected_list")
 
 
 # --- collecting from agency websites (etl collect, in the background) ---------------------------------
@@ -236,7 +246,9 @@ if sources_file is not None:
         st.success(t("collect_listed", lang, n=len(listed), hosts=len({s.url.split("/")[2] for s in listed})))
         if background.status(COLLECTED).get("running"):
             st.warning(t("collect_busy", lang))
-        elif st.button(t("collect_start", lang), type="primary", key="collect_start"):
+        elif st.button(t("collect_start", lang), type="primary", key="collect_start",
+                       disabled=access.editor() is None) and (user := access.require(lang)) is not None:
+            casework.store().log("collect", user, {"sources": len(listed)})
             COLLECTED.mkdir(parents=True, exist_ok=True)
             kept = COLLECTED / "SOURCES.csv"
             kept.write_bytes(sources_file.getvalue())

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import secrets
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -36,6 +37,7 @@ from tqdm import tqdm
 import etl
 from etl import checks, settings
 from etl.assess import rules as assess_rules
+from etl.casework import follow, overrides
 from etl.checks.categories import ACCUSATION
 from etl.reasons import wording
 from etl.warehouse import deadlines, derive, expected, load, marts, provenance, reference, schema
@@ -96,9 +98,10 @@ _T0 = [time.monotonic()]
 
 
 def code_version() -> str:
-    """Hash of the checks' and the warehouse's source."""
+    """Hash of the checks', the warehouse's and the corrections' source."""
     h = hashlib.sha256()
-    for f in sorted([*(_ETL_DIR / "checks").rglob("*.py"), *(_ETL_DIR / "warehouse").rglob("*.py")]):
+    for f in sorted([*(_ETL_DIR / "checks").rglob("*.py"), *(_ETL_DIR / "warehouse").rglob("*.py"),
+                     *(_ETL_DIR / "casework").rglob("*.py")]):
         h.update(f.relative_to(_ETL_DIR).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -258,7 +261,14 @@ def build(srcs: list[Path] | None, db: Path, jobs: int = 1, full: bool = False, 
     db.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(db, wait=wait):
         pause("locked")
-        return _build(list(srcs or []), db, jobs, full, progress, list(drop), limits)
+        info = _build(list(srcs or []), db, jobs, full, progress, list(drop), limits)
+        # the review marks beside the warehouse: each marked finding still open, rectified, withdrawn or gone
+        try:
+            info["follow_up"] = follow.reconcile(db)
+        except sqlite3.Error as e:  # the new warehouse stands; the outcomes are recorded by the next build
+            print(f"build: review store {follow.Store.beside(db).path} not updated ({e})", file=sys.stderr)
+            info["follow_up"] = {}
+        return info
 
 
 def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, drop: list[Path],
@@ -280,6 +290,10 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
                                         + deadlines.files([Path(s) for s in sources])
                                         + [assess_rules.file_for([Path(s) for s in sources])]
                                         + provenance.fingerprint_files([Path(s) for s in sources]))
+    # corrections in force (the review store beside the warehouse): a change in them is a change of input
+    corrections = overrides.in_force(db)
+    if corrections:
+        ref_version += "+" + overrides.fingerprint(db)
     cversion = code_version()
     resolver = Resolver(reference.agency_rows(ref_paths) + provenance.reference_rows([Path(s) for s in sources])
                         + [r for e in expected_list if (r := e.reference_row())], deadline_rules=deadline_rules)
@@ -324,12 +338,13 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
                     "errors": errors, "skipped": collections.Counter(s.code for s in skipped)}
         if prev is not None:
             copy_reused(con, prev, reused)
+            overrides.restore_printed(con, prev.path)  # the copied rows as printed, before corrections apply
             for code, in con.execute("SELECT code FROM ingest_errors WHERE path IN "
                                      "(SELECT path FROM reused)").fetchall():
                 errors[code] += 1
         pause("reused")
         provenance.apply(con, [Path(s) for s in sources])
-        finish(con, resolver, expected_list, deadline_rules, assessment)
+        finish(con, resolver, expected_list, deadline_rules, assessment, corrections)
         provenance.deadlines(con)
         n_reports, n_errors = con.execute(
             "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM ingest_errors)").fetchone()
@@ -387,14 +402,18 @@ def _remove(tmp: Path) -> None:
 
 
 def finish(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected_list: Sequence[Expected] = (),
-           deadline_rules: list[deadlines.Rule] | None = None, assessment: assess_rules.Table | None = None) -> None:
+           deadline_rules: list[deadlines.Rule] | None = None, assessment: assess_rules.Table | None = None,
+           corrections: Sequence[dict] = ()) -> None:
     """Everything after loading rows. The stages: load (done by the caller: reports, cells) → derive
     (agencies, the 应报名单, active reports, deadlines) → checks (findings) → marts (the dashboard's tables).
     `assessment`: the 考评 rules (the defaults when None), kept in the warehouse; its 雷同 threshold is the
-    similarity rule's."""
+    similarity rule's. `corrections` (etl.casework.overrides) apply to dates and cells before derive, to
+    agencies after it."""
     assessment = assessment or assess_rules.table()
     schema.cluster(con)  # the cells in report order: a report's cells are then one row group away
+    applied = overrides.apply_to_reports(con, corrections)
     derive.run(con, resolver, expected_list, deadline_rules)
+    overrides.apply_to_agencies(con, applied, deadline_rules)
     pause("loaded")  # stage names are the test hooks' (ETL_BUILD_PAUSE), kept as they were
     con.execute("DELETE FROM assessment_rules")
     con.register("assessment_df", assessment.frame().assign(source=assessment.source))
@@ -449,6 +468,10 @@ def run(args: argparse.Namespace) -> int:
               f"reused; {info['n_added']} added, {info['n_replaced']} replaced, {info['n_dropped']} dropped), "
               f"{info['n_errors']} unreadable files, {n_fail} failed checks, {n_unc} uncertain, "
               f"{info['seconds']:.1f}s")
+    fu = info.get("follow_up") or {}
+    if fu:
+        print("review follow-up: " + ", ".join(f"{fu[k]} {k}" for k in ("open", "rectified", "withdrawn", "gone")
+                                                if fu.get(k)) + f" ({fu.get('changed', 0)} changed)")
     if info["errors"]:
         print(f"unreadable: {_by_reason(info['errors'])}")
     if info["skipped"]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 11  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
+SCHEMA_VERSION = 12  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
 # 7: collected provenance (reports.stated_on/published_from/page_url/listing_url/fetched_at, collect_* tables);
 # 8: expected_reporters (the 应报名单); 9: the t2_long mart; 10: findings.responsibility, reports.narrative_evidence;
-# 11: chapter_texts (the prose the content checks compare), chapter_similarity, assessment_rules
+# 11: chapter_texts (the prose the content checks compare), chapter_similarity, assessment_rules; 12: overrides (corrections in force)
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).
@@ -66,7 +66,8 @@ CREATE TABLE reports (
     narrative     JSON,
     narrative_evidence JSON,          -- per narrative key: {sentence, approx} (the prose a fact was read from)
     stated_on     DATE,               -- the date the report itself states (its 落款)
-    published_from VARCHAR,           -- which date published_on holds, the first known of: web_page (the
+    published_from VARCHAR,           -- which date published_on holds: override (a correction, etl/casework),
+                                      --   else the first known of: web_page (the
                                       --   report page's own 发布日期, for a collected file) | web_listing
                                       --   (the date the 年报栏目 listing shows) | report (stated_on)
     page_url      VARCHAR,            -- collected files: the report page (source_url is the file's own URL)
@@ -230,6 +231,27 @@ CREATE TABLE collect_failures (
     fetched_at TIMESTAMP
 );
 
+-- overrides: one row per correction in force in the review store beside the warehouse (etl/casework): what it
+-- set, what it replaced and whether it applied (its report, cell or agency is loaded). Grain: override_id.
+-- The corrected values themselves are in reports, cells and agencies, so every check and figure uses them.
+CREATE TABLE overrides (
+    override_id INTEGER,
+    target      VARCHAR,              -- published_on | agency | cell (etl/casework/states.py TARGETS)
+    field       VARCHAR,              -- published_on | province | city | county | level | kind | value
+    report_id   VARCHAR,
+    agency_id   VARCHAR,
+    cell        VARCHAR,              -- a cell address, "t3.granted.total"
+    value       VARCHAR,              -- as set ('' = blank or unknown)
+    printed     VARCHAR,              -- what it replaced: the cell as printed, the date, the agency's value
+    printed_value DOUBLE,             -- a cell's value and kind as read, put back before the next build
+    printed_kind  VARCHAR,            --   applies the corrections again
+    printed_from  VARCHAR,            -- the replaced date's published_from
+    applied     BOOLEAN,
+    reason      VARCHAR,
+    made_by     VARCHAR,
+    made_at     TIMESTAMP
+);
+
 -- build_info: exactly one row, describing the build that wrote this file.
 CREATE TABLE build_info (
     built_at        TIMESTAMP,
@@ -254,8 +276,9 @@ CREATE TABLE build_info (
 );
 """
 
-TABLES = ("agencies", "reports", "cells", "chapter_texts", "chapter_similarity", "assessment_rules", "findings", "ingest_errors", "skipped",
-          "expected_reporters", "collect_agencies", "collect_publications", "collect_failures", "build_info")
+TABLES = ("agencies", "reports", "cells", "chapter_texts", "chapter_similarity", "assessment_rules", "findings",
+          "ingest_errors", "skipped", "expected_reporters", "collect_agencies", "collect_publications",
+          "collect_failures", "overrides", "build_info")
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import urllib.parse
 import zipfile
 
 import duckdb
@@ -371,8 +372,14 @@ def test_quality_page_links_findings_to_reports(app_env, run):
     shown = [d.value for d in at.dataframe if t("open_report") in d.value.columns]
     assert shown
     links = shown[0][t("open_report")].dropna().tolist()
-    ids = set(run("SELECT report_id FROM findings WHERE report_id IS NOT NULL")["report_id"])
-    assert links and all(link.split("report=")[1] in ids for link in links)
+    cells = run("SELECT report_id, CAST(cells AS VARCHAR) AS cells FROM findings WHERE report_id IS NOT NULL")
+    places = {}
+    for rid, cs in zip(cells["report_id"], cells["cells"], strict=True):
+        places.setdefault(rid, set()).update(json.loads(cs))
+    assert links
+    for link in links:  # the report, opened at the finding's first cell in the source when it names one
+        q = urllib.parse.parse_qs(link.split("?", 1)[1])
+        assert q["report"][0] in places and q.get("src", [None])[0] in places[q["report"][0]] | {None}
 
 
 def test_proactive_chart_never_draws_across_the_form_break(app_env):
