@@ -36,7 +36,10 @@ SPIKE_RATE = 0.005  # agencies with one genuinely exceptional year (X-jump)
 LATE_ADOPTER_RATE = 0.03  # agencies still printing the 2019 table 2 in 2021–2022
 # Injected defect kind → weight.
 DEFECTS = {"total": 30, "carry": 15, "blank": 20, "narrative": 15, "format": 10, "negative": 3, "t2stock": 4,
-           "xstock": 3, "copied": 15}
+           "xstock": 3}
+# Reports with no figure defect whose problems chapter is last year's, word for word (雷同). Drawn from a
+# generator of its own, so adding them left every figure defect of a corpus where it was.
+COPIED_RATE = 0.03
 TEXT_RENDERINGS = ("text-a", "text-b", "text-c", "text-d", "text-e", "text-f")
 RENDERINGS = {
     "html": ("html", "html-word", "html-gbk"),
@@ -258,6 +261,9 @@ class AgencyPlan:
         # the prose has a generator of its own: its draws leave every other choice as it was
         text = prose.problems_chapter(random.Random(f"prose/{self.seed}/{self.a.agency_id}/{year}"), year,
                                       prose.short_name(self.a.kind))
+        copier = random.Random(f"copied/{self.seed}/{self.a.agency_id}/{year}")
+        if injected is None and prev is not None and copier.random() < COPIED_RATE:
+            injected = "copied"
         if injected == "copied":
             assert prev is not None  # (_inject falls back to another defect without a previous report)
             text = prev.problems
@@ -268,7 +274,7 @@ class AgencyPlan:
     def _inject(self, kind: str | None, vals: dict[Addr, int | float], blanks: dict[Addr, str],
                 narrative: dict[str, int], prev: ReportSpec | None, t2_format: str, rendering: str) -> str | None:
         r = self.rng
-        if kind in ("carry", "copied") and prev is None:
+        if kind == "carry" and prev is None:
             kind = "total"
         if kind in ("t2stock", "xstock") and (t2_format != "2021" or (kind == "xstock" and (
                 prev is None or prev.t2_format != "2021"))):
