@@ -239,7 +239,7 @@ def unit_ranking(names: list[str]) -> None:
         return
     n = int(st.number_input(t("worst_n_pick", lang), min_value=1, max_value=20, value=3, step=1,
                             key="unit_rank_worst"))
-    bad = R.worst(ranked, n)
+    bad = R.worst(ranked, n, m)
     head = t("worst_n", lang, n=len(bad), unit=unit_words, metric=m.label(lang), year=year)
     st.markdown(f"**{ui.escape_md(head)}**")
     shown.table(frame(bad), f"unit_worst_{unit}_{metric}_{year}", ctx, fm, title=head)

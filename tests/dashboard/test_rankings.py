@@ -281,23 +281,48 @@ def test_compare_change_is_like_for_like_where_the_naive_change_runs_the_other_w
 
 # --- regions and peer groups ------------------------------------------------------------------------------
 
+def _toy(rows: list[tuple[str, float | None, float]]) -> object:
+    """A report_metrics table written here: one agency per province, (province, numerator, denominator) as
+    both granted-or-partly and withheld over total processed, in 2023."""
+    con = duckdb.connect()
+    cols = sorted({m.name for m in M.MEASURES})
+    con.execute("CREATE TABLE report_metrics (agency_id VARCHAR, agency_name VARCHAR, province VARCHAR, city VARCHAR, "
+                "county VARCHAR, level VARCHAR, kind VARCHAR, is_sample BOOLEAN, year INT, template VARCHAR, "
+                "read_method VARCHAR, has_figure_error BOOLEAN, " + ", ".join(f"{c} DOUBLE" for c in cols) + ")")
+    for prov, num, den in rows:
+        con.execute("INSERT INTO report_metrics (agency_id, agency_name, province, level, kind, is_sample, year, "
+                    "template, has_figure_error, granted_or_partly, withheld, total_processed, new_received) "
+                    "VALUES (?, ?, ?, 'city', 'government', FALSE, 2023, '2021', FALSE, ?, ?, ?, ?)",
+                    [prov, prov, prov, num, num, den, den])
+    return sql_runner(con)
+
+
 def test_ranking_rules_ties_share_a_rank_and_small_bases_stand_apart():
-    """The one set of rules, on a frame written here: competition ranking (1, 1, 3) in the metric's
-    direction, a unit under the minimum base neither ranked nor displacing anyone, bands by rank."""
-    df = pd.DataFrame({"unit": list("abcdef"), "value": [0.2, 0.5, 0.5, 0.9, 0.1, None],
-                       "den": [40, 30, 50, 20, 5, 100]})
-    hi = R.rank(df, M.get("disclosure_rate"), min_den=10).set_index("unit")
-    assert hi.loc[["d", "b", "c", "a"], "rank"].tolist() == [1, 2, 2, 4]
-    assert not hi.loc["e", "rankable"] and pd.isna(hi.loc["e", "rank"]) and "f" not in hi.index  # no value
-    assert hi.loc[["d", "b", "c", "a"], "band"].tolist() == [1, 2, 2, 4] and (hi["n_ranked"] == 4).all()
-    lo = R.rank(df, M.get("withholding_rate"), min_den=10).set_index("unit")
-    assert lo.loc[["a", "b", "c", "d"], "rank"].tolist() == [1, 2, 2, 4]
-    tied = R.rank(df.assign(value=[0.5, 0.5, 0.7, 0.9, 0.1, None]), M.get("withholding_rate"), 10)
-    assert tied.set_index("unit").loc[["a", "b", "c", "d"], "rank"].tolist() == [1, 1, 3, 4]
-    assert R.rank(df, M.get("withholding_rate"), min_den=1).set_index("unit").loc["e", "rank"] == 1
-    none = R.rank(df, M.get("review_rate"), min_den=10)
-    assert none["band"].isna().all() and none["rank"].dropna().tolist() == [1, 2, 2, 4]  # largest first
-    assert R.worst(R.rank(df, M.get("withholding_rate"), 10), 2)["unit"].tolist() == ["d", "b", "c"]  # the worst two, and the one tied with the second
+    """The one ranking (queries._ranked), on a table written here: competition ranking (1, 1, 3) in the
+    metric's direction, a unit under the minimum base neither ranked nor displacing anyone, bands by rank,
+    none for a metric with no direction; the same for agencies and for regions."""
+    run = _toy([("a", 8, 40), ("b", 15, 30), ("c", 25, 50), ("d", 18, 20), ("e", 0.5, 5), ("f", None, 100)])
+
+    def ranks(metric: str, min_den: float = 10, unit: bool = True) -> pd.DataFrame:
+        if unit:
+            return Q.unit_ranking(run, Filters(), "province", metric, 2023, min_den).set_index("grp")
+        return Q.ranking(run, Filters(), metric, 2023, "all", min_den).set_index("agency")
+
+    for unit in (True, False):
+        hi = ranks("disclosure_rate", unit=unit)  # d .9, b .5, c .5, a .2; e on 5 cases; f states nothing
+        assert hi.loc[["d", "b", "c", "a"], "rank"].tolist() == [1, 2, 2, 4] and "f" not in hi.index
+        assert not hi.loc["e", "rankable"] and pd.isna(hi.loc["e", "rank"]) and pd.isna(hi.loc["e", "band"])
+        assert hi.loc[["d", "b", "c", "a"], "band"].tolist() == [1, 2, 2, 4] and (hi["n_ranked"] == 4).all()
+        lo = ranks("withholding_rate", unit=unit)
+        assert lo.loc[["a", "b", "c", "d"], "rank"].tolist() == [1, 2, 2, 4]
+        assert ranks("withholding_rate", 1, unit).loc["e", "rank"] == 1  # 10% on 5 cases leads once allowed
+    # no direction (reconsiderations per 100 requests: all NULL here, so a count stands in): largest first,
+    # no bands
+    none = ranks("new_received")
+    assert none.loc[["f", "c", "a", "b", "d", "e"], "rank"].tolist() == [1, 2, 3, 4, 5, 6] and none["band"].isna().all()
+    lo = Q.unit_ranking(run, Filters(), "province", "withholding_rate", 2023, 10)
+    assert R.worst(lo, 2, M.get("withholding_rate"))["grp"].tolist() == ["d", "b", "c"]  # ties at the cut kept
+    assert R.worst(none.reset_index(), 2, M.get("new_received")).empty  # no direction: no worst
 
 
 def _unit_key(rm: pd.DataFrame, unit: str) -> pd.Series:
