@@ -229,10 +229,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "lfl_panel_n": ("同口径机关数", "Agencies like for like"),
     "lfl_stated_toggle": ("同口径（只计每年都填报了该指标的机关）",
                           "Like for like (only agencies that stated the figure in every year)"),
-    "lfl_stated_caption": ("同口径：只计 {years}每年都填报了“{metric}”的机关（{n}）；每个点的报告数、分子和分母"
-                           "见提示框和下表。",
+    "lfl_stated_caption": ("同口径：只计 {years}每年都填报了“{metric}”的机关（{n}）；每个点的基数（计入报告数，比率另有"
+                           "分子、分母）见提示框和下表。",
                            "Like for like: only the agencies that stated “{metric}” in every year {years} ({n}); "
-                           "each point's reports, numerator and denominator are in its tooltip and the table below."),
+                           "each point's base (reports counted; for a rate, numerator and denominator) is in its "
+                           "tooltip and the table below."),
     "n_agencies_of": ("{n} 个", "{n} agencies"),
     "lfl_stated_none": ("没有机关在 {years}每年都填报了“{metric}”，改为显示全部报告（各年填报的机关不同，不可直接比较）。",
                         "No agency stated “{metric}” in every year {years}, so all reports are shown (different "
