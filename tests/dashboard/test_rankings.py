@@ -215,12 +215,11 @@ def _value(d: pd.DataFrame, m: M.Metric) -> float:
 def _reversal(rm: pd.DataFrame) -> tuple[str, str, str, int, dict]:
     """A region or peer group, rate and year whose change from the year before runs one way over all reports
     and the other way over the agencies that stated the figure in both years."""
-    for dim, key in _groups(rm).items():
-        for grp in sorted(key.dropna().unique()):
-            d = rm[key == grp]
-            for m in (M.get(n) for n in M.GROUPABLE):
-                if not m.is_rate:
-                    continue
+    rates = sorted((n for n in M.GROUPABLE if M.get(n).is_rate), key=lambda n: n != "disclosure_rate")  # 公开率 first
+    for m in map(M.get, rates):
+        for dim, key in _groups(rm).items():
+            for grp in sorted(key.dropna().unique()):
+                d = rm[key == grp]
                 stated = d[d[m.numerator].notna() & d[m.denominator].notna()]
                 for y in sorted(d["year"].unique())[1:]:
                     both = set(stated.loc[stated["year"] == y - 1, "agency_id"]) & set(
