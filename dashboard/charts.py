@@ -72,30 +72,51 @@ def metric_axis(fig: go.Figure, metric: M.Metric, lang: str, axis: str = "y",
                                        rangemode="tozero")
 
 
-def _hover(metric: M.Metric, lang: str) -> str:
-    """Tooltip naming the numerator and the denominator behind a rate."""
+def _hover(metric: M.Metric, lang: str, base: bool = False) -> str:
+    """Tooltip naming the numerator and the denominator behind a rate; with `base`, also the reports counted
+    (customdata[2]) and a small-base note (customdata[3], "" when the base is large enough)."""
     val = "%{y:.1%}" if metric.is_share else "%{y:.2f}"
+    more = ""
+    if base:
+        more = ("<br>计入报告 %{customdata[2]:,.0f} 份" if lang == "zh" else "<br>reports counted: %{customdata[2]:,.0f}")
+        more += "%{customdata[3]}"
     if not metric.is_rate:
-        return f"%{{x}}: %{{y:,.0f}}<extra>{metric.label(lang)}</extra>"
+        return f"%{{x}}: %{{y:,.0f}}{more}<extra>{plain(metric.label(lang))}</extra>"
     num, den = ("分子", "分母") if lang == "zh" else ("numerator", "denominator")
     lp, rp = ("（", "）") if lang == "zh" else (" (", ") ")
     what = [plain(M.MEASURE[n].label(lang)) for n in (metric.numerator, metric.denominator)]
     return (f"%{{x}}: {val}<br>{num}{lp}{what[0]}{rp}%{{customdata[0]:,.0f}} / "
-            f"{den}{lp}{what[1]}{rp}%{{customdata[1]:,.0f}}<extra>{plain(metric.label(lang))}</extra>")
+            f"{den}{lp}{what[1]}{rp}%{{customdata[1]:,.0f}}{more}<extra>{plain(metric.label(lang))}</extra>")
+
+
+def low_base_note(lang: str, min_base: float) -> str:
+    return (f"<br>基数不足（分母少于 {min_base:g}），偶然性大" if lang == "zh"
+            else f"<br>small base (denominator under {min_base:g}): may swing by chance")
 
 
 def metric_by_year(df: pd.DataFrame, metrics: Sequence[str], lang: str, title: str, subtitle: str = "",
-                   group: str | None = None) -> go.Figure:
-    """Lines by year for one or more metrics (same unit), or one metric split by `group`."""
+                   group: str | None = None, min_base: float | None = None) -> go.Figure:
+    """Lines by year for one or more metrics (same unit), or one metric split by `group`. Where `df` has the
+    reports counted (`<metric>__n`), each point's tooltip gives its base: numerator, denominator and reports;
+    with `min_base`, a rate's point over a smaller denominator is drawn hollow and its tooltip says so."""
     fig = go.Figure()
     for i, name in enumerate(metrics):
         m = M.get(name)
         parts = [(None, df)] if group is None else list(df.groupby(group, sort=True))
+        base = f"{name}__n" in df.columns
         for j, (g, part) in enumerate(parts):
             part = part.sort_values("year")
+            cols = [f"{name}__num", f"{name}__den"] + ([f"{name}__n"] if base else [])
+            data = part[cols].astype(float).to_numpy().tolist()
+            low = (part[f"{name}__den"] < min_base).to_numpy() if min_base is not None and m.is_rate \
+                else [False] * len(part)
+            if base:
+                note = low_base_note(lang, min_base or 0)
+                data = [[*row, note if flag else ""] for row, flag in zip(data, low, strict=True)]
             fig.add_trace(go.Scatter(
                 x=part["year"], y=part[name], mode="lines+markers", name=m.label(lang) if g is None else plain(g),
-                customdata=part[[f"{name}__num", f"{name}__den"]].to_numpy(), hovertemplate=_hover(m, lang),
+                customdata=data, hovertemplate=_hover(m, lang, base),
+                marker={"symbol": ["circle-open" if flag else "circle" for flag in low], "size": 8},
                 line={"color": COLORS[(i + j) % len(COLORS)], "width": 2.5}, connectgaps=False))
     metric_axis(fig, M.get(metrics[0]), lang, together=[M.get(n) for n in metrics])
     fig.update_xaxes(title_text="年度" if lang == "zh" else "Year", dtick=1, tickformat="d")
@@ -144,8 +165,11 @@ def bars(df: pd.DataFrame, x: str, y: str, lang: str, title: str, subtitle: str 
         if m:
             metric_axis(fig, m, lang)
     if m and m.is_rate:
-        fig.update_traces(customdata=d[[f"{metric}__num", f"{metric}__den"]].to_numpy(),
-                          hovertemplate=_hover(m, lang).replace("%{x}", "%{y}" if horizontal else "%{x}")
+        base = f"{metric}__n" in d.columns  # the reports counted: each bar's base in full
+        cols = [f"{metric}__num", f"{metric}__den"] + ([f"{metric}__n"] if base else [])
+        data = [[*row, ""] if base else row for row in d[cols].astype(float).to_numpy().tolist()]
+        fig.update_traces(customdata=data,
+                          hovertemplate=_hover(m, lang, base).replace("%{x}", "%{y}" if horizontal else "%{x}")
                           .replace(": %{y", ": %{x" if horizontal else ": %{y"))
     return style(fig, title, subtitle, height=max(HEIGHT, 24 * len(d) + 160) if horizontal else HEIGHT)
 

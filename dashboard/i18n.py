@@ -176,10 +176,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Agencies whose rate rests on fewer cases than this (its denominator) are listed apart, "
                      "not ranked."),
     "rank_note": ("{year} 年排名：{n} 个机关参与排名，在各自组内排名（并列同名次，下一名次顺延，如 1、1、3）；"
-                  "分档按组内名次四等分（组内不足 4 个不分档），第一档最好。{few} 个机关的{den}少于 {min}，不参与排名。",
+                  "分档按组内名次四等分（组内不足 4 个不分档）。{few} 个机关的{den}少于 {min}，不参与排名。",
                   "{year} ranking: {n} agencies ranked, each within its group (ties share a rank and the next "
-                  "is skipped: 1, 1, 3); bands are quarters of the group by rank (none for groups under 4), band 1 the best. {few} agencies have "
-                  "fewer than {min} as the base ({den}) and are not ranked."),
+                  "is skipped: 1, 1, 3); bands are quarters of the group by rank (none for groups under 4). {few} "
+                  "agencies have fewer than {min} as the base ({den}) and are not ranked."),
     "rank_group": ("排名组", "Group"),
     "rank_of": ("组内机关数", "Agencies in group"),
     "band": ("分档", "Band"),
@@ -192,6 +192,79 @@ STRINGS: dict[str, tuple[str, str]] = {
     "change_abs": ("较 {y0} 年变化", "Change vs {y0}"),
     "too_few": ("基数少于 {min}，不参与排名", "Fewer than {min} cases: not ranked"),
     "rank_chart_group": ("图表显示的排名组", "Group shown in the chart"),
+    # rankings follow the metric's direction (etl.metrics.Direction; {words}: its words); regions and peer
+    # groups ranked like agencies; like for like wherever years are compared (dashboard.rankings, .panel)
+    "rank_dir_higher_better": ("按{metric}由高到低排名，第 1 名、第一档最好（{words}）。",
+                               "Ranked by {metric} from highest to lowest: rank 1 and band 1 are the best "
+                               "({words})."),
+    "rank_dir_lower_better": ("按{metric}由低到高排名，第 1 名、第一档最好（{words}）。",
+                              "Ranked by {metric} from lowest to highest: rank 1 and band 1 are the best ({words})."),
+    "rank_dir_neither": ("按{metric}由高到低排列，第 1 名数值最大；此指标{words}，名次只表示大小，不分档，不评优劣。",
+                         "Listed by {metric} from highest to lowest, rank 1 the largest; for this metric "
+                         "{words}, so a rank shows size only: no bands, no verdict."),
+    "band_no_direction": ("不分档（无好坏之分）", "Not banded (no better direction)"),
+    "direction": ("方向", "Direction"),
+    "dim_county": ("县/区", "County"),
+    "unit_ranking": ("地区与同类组排名", "Ranking of regions and peer groups"),
+    "rank_unit": ("排名对象", "Rank"),
+    "unit_province": ("省份", "provinces"),
+    "unit_city": ("市", "cities"),
+    "unit_county": ("县/区", "counties"),
+    "unit_peer": ("同类组", "peer groups"),
+    "unit_note": ("{year} 年：{n} 个{unit}参与排名，数值为其全部报告的分子之和 ÷ 分母之和（并列同名次，下一名次顺延，"
+                  "如 1、1、3；分档按名次四等分，不足 4 个不分档）；{few} 个的{den}少于 {min}，不参与排名。"
+                  "较上年变化为同口径：只计两年都填报了该指标的机关。",
+                  "{year}: {n} {unit} ranked, each on the sum of its reports' numerators ÷ the sum of their "
+                  "denominators (ties share a rank and the next is skipped: 1, 1, 3; bands are quarters by rank, "
+                  "none under 4); {few} have fewer than {min} as the base ({den}) and are not ranked. The change "
+                  "vs the previous year is like for like: only agencies that stated the figure in both years."),
+    "worst_n_pick": ("列出最差的个数", "How many of the worst"),
+    "worst_n": ("最差的 {n} 个{unit}：{metric} · {year}", "The worst {n} {unit}: {metric} · {year}"),
+    "worst_none": ("{metric}{words}，没有“最差”之分；上表只按大小排列。",
+                   "For {metric} {words}: there is no worst; the table above lists by size only."),
+    "n_agencies": ("机关数", "Agencies"),
+    "n_counted": ("计入报告数", "Reports counted"),
+    "lfl_change": ("较上年变化（同口径）", "Change vs previous year (like for like)"),
+    "lfl_change_pp": ("较上年变化（同口径，百分点）", "Change vs previous year (like for like, pp)"),
+    "lfl_panel_n": ("同口径机关数", "Agencies like for like"),
+    "lfl_stated_toggle": ("同口径（只计每年都填报了该指标的机关）",
+                          "Like for like (only agencies that stated the figure in every year)"),
+    "lfl_stated_caption": ("同口径：只计 {years}每年都填报了“{metric}”的机关（{n}）；每个点的基数（计入报告数，比率另有"
+                           "分子、分母）见提示框和下表。",
+                           "Like for like: only the agencies that stated “{metric}” in every year {years} ({n}); "
+                           "each point's base (reports counted; for a rate, numerator and denominator) is in its "
+                           "tooltip and the table below."),
+    "n_agencies_of": ("{n} 个", "{n} agencies"),
+    "lfl_stated_none": ("没有机关在 {years}每年都填报了“{metric}”，改为显示全部报告（各年填报的机关不同，不可直接比较）。",
+                        "No agency stated “{metric}” in every year {years}, so all reports are shown (different "
+                        "agencies each year: not like for like)."),
+    "lfl_stated_all": ("全部报告：{years} 各年填报“{metric}”的机关不同，年度之间的变化部分反映填报机关的变化。",
+                       "All reports {years}: different agencies stated “{metric}” each year, so changes partly "
+                       "show who stated it."),
+    "lfl_agency_note": ("每个机关各年的数值只来自该机关自己的报告，本身即为同口径；未填报的年度留空。",
+                        "Each agency's figures come from its own reports only, so they are like for like; a year "
+                        "it did not state is left blank."),
+    "basis_lfl": ("同口径", "like for like"),
+    "basis_all": ("全部报告", "all reports"),
+    "low_base": ("基数不足", "Small base"),
+    "low_base_warn": ("以下数值的{den}少于 {min}，偶然性大，不宜据以比较：{items}",
+                      "These figures rest on fewer than {min} ({den}) and can swing by chance: {items}"),
+    "low_base_cells": ("{n} 个数值的分母少于 {min}（标注“基数不足”），偶然性大，不宜据以比较。",
+                       "{n} figures rest on a denominator under {min} (marked “Small base”) and can swing by chance."),
+    "compare_change": ("{metric}：{y0}–{y1} 年变化", "{metric}: change {y0}–{y1}"),
+    "change_lfl": ("同口径变化", "Like-for-like change"),
+    "change_all": ("全部报告口径变化", "Change over all reports"),
+    "value_in": ("{y} 年", "{y}"),
+    "compare_base": ("{metric}：各年数值与基数", "{metric}: each year's figure and its base"),
+    "builder_lfl_caption": ("同口径：每个指标只计所选年度（{years}）每年都填报了该指标的机关，各指标的机关因此可能不同；"
+                            "“计入报告数”为每格实际计入的报告。",
+                            "Like for like: each metric counts only the agencies that stated it in every year "
+                            "picked ({years}), so the agencies may differ by metric; “Reports counted” gives each "
+                            "cell's reports."),
+    "builder_all_caption": ("全部报告：各年填报的机关不同，年度之间的变化部分反映填报机关的变化。",
+                            "All reports: different agencies stated each figure each year, so changes partly show "
+                            "who stated it."),
+    "proactive_basis": ("{label} · {basis}", "{label} · {basis}"),
     # quality
     "findings_by_rule": ("按规则与严重程度统计的问题", "Findings by rule and severity"),
     "worst_agencies": ("问题最多的机关", "Agencies with the most failed checks"),

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
+from dashboard import rankings as R
 from dashboard.filters import Filters
 from etl import formats as F
 from etl import metrics as M
@@ -160,24 +161,46 @@ def t2_measures() -> list[tuple[str, str, tuple[str, ...]]]:
     return [(r, c, tuple(forms)) for (r, c), forms in seen.items()]
 
 
-def t2_by_year(run: Run, f: Filters, row: str, col: str) -> pd.DataFrame:
-    """Σ of one table 2 cell by year and by the form the report's table 2 is printed in (reports.t2_format)."""
+def t2_by_year(run: Run, f: Filters, row: str, col: str, panel: bool = False) -> pd.DataFrame:
+    """Σ of one table 2 cell by year and by the form the report's table 2 is printed in (reports.t2_format).
+    With `panel`, like for like: only the agencies that stated the cell (a value, not blank or "/") in every
+    year in view in which any report states it (a cell of one form only is compared over that form's years).
+    `n_agencies`: the agencies behind each point."""
     where, params = f.where()
+    cell = f"c.row_key = ? AND c.col_key = ? AND {where}"
+    cp = [row, col, *params]
+    pan, pp = "", []
+    if panel:
+        pan = (f" AND m.agency_id IN (SELECT m.agency_id FROM t2_long c JOIN report_metrics m USING (report_id) "
+               f"WHERE {cell} AND c.value IS NOT NULL GROUP BY 1 HAVING count(DISTINCT m.year) = "
+               f"(SELECT count(DISTINCT m.year) FROM t2_long c JOIN report_metrics m USING (report_id) "
+               f"WHERE {cell} AND c.value IS NOT NULL))")
+        pp = [*cp, *cp]
     sql = f"""
     SELECT m.year, m.t2_format AS form, sum(c.value) AS value, count(c.value) AS n_reports,
-           count(*) - count(c.value) AS n_blank
+           count(*) - count(c.value) AS n_blank, count(DISTINCT m.agency_id) AS n_agencies
     FROM t2_long c JOIN report_metrics m USING (report_id)
-    WHERE c.row_key = ? AND c.col_key = ? AND {where}
+    WHERE {cell}{pan}
     GROUP BY 1, 2 ORDER BY 1, 2"""
-    return run(sql, [row, col, *params])
+    return run(sql, [*cp, *pp])
 
 
-def proactive_by_year(run: Run, f: Filters) -> pd.DataFrame:
+def proactive_by_year(run: Run, f: Filters, panel: bool = False) -> pd.DataFrame:
+    """Items proactively published per year: the total, the reports stating it, all reports, the median per
+    report and the agencies. With `panel`, like for like: only the agencies that stated the figure in every
+    year in view (the chart and the table of the page read this one frame, so they count the same reports)."""
     where, params = f.where()
+    pan, pp = "", []
+    if panel:
+        pan = (f" AND m.agency_id IN (SELECT m.agency_id FROM report_metrics m WHERE {where} AND "
+               f"m.proactive_items IS NOT NULL GROUP BY 1 HAVING count(DISTINCT m.year) = "
+               f"(SELECT count(DISTINCT m.year) FROM report_metrics m WHERE {where}))")
+        pp = [*params, *params]
     # the total depends on which reports state the figure: show how many do, and the median per report
     return run(f"SELECT m.year, sum(m.proactive_items) AS proactive_items, count(m.proactive_items) AS n_stated, "
-               f"count(*) AS n_reports, median(m.proactive_items) AS median_items "
-               f"FROM report_metrics m WHERE {where} GROUP BY 1 ORDER BY 1", params)
+               f"count(*) AS n_reports, median(m.proactive_items) AS median_items, "
+               f"count(DISTINCT m.agency_id) AS n_agencies "
+               f"FROM report_metrics m WHERE {where}{pan} GROUP BY 1 ORDER BY 1", [*params, *pp])
 
 
 # --- requests --------------------------------------------------------------------------------------------
@@ -259,47 +282,135 @@ def compare_series(run: Run, f: Filters, dim: str, values: Sequence[str], metric
 
 
 # Who an agency is ranked against: its peer group (same level and kind), optionally in its province too.
-RANK_SCOPES = {"peer": "cur.level, cur.kind", "peer_province": "cur.level, cur.kind, cur.province",
-               "all": "NULL"}
-MIN_DENOMINATOR = 10  # a rate over fewer cases than this is listed as "too few to rank"
-BANDS = 4  # 分档: quartiles within the group
+RANK_SCOPES: dict[str, tuple[str, ...]] = {"peer": ("level", "kind"), "peer_province": ("level", "kind", "province"),
+                                           "all": ()}
+MIN_DENOMINATOR = R.MIN_DENOMINATOR  # a rate over fewer cases than this is listed as "too few to rank"
+BANDS = R.BANDS  # 分档: quartiles within the group
+
+
+def _ranked(run: Run, f: Filters, metric: str, year: int, keys: dict[str, str], by: tuple[str, ...],
+            min_den: float, limit: int, prev: bool = True) -> pd.DataFrame:
+    """THE ranking (agencies and regions and peer groups alike; dashboard.rankings states the rules): one
+    row per unit (`keys`: output column -> SQL expression; the first is the unit, a unit with no value is
+    left out) with a value in `year`, ranked within the groups of columns `by`. In the metric's direction
+    (R.ascending); ties share a rank and the next is skipped (SQL rank(): 1, 1, 3); a rate whose denominator
+    is below `min_den` is not ranked (rankable false; rank, band NULL) and displaces nobody; band 1 + ⌊BANDS ×
+    (rank − 1) / n_ranked⌋ for a group of at least BANDS ranked units and a metric with a direction. With
+    `prev`, the unit's own value in year − 1 (`prev_value`) and `change`. `n_agencies`: the agencies behind
+    each unit's figure (counted only for a unit other than the agency: a distinct count per agency is most
+    of the cost at 1M reports)."""
+    where, params = f.with_years(year - 1 if prev else year, year).where()
+    mt = M.get(metric)
+    col = _col(metric)
+    names = [_col(k) for k in keys]
+    sel = ", ".join(f"{expr} AS {_col(k)}" for k, expr in keys.items())
+    grp = ", ".join(f"cur.{_col(c)}" for c in by) or "NULL"
+    order = "ASC" if R.ascending(mt) else "DESC"
+    floor = float(min_den) if mt.is_rate else 0.0
+    banded = "TRUE" if mt.has_direction else "FALSE"
+    unit = names[0]
+    join = (f"LEFT JOIN (SELECT {unit}, {col} AS prev_value FROM v WHERE year = ?) prev USING ({unit})" if prev
+            else "")
+    prev_cols = "prev_value, cur.value - prev_value AS change," if prev else ""
+    out = run(f"""
+    WITH v AS (
+      SELECT {sel}, {"1" if unit == "agency_id" else "count(DISTINCT m.agency_id)"} AS n_agencies, m.year,
+             {metric_sql(mt)}
+      FROM report_metrics m WHERE {where} AND ({keys[next(iter(keys))]}) IS NOT NULL
+      GROUP BY {", ".join(str(i + 1) for i in range(len(keys)))}, m.year),
+    cur AS (SELECT {", ".join(names)}, n_agencies, {col} AS value, {col}__num AS num, {col}__den AS den,
+                   {col}__n AS n_reports, ({col}__den IS NULL OR {col}__den >= ?) AS rankable
+            FROM v WHERE year = ? AND {col} IS NOT NULL),
+    ranked AS (
+      SELECT cur.*, {prev_cols}
+             CASE WHEN rankable THEN rank() OVER (PARTITION BY {grp}, rankable ORDER BY cur.value {order}) END AS rank,
+             -- a plain windowed sum: count(*) FILTER (…) OVER was seconds at 1M reports in DuckDB
+             sum(rankable::INTEGER) OVER (PARTITION BY {grp})::BIGINT AS n_ranked
+      FROM cur {join})
+    SELECT *, CASE WHEN {banded} AND n_ranked >= {BANDS} THEN 1 + floor({BANDS} * (rank - 1) / n_ranked) END::BIGINT
+              AS band
+    FROM ranked ORDER BY {"".join(f"{c}, " for c in by)}rankable DESC, rank, {", ".join(names[1:2] + names[:1])}
+    LIMIT {int(limit)}""", [*params, floor, year, *([year - 1] if prev else [])])
+    return out.astype({"rank": "Int64", "band": "Int64", "n_ranked": "Int64", "rankable": bool})
 
 
 def ranking(run: Run, f: Filters, metric: str, year: int, scope: str = "peer", min_den: float = MIN_DENOMINATOR,
             limit: int = 5000) -> pd.DataFrame:
-    """Agencies on one metric in `year`, ranked within their group (RANK_SCOPES): ties share a rank and the
-    next rank skips (1, 1, 3); band 1 is the best quarter of the group by rank (tied agencies share a band; a
-    group of fewer than BANDS ranked agencies is not banded: band NULL). A rate whose denominator is below
-    `min_den` is not ranked (rankable false; rank, band NULL). Better is higher unless the metric says lower
-    is better. `change` is this year minus the previous year (percentage points ×100 for shares is the
-    caller's display)."""
-    g = f.with_years(year - 1, year)
-    where, params = g.where()
+    """Agencies on one metric in `year`, ranked within their group (RANK_SCOPES) by _ranked(); `change` is
+    this year minus the agency's own previous year (NULL without one)."""
+    keys = {"agency_id": "m.agency_id", "agency": "m.agency_name", "level": "m.level", "kind": "m.kind",
+            "province": "m.province"}
+    return _ranked(run, f, metric, year, keys, RANK_SCOPES[scope], min_den, limit)
+
+
+# --- like for like and the ranking of regions and peer groups -------------------------------------------
+
+# A region or peer group as one key: a city is named with its province, a county with both (names repeat
+# across the country); NULL where the agency has none (a provincial department has no city).
+RANK_UNITS = {
+    "province": "m.province",
+    "city": "CASE WHEN m.city IS NOT NULL THEN concat_ws(' · ', m.province, m.city) END",
+    "county": "CASE WHEN m.county IS NOT NULL THEN concat_ws(' · ', m.province, m.city, m.county) END",
+    "peer": DIMENSIONS["peer"],
+}
+
+
+def years_in_view(run: Run, f: Filters) -> list[int]:
+    where, params = f.where()
+    return [int(y) for y in run(f"SELECT DISTINCT m.year FROM report_metrics m WHERE {where} ORDER BY 1",
+                                params)["year"]]
+
+
+def stated(metric: M.Metric, m: str = "m") -> str:
+    """SQL: the report states the metric's figure (its numerator and, for a rate, its denominator known)."""
+    cols = [c for c in (metric.numerator, metric.denominator) if c]
+    return " AND ".join(f"{m}.{_col(c)} IS NOT NULL" for c in cols)
+
+
+def stated_panel(run: Run, f: Filters, metric: str, years: Sequence[int], group: str = "'__all__'",
+                 values: Sequence[str] = (), panel: bool = True, keep_null: bool = False) -> pd.DataFrame:
+    """One metric per group and year in `years` (the filters' own years ignored). With `panel` (like for
+    like), only the agencies under the filters that STATED the figure (stated()) in every one of `years`,
+    so a line moves only when what those agencies reported moved; else all reports. `group` is an SQL
+    expression from DIMENSIONS or RANK_UNITS (a group with no value is left out unless `keep_null`),
+    `values` the groups to keep (all when empty). Columns: grp, year, n_agencies, n_reports, the metric's value, __num, __den, __n."""
+    ys = sorted({int(y) for y in years})
     mt = M.get(metric)
+    if not ys or mt.of_view:
+        return pd.DataFrame()
+    where, params = f.where(years=False)
+    keep = f" AND ({group}) IN ({', '.join('?' * len(values))})" if values else ""
+    known = "" if keep_null else f" AND ({group}) IS NOT NULL"
+    base = f"{where} AND m.year IN ({', '.join('?' * len(ys))}){known}{keep}"
+    bp = [*params, *ys, *values]
+    pan, pp = "", []
+    if panel:
+        pan = (f" AND m.agency_id IN (SELECT m.agency_id FROM report_metrics m WHERE {base} AND {stated(mt)} "
+               f"GROUP BY 1 HAVING count(DISTINCT m.year) = {len(ys)})")
+        pp = bp
+    return run(f"SELECT {group} AS grp, m.year, count(DISTINCT m.agency_id) AS n_agencies, count(*) AS n_reports, "
+               f"{metric_sql(mt)} FROM report_metrics m WHERE {base}{pan} GROUP BY 1, 2 ORDER BY 1, 2", [*bp, *pp])
+
+
+def unit_ranking(run: Run, f: Filters, unit: str, metric: str, year: int,
+                 min_den: float = MIN_DENOMINATOR) -> pd.DataFrame:
+    """Regions or peer groups (RANK_UNITS) on one metric in `year`, ranked as agencies are (_ranked): `value`
+    over all their reports that year (ratio of sums), with `num`, `den`, `n_reports` (counted) and
+    `n_agencies`; the change like for like (stated_panel over year − 1 and year: `prev_value`,
+    `panel_value`, `n_panel` agencies, `change`). Agency filters apply; the year is the one asked."""
     col = _col(metric)
-    grp = RANK_SCOPES[scope]
-    order = "ASC" if mt.lower_is_better else "DESC"
-    floor = float(min_den) if mt.denominator is not None else 0.0
-    return run(f"""
-    WITH v AS (
-      SELECT m.agency_id, m.agency_name AS agency, m.level, m.kind, m.province, m.year, {metric_sql(mt)}
-      FROM report_metrics m WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6),
-    cur AS (SELECT *, ({col}__den IS NULL OR {col}__den >= ?) AS rankable FROM v
-            WHERE year = ? AND {col} IS NOT NULL),
-    prev AS (SELECT agency_id, {col} AS prev_value FROM v WHERE year = ?),
-    ranked AS (
-      SELECT cur.*, prev.prev_value,
-             CASE WHEN rankable THEN rank() OVER (PARTITION BY {grp}, rankable ORDER BY cur.{col} {order}) END AS rank,
-             -- a plain windowed sum: count(*) FILTER (…) OVER was seconds at 1M reports in DuckDB
-             sum(rankable::INTEGER) OVER (PARTITION BY {grp})::BIGINT AS n_ranked
-      FROM cur LEFT JOIN prev USING (agency_id))
-    SELECT rank, CASE WHEN n_ranked >= {BANDS} THEN 1 + floor({BANDS} * (rank - 1) / n_ranked) END AS band, n_ranked, agency, agency_id, level, kind, province, rankable,
-           {col} AS value, {col}__num AS num, {col}__den AS den, prev_value, {col} - prev_value AS change
-    FROM ranked ORDER BY {_RANK_ORDER[scope]} rankable DESC, rank, agency
-    LIMIT {int(limit)}""", [*params, floor, year, year - 1])
-
-
-_RANK_ORDER = {"peer": "level, kind,", "peer_province": "level, kind, province,", "all": ""}
+    out = _ranked(run, f, metric, year, {"grp": RANK_UNITS[unit]}, (), min_den, 10_000, prev=False)
+    pair = stated_panel(run, f, metric, [year - 1, year], RANK_UNITS[unit], panel=True)
+    lfl = pd.DataFrame(columns=["grp", "prev_value", "panel_value", "n_panel"])
+    if not pair.empty:
+        before = pair[pair["year"] == year - 1].set_index("grp")[col].rename("prev_value")
+        now = pair[pair["year"] == year].set_index("grp")
+        lfl = pd.concat([before, now[col].rename("panel_value"), now["n_agencies"].rename("n_panel")],
+                        axis=1).reset_index(names="grp")
+    out = out.merge(lfl, on="grp", how="left")
+    out = out.astype({"prev_value": float, "panel_value": float, "n_panel": "Int64"})
+    out["change"] = out["panel_value"] - out["prev_value"]
+    return out
 
 
 # --- compliance and data quality -------------------------------------------------------------------------
@@ -612,14 +723,22 @@ def notice_list(run: Run, f: Filters, year: int, exclude: Sequence[str] = ()) ->
 
 # --- the table builder ----------------------------------------------------------------------------------
 
-def builder(run: Run, f: Filters, dim: str, years: Sequence[int], names: Sequence[str]) -> pd.DataFrame:
-    """One row per group (DIMENSIONS[dim], or everything for "all") and year: reports, and for each metric
-    its value with the numerator and denominator sums behind it (ratio of sums, blanks never 0)."""
-    where, params = f.where(years=False)
+def builder(run: Run, f: Filters, dim: str, years: Sequence[int], names: Sequence[str],
+            panel: bool = True) -> pd.DataFrame:
+    """One row per group (DIMENSIONS[dim], or everything for "all"; a group with no value as NULL) and year,
+    and for each metric its value with the numerator and denominator sums behind it (ratio of sums, blanks
+    never 0), the reports counted (`<metric>__n`) and their agencies (`<metric>__agencies`). With `panel`
+    and more than one year, each metric over its own panel: the agencies that stated it in every year."""
     ys = sorted({int(y) for y in years})
     if not ys or not names:
         return pd.DataFrame()
     grp = "'__all__'" if dim == "all" else DIMENSIONS[dim]
-    marks = ", ".join("?" * len(ys))
-    return run(f"SELECT {grp} AS grp, m.year, count(*) AS n_reports, {_metrics_sql(names)} FROM report_metrics m "
-               f"WHERE {where} AND m.year IN ({marks}) GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 20000", [*params, *ys])
+    out: pd.DataFrame | None = None
+    for n in names:
+        d = stated_panel(run, f, n, ys, grp, panel=panel and len(ys) > 1, keep_null=True)
+        if d.empty:
+            continue
+        d = d.drop(columns="n_reports").rename(columns={"n_agencies": f"{n}__agencies"})
+        out = d if out is None else out.merge(d, on=["grp", "year"], how="outer")
+    return pd.DataFrame() if out is None else out.sort_values(["grp", "year"], na_position="last",
+                                                              ignore_index=True)

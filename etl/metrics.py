@@ -18,7 +18,8 @@ Names follow one rule (see etl/warehouse/marts.py): a measure is named after the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import NamedTuple
 
 from etl import formats as F
@@ -104,6 +105,26 @@ def source_label(source: str, lang: str = "zh") -> str:
     return f"{table_name(a.table, lang)}{sep}{F.label(a.table, 'row', a.row, lang)} × {F.label(a.table, 'col', a.col, lang)}"
 
 
+class Direction(StrEnum):
+    """Which way a metric is better: what a ranking puts first, what band 1 means, how a change is coloured."""
+
+    HIGHER = "higher_better"
+    LOWER = "lower_better"
+    NEITHER = "neither"  # a size or a propensity, not a verdict: ranked only as larger/smaller, no colour
+
+
+# The direction vocabulary's words, owned here: direction -> (zh, en).
+DIRECTIONS: dict[Direction, tuple[str, str]] = {
+    Direction.HIGHER: ("越高越好", "higher is better"),
+    Direction.LOWER: ("越低越好", "lower is better"),
+    Direction.NEITHER: ("高低无好坏之分", "neither higher nor lower is better"),
+}
+
+
+def direction_words(direction: Direction, lang: str = "zh") -> str:
+    return DIRECTIONS[Direction(direction)][lang != "zh"]
+
+
 @dataclass(frozen=True)
 class Metric:
     name: str
@@ -116,7 +137,8 @@ class Metric:
     definition_en: str = ""
     unit: str = ""  # of a count: 件, 条 …
     of_view: bool = False  # the denominator is summed over every report in view, not within the group
-    lower_is_better: bool = False  # a rise is bad news (failed checks, late reports)
+    # keyword-only and without a default: every metric states its direction on purpose (Direction)
+    direction: Direction = field(kw_only=True)
 
     @property
     def is_rate(self) -> bool:
@@ -129,6 +151,12 @@ class Metric:
 
     def label(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
+
+    @property
+    def has_direction(self) -> bool:
+        """Whether a higher or a lower value is better news (a ranking's band 1 and a change's colour mean
+        something); False for volumes and propensities."""
+        return self.direction != Direction.NEITHER
 
     def definition(self, lang: str = "zh") -> str:
         return self.definition_zh if lang == "zh" else self.definition_en
@@ -231,78 +259,105 @@ MEASURE = {m.name: m for m in MEASURES}
 
 # --- metrics ------------------------------------------------------------------------------------------
 
+# Directions, chosen per metric (docs: annual-report-format.md, "Rates"):
+# - volumes (requests, cases, items published) and the share of the view say how big, not how good: NEITHER;
+# - 公开率 is the share of requests answered with the information: HIGHER;
+# - 不予公开率, 无法提供率, a carry-forward share, the share still pending, every 纠错率 (a decision overturned)
+#   and every share of reports failing a check or published late are the failures of a request, a decision or
+#   a report: LOWER;
+# - reconsiderations and lawsuits per 100 requests measure how often applicants use their right to challenge
+#   (and who the applicants are), not how well the agency decided — that verdict is the 纠错率: NEITHER.
 METRICS: tuple[Metric, ...] = (
     # counts
     Metric("proactive_items", "主动公开信息条数", "Items proactively published", "proactive_items",
            definition_zh="总体情况中报告的本年主动公开政府信息条数（文字陈述）。",
            definition_en="Number of items proactively published in the year, as stated in the overview text.",
-           unit="条"),
+           unit="条",
+           direction=Direction.NEITHER),
     Metric("new_received", "本年新收申请", "New requests received", "new_received",
            definition_zh="表三 一、本年新收政府信息公开申请数量（总计列）。",
-           definition_en="Table 3 row 1, new requests received (total column).", unit="件"),
+           definition_en="Table 3 row 1, new requests received (total column).", unit="件",
+           direction=Direction.NEITHER),
     Metric("requests_to_handle", "应办理申请（新收+上年结转）", "Requests to handle (new + carried over)",
            "requests_to_handle",
-           definition_zh="本年新收 + 上年结转。", definition_en="New requests plus those carried over.", unit="件"),
+           definition_zh="本年新收 + 上年结转。", definition_en="New requests plus those carried over.", unit="件",
+           direction=Direction.NEITHER),
     Metric("total_processed", "本年办结", "Requests processed", "total_processed",
-           definition_zh="表三（七）总计。", definition_en="Table 3, total processed (row 7 of the outcomes).", unit="件"),
+           definition_zh="表三（七）总计。", definition_en="Table 3, total processed (row 7 of the outcomes).", unit="件",
+           direction=Direction.NEITHER),
     Metric("review_total", "行政复议", "Reconsideration cases", "review_total",
-           definition_zh="表四 行政复议 总计。", definition_en="Table 4, reconsideration total.", unit="件"),
+           definition_zh="表四 行政复议 总计。", definition_en="Table 4, reconsideration total.", unit="件",
+           direction=Direction.NEITHER),
     Metric("litigation_total", "行政诉讼", "Litigation cases", "litigation_total",
            definition_zh="表四 未经复议直接起诉 总计 + 复议后起诉 总计。",
-           definition_en="Table 4, litigation without and after reconsideration, totals added.", unit="件"),
+           definition_en="Table 4, litigation without and after reconsideration, totals added.", unit="件",
+           direction=Direction.NEITHER),
     # rates
     Metric("disclosure_rate", "公开率", "Disclosure rate", "granted_or_partly", "total_processed",
            definition_zh="（予以公开 + 部分公开）÷ 办结总数。",
-           definition_en="(Granted + partially granted) ÷ total processed."),
+           definition_en="(Granted + partially granted) ÷ total processed.",
+           direction=Direction.HIGHER),
     Metric("withholding_rate", "不予公开率", "Withholding rate", "withheld", "total_processed",
-           definition_zh="不予公开各项之和 ÷ 办结总数。", definition_en="All withheld rows ÷ total processed."),
+           definition_zh="不予公开各项之和 ÷ 办结总数。", definition_en="All withheld rows ÷ total processed.",
+           direction=Direction.LOWER),
     Metric("unavailable_rate", "无法提供率", "Could-not-provide rate", "unavailable", "total_processed",
            definition_zh="无法提供各项之和 ÷ 办结总数。",
-           definition_en="All could-not-provide rows ÷ total processed."),
+           definition_en="All could-not-provide rows ÷ total processed.",
+           direction=Direction.LOWER),
     Metric("carry_forward_share", "结转下年比例", "Carry-forward share", "carried_forward", "requests_to_handle",
            definition_zh="结转下年度继续办理 ÷（本年新收 + 上年结转）。",
-           definition_en="Carried forward ÷ (new received + carried over)."),
+           definition_en="Carried forward ÷ (new received + carried over).",
+           direction=Direction.LOWER),
     Metric("review_rate", "行政复议率（每百件申请）", "Reconsiderations per 100 requests", "review_total",
            "new_received", per=100,
            definition_zh="行政复议总计 ÷ 本年新收申请 × 100。",
-           definition_en="Reconsideration total per 100 new requests."),
+           definition_en="Reconsideration total per 100 new requests.",
+           direction=Direction.NEITHER),
     Metric("litigation_rate", "行政诉讼率（每百件申请）", "Lawsuits per 100 requests", "litigation_total",
            "new_received", per=100,
            definition_zh="（直接起诉 + 复议后起诉）总计 ÷ 本年新收申请 × 100。",
-           definition_en="Litigation totals (direct + after reconsideration) per 100 new requests."),
+           definition_en="Litigation totals (direct + after reconsideration) per 100 new requests.",
+           direction=Direction.NEITHER),
     Metric("review_correction_rate", "行政复议纠错率", "Reconsideration correction rate", "review_corrected",
            "review_decided",
            definition_zh="行政复议 结果纠正 ÷（总计 − 尚未审结）。",
-           definition_en="Reconsideration corrected ÷ (total − pending)."),
+           definition_en="Reconsideration corrected ÷ (total − pending).",
+           direction=Direction.LOWER),
     Metric("litigation_correction_rate", "行政诉讼纠错率", "Litigation correction rate",
            "litigation_corrected", "litigation_decided",
            definition_zh="行政诉讼（两类）结果纠正 ÷（总计 − 尚未审结）。",
-           definition_en="Litigation corrected (both kinds) ÷ (total − pending)."),
+           definition_en="Litigation corrected (both kinds) ÷ (total − pending).",
+           direction=Direction.LOWER),
     Metric("correction_rate", "纠错率（复议+诉讼）", "Correction rate (all challenges)", "all_corrected",
            "all_decided",
            definition_zh="复议与诉讼结果纠正之和 ÷ 已审结之和。",
-           definition_en="Corrected across reconsideration and litigation ÷ all decided cases."),
+           definition_en="Corrected across reconsideration and litigation ÷ all decided cases.",
+           direction=Direction.LOWER),
     Metric("pending_share", "尚未审结比例", "Pending share", "all_pending", "all_total",
-           definition_zh="尚未审结 ÷ 复议与诉讼总计。", definition_en="Pending ÷ all challenges."),
+           definition_zh="尚未审结 ÷ 复议与诉讼总计。", definition_en="Pending ÷ all challenges.",
+           direction=Direction.LOWER),
     # shares of reports and of the view
     Metric("share_failed", "任一核对未通过的报告占比", "Reports failing any check", "failed_reports", "reports",
            definition_zh="至少一项核对未通过的报告（含逾期、缺失等发布问题）÷ 报告数。",
            definition_en="Reports failing at least one check, publication issues such as lateness included ÷ "
-                         "reports.", lower_is_better=True),
+                         "reports.",
+           direction=Direction.LOWER),
     Metric("share_figure_errors", "数字有误的报告占比", "Reports with errors in the figures", "figure_error_reports",
            "reports",
            definition_zh="表格勾稽、非负、跨年衔接或文字与表格一致性核对未通过的报告 ÷ 报告数（逾期等发布问题另计）。",
            definition_en="Reports failing a check of the figures (table arithmetic, non-negative counts, "
                          "carry-over and stock across years, prose vs tables) ÷ reports; lateness and other "
-                         "publication issues are counted apart.", lower_is_better=True),
+                         "publication issues are counted apart.",
+           direction=Direction.LOWER),
     Metric("share_late", "逾期发布占比", "Published late", "late_reports", "reports",
            definition_zh="逾期发布的报告 ÷ 发布日期与截止日期均已知的报告数（截止日期按报告年度适用的条例和机关类型确定）。",
            definition_en="Reports published after their deadline ÷ reports whose publication date and deadline "
                          "are both known (the deadline by the regulation of the report's year and the agency's kind).",
-           lower_is_better=True),
+           direction=Direction.LOWER),
     Metric("new_received_share", "占全部新收比例", "Share of all new requests", "new_received", "new_received",
            definition_zh="该组的本年新收申请 ÷ 当前筛选范围内全部报告的本年新收申请。",
-           definition_en="The group's new requests ÷ the new requests of every report in view.", of_view=True),
+           definition_en="The group's new requests ÷ the new requests of every report in view.", of_view=True,
+           direction=Direction.NEITHER),
 )
 
 BY_NAME = {m.name: m for m in METRICS}
@@ -327,7 +382,8 @@ def get(name: str) -> Metric:
 
 def check() -> None:
     """The registry is consistent: unique names, every measure a metric names exists, every source is a cell
-    some format prints or a known field, every sign ±1, every metric defined in both languages."""
+    some format prints or a known field, every sign ±1, every metric defined in both languages and given a
+    direction from the vocabulary."""
     if len(MEASURE) != len(MEASURES) or len(BY_NAME) != len(METRICS):
         raise RuntimeError("duplicate measure or metric name")
     printed = {str(a) for t in F.TABLES for fmt in F.FORMATS for a in F.table_cells(t, fmt)}
@@ -346,6 +402,8 @@ def check() -> None:
                 raise RuntimeError(f"metric {m.name} names measure {n!r} that the registry does not have")
         if not (m.definition_zh.strip() and m.definition_en.strip() and m.zh and m.en):
             raise RuntimeError(f"metric {m.name} lacks a label or definition")
+        if not isinstance(m.direction, Direction):
+            raise RuntimeError(f"metric {m.name}: direction {m.direction!r} is not one of {[d.value for d in Direction]}")
 
 
 check()

@@ -1,10 +1,12 @@
 """Table builder: groups (agencies, regions, peer groups, levels, kinds or the whole view) × years × metrics
-from the registry, each rate with its numerator and denominator, on screen and in CSV/Excel."""
+from the registry, each rate with its numerator and denominator and every figure with the reports behind it,
+like for like by default across years (each metric over the agencies that stated it in every year picked),
+on screen and in CSV/Excel."""
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import i18n, ui
+from dashboard import i18n, panel, shown, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl import metrics as M
@@ -35,22 +37,36 @@ if not ui.nothing_matches(ctx):
     names = list(M.GROUPABLE)
     picked = st.multiselect(t("builder_metrics", lang), names, default=["new_received", "disclosure_rate"],
                             key="builder_metrics", format_func=lambda n: M.get(n).label(lang), select_all=False)
+    lfl = st.toggle(t("lfl_stated_toggle", lang), value=True, key="builder_lfl")
     st.caption(t("builder_note", lang))
-    df = Q.builder(ctx.run, ctx.filters, dim, years, picked)
+    if len(years) > 1:
+        st.caption(t("builder_lfl_caption" if lfl else "builder_all_caption", lang,
+                     years=panel.years_words(years, lang)))
+    df = Q.builder(ctx.run, ctx.filters, dim, years, picked, panel=lfl)
     if df.empty:
         st.info(t("builder_empty", lang))
     else:
-        out = {t("builder_group", lang): [group_label(dim, v) for v in df["grp"]], t("year", lang): df["year"],
-               t("n_reports", lang): df["n_reports"]}
-        cfg = {}
+        out = {t("builder_group", lang): [group_label(dim, v) for v in df["grp"]], t("year", lang): df["year"]}
+        fm: dict[str, str] = {}
+        n_low = 0
         for n in picked:
+            if n not in df:
+                continue
             m = M.get(n)
-            out[m.label(lang)] = df[n]
-            if m.is_share:
-                cfg[m.label(lang)] = st.column_config.NumberColumn(format="percent")
-            elif m.is_rate:
-                cfg[m.label(lang)] = st.column_config.NumberColumn(format="%.2f")
+            label = m.label(lang)
+            out[label] = df[n]
+            fm[label] = shown.value_format(m)
+            parts = {t("n_counted", lang): f"{n}__n", t("n_agencies", lang): f"{n}__agencies"}
             if m.is_rate:
-                out[f"{m.label(lang)} · {t('numerator', lang)}"] = df[f"{n}__num"]
-                out[f"{m.label(lang)} · {t('denominator', lang)}"] = df[f"{n}__den"]
-        ui.table(pd.DataFrame(out), "builder", ctx, column_config=cfg, title=t("page_builder", lang))
+                parts = {t("numerator", lang): f"{n}__num", t("denominator", lang): f"{n}__den", **parts}
+            for word, col in parts.items():
+                out[f"{label} · {word}"] = df[col]
+                fm[f"{label} · {word}"] = shown.COUNT
+            if m.is_rate:
+                low = df[f"{n}__den"].notna() & (df[f"{n}__den"] < Q.MIN_DENOMINATOR)
+                n_low += int(low.sum())
+                out[f"{label} · {t('low_base', lang)}"] = low.map({True: t("low_base", lang), False: ""})
+        if n_low:
+            st.warning(t("low_base_cells", lang, n=n_low, min=Q.MIN_DENOMINATOR), icon=":material/warning:")
+        basis = t("basis_lfl" if lfl and len(years) > 1 else "basis_all", lang)
+        shown.table(pd.DataFrame(out), "builder", ctx, fm, title=f"{t('page_builder', lang)} · {basis}")

@@ -26,6 +26,7 @@ for m in M.METRICS:
     rows.append({t("metric", lang): m.label(lang), t("definition", lang): m.definition(lang),
                  t("numerator", lang): measure(m.numerator), t("denominator", lang): measure(m.denominator),
                  t("rate", lang): per, t("unit", lang): m.unit,
+                 t("direction", lang): M.direction_words(m.direction, lang),
                  t("source_cells", lang): "; ".join(M.source_label(c, lang) for c in m.sources),
                  t("export_column", lang): m.name})
 df = pd.DataFrame(rows)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import briefing, charts, ui
+from dashboard import briefing, charts, rankings, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl import metrics as M
@@ -30,7 +30,7 @@ if not ui.nothing_matches(ctx):
                                 v0=ui.fmt_metric(h["key"], h["panel_prev"]), v1=ui.fmt_metric(h["key"], h["panel_value"]),
                                 all=ui.fmt_delta(h["key"], h["delta_all"], lang) or "—")
         shown = ui.fmt_delta(h["key"], delta, lang)
-        color = "inverse" if m is not None and m.lower_is_better else "normal"
+        color = rankings.delta_color(m)  # green is good news in the metric's direction; grey with none
         flat = ui.is_no_change(shown)  # no change: grey and without an arrow, which would say up or down
         cols[i % 4].metric(ui.metric_label(h["key"], lang), ui.fmt_metric(h["key"], h["value"]), shown,
                            delta_color="off" if flat else color, delta_arrow="off" if flat else "auto",

@@ -1,9 +1,10 @@
-"""Proactive disclosure: items published (narrative) and table 2 flows by year and group, with the
-2019→2021 format break shown honestly (one series per form, no line across the break)."""
+"""Proactive disclosure: items published (narrative) and table 2 flows by year and group, like for like by
+default (the agencies that stated the figure in every year compared), with the 2019→2021 format break shown
+honestly (one series per form, no line across the break)."""
 
 import streamlit as st
 
-from dashboard import charts, i18n, ui
+from dashboard import charts, i18n, panel, shown, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl import formats as F
@@ -13,15 +14,35 @@ ctx = ui.context()
 lang = ctx.lang
 ui.page_title(t("page_proactive", lang))
 if not ui.nothing_matches(ctx):
-    pro = Q.yearly(ctx.run, ctx.filters, ["proactive_items"])
-    pro = ui.trend_frame(ctx, pro, ["proactive_items"], "lfl_proactive")
-    ui.chart(charts.metric_by_year(pro, ["proactive_items"], lang, t("proactive_items", lang), ctx.subtitle),
-             "proactive_items", ctx)
-    st.caption(t("proactive_note", lang))
-    counts = Q.proactive_by_year(ctx.run, ctx.filters)
-    ui.table(counts.rename(columns={"year": t("year", lang), "proactive_items": t("proactive_items", lang),
-                                    "n_stated": t("n_stated", lang), "n_reports": t("n_reports", lang),
-                                    "median_items": t("median_items", lang)}), "proactive_items_by_year", ctx)
+    # like for like by default: the chart and the table below it read one frame, so they count the same
+    # reports and carry the same label
+    lfl = st.toggle(t("lfl_stated_toggle", lang), value=True, key="lfl_proactive")
+    years = Q.years_in_view(ctx.run, ctx.filters)
+    ywords = panel.years_words(years, lang)
+    item_label = M.get("proactive_items").label(lang)
+    counts = Q.proactive_by_year(ctx.run, ctx.filters, panel=lfl and len(years) > 1)
+    if lfl and len(years) > 1 and counts.empty:
+        st.caption(t("lfl_stated_none", lang, years=ywords, metric=item_label))
+        lfl, counts = False, Q.proactive_by_year(ctx.run, ctx.filters)
+    elif lfl and len(years) > 1:
+        st.caption(t("lfl_stated_caption", lang, years=ywords, metric=item_label,
+                     n=t("n_agencies_of", lang, n=int(counts["n_agencies"].max()))))
+    else:
+        lfl = False
+        st.caption(t("lfl_stated_all", lang, years=ywords, metric=item_label))
+        st.caption(t("proactive_note", lang))
+    basis = t("basis_lfl" if lfl else "basis_all", lang)
+    title = t("proactive_basis", lang, label=t("proactive_items", lang), basis=basis)
+    pro = counts.assign(proactive_items__num=counts["proactive_items"], proactive_items__den=float("nan"),
+                        proactive_items__n=counts["n_stated"])
+    ui.chart(charts.metric_by_year(pro, ["proactive_items"], lang, title, ctx.subtitle), "proactive_items", ctx)
+    st.markdown(f"**{ui.escape_md(title)}**")
+    shown.table(counts.rename(columns={"year": t("year", lang), "proactive_items": item_label,
+                                       "n_stated": t("n_stated", lang), "n_reports": t("n_reports", lang),
+                                       "median_items": t("median_items", lang), "n_agencies": t("n_agencies", lang)}),
+                "proactive_items_by_year", ctx,
+                {item_label: shown.COUNT, t("n_stated", lang): shown.COUNT, t("n_reports", lang): shown.COUNT,
+                 t("median_items", lang): "{:,.1f}", t("n_agencies", lang): shown.COUNT}, title=title)
 
     ui.section(t("t2_measure", lang))
     measures = Q.t2_measures()
@@ -34,14 +55,22 @@ if not ui.nothing_matches(ctx):
     default = next(i for i, m in enumerate(measures) if m[:2] == ("licensing", "decisions"))
     pick = st.selectbox(t("t2_measure", lang), measures, index=default, format_func=label, key="t2_measure")
     row, col, _ = pick
-    df = Q.t2_by_year(ctx.run, ctx.filters, row, col)
+    df = Q.t2_by_year(ctx.run, ctx.filters, row, col, panel=lfl)
+    cell_label = f"{F.label('t2', 'row', row, lang)} · {F.label('t2', 'col', col, lang)}"
+    if lfl and df.empty:
+        st.caption(t("lfl_stated_none", lang, years=ywords, metric=cell_label))
+        df = Q.t2_by_year(ctx.run, ctx.filters, row, col)
+    elif lfl:
+        st.caption(t("lfl_stated_caption", lang, years=panel.years_words(df["year"].unique(), lang),
+                     metric=cell_label, n=t("n_agencies_of", lang, n=int(df.groupby("year")["n_agencies"].sum().max()))))
     st.info(t("format_break_note", lang), icon=":material/info:")
-    title = f"{F.label('t2', 'row', row, lang)} · {F.label('t2', 'col', col, lang)}"
-    ui.chart(charts.by_form(df, F.label("t2", "col", col, lang), lang, title, ctx.subtitle), f"t2_{row}_{col}", ctx)
+    t2_title = t("proactive_basis", lang, label=cell_label, basis=t("basis_lfl" if lfl else "basis_all", lang))
+    ui.chart(charts.by_form(df, F.label("t2", "col", col, lang), lang, t2_title, ctx.subtitle), f"t2_{row}_{col}", ctx)
     df = df.assign(form=df["form"].map(lambda v: i18n.name(i18n.TEMPLATES, v, lang) if isinstance(v, str) else "—"))
     ui.table(df.rename(columns={"year": t("year", lang), "form": t("format", lang), "value": t("value", lang),
-                                "n_reports": t("n_reports", lang), "n_blank": t("n_blank", lang)}),
-             f"t2_{row}_{col}", ctx)
+                                "n_reports": t("n_reports", lang), "n_blank": t("n_blank", lang),
+                                "n_agencies": t("n_agencies", lang)}),
+             f"t2_{row}_{col}", ctx, title=t2_title)
 
     ui.section(t("by_dimension", lang), ctx)
     dims = ["province", "city", "level", "kind", "sector"]

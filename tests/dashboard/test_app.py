@@ -413,7 +413,7 @@ def test_compare_and_ranking(app_env, run):
     # the ranking: within peer groups, nobody ranked on fewer than the minimum base, ties share a rank
     ranked = [d.value for d in at.dataframe if t("band") in d.value.columns][0]
     few = [d.value for d in at.dataframe if t("numerator") in d.value.columns and t("band") not in d.value.columns
-           and t("rank") not in d.value.columns]
+           and t("rank") not in d.value.columns and t("rank_group") in d.value.columns]
     rm = run("SELECT * FROM report_metrics WHERE year = ?", [y])
     per = {a: ratio(g, "disclosure_rate") for a, g in rm.groupby("agency_name")}
     m = M.get("disclosure_rate")
@@ -437,7 +437,8 @@ def test_compare_and_ranking(app_env, run):
     peers = rm[rm["agency_name"].isin(ranked[t("agency")])][["level", "kind"]].drop_duplicates()
     assert len(groups) == len(peers)
     # the ranking chart is of one year and its subtitle says so, not the filter's span
-    title = json.loads(at.get("plotly_chart")[-1].proto.spec)["layout"]["title"]["text"]
+    title = next(tt for c in at.get("plotly_chart")
+                 if (tt := json.loads(c.proto.spec)["layout"]["title"]["text"]).startswith(t("ranking")))
     assert f"{y} · " in title and "<sup>" in title
     sub = title.split("<sup>", 1)[1]
     assert sub.startswith(str(y)) and "–" not in sub, title
@@ -560,15 +561,40 @@ def test_findings_show_in_chinese_then_english_after_switching(app_env, run, dow
 
 
 def test_proactive_total_comes_with_its_report_counts(app_env, run):
+    """Like for like by default: the chart and the table count the same agencies — those that stated the
+    figure in every year (computed here in pandas) — and carry the same label; switched to all reports, the
+    table gives every year's reports stating it, all reports and the median."""
     at = open_app("proactive")
+    rm = run("SELECT agency_id, year, proactive_items FROM report_metrics")
+    years = sorted(rm["year"].unique())
+    stated = rm[rm["proactive_items"].notna()].groupby("agency_id")["year"].nunique()
+    pan = rm[rm["agency_id"].isin(stated[stated == len(years)].index)]
+    assert 0 < pan["agency_id"].nunique() < rm["agency_id"].nunique()
+    table = [d.value for d in at.dataframe if t("n_stated") in d.value.columns][0].set_index(t("year"))
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    line = dict(zip(arr(spec["data"][0]["x"]), arr(spec["data"][0]["y"]), strict=True))
+    label = M.get("proactive_items").label("zh")
+    for y, g in pan.groupby("year"):
+        assert table.loc[y, label] == g["proactive_items"].sum() == line[y]
+        assert table.loc[y, t("n_stated")] == len(g) and table.loc[y, t("n_agencies")] == pan["agency_id"].nunique()
+    title = spec["layout"]["title"]["text"].split("<br>")[0]
+    assert title == t("proactive_basis", label=t("proactive_items"), basis=t("basis_lfl"))
+    assert any(m.value == f"**{title}**" for m in at.markdown)  # the table under it says the same
+
+    at.toggle(key="lfl_proactive").set_value(False).run()
     table = [d.value for d in at.dataframe if t("n_stated") in d.value.columns][0]
-    want = run("SELECT year, count(proactive_items) AS n, count(*) AS m, median(proactive_items) AS med "
-               "FROM report_metrics GROUP BY 1 ORDER BY 1")
+    want = run("SELECT year, count(proactive_items) AS n, count(*) AS m, median(proactive_items) AS med, "
+               "sum(proactive_items) AS s FROM report_metrics GROUP BY 1 ORDER BY 1")
     got = table.set_index(t("year"))
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    line = dict(zip(arr(spec["data"][0]["x"]), arr(spec["data"][0]["y"]), strict=True))
     for _, w in want.iterrows():
         row = got.loc[w["year"]]
         assert (row[t("n_stated")], row[t("n_reports")]) == (w["n"], w["m"])
         assert row[t("median_items")] == pytest.approx(w["med"])
+        assert row[label] == w["s"] == line[w["year"]]
+    assert spec["layout"]["title"]["text"].startswith(t("proactive_basis", label=t("proactive_items"),
+                                                        basis=t("basis_all")))
 
 
 def _zip_bomb_docx(inflated_mb: int = 512) -> bytes:
@@ -676,6 +702,7 @@ def test_report_table_3_prints_its_group_rows(app_env, run):
 def test_table_builder_gives_each_rate_with_its_parts(app_env, run, downloads):
     at = open_app("builder")
     at.selectbox(key="builder_dim").set_value("province").run()
+    at.toggle(key="builder_lfl").set_value(False).run()  # all reports (like for like: tests/dashboard/test_rankings.py)
     assert not at.exception
     table = next(d.value for d in at.dataframe if t("builder_group") in d.value.columns)
     y = last_year(run)
@@ -689,7 +716,7 @@ def test_table_builder_gives_each_rate_with_its_parts(app_env, run, downloads):
         assert row[f"{m.label('zh')} · {t('denominator')}"] == g.loc[ok, m.denominator].sum()
         assert row[M.get("new_received").label("zh")] == g["new_received"].sum()
     ws = load_workbook(io.BytesIO(downloads["builder.xlsx"]())).active
-    assert ws.cell(1, 1).value == t("page_builder")
+    assert ws.cell(1, 1).value.startswith(t("page_builder"))
     header = int(ws.freeze_panes[1:]) - 1
     col = [c.value for c in ws[header]].index(m.label("zh")) + 1
     assert ws.cell(header + 1, col).number_format == "0.0%" and isinstance(ws.cell(header + 1, col).value, float)
