@@ -274,3 +274,33 @@ def test_agency_options_and_coverage_use_the_escaped_search(app_env, run):
     where, params = Filters(agency="_").agency_where("a")
     assert run(f"SELECT count(*) AS n FROM agencies a WHERE {where}", params)["n"].iloc[0] == 0
     assert run("SELECT count(*) AS n FROM agencies")["n"].iloc[0] > 0
+
+
+# --- a report whose agency name was not found --------------------------------------------------------------
+
+def test_a_report_without_an_agency_name_opens(tmp_path, monkeypatch):
+    """A file the parser read without finding its agency (no title line) is loaded, though it belongs to no
+    agency: its report page opens, showing — for the name, never None."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from helpers import clean_values, corpus, render_report
+
+    from etl.warehouse.build import build
+
+    corpus(tmp_path / "named", n_agencies=1, seed=1)
+    (tmp_path / "nameless").mkdir()
+    (tmp_path / "nameless" / "2022.txt").write_text(render_report("", 2022, clean_values(random.Random(2))),
+                                                    encoding="utf-8")
+    db = tmp_path / "wh.duckdb"
+    build([tmp_path / "named", tmp_path / "nameless"], db, progress=False)
+    with duckdb.connect(str(db), read_only=True) as con:
+        (rid,), = con.execute("SELECT report_id FROM reports WHERE agency_name IS NULL").fetchall()
+    monkeypatch.setenv("DISCLOSURE_DB", str(db))
+    at = open_app("report", {"report": rid})
+    assert not at.error, [e.value for e in at.error]
+    assert at.subheader[0].value == escape_md("— · 2022")
+    pick = at.selectbox(key=f"report_pick_{rid}")
+    assert pick.value == rid and "— · 2022" in pick.options
+    assert not any("None" in v or "nan" in v for v in pick.options)
