@@ -400,3 +400,18 @@ def test_a_build_timeout_under_the_converter_limit_leaves_no_converter(slow_doc,
         assert con.execute("SELECT code FROM ingest_errors").fetchall() == [("timeout",)]
     left = _gone(str(tmp), within=5)
     assert left == [], f"LibreOffice outlived the build's time limit: {left}"
+
+
+def test_the_chinese_reasons_of_limits_and_the_converter_are_chinese_throughout():
+    """The details the limits, the converter and the file system attach read in Chinese in the Chinese
+    wording (the English keeps them as they are)."""
+    cases = {("timeout", f"converter limit {MAX_CONVERT_SECONDS:g} s"): f"解析超时：转换上限 {MAX_CONVERT_SECONDS:g} 秒",
+             ("timeout", "limit 120 s"): "解析超时：上限 120 秒",
+             ("memory", "limit 2048 MB"): "解析所需内存超过上限：上限 2048 MB",
+             ("too_large", "limit 200 MB, file 250 MB"): "文件超过大小上限：上限 200 MB，文件 250 MB",
+             ("convert_failed", "LibreOffice exit code 0"): "LibreOffice 无法读取此旧版 Word 文件（.doc/.wps）："
+                                                         "LibreOffice 退出码 0",
+             ("crashed", "exit code -9"): "解析进程意外退出：退出码 -9",
+             ("unreadable", "Permission denied"): "无法读取文件：没有读取权限"}
+    for (code, detail), zh in cases.items():
+        assert wording(code, detail) == (zh, f"{wording(code)[1]}: {detail}")
