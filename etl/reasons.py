@@ -77,6 +77,8 @@ _DETAILS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), zh)
     (r"No such file or directory", "文件不存在"),
     (r"Is a directory", "这是文件夹"),
     (r"Too many levels of symbolic links", "符号链接循环"),
+    (r"Python package '(\w+)' missing: pip install rapidocr-onnxruntime \(it brings OpenCV and ONNX Runtime\)",
+     r"缺少 Python 包 \1，安装命令：pip install rapidocr-onnxruntime（含 OpenCV 与 ONNX Runtime）"),
 ))
 
 

@@ -6,13 +6,16 @@ follow points either at `url` (a recording server on loopback, in the tests) or 
 is external, a VML picture, a picture that is a hyperlink, INCLUDEPICTURE, INCLUDETEXT and LINK fields, an
 OLE object linked to a sheet, a sub-document, an altChunk and an attached template. A safe conversion
 fetches none of them and opens none of the files. `FOLDER_FILES` are the names it expects in `folder`.
-`slow_docx(rows)` is a plain table LibreOffice takes seconds to convert, to catch a conversion midway.
+`slow_docx(rows)` is a plain table LibreOffice takes seconds to convert, to catch a conversion midway;
+`tall_png()` a small image that decodes to hundreds of MB (upload previews under a memory budget).
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 
 # a 1 × 1 PNG, embedded so that the picture that is a hyperlink has something to show
 _PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -127,3 +130,18 @@ def slow_docx(rows: int) -> bytes:
         z.writestr("_rels/.rels", _rels([("r1", "officeDocument", "word/document.xml", False)]))
         z.writestr("word/document.xml", document)
     return out.getvalue()
+
+
+def tall_png(height: int = 60_000_000) -> bytes:
+    """A 1 × `height` white PNG, a few hundred KB: at the readers' pixel cap by default (etl.readers.limits
+    MAX_IMAGE_PIXELS), so it is decoded and costs its parse hundreds of MB before it is refused."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    packer = zlib.compressobj(9)
+    rows = b"\x00\xff\xff\xff" * 1_000_000  # filter byte + one RGB pixel, a million rows at a time
+    body = [packer.compress(rows) for _ in range(height // 1_000_000)]
+    body.append(packer.compress(b"\x00\xff\xff\xff" * (height % 1_000_000)))
+    body.append(packer.flush())
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", b"".join(body)) + chunk(b"IEND", b""))
