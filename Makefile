@@ -31,10 +31,13 @@ test-fast: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# the dashboard has no login: it listens on this machine only unless ADDRESS says otherwise (README)
+ADDRESS ?= 127.0.0.1
+
 demo: venv
 	$(BIN)/python -m etl build data/samples --db data/warehouse.duckdb
-	@echo "Opening the dashboard at http://localhost:8501 (Ctrl+C to stop)"
-	$(BIN)/streamlit run dashboard/app.py --server.headless true
+	@echo "Opening the dashboard at http://$(ADDRESS):8501 (Ctrl+C to stop)"
+	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address $(ADDRESS)
 
 bench: venv
 	$(BIN)/python bench/parse.py

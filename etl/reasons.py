@@ -7,6 +7,8 @@ raw exception text. Details are short English facts ("limit 20 MB, file 212 MB")
 
 from __future__ import annotations
 
+import re
+
 # code -> (Chinese, English)
 REASONS: dict[str, tuple[str, str]] = {
     # the file's content
@@ -91,7 +93,37 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+# The details the limits, the converter and the file system attach (short English facts), in Chinese, so the
+# Chinese reason reads in Chinese throughout; a detail of another form keeps its words (a name, a number).
+_DETAILS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), zh) for p, zh in (
+    (r"limit ([\d.]+) s", r"上限 \1 秒"),
+    (r"converter limit ([\d.]+) s", r"转换上限 \1 秒"),
+    (r"limit (\d+) MB, file (\d+) MB", r"上限 \1 MB，文件 \2 MB"),
+    (r"limit (\d+) MB", r"上限 \1 MB"),
+    (r"limit (\d+) million pixels, image (\d+) × (\d+)", r"上限 \1 百万像素，图片 \2 × \3"),
+    (r"limit (\d+) million pixels, page (\d+) is (\d+) × (\d+)", r"上限 \1 百万像素，第 \2 页 \3 × \4"),
+    (r"LibreOffice exit code (-?\d+)", r"LibreOffice 退出码 \1"),
+    (r"exit code (-?\d+)", r"退出码 \1"),
+    (r"converted \.docx over (\d+) MB", r"转换后的 .docx 超过 \1 MB"),
+    (r"structure nested too deeply", "结构嵌套过深"),
+    (r"Permission denied", "没有读取权限"),
+    (r"No such file or directory", "文件不存在"),
+    (r"Is a directory", "这是文件夹"),
+    (r"Too many levels of symbolic links", "符号链接循环"),
+    (r"Python package '(\w+)' missing: pip install rapidocr-onnxruntime \(it brings OpenCV and ONNX Runtime\)",
+     r"缺少 Python 包 \1，安装命令：pip install rapidocr-onnxruntime（含 OpenCV 与 ONNX Runtime）"),
+))
+
+
+def detail_zh(detail: str) -> str:
+    """A detail in Chinese when it has one of the known forms, else as it is."""
+    for pattern, zh in _DETAILS_ZH:
+        if m := pattern.fullmatch(detail):
+            return m.expand(zh)
+    return detail
+
+
 def wording(code: str, detail: str = "") -> tuple[str, str]:
     """(Chinese, English) reason for `code`, each followed by the detail when there is one."""
     zh, en = REASONS.get(code, REASONS["parser_error"])
-    return (f"{zh}：{detail}" if detail else zh), (f"{en}: {detail}" if detail else en)
+    return (f"{zh}：{detail_zh(detail)}" if detail else zh), (f"{en}: {detail}" if detail else en)

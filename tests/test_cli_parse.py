@@ -60,3 +60,32 @@ def test_readable_rendering(tmp_path):
     assert "三、收到和处理政府信息公开申请情况" in out
     line = next(ln for ln in out.splitlines() if ln.strip().startswith("（一）予以公开"))
     assert line.split()[-1] == "115"
+
+
+def test_a_pipe_and_an_endless_device_are_refused_at_once(tmp_path):
+    """The build's checks, in the CLI: a FIFO (reading it would wait for a writer forever) and /dev/zero
+    (reading it never ends) are refused from their mode, unopened; the good file next to them still parses.
+    Run under a 1 GB address-space limit and a short timeout, so that a regression fails instead of
+    hanging or eating the machine's memory."""
+    import os
+    import resource
+
+    fifo = tmp_path / "report.txt"
+    os.mkfifo(fifo)
+    zero = tmp_path / "zero.txt"
+    os.symlink("/dev/zero", zero)
+    good = tmp_path / "good.txt"
+    good.write_text(R.render("c"), encoding="utf-8")
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    proc = subprocess.run([sys.executable, "-m", "etl", "parse", str(fifo), "/dev/zero", str(zero), str(good),
+                           "--json"], capture_output=True, text=True, timeout=60, preexec_fn=cap)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    lines = [json.loads(x) for x in proc.stdout.splitlines()]
+    errors = {ln["source"]["path"]: ln["error"] for ln in lines if "error" in ln}
+    assert set(errors) == {str(fifo), "/dev/zero", str(zero)}
+    assert all(e == "not a regular file (pipe, device or socket), skipped" for e in errors.values()), errors
+    assert [ln["source"]["path"] for ln in lines if "error" not in ln] == [str(good)]
+    assert proc.stderr.splitlines() == [f"{p}: {errors[p]}" for p in (str(fifo), "/dev/zero", str(zero))]

@@ -6,11 +6,16 @@ skip locally and fail in CI (CI=true), where .ci/run installs it."""
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import io
 import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -187,3 +192,226 @@ def test_a_hung_converter_is_killed_with_its_whole_group(tmp_path, monkeypatch):
         time.sleep(0.05)
     else:
         pytest.fail(f"the converter's child {child} outlived the timeout")
+
+
+# --- a hostile document: nothing fetched, no file outside the folder opened, no process left -----------
+
+
+class _Recorder(http.server.ThreadingHTTPServer):
+    """A web server on loopback that records every request it is sent while armed."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.armed = False
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                if recorder.armed:
+                    recorder.seen.append(f"{self.command} {self.path} ({self.headers.get('User-Agent')})")
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_HEAD = do_OPTIONS = do_POST = do_PROPFIND = _answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@pytest.fixture(scope="module")
+def recorder():
+    server = _Recorder()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+class _OpenWatch:
+    """Sees a FIFO being opened for reading: a writer's non-blocking open succeeds only while a reader has
+    it open (and a reader's blocking open waits for the writer, so no open is missed)."""
+
+    def __init__(self, fifos: list[Path]) -> None:
+        self.fifos, self.opened, self._stop = fifos, set(), threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            for p in self.fifos:
+                try:
+                    os.close(os.open(p, os.O_WRONLY | os.O_NONBLOCK))
+                    self.opened.add(p.name)
+                except OSError:
+                    pass
+            time.sleep(0.005)
+
+    def __enter__(self) -> _OpenWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _mentions(data: bytes, text: str) -> bool:
+    """Whether a document holds `text`, in its bytes (ASCII or UTF-16) or in any member of its ZIP."""
+    blobs = [data]
+    with contextlib.suppress(zipfile.BadZipFile), zipfile.ZipFile(io.BytesIO(data)) as z:
+        blobs += [z.read(n) for n in z.namelist()]
+    return any(text.encode() in b or text.encode("utf-16-le") in b for b in blobs)
+
+
+def _saved_as(soffice: str, docx: bytes, fmt: str, out: Path) -> bytes:
+    """The hostile .docx saved by LibreOffice as `fmt`, with the converter's own locked-down profile (so
+    that making the file follows none of its links)."""
+    import etl.readers.convert as convert
+
+    if fmt == "docx":
+        return docx
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "linked.docx").write_bytes(docx)
+    (out / "profile" / "user").mkdir(parents=True, exist_ok=True)
+    (out / "profile" / "user" / "registrymodifications.xcu").write_text(convert.PROFILE_XCU, encoding="utf-8")
+    subprocess.run([soffice, "--headless", "--norestore", "--nolockcheck",
+                    f"-env:UserInstallation={(out / 'profile').as_uri()}", "--convert-to", fmt,
+                    "--outdir", str(out), str(out / "linked.docx")],
+                   check=True, capture_output=True, timeout=120, env={**os.environ, "HOME": str(out)})
+    return (out / f"linked.{fmt}").read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["doc", "docx", "odt", "rtf"])
+def test_conversion_fetches_no_link_and_opens_no_outside_file(soffice, recorder, tmp_path, fmt):
+    """A document linking pictures, fields, an OLE object and a template to a server on loopback and to
+    files outside the conversion's folder: converted, it has sent no request and opened none of the files.
+    (The converter gets these bytes whatever their format: LibreOffice decides by content, not by name.)"""
+    from etl.readers.convert import to_docx
+    from etl.sample.hostile import FOLDER_FILES, linked_docx
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in FOLDER_FILES:
+        os.mkfifo(outside / name)
+    url = f"http://127.0.0.1:{recorder.server_address[1]}"
+    data = _saved_as(soffice, linked_docx(url, str(outside)), fmt, tmp_path / "made")
+    kept = "link.xls" if fmt == "rtf" else "linked.png"  # LibreOffice's RTF keeps no linked picture
+    assert _mentions(data, f"{url}/{kept}"), "the links did not survive the saving"
+    recorder.seen.clear()
+    recorder.armed = True
+    try:
+        with _OpenWatch([outside / n for n in FOLDER_FILES]) as watch:
+            converted = to_docx(data, ".doc")
+    finally:
+        recorder.armed = False
+    assert recorder.seen == [], f"the converter fetched: {recorder.seen}"
+    assert watch.opened == set(), f"the converter opened files outside its folder: {sorted(watch.opened)}"
+    assert zipfile.ZipFile(io.BytesIO(converted)).read("word/document.xml")  # and it did convert
+
+
+@pytest.fixture(scope="module")
+def slow_doc(soffice: str, tmp_path_factory) -> Path:
+    """A .doc LibreOffice takes seconds to convert (one table of 500 × 8 cells: about 10 s here, 2 s to make),
+    so that a conversion can be caught and killed in the middle."""
+    from etl.sample.hostile import slow_docx
+
+    out = tmp_path_factory.mktemp("slow")
+    (out / "slow.docx").write_bytes(slow_docx(500))
+    return _to_doc(soffice, out / "slow.docx", out)
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    """Live processes (not zombies) whose command line holds `text`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (proc / "stat").read_text().rsplit(") ", 1)[1][:1]
+        except OSError:
+            continue
+        if text in cmd and state != "Z":
+            found.append(f"{proc.name}: {cmd[:160]}")
+    return found
+
+
+def _gone(text: str, within: float) -> list[str]:
+    deadline = time.monotonic() + within
+    while (left := _processes_mentioning(text)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
+def test_a_converter_dies_with_the_process_that_started_it(slow_doc, tmp_path):
+    """A parse killed outright mid-conversion (kill -9, or its worker killed at the time limit): LibreOffice
+    goes with it, and the next conversion removes the folder it left."""
+    from etl.readers.convert import DIR_PREFIX, remove_stale_dirs
+
+    if not Path("/proc").is_dir():
+        pytest.skip("needs /proc to list processes")
+    doc = slow_doc
+    tmp = tmp_path / "t"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    parse = subprocess.Popen([sys.executable, "-c", "import sys; from etl.readers.convert import to_docx; "
+                              "to_docx(open(sys.argv[1], 'rb').read(), '.doc')", str(doc)], env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while not _processes_mentioning(str(tmp)):
+            assert parse.poll() is None and time.monotonic() < deadline, "the converter never started"
+            time.sleep(0.02)
+        time.sleep(1)  # past the first start's restart, into the conversion
+        assert _processes_mentioning(str(tmp)), "the converter ended before the test could kill its parent"
+        parse.kill()
+        parse.wait()
+    finally:
+        if parse.poll() is None:
+            parse.kill()
+    left = _gone(str(tmp), within=5)
+    assert left == [], f"LibreOffice outlived the process that started it: {left}"
+    stale = [p for p in tmp.iterdir() if p.name.startswith(DIR_PREFIX)]
+    assert len(stale) == 1  # the killed process could not clean up …
+    remove_stale_dirs(str(tmp))
+    assert not stale[0].exists()  # … the next conversion does
+
+
+def test_a_build_timeout_under_the_converter_limit_leaves_no_converter(slow_doc, tmp_path):
+    """`etl build --timeout` shorter than the conversion: the worker is killed at its limit, the file is
+    recorded as a timeout, and no LibreOffice process is left behind."""
+    if not Path("/proc").is_dir():
+        pytest.skip("needs /proc to list processes")
+    src, tmp = tmp_path / "reports", tmp_path / "t"
+    src.mkdir()
+    tmp.mkdir()
+    shutil.copy(slow_doc, src / "slow.doc")
+    db = tmp_path / "wh.duckdb"
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    proc = subprocess.run([sys.executable, "-m", "etl", "build", str(src), "--db", str(db), "--jobs", "1",
+                           "--timeout", "3", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT code FROM ingest_errors").fetchall() == [("timeout",)]
+    left = _gone(str(tmp), within=5)
+    assert left == [], f"LibreOffice outlived the build's time limit: {left}"
+
+
+def test_the_chinese_reasons_of_limits_and_the_converter_are_chinese_throughout():
+    """The details the limits, the converter and the file system attach read in Chinese in the Chinese
+    wording (the English keeps them as they are)."""
+    cases = {("timeout", f"converter limit {MAX_CONVERT_SECONDS:g} s"): f"解析超时：转换上限 {MAX_CONVERT_SECONDS:g} 秒",
+             ("timeout", "limit 120 s"): "解析超时：上限 120 秒",
+             ("memory", "limit 2048 MB"): "解析所需内存超过上限：上限 2048 MB",
+             ("too_large", "limit 200 MB, file 250 MB"): "文件超过大小上限：上限 200 MB，文件 250 MB",
+             ("convert_failed", "LibreOffice exit code 0"): "LibreOffice 无法读取此旧版 Word 文件（.doc/.wps）："
+                                                         "LibreOffice 退出码 0",
+             ("crashed", "exit code -9"): "解析进程意外退出：退出码 -9",
+             ("unreadable", "Permission denied"): "无法读取文件：没有读取权限"}
+    for (code, detail), zh in cases.items():
+        assert wording(code, detail) == (zh, f"{wording(code)[1]}: {detail}")

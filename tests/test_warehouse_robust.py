@@ -197,3 +197,91 @@ def test_a_killed_build_releases_the_lock(tmp_path: Path) -> None:
     assert list(tmp_path.glob("wh.duckdb.tmp-*"))
     build([a], db, progress=False, wait=5)
     assert len(_paths(db)) == 2 and not list(tmp_path.glob("wh.duckdb.tmp-*"))
+
+
+# --- a folder that cannot be written: a one-line message, exit 2, the previous warehouse untouched -------
+
+# Run inside a new user and mount namespace (`unshare -rm`), where the test may mount a small tmpfs (a real
+# full disk) or bind the warehouse folder read-only (a real read-only folder, which chmod cannot make for
+# root). It prints what the second build said and what it left.
+_IN_NAMESPACE = r"""
+import hashlib, json, os, subprocess, sys
+folder, first, second, how = sys.argv[1:5]
+db = os.path.join(folder, "wh.duckdb")
+def build(src):
+    return subprocess.run([sys.executable, "-m", "etl", "build", src, "--db", db, "--jobs", "1", "--quiet"],
+                          capture_output=True, text=True, timeout=300)
+if how == "full":
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", folder], check=True)
+assert build(first).returncode == 0
+if how == "full":  # leave 1.5 MB: the first warehouse takes about 3 MB
+    st = os.statvfs(folder)
+    with open(os.path.join(folder, "filler"), "wb") as f:
+        f.write(bytes(st.f_bavail * st.f_frsize - 1536 * 1024))
+else:
+    subprocess.run(["mount", "--bind", folder, folder], check=True)
+    subprocess.run(["mount", "-o", "remount,ro,bind", folder], check=True)
+before = hashlib.sha256(open(db, "rb").read()).hexdigest()
+out = build(second)
+print(json.dumps({"rc": out.returncode, "stderr": out.stderr, "same": before == hashlib.sha256(
+    open(db, "rb").read()).hexdigest(), "left": sorted(os.listdir(folder))}))
+"""
+
+
+def _second_build_in_namespace(tmp_path: Path, how: str) -> dict:
+    import json
+
+    if subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode != 0:
+        pytest.skip("user and mount namespaces are not permitted here (unshare -rm), so no real full disk or "
+                    "read-only folder can be made; test_a_warehouse_folder_that_is_a_file_* still runs")
+    first, second, folder = tmp_path / "first", tmp_path / "second", tmp_path / "wh"
+    corpus(first, n_agencies=1, seed=1)
+    corpus(second, n_agencies=6, seed=2)
+    folder.mkdir()
+    proc = subprocess.run(["unshare", "-rm", sys.executable, "-c", _IN_NAMESPACE, str(folder), str(first),
+                           str(second), how], capture_output=True, text=True, timeout=600, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_a_full_disk_ends_the_build_in_one_line_and_keeps_the_warehouse(tmp_path: Path) -> None:
+    got = _second_build_in_namespace(tmp_path, "full")
+    lines = got["stderr"].strip().splitlines()
+    assert got["rc"] == 2 and len(lines) == 1, got["stderr"]
+    assert "full" in lines[0] and "unchanged" in lines[0] and "free some space" in lines[0]
+    assert got["same"], "the previous warehouse changed"
+    assert got["left"] == ["filler", "wh.duckdb", "wh.duckdb.lock"]  # no unfinished copy, no WAL
+
+
+def test_a_read_only_folder_ends_the_build_in_one_line_and_keeps_the_warehouse(tmp_path: Path) -> None:
+    got = _second_build_in_namespace(tmp_path, "read-only")
+    lines = got["stderr"].strip().splitlines()
+    assert got["rc"] == 2 and len(lines) == 1, got["stderr"]
+    assert "Read-only file system" in lines[0] and "unchanged" in lines[0] and "--db" in lines[0]
+    assert got["same"], "the previous warehouse changed"
+
+
+def test_a_warehouse_folder_that_is_a_file_ends_the_build_in_one_line(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    corpus(src, n_agencies=1, seed=1)
+    (tmp_path / "wh").write_text("not a folder")
+    proc = _build_proc(src, tmp_path / "wh" / "wh.duckdb")
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert f"{tmp_path / 'wh'} is a file, not a folder" in err and "no warehouse was written" in err
+
+
+def test_what_killed_builds_left_is_removed_under_the_lock(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    corpus(src, n_agencies=1, seed=1)
+    db = tmp_path / "wh.duckdb"
+    build([src], db, progress=False)
+    stale = [tmp_path / "wh.duckdb.tmp-1-dead", tmp_path / "wh.duckdb.tmp-1-dead.wal"]
+    for p in stale:
+        p.write_bytes(b"left by a killed build")
+    spill = tmp_path / "wh.duckdb.tmp-1-dead.tmp"  # DuckDB's spill folder beside a temp warehouse
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(bytes(1024))
+    build([src], db, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src", "wh.duckdb", "wh.duckdb.lock"]

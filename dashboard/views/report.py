@@ -31,6 +31,11 @@ def day(v) -> str:
     return "—" if v is None or pd.isna(v) else str(v)[:10]
 
 
+def shown(v) -> str:
+    """A name or year as shown: unknown (a report whose agency name was not found) is —."""
+    return "—" if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "" else str(v)
+
+
 def dated(r, lang: str) -> str:
     """The publication date with the date it was taken from (the web page, the listing, the report)."""
     shown, src = day(r["published_on"]), r.get("published_from")
@@ -193,7 +198,8 @@ else:
         else:
             st.warning(t("report_not_found", lang), icon=":material/search_off:")
             missing = True
-    label = dict(zip(choices["report_id"], choices["agency"] + " · " + choices["year"].astype(str), strict=True))
+    label = {rid: f"{shown(a)} · {shown(y)}" for rid, a, y in zip(choices["report_id"], choices["agency"],
+                                                                   choices["year"], strict=True)}
     # the report asked for, else the first; none when the URL named one that is not there (say so, and do
     # not show another report as if it were that one)
     index = ids.index(wanted) if wanted in ids else None if missing or not ids else 0
@@ -206,9 +212,9 @@ else:
         st.info(t("no_report", lang))
     else:
         r = rep.iloc[0]
-        st.subheader(ui.escape_md(f"{r['agency_name']} · {r['year']}"))  # report text: never Markdown
+        st.subheader(ui.escape_md(f"{shown(r['agency_name'])} · {shown(r['year'])}"))  # report text: never Markdown
         meta = {
-            t("agency", lang): r["agency_name"],
+            t("agency", lang): shown(r["agency_name"]),
             t("region", lang): notice.region(r),
             t("level", lang): i18n.name(i18n.LEVELS, r["level"], lang),
             t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
@@ -274,7 +280,7 @@ else:
                 notes += fixes
                 note = f"{t('placement_legend', lang)}: {' '.join(notes)}" if notes else ""
                 ui.downloads(grid, f"report_{rid[:12]}_{tbl}", ctx, index=True, note=note,
-                             title=f"{r['agency_name']} {r['year']} · {F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}")
+                             title=f"{shown(r['agency_name'])} {shown(r['year'])} · {F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}")
         with source_col:
             source_panel.panel(r, source_panel.focus_choices(findings, lang), lang)
         if not cells.empty:

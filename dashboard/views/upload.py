@@ -2,12 +2,12 @@
 
 Nothing here parses a file in the server process: the preview and the build run as `python -m etl…`
 subprocesses with a timeout, each file in a bounded worker (etl.warehouse.workers), so a hostile upload
-cannot take the server's memory or time. Added files are copied into a watched folder that the build adds to
+cannot take the server's memory or time; previews wait in one line for the whole server, within its memory
+budget, and end with the session (dashboard.previews). Added files are copied into a watched folder that the build adds to
 the warehouse's remembered sources: the reports already loaded stay.
 """
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, casework, db, i18n, ui
+from dashboard import access, casework, db, i18n, previews, ui
 from dashboard.i18n import t
 from etl.checks.labels import addr_zh
 from etl.filekinds import kinds_words, upload_types
@@ -27,9 +27,6 @@ from etl.warehouse import expected
 MAX_MB = 20
 UPLOADS = Path(os.environ.get("DISCLOSURE_UPLOADS", "data/uploads"))
 ROOT = Path(__file__).resolve().parents[2]
-# the whole batch; each file also has the workers' own limit. Scanned pages are read by OCR at a few
-# seconds a page, so a batch of scans takes minutes.
-PREVIEW_SECONDS = 900
 # what the uploader accepts: every kind the build reads (etl.filekinds, the one list; page images are scans,
 # read by OCR; Markdown and saved web pages included)
 UPLOAD_TYPES = tuple(upload_types())
@@ -40,25 +37,6 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _preview(blobs: tuple[tuple[str, bytes], ...]) -> list[dict]:
-    """One result per file (same order), each parsed in a bounded worker of a subprocess."""
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for i, (name, data) in enumerate(blobs):
-            p = Path(tmp) / f"{i:04d}{Path(name).suffix.lower()[:12]}"  # (.markdown keeps its name)
-            p.write_bytes(data)
-            paths.append(str(p))
-        try:
-            out = _run(["-m", "etl.warehouse.preview", *paths], PREVIEW_SECONDS)
-            lines = [json.loads(ln) for ln in out.stdout.splitlines() if ln.startswith("{")]
-        except subprocess.TimeoutExpired:
-            lines = []
-    by_path = {d["path"]: d for d in lines}
-    zh, en = wording("timeout")
-    return [by_path.get(p, {"ok": False, "code": "timeout", "reason": en, "reason_zh": zh}) for p in paths]
 
 
 def rebuild(action: str = "load") -> bool:
@@ -114,8 +92,18 @@ for up in files or []:
 
 ready: list[tuple[str, bytes]] = []
 if blobs:
-    with st.spinner("…"):
-        results = _preview(tuple((n, d) for n, d, _ in blobs))
+    status = st.empty()
+
+    def tick(place: int) -> None:
+        """The preview's progress, redrawn while it waits or parses: also where Streamlit stops this run when
+        the session goes away or reruns, which ends the preview (dashboard.previews)."""
+        if place:
+            status.info(t("preview_waiting", lang, place=place, slots=previews.SLOTS), icon=":material/schedule:")
+        else:
+            status.caption(t("preview_running", lang))
+
+    results = previews.preview([(n, d) for n, d, _ in blobs], tick)
+    status.empty()
     for (name, data, fid), res in zip(blobs, results, strict=True):
         shown = ui.escape_md(name)
         if not res.get("ok"):
@@ -207,8 +195,12 @@ def collection_status() -> None:
             st.rerun()
     elif stage == "stopped":
         st.info(t("collect_stopped", lang))
-    elif stage == "failed":
-        st.error(t("collect_failed", lang, message=ui.escape_md((state.get("message") or "?").splitlines()[-1])))
+    elif stage == "failed" and state.get("started_at"):
+        # a run whose process vanished (the server restarted, the process was killed) has no finished_at; the
+        # process's own last line is English output: the Chinese page says what happened in its words
+        key = "collect_failed" if state.get("finished_at") else "collect_died"
+        last = (state.get("message") or "?").splitlines()[-1]
+        st.error(t(key, lang, at=state["started_at"], message=ui.escape_md(last)))
     summary = state.get("summary") or {}
     if summary:
         if summary.get("finished_at"):  # a running collection rewrites its summary as it goes

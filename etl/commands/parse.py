@@ -14,6 +14,8 @@ from etl.document import ReadError
 from etl.model import Report
 from etl.parse import parse_file
 from etl.readers import sniff
+from etl.warehouse.files import check
+from etl.warehouse.workers import DEFAULT_LIMITS, read_limited
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
@@ -21,10 +23,8 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--json", action="store_true", help="one JSON object per line per report")
 
 
-def _error_source(path: Path) -> dict:
-    try:
-        data = path.read_bytes()
-    except OSError:
+def _error_source(path: Path, data: bytes | None) -> dict:
+    if data is None:
         return {"path": str(path), "sha256": None, "kind": None}
     try:
         kind = sniff(data, path.name)
@@ -33,23 +33,37 @@ def _error_source(path: Path) -> dict:
     return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "kind": kind}
 
 
+def read(path: Path) -> bytes:
+    """The file's bytes, after the build's own checks: a regular file (a FIFO would block the read forever,
+    /dev/zero never ends: both refused from their mode, unopened), read up to the build's per-file limit."""
+    why = check(str(path), None)
+    if why is not None:
+        raise ReadError(why.code, why.detail)
+    data, code, detail = read_limited(str(path), DEFAULT_LIMITS.file_mb)
+    if data is None:
+        raise ReadError(code, detail)
+    return data
+
+
 def run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.paths:
+        data = None
         try:
-            report = parse_file(path)
+            data = read(path)
+            report = parse_file(path, data)
         except ReadError as e:
             status = 1
             print(f"{path}: {e}", file=sys.stderr)
             if args.json:
-                print(json.dumps({"source": _error_source(path), "error": str(e)}, ensure_ascii=False))
+                print(json.dumps({"source": _error_source(path, data), "error": str(e)}, ensure_ascii=False))
             continue
         except Exception as e:  # a parser bug must not stop the other files
             status = 1
             reason = f"internal error while parsing ({type(e).__name__}: {e})"
             print(f"{path}: {reason}", file=sys.stderr)
             if args.json:
-                print(json.dumps({"source": _error_source(path), "error": reason}, ensure_ascii=False))
+                print(json.dumps({"source": _error_source(path, data), "error": reason}, ensure_ascii=False))
             continue
         if args.json:
             print(json.dumps(report.to_dict(), ensure_ascii=False))

@@ -4,15 +4,29 @@ The binary Word format has no maintained pure-Python reader that keeps tables (m
 LibreOffice is the only maintained offline converter of it with table fidelity, and Debian packages it
 (libreoffice-writer-nogui). The converted file is then read by the ordinary DOCX reader.
 
-Each conversion runs in a private temporary directory (its own LibreOffice profile, so conversions never
-share or lock a user's profile and can run side by side), in its own process group, and under a wall-time
-limit (MAX_CONVERT_SECONDS) after which the whole group is killed. The converter inherits the calling
-process's address-space limit (the build's workers set one), which bounds its memory too.
+An uploaded document is hostile until read, and LibreOffice follows what a document links to: a linked
+picture, an INCLUDEPICTURE field or an OLE link makes it fetch a URL (a request to an internal address from
+the server, or a signal that the file was opened) or read a local file. So each conversion runs
+- in a private temporary directory with a throwaway profile (conversions never share or lock a user's
+  profile and can run side by side) whose settings (PROFILE_XCU) leave LibreOffice without its http(s),
+  WebDAV, FTP and CMIS content providers (nothing can be fetched, whatever asks), block linked pictures,
+  never update links or fields, and never run or load macros;
+- without a network where the kernel allows it (a new, empty network namespace: as root directly, else in
+  an unprivileged user namespace); where it does not, the profile alone keeps it off the network, and the
+  first conversion of the process says so on stderr;
+- as soffice.bin itself, not through the oosplash launcher, so that the process the caller started is the
+  converter: it carries a parent-death signal (killed when the process that started it dies, a parse
+  worker killed at its time limit included) and runs in its own process group, which is killed on time-out
+  or error (MAX_CONVERT_SECONDS), with a CPU-time cap besides.
+The converter inherits the calling process's address-space limit (the build's workers set one), which
+bounds its memory too. A conversion folder left by a process killed outright is removed by the next one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import io
 import os
 import shutil
@@ -20,6 +34,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -33,6 +48,47 @@ APT_PACKAGE = "libreoffice-writer-nogui"
 # spanning it would be read as two grid positions, shifting that row's figures by a column.
 SLIVER_TWIPS = 30
 _FILTER = "docx:MS Word 2007 XML"  # one argument: no shell here to strip quotes
+DIR_PREFIX = "disclosure-convert-"  # + the converting process's pid: a dead pid's folder is stale
+# soffice.bin exits with this code on its first start with a new profile, asking to be started again
+# (the oosplash launcher does that; running soffice.bin directly, so do we, once)
+_RESTART = 81
+
+_PROVIDERS = ("/org.openoffice.ucb.Configuration/ContentProviders/"
+              "org.openoffice.ucb.Configuration:ContentProvidersDataPrimaryKeys['Local']/SecondaryKeys/"
+              "org.openoffice.ucb.Configuration:ContentProvidersDataSecondaryKeys['Office']/ProviderData")
+# LibreOffice's own names (officecfg, share/registry/main.xcd) of its network content providers:
+# http, vnd.sun.star.webdav, webdav, https, vnd.sun.star.webdavs, webdavs, ftp, vnd.libreoffice.cmis
+_NETWORK_PROVIDERS = ("Provider3", "Provider4", "Provider4a", "Provider12", "Provider12a", "Provider12b",
+                      "Provider6", "Provider43")
+
+
+def _prop(path: str, name: str, value: str) -> str:
+    return f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>'
+
+
+# The throwaway profile's settings (user/registrymodifications.xcu), each checked by tests/test_reader_doc.py
+# against a document that links to a recording server on loopback and to files outside the folder.
+PROFILE_XCU = "\n".join([
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+    *(f'<item oor:path="{_PROVIDERS}"><node oor:name="{n}" oor:op="remove"/></item>' for n in _NETWORK_PROVIDERS),
+    # linked pictures are loaded only for documents in a trusted location, and there is none
+    _prop("/org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks", "true"),
+    _prop("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel", "3"),  # very high
+    _prop("/org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution", "true"),
+    _prop("/org.openoffice.Office.Writer/Content/Update", "Link", "0"),  # Writer: 0 = never
+    _prop("/org.openoffice.Office.Writer/Content/Update", "Field", "false"),
+    _prop("/org.openoffice.Office.Calc/Content/Update", "Link", "1"),  # Calc (embedded sheets): 1 = never
+    _prop("/org.openoffice.Office.Writer/Filter/Import/VBA", "Load", "false"),
+    _prop("/org.openoffice.Office.Writer/Filter/Import/VBA", "Executable", "false"),
+    "</oor:items>", ""])
+
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+_PR_SET_PDEATHSIG = 1
+_LIBC = None  # loaded in the parent: the child between fork and exec should not import or load anything
+_NO_NETNS: list[str] = []  # why this process cannot give the converter an empty network namespace
 
 
 def program() -> str | None:
@@ -43,11 +99,48 @@ def program() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def _binary(prog: str) -> str:
+    """soffice.bin beside the launcher when there is one (Linux packages), else the program itself."""
+    real = os.path.realpath(prog)
+    binary = os.path.join(os.path.dirname(real), "soffice.bin")
+    return binary if os.path.basename(real) in ("soffice", "libreoffice") and os.access(binary, os.X_OK) else prog
+
+
 def _missing() -> ReadError:
     return ReadError("converter_missing", f"apt-get install {APT_PACKAGE}")
 
 
-def _child_setup() -> None:  # pragma: no cover - runs in the child between fork and exec
+def _libc():
+    global _LIBC
+    if _LIBC is None and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    return _LIBC
+
+
+def _write_id_maps(uid: int, gid: int) -> None:  # pragma: no cover - runs in the child
+    # the new user namespace maps the user to itself (an unprivileged process may map only its own ids)
+    for name, text in (("uid_map", f"{uid} {uid} 1"), ("setgroups", "deny"), ("gid_map", f"{gid} {gid} 1")):
+        fd = os.open(f"/proc/self/{name}", os.O_WRONLY)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
+
+
+def _no_network(libc) -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Move this process into a new network namespace (only a loopback interface, down): as root directly,
+    else inside a new user namespace. Raises OSError when the kernel refuses both."""
+    uid, gid = os.geteuid(), os.getegid()
+    if libc.unshare(_CLONE_NEWNET) == 0:
+        return
+    if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    _write_id_maps(uid, gid)
+
+
+def _child_setup(isolate: bool) -> None:  # pragma: no cover - runs in the child between fork and exec
     # A CPU-time cap inherited by every process LibreOffice starts: a converter spinning after its parent
     # was killed (so nobody waits to kill its group) still ends by itself.
     import resource
@@ -59,18 +152,55 @@ def _child_setup() -> None:  # pragma: no cover - runs in the child between fork
             resource.setrlimit(resource.RLIMIT_CPU, (cpu, hard))
     except (ValueError, OSError):
         pass
-    if sys.platform.startswith("linux"):  # oosplash (the direct child) dies with the process that started it
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
+    libc = _LIBC
+    if isolate:
+        if libc is None:
+            raise OSError("no C library to call unshare")
+        _no_network(libc)
+    if libc is not None:  # the converter dies with the process (thread) that started it
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)  # start_new_session: the group id is the child's pid
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_dirs(parent: str | None = None) -> None:
+    """Conversion folders (profile, input, output) of processes that were killed before cleaning up."""
+    parent = parent or tempfile.gettempdir()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(parent):
+            if not entry.name.startswith(DIR_PREFIX):
+                continue
+            pid = entry.name[len(DIR_PREFIX):].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _start(cmd: list[str], tmp: str, env: dict[str, str]) -> subprocess.Popen:
+    """Start the converter, without a network when this process can arrange it."""
+    _libc()
+    kwargs = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp,
+                  env=env, start_new_session=True)
+    if not _NO_NETNS:
+        try:
+            return subprocess.Popen(cmd, preexec_fn=lambda: _child_setup(True), **kwargs)
+        except subprocess.SubprocessError:  # the kernel refused both namespaces (the child raised)
+            _NO_NETNS.append("the kernel allows no new network namespace here")
+            print("convert: LibreOffice runs without a network namespace (not permitted here); its profile "
+                  "still leaves it no way to fetch a URL", file=sys.stderr, flush=True)
+    return subprocess.Popen(cmd, preexec_fn=lambda: _child_setup(False), **kwargs)
 
 
 def to_docx(data: bytes, suffix: str = ".doc") -> bytes:
@@ -80,28 +210,36 @@ def to_docx(data: bytes, suffix: str = ".doc") -> bytes:
     if prog is None:
         raise _missing()
     suffix = suffix if suffix.lower() in (".doc", ".wps", ".dot", ".wpt") else ".doc"
-    with tempfile.TemporaryDirectory(prefix="disclosure-convert-") as tmp:
+    remove_stale_dirs()
+    with tempfile.TemporaryDirectory(prefix=f"{DIR_PREFIX}{os.getpid()}-") as tmp:
         src = Path(tmp) / f"input{suffix.lower()}"
         src.write_bytes(data)
         out_dir = Path(tmp) / "out"
-        cmd = [prog, "--headless", "--norestore", "--nolockcheck", "--nologo", "--nodefault",
-               f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}",
+        profile = Path(tmp, "profile")
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(PROFILE_XCU, encoding="utf-8")
+        cmd = [_binary(prog), "--headless", "--norestore", "--nolockcheck", "--nologo", "--nodefault",
+               f"-env:UserInstallation={profile.as_uri()}",
                "--convert-to", _FILTER, "--outdir", str(out_dir), str(src)]
         env = {**os.environ, "HOME": tmp, "TMPDIR": tmp}  # nothing written outside the private directory
-        try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, cwd=tmp, env=env, start_new_session=True,
-                                    preexec_fn=_child_setup)
-        except OSError:  # not found, not executable, or no memory left to start it
-            raise _missing() from None
-        try:
-            proc.wait(timeout=MAX_CONVERT_SECONDS)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            proc.wait()
-            raise ReadError("timeout", f"converter limit {MAX_CONVERT_SECONDS:g} s") from None
-        finally:
-            _kill_group(proc)  # anything it left behind in its group (it should leave nothing)
+        deadline = time.monotonic() + MAX_CONVERT_SECONDS
+        for _attempt in range(2):  # the second only when a first start asks to be restarted
+            try:
+                proc = _start(cmd, tmp, env)
+            except OSError:  # not found, not executable, or no memory left to start it
+                raise _missing() from None
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                proc.wait()
+                raise ReadError("timeout", f"converter limit {MAX_CONVERT_SECONDS:g} s") from None
+            finally:
+                _kill_group(proc)  # anything it left behind in its group (it should leave nothing)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=5)
+            if proc.returncode != _RESTART:
+                break
         result = out_dir / "input.docx"
         try:
             size = result.stat().st_size

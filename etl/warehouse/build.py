@@ -20,10 +20,12 @@ import argparse
 import collections
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 import sys
 import time
@@ -243,8 +245,16 @@ def temp_path(db: Path) -> Path:
 
 
 def remove_stale_temps(db: Path) -> None:
-    """Temp files of builds that died: called with the lock held, when no other build can be writing."""
+    """Temp files of builds that died (the warehouse, its WAL and DuckDB's spill folder `….tmp`): called with
+    the lock held, when no other build can be writing."""
     for p in db.parent.glob(f"{db.name}.tmp-*"):
+        _remove_path(p)
+
+
+def _remove_path(p: Path) -> None:
+    if p.is_dir() and not p.is_symlink():
+        shutil.rmtree(p, ignore_errors=True)
+    else:
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
 
@@ -365,7 +375,8 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
             os.remove(str(db) + ".wal")
         os.replace(tmp, db)
     except BaseException:
-        con.close()
+        with contextlib.suppress(Exception):  # a full disk can fail the close too: the temp file goes anyway
+            con.close()
         _remove(tmp)
         raise
     return {**info, "errors": errors, "skipped": collections.Counter(s.code for s in skipped)}
@@ -396,9 +407,8 @@ def unchanged(prev: Previous, reused: dict[str, str], ref_version: str, cversion
 
 
 def _remove(tmp: Path) -> None:
-    for p in (tmp, Path(str(tmp) + ".wal")):
-        with contextlib.suppress(FileNotFoundError):
-            p.unlink()
+    for p in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".tmp")):
+        _remove_path(p)
 
 
 def finish(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected_list: Sequence[Expected] = (),
@@ -438,6 +448,29 @@ def _package_version() -> str:
         return "0+unknown"
 
 
+def write_failure(e: BaseException, db: Path) -> str | None:
+    """One line for a build that could not write its warehouse (a full disk, a read-only or forbidden
+    folder): what happened, what was kept, what to do. None for any other error (a bug: its traceback
+    is wanted)."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    code = getattr(e, "errno", None)
+    kept = (f"the warehouse {db} is unchanged" if db.is_file() else f"no warehouse was written at {db}")
+    if code in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in text or "quota exceeded" in text:
+        return (f"build: the disk holding {db.parent} is full (no space left on device); {kept} and the "
+                f"unfinished copy was removed; free some space (or build with --db on another disk) and run "
+                f"the build again")
+    if isinstance(e, FileExistsError | NotADirectoryError):  # a file where the warehouse's folder should be
+        return f"build: {e.filename or db.parent} is a file, not a folder; {kept}; build with --db in a folder"
+    if isinstance(e, OSError):
+        where = e.filename or db.parent
+        return (f"build: cannot write {where} ({e.strerror or type(e).__name__}); {kept}; make the folder "
+                f"writable for this user, or build with --db in a folder you can write")
+    if isinstance(e, duckdb.IOException | duckdb.FatalException):  # DuckDB's own file errors
+        return (f"build: could not write the new warehouse ({text}); {kept}; check the disk and the folder "
+                f"{db.parent}, then run the build again")
+    return None
+
+
 def _by_reason(counts: collections.Counter) -> str:
     return "; ".join(f"{n} × {wording(code)[1]}" for code, n in counts.most_common())
 
@@ -454,6 +487,12 @@ def run(args: argparse.Namespace) -> int:
                      progress=not args.quiet, drop=[Path(d) for d in args.drop], limits=limits, wait=args.wait)
     except (SourceError, Busy, ReferenceDataError) as e:  # the 应报名单, agencies.csv, deadlines.csv …
         print(f"build: {e}", file=sys.stderr)
+        return 2
+    except (OSError, duckdb.Error) as e:
+        message = write_failure(e, Path(os.path.abspath(args.db)))
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
         return 2
     with duckdb.connect(str(Path(args.db)), read_only=True) as con:
         n_fail, n_unc = con.execute(f"SELECT count(*) FILTER (WHERE {ACCUSATION}), "

@@ -44,8 +44,9 @@ def _inside(target: str, root: str) -> bool:
     return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _check(path: str, root: str | None) -> Skipped | None:
-    """None when `path` is a regular file the build may read; else why it is skipped."""
+def check(path: str, root: str | None) -> Skipped | None:
+    """None when `path` is a regular file the build may read (links followed; with a `root`, only links that
+    stay inside it); else why it is skipped. Nothing is opened: a FIFO or a device is refused from its mode."""
     shown = display(path)
     try:
         st = os.lstat(path)
@@ -74,7 +75,7 @@ def discover(srcs: list[Path]) -> tuple[list[Found], list[Skipped]]:
         top = os.path.abspath(os.fspath(src))
         if not os.path.isdir(top):
             # a file named on the command line is read wherever its link points
-            why = _check(top, None)
+            why = check(top, None)
             (skipped.append(why) if why else found.append(Found(top, display(top))))
             continue
         root = os.path.realpath(top)
@@ -105,6 +106,6 @@ def discover(srcs: list[Path]) -> tuple[list[Found], list[Skipped]]:
                 if other:
                     skipped.append(Skipped(display(full), *other))
                     continue
-                why = _check(full, root)
+                why = check(full, root)
                 (skipped.append(why) if why else found.append(Found(full, display(full))))
     return found, skipped

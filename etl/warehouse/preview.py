@@ -1,17 +1,26 @@
-"""`python -m etl.warehouse.preview FILE…`: what a build would make of each file, one JSON line per file.
+"""`python -m etl.warehouse.preview [--max-memory-mb MB] FILE…`: what a build would make of each file, one JSON
+line per file.
 
-The dashboard's upload page runs this as a subprocess, so a hostile upload costs a bounded worker of
-another process (etl.warehouse.workers' limits), never the server's memory or time.
+The dashboard's upload page runs this as a subprocess (dashboard.previews, which bounds how many run and
+their memory), so a hostile upload costs a bounded worker of another process (etl.warehouse.workers'
+limits), never the server's memory or time. Started with PARENT_ENV set to the server's pid, it dies with
+the thread that started it (a parent-death signal), so a server killed outright leaves no preview behind.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
+import os
+import signal
 import sys
 
 from etl.reasons import wording
 from etl.warehouse.files import Found, display
-from etl.warehouse.workers import parse_files
+from etl.warehouse.workers import DEFAULT_LIMITS, Limits, parse_files
+
+PARENT_ENV = "DISCLOSURE_PREVIEW_PARENT"
 
 
 def summarize(res: tuple) -> dict:
@@ -25,9 +34,29 @@ def summarize(res: tuple) -> dict:
             "missing": json.loads(row["missing"])}
 
 
+def _die_with_parent() -> None:
+    """SIGKILL when the thread that started this process ends; gone at once if it already has."""
+    parent = os.environ.get(PARENT_ENV, "")
+    if not parent.isdigit() or not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != int(parent):  # the parent died before the signal was set
+        os._exit(1)
+
+
 def main(argv: list[str]) -> int:
-    files = [Found(p, display(p)) for p in argv]
-    for res in parse_files(files, frozenset(), jobs=1):
+    _die_with_parent()
+    ap = argparse.ArgumentParser(prog="python -m etl.warehouse.preview")
+    ap.add_argument("files", nargs="*")
+    ap.add_argument("--max-memory-mb", type=int, default=DEFAULT_LIMITS.memory_mb,
+                    help=f"memory limit of the parsing worker (default {DEFAULT_LIMITS.memory_mb})")
+    args = ap.parse_args(argv)
+    files = [Found(p, display(p)) for p in args.files]
+    limits = Limits(memory_mb=args.max_memory_mb)
+    for res in parse_files(files, frozenset(), jobs=1, limits=limits):
         print(json.dumps(summarize(res), ensure_ascii=False), flush=True)
     return 0
 

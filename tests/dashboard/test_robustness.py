@@ -4,6 +4,7 @@ treats % and _ as characters."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import string
 import tomllib
@@ -160,6 +161,58 @@ def test_config_never_sends_error_details_to_the_browser():
     assert cfg["browser"]["gatherUsageStats"] is False
 
 
+def _listeners(port: int) -> set[str]:
+    """The local addresses with a socket listening on `port` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                addr, p = local.split(":")
+                if int(p, 16) == port and state == "0A":  # LISTEN
+                    raw = bytes.fromhex(addr)
+                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))  # little-endian words
+                    found.add(str(ipaddress.ip_address(words)))
+    return found
+
+
+def test_the_dashboard_listens_on_this_machine_only(tmp_path):
+    """Started as the README says (from any folder), the server binds the loopback address, not every
+    interface: it has no login. `make demo` passes the same address, which ADDRESS overrides."""
+    import os
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs /proc/net/tcp to see which address the server listens on")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                               "--server.headless", "true", "--server.port", str(port)], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                              env=dict(os.environ, DISCLOSURE_DB=str(tmp_path / "none.duckdb")))
+    try:
+        deadline = time.monotonic() + 90
+        while not (bound := _listeners(port)) and time.monotonic() < deadline:
+            assert server.poll() is None, "the server did not start"
+            time.sleep(0.2)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert bound == {"127.0.0.1"}
+    if shutil.which("make"):
+        dry = subprocess.run(["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert "--server.address 127.0.0.1" in dry.stdout, dry.stdout
+        dry = subprocess.run(["make", "-n", "demo", "ADDRESS=0.0.0.0"], cwd=ROOT, capture_output=True, text=True,
+                             timeout=60)
+        assert "--server.address 0.0.0.0" in dry.stdout, dry.stdout
+
+
 def test_a_failing_page_shows_a_plain_message(app_env, monkeypatch, page_failures):
     secret = "/srv/secret/warehouse.duckdb: Binder Error near SELECT"
 
@@ -274,3 +327,33 @@ def test_agency_options_and_coverage_use_the_escaped_search(app_env, run):
     where, params = Filters(agency="_").agency_where("a")
     assert run(f"SELECT count(*) AS n FROM agencies a WHERE {where}", params)["n"].iloc[0] == 0
     assert run("SELECT count(*) AS n FROM agencies")["n"].iloc[0] > 0
+
+
+# --- a report whose agency name was not found --------------------------------------------------------------
+
+def test_a_report_without_an_agency_name_opens(tmp_path, monkeypatch):
+    """A file the parser read without finding its agency (no title line) is loaded, though it belongs to no
+    agency: its report page opens, showing — for the name, never None."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from helpers import clean_values, corpus, render_report
+
+    from etl.warehouse.build import build
+
+    corpus(tmp_path / "named", n_agencies=1, seed=1)
+    (tmp_path / "nameless").mkdir()
+    (tmp_path / "nameless" / "2022.txt").write_text(render_report("", 2022, clean_values(random.Random(2))),
+                                                    encoding="utf-8")
+    db = tmp_path / "wh.duckdb"
+    build([tmp_path / "named", tmp_path / "nameless"], db, progress=False)
+    with duckdb.connect(str(db), read_only=True) as con:
+        (rid,), = con.execute("SELECT report_id FROM reports WHERE agency_name IS NULL").fetchall()
+    monkeypatch.setenv("DISCLOSURE_DB", str(db))
+    at = open_app("report", {"report": rid})
+    assert not at.error, [e.value for e in at.error]
+    assert at.subheader[0].value == escape_md("— · 2022")
+    pick = at.selectbox(key=f"report_pick_{rid}")
+    assert pick.value == rid and "— · 2022" in pick.options
+    assert not any("None" in v or "nan" in v for v in pick.options)
