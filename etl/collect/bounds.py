@@ -12,9 +12,11 @@ DOWNLOAD_MAXSIZE caps every other response at `file_mb`, after decompression too
 from __future__ import annotations
 
 import collections
+import os
 
 from scrapy import signals
 from scrapy.exceptions import StopDownload
+from scrapy.extensions.memusage import MemoryUsage
 from scrapy.utils.httpobj import urlparse_cached
 
 from etl.collect.limits import MB, Limits
@@ -100,3 +102,16 @@ class Bounds:
 
     def by_host(self) -> dict[str, dict[str, int]]:
         return {h: {"requests": n, "bytes": self.bytes_by_host[h]} for h, n in sorted(self.requests_by_host.items())}
+
+
+class ResidentMemory(MemoryUsage):
+    """Scrapy's memory limit measured on the resident memory now, not the peak: on Linux the peak
+    (ru_maxrss) survives exec, so a collector started by a large process (a test run, the dashboard's server)
+    would start "over" its limit and stop at once."""
+
+    def get_virtual_size(self) -> int:
+        try:
+            with open("/proc/self/statm", "rb") as fh:
+                return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):  # no /proc (not Linux): Scrapy's own measure
+            return super().get_virtual_size()

@@ -129,7 +129,9 @@ def settings(args: argparse.Namespace, out: Path, limits: Limits | None = None) 
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None,
-                       "scrapy.extensions.remote_control.RemoteControl": None},
+                       "scrapy.extensions.remote_control.RemoteControl": None,
+                       "scrapy.extensions.memusage.MemoryUsage": None,  # measured on the peak: see ResidentMemory
+                       "etl.collect.bounds.ResidentMemory": 0},
         "LOG_LEVEL": "ERROR",
         "LOG_ENABLED": True,
     }

@@ -108,6 +108,13 @@ def run_one(db: Path, sql: str, params=()):
     return row[0]
 
 
+def late_in_list(at, agency: str) -> int:
+    """Rows of the 通报 list naming `agency` with a late-publication matter."""
+    items = next(d.value for d in at.dataframe if t("notice_problems") in d.value.columns)
+    rows = items.loc[items[t("notice_agency")] == agency, t("notice_problems")]
+    return sum(t("notice_matter_late") in str(p) for p in rows)
+
+
 def test_a_dismissed_finding_leaves_the_notice_list(own: Path) -> None:
     year, fid, agency = (run_one(own, f"""SELECT {c} FROM findings f JOIN agencies a USING (agency_id)
                                            WHERE {ACCUSATION} AND f.rule = 'timeliness'
@@ -118,16 +125,12 @@ def test_a_dismissed_finding_leaves_the_notice_list(own: Path) -> None:
                           "WHERE finding_id = ?)", [year, fid])
     at = open_app("notice")
     at.selectbox(key="notice_year").set_value(year).run()
-    items = next(d.value for d in at.dataframe if t("notice_matter") in d.value.columns)
-    late = items[items[t("notice_matter")] == t("notice_matter_late")]
-    assert (late[t("agency")] == agency).sum() == n_before
+    assert late_in_list(at, agency) == 1  # one row per agency, its matters merged
 
     with duckdb.connect(str(own), read_only=True) as con:
         Store.beside(own).mark(follow.snapshot(con, [fid]), "dismissed", "测试", "发布日期据网页核实无误")
     at.run()
-    items = next(d.value for d in at.dataframe if t("notice_matter") in d.value.columns)
-    late = items[items[t("notice_matter")] == t("notice_matter_late")]
-    assert (late[t("agency")] == agency).sum() == n_before - 1
+    assert late_in_list(at, agency) == (1 if n_before > 1 else 0)  # its only late finding was dismissed
     assert any(t("cw_notice_dismissed", n=1) in c.value for c in at.caption)
 
     # the quality page lists it under its state
