@@ -185,6 +185,9 @@ def test_corrections_apply_on_every_build_with_the_printed_value_kept(corpus, ca
                                [stock["report_id"]]).fetchone()
             marks = con.execute("""SELECT target, printed, value, applied, made_by, reason FROM overrides
                                    ORDER BY override_id""").fetchall()
+            # the table's grain (tests/test_warehouse_grain.py): one row per correction
+            assert con.execute("SELECT count(*) = count(DISTINCT override_id) AND count(override_id) = count(*) "
+                               "FROM overrides").fetchone()[0]
             late_now = con.execute("""SELECT count(*) FROM findings f JOIN reports r USING (report_id)
                                       WHERE f.rule = 'timeliness' AND r.source_path LIKE ?""",
                                    [f"%{FILES['columns']}"]).fetchone()[0]

@@ -43,6 +43,9 @@ COLLECT_GRAIN: dict[str, tuple[tuple[str, ...], str]] = {
 # The 应报名单 is empty without an expected.csv: its grain (agency_id) is checked by
 # tests/test_expected_reporters.py.
 LIST_GRAIN: dict[str, tuple[tuple[str, ...], str]] = {"expected_reporters": (("agency_id",), "TRUE")}
+# The corrections in force are empty without a review store: their grain is checked on a corrected warehouse below
+# (tests/test_casework.py makes the corrections themselves).
+OVERRIDE_GRAIN: dict[str, tuple[tuple[str, ...], str]] = {"overrides": (("override_id",), "TRUE")}
 # Further grains stated in the docs: one active report per agency-year, and so one metrics row per agency-year.
 SECONDARY: dict[str, tuple[str, tuple[str, ...], str]] = {
     "active reports": ("reports", ("agency_id", "year"), "is_active"),
@@ -99,5 +102,5 @@ def test_build_info_has_exactly_one_row(wh: duckdb.DuckDBPyConnection) -> None:
 def test_every_table_has_a_grain(wh: duckdb.DuckDBPyConnection) -> None:
     # a new table needs its grain stated in schema.py / marts.py and checked here
     tables = {t for (t,) in wh.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    want = set(GRAIN) | set(COLLECT_GRAIN) | set(LIST_GRAIN) | {"build_info"}
+    want = set(GRAIN) | set(COLLECT_GRAIN) | set(LIST_GRAIN) | set(OVERRIDE_GRAIN) | {"build_info"}
     assert tables == want, tables ^ want
