@@ -88,6 +88,15 @@ def stop_code(reason: str | None) -> str | None:
 
 
 def _peak_memory_mb() -> float:
+    """This process's peak resident memory. On Linux VmHWM, which starts afresh at exec; getrusage's ru_maxrss
+    keeps the peak of the process that started the collector (a test run, the dashboard's server)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
