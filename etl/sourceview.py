@@ -255,7 +255,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--page", type=int, help="the PDF page to render (default: where the focus is printed)")
     ap.add_argument("--render", action="store_true", help="render the page as PNG (PDF and page images)")
     args = ap.parse_args(argv)
-    _limit_memory()
     try:
         out = show(args.path, args.focus, args.page, args.render)
     except ReadError as e:
@@ -272,4 +271,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    _limit_memory()  # its own process only: a caller that imports main() keeps its address space
     sys.exit(main())
