@@ -188,7 +188,8 @@ _SHOWN = 4  # items of a list named before "…"
 _FIELD = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
-def _place(addr: object, lang: str) -> str:
+def place(addr: object, lang: str) -> str:
+    """An address (cell, row, table, chapter, narrative fact) by its printed label; "—" for none."""
     from etl.checks.labels import addr_en, addr_zh
 
     if not isinstance(addr, str) or not addr:
@@ -217,9 +218,9 @@ def _shown(raw: object, lang: str) -> str:
 def _value(kind: str | None, v: Any, lang: str) -> str:
     zh = lang == "zh"
     if kind == "place":
-        return _place(v, lang)
+        return place(v, lang)
     if kind == "places":
-        return _listed([_place(a, lang) for a in v or []], lang, "；" if zh else "; ")
+        return _listed([place(a, lang) for a in v or []], lang, "；" if zh else "; ")
     if kind == "list":
         return _listed([str(x) for x in v or []], lang)
     if kind == "or":

@@ -94,14 +94,14 @@ if not ui.nothing_matches(ctx):
             t("numerator", lang): ranked["num"], t("denominator", lang): ranked["den"],
             t("prev_value", lang, y0=ryear - 1): ranked["prev_value"] * scale, change_col: ranked["change"] * scale})
         num = st.column_config.NumberColumn(format="%.1f" if share else ("%.2f" if m.is_rate else "localized"))
-        ui.table(show, f"ranking_{rmetric}_{ryear}_{scope}", ctx,
+        ui.table(show, f"ranking_{rmetric}_{ryear}_{scope}", ctx, years=(ryear, ryear),
                  column_config={value_col: num, t("prev_value", lang, y0=ryear - 1): num,
                                 change_col: st.column_config.NumberColumn(format="%+.1f" if share else "%+.2f")})
         if not few.empty:
             st.markdown(f"**{t('too_few', lang, min=int(min_den))}**")
             ui.table(pd.DataFrame({t("rank_group", lang): few["group"], t("agency", lang): few["agency"],
                                    t("numerator", lang): few["num"], t("denominator", lang): few["den"]}),
-                     f"ranking_few_{rmetric}_{ryear}", ctx)
+                     f"ranking_few_{rmetric}_{ryear}", ctx, years=(ryear, ryear))
         groups = ranked["group"].value_counts()
         if not groups.empty:
             pick = st.selectbox(t("rank_chart_group", lang), list(groups.index), key=f"rank_group_{scope}")

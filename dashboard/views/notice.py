@@ -5,7 +5,7 @@ Word document ready to circulate."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import notice, ui
+from dashboard import exports, notice, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 
@@ -44,15 +44,18 @@ if not ui.nothing_matches(ctx):
                              t("n_unreported", lang): show["missing"], t("reported_rate", lang): show["reported_rate"],
                              t("on_time_rate", lang): show["on_time_rate"]})
         pct = st.column_config.NumberColumn(format="percent")
-        ui.table(show, f"notice_rates_{year}_{by}", ctx,
+        ui.table(show, f"notice_rates_{year}_{by}", ctx, years=(year, year),
                  column_config={t("reported_rate", lang): pct, t("on_time_rate", lang): pct})
         ui.section(t("notice_list", lang, year=year))
         items = notice.frame(ctx.run, ctx.filters, year)
-        ui.table(items, f"notice_list_{year}", ctx)
+        ui.table(items, f"notice_list_{year}", ctx, years=(year, year))
         issuer = st.text_input(t("briefing_issuer", lang), key="notice_issuer", max_chars=60)
+        # the sample note only when the year's reports include generated ones
+        sample = ctx.n_sample > 0 and int(Q.counts(ctx.run, ctx.filters.with_years(year, year))["n_sample"].iloc[0]) > 0
+        whom, _ = ui.scope_words(ctx)
         st.download_button(t("notice_download", lang),
                            lambda: notice.build(ctx.run, ctx.filters, year, ctx.data_date, issuer=issuer,
-                                                sample=ctx.n_sample > 0),
-                           f"notice_{year}.docx",
+                                                sample=sample),
+                           ui.unique_name(exports.file_name([t("notice_file", lang, year=year), whom], "docx")),
                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key="notice_docx", on_click="ignore", type="primary", icon=":material/article:")

@@ -36,6 +36,12 @@ def open_app(page: str | None = None, query: dict | None = None):
     return at
 
 
+def report_files(run, report_id: str) -> tuple[str, str]:
+    """(agency, "<year>年度"): how the files of one report's tables are named (`<agency>_<year>年度_表三.csv`)."""
+    r = run("SELECT agency_name, year FROM reports WHERE report_id = ?", [report_id]).iloc[0]
+    return r["agency_name"], f"{int(r['year'])}年度"
+
+
 def chromium_ok() -> bool:
     return os.path.exists("/usr/bin/chromium")
 
