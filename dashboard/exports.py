@@ -188,7 +188,8 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             out[c] = out[c].map(csv_safe)
     # utf-8 with BOM: Excel opens Chinese CSV correctly only with it
-    return out.to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (RFC 4180): a field holding a CR or LF is then quoted, so it cannot start a row of its own
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _as_text(cell) -> None:
@@ -253,8 +254,9 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", note: str = "", title: str
                 if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
                     cell.value = MISSING  # unknown, never a blank that reads as 0
                     cell.alignment = Alignment(horizontal="right" if numeric else "left")
-                elif fmts.get(col) and isinstance(cell.value, int | float):
-                    cell.number_format = fmts[col]
+                elif isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    # a figure in a column of figures and words (a report's table): whole or two decimals
+                    cell.number_format = fmts.get(col) or (INTEGER if float(cell.value).is_integer() else DECIMAL)
             width = max([len(str(col))] + [len(str(v)) for v in series.head(200).tolist()]) * 1.6 + 2
             ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, width))
         for (r, col), text in (marks or {}).items():
@@ -277,6 +279,7 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", note: str = "", title: str
 # --- file names -------------------------------------------------------------------------------------------
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\u2060\u200b]+')
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) | (?=[\u3000-\u9fff\uff00-\uffef])")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME = 80  # characters before the extension: Chinese takes 3 bytes a character, file systems allow 255
 
@@ -288,6 +291,7 @@ def file_name(parts: list[str], ext: str, fallback: str = "export") -> str:
     for p in parts:
         w = _UNSAFE.sub(" ", str(p or "")).replace("–", "-").replace("—", "-")
         w = re.sub(r"\s+", " ", w).strip(" ._")
+        w = _CJK_SPACE.sub("", w)  # "2023 年度" -> "2023年度"; spaces between Latin words stay, as "_"
         if w:
             words.append(w.replace(" ", "_"))
     stem = "_".join(words)[:MAX_NAME].strip(" ._") or fallback

@@ -9,6 +9,7 @@ the warehouse's remembered sources: the reports already loaded stay.
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,17 @@ def _preview(blobs: tuple[tuple[str, bytes], ...]) -> list[dict]:
     by_path = {d["path"]: d for d in lines}
     zh, en = wording("timeout")
     return [by_path.get(p, {"ok": False, "code": "timeout", "reason": en, "reason_zh": zh}) for p in paths]
+
+
+def reason_words(res: dict) -> str:
+    """Why a file could not be read, in the reader's language: the reason's words (etl.reasons), with the
+    reader's detail in Chinese only when it is not English words (a size, a count)."""
+    code = res.get("code") or "parser_error"
+    if lang != "zh":
+        return res.get("reason") or wording(code)[1]
+    zh = wording(code)[0]
+    detail = str(res.get("reason_zh") or "").removeprefix(zh).removeprefix("：")
+    return f"{zh}：{detail}" if detail and not re.search(r"[A-Za-z]{3,}", detail) else zh
 
 
 def problems_frame(found: list[dict]) -> pd.DataFrame:
@@ -126,8 +138,7 @@ if blobs:
     for (name, data, fid), res in zip(blobs, results, strict=True):
         shown = ui.escape_md(name)
         if not res.get("ok"):
-            reason = res.get("reason_zh") if lang == "zh" else res.get("reason")
-            st.error(t("read_error", lang, name=shown, reason=ui.escape_md(reason or wording("parser_error")[lang != "zh"])))
+            st.error(t("read_error", lang, name=shown, reason=ui.escape_md(reason_words(res))))
             continue
         st.success(t("parsed", lang, name=shown, agency=ui.escape_md(res.get("agency") or "—"),
                      year=res.get("year") or "—", n=res.get("n_cells", 0),
@@ -217,7 +228,8 @@ def collection_status() -> None:
                 t("n_agencies_found", lang): summary.get("agencies_found")}
         for code, n in sorted((summary.get("failures") or {}).items()):
             rows[wording(code)[lang != "zh"]] = n
-        st.dataframe(pd.DataFrame({t("metadata", lang): list(rows), t("value", lang): [str(v) for v in rows.values()]}),
+        st.dataframe(pd.DataFrame({t("metadata", lang): list(rows),
+                                   t("value", lang): [ui.MISSING if v is None else str(v) for v in rows.values()]}),
                      hide_index=True, key="collect_summary")
 
 

@@ -507,7 +507,8 @@ def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatc
     assert len(list((tmp_path / "uploads").iterdir())) == 1  # the readable file was kept, the broken one not
 
 
-def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_path, monkeypatch):
+def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_path, monkeypatch, downloads):
+    import csv as csvmod
     import shutil
 
     import duckdb
@@ -525,10 +526,14 @@ def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_pat
     at.file_uploader(key="expected_upload").set_value([("bad.csv", "name,from_year\nx局,20x0\n".encode(), "text/csv")])
     at.run()
     assert any(escape_md("bad.csv") in e.value and "第 2 行" in e.value for e in at.error), [e.value for e in at.error]
-    at.file_uploader(key="expected_upload").set_value(
-        [("list.csv", f"机关名称,起始年度,截止年度\n{never},{last - 1},{last}\n".encode("gb18030"), "text/csv")])
+    # a name that is a spreadsheet formula (a hostile or careless list): it must reach every export as text
+    formula = '=HYPERLINK("http://127.0.0.1:9/x","点击")样例局'
+    listed = io.StringIO()
+    csvmod.writer(listed, lineterminator="\n").writerows(
+        [["机关名称", "起始年度", "截止年度"], [never, last - 1, last], [formula, last, last]])
+    at.file_uploader(key="expected_upload").set_value([("list.csv", listed.getvalue().encode("gb18030"), "text/csv")])
     at.run()
-    assert any("1" in s.value for s in at.success)
+    assert any("2" in s.value for s in at.success)
     at.button(key="expected_load").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert (tmp_path / "uploads" / "expected.csv").is_file(), [e.value for e in at.error]
@@ -539,9 +544,19 @@ def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_pat
     assert years == [last - 1, last]
     at = open_app("notice")
     at.selectbox(key="notice_year").set_value(last).run()
-    assert any("1 个机关" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert any("2 个机关" in c.value for c in at.caption), [c.value for c in at.caption]
     items = next(d.value for d in at.dataframe if t("notice_matter") in d.value.columns)
-    assert never in set(items.loc[items[t("notice_matter")] == t("notice_matter_missing"), t("agency")])
+    missing = set(items.loc[items[t("notice_matter")] == t("notice_matter_missing"), t("agency")])
+    assert {never, formula} <= missing
+    # the formula stays text in the notice list's Excel and CSV (no live HYPERLINK, no DDE)
+    name = next(n for n in downloads if n.startswith(f"{last}年度通报名单_") and n.endswith(".xlsx"))
+    ws = load_workbook(io.BytesIO(downloads[name]())).active
+    cells = [c for row in ws.iter_rows() for c in row if c.value == formula]
+    assert cells and all(c.data_type == "s" for c in cells), [(c.coordinate, c.data_type) for c in cells]
+    assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    rows = list(csvmod.reader(io.StringIO(downloads[name[:-5] + ".csv"]().decode("utf-8-sig"))))
+    assert "'" + formula in {v for r in rows for v in r}  # read as text by a spreadsheet
+    assert not any(v.startswith("=") for r in rows for v in r)
 
 
 def _messages_shown(at) -> set[str]:
