@@ -119,7 +119,9 @@ _UPLOADER_ZH = """<style>
 CARD_MIN = "15rem"
 _CARDS = """<style>
 .st-key-%(key)s {flex-wrap: wrap;}
-.st-key-%(key)s > div {flex: 1 1 calc(25%% - 1rem) !important; min-width: %(min)s !important;}
+.st-key-%(key)s > div {flex: 1 1 calc(25%% - 1rem) !important; min-width: %(min)s !important;
+  align-self: stretch !important;}
+.st-key-%(key)s [data-testid="stMetric"] {height: 100%%;}
 .st-key-%(key)s [data-testid="stMetricValue"], .st-key-%(key)s [data-testid="stMetricValue"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}
 .st-key-%(key)s [data-testid="stMetricLabel"] * {white-space: normal !important;}
@@ -145,7 +147,8 @@ def scope_words(ctx: Context, years: tuple[int | None, int | None] | None = None
     """(whom, years) a file covers, in the reader's language: the place or agency searched for (else all
     agencies) and the years (`years`, else the filters')."""
     f = ctx.filters
-    whom = " ".join(v for v in (f.province, f.city, f.county) if v) or (f"“{f.agency}”" if f.agency else "")
+    searched = (f"名称含{f.agency}" if ctx.lang == "zh" else f"names with {f.agency}") if f.agency else ""
+    whom = " ".join(v for v in (f.province, f.city, f.county) if v) or searched
     whom = whom or ("全部机关" if ctx.lang == "zh" else "All agencies")
     y0, y1 = years or (f.year_from, f.year_to)
     if y0 is None and y1 is None:

@@ -35,8 +35,9 @@ if not ui.nothing_matches(ctx):
         yearly = Q.yearly(ctx.run, ctx.filters, ["disclosure_rate", "withholding_rate", "unavailable_rate"])
         yearly = ui.trend_frame(ctx, yearly, ["disclosure_rate", "withholding_rate", "unavailable_rate"],
                                 "lfl_requests")
-        ui.chart(charts.metric_by_year(yearly, ["disclosure_rate", "withholding_rate", "unavailable_rate"], lang,
-                                       t("rate", lang), ctx.subtitle), "requests_rates_by_year", ctx)
+        trio = ["disclosure_rate", "withholding_rate", "unavailable_rate"]
+        ui.chart(charts.metric_by_year(yearly, trio, lang, " / ".join(M.get(n).label(lang) for n in trio),
+                                       ctx.subtitle), "requests_rates_by_year", ctx)
 
     ui.section(t("top_agencies", lang), ctx)
     top = Q.top_agencies(ctx.run, ctx.filters)
