@@ -173,6 +173,8 @@ def file_name(ctx: Context, what: str, ext: str, years: tuple[int | None, int | 
               whom: str | None = None) -> str:
     """What the file holds, whose and which years, in the reader's language (exports.file_name makes it safe)."""
     scope_whom, span = scope_words(ctx, years)
+    if span and span.removesuffix("年") in what:  # "2023年度通报名单" already says its year
+        span = ""
     return unique_name(exports.file_name([what, scope_whom if whom is None else whom, span], ext))
 
 

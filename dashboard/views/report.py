@@ -263,7 +263,9 @@ else:
                                                       else str(v) for v in meta.values()]}),
                      hide_index=True, key="report_meta", height=36 * (len(meta) + 1) + 4, placeholder=ui.MISSING)
         # files of this report: named after the agency and year, the scope the report itself, sample or not
-        files = {"subtitle": f"{whom} · {t('data_date', lang)} {ctx.data_date}", "sample": bool(r.get("is_sample"))}
+        flag = r.get("is_sample")
+        files = {"subtitle": f"{whom} · {t('data_date', lang)} {ctx.data_date}",
+                 "sample": None if flag is None or pd.isna(flag) else bool(flag)}
         span = (year, year) if year is not None else None
         year_word = "" if year is None else f"{year}年度" if lang == "zh" else str(year)
         url = r["page_url"] if isinstance(r.get("page_url"), str) else r["source_url"]

@@ -150,7 +150,9 @@ def injected_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory
     evil = copy.deepcopy(next(r for r in reports if r.year == 2022))
     evil.agency = INJECTED
     evil.title = INJECTED_TITLE
-    evil.problems = [*evil.problems, Problem("text_cell", INJECTED_PROBLEM, "t3.granted.total")]
+    # the printed text a problem quotes (a cell that is not a number) carries the injection
+    evil.problems = [*evil.problems, Problem("text_cell", INJECTED_PROBLEM, "t3.granted.total",
+                                             {"cell": "t3.granted.total", "raw": INJECTED_PROBLEM})]
     evil.source.sha256 = "injected-" + evil.source.sha256[:32]
     evil.source.path = str(corpus / "injected" / "2022.txt")
     db = tmp_path_factory.mktemp("injected") / "warehouse.duckdb"

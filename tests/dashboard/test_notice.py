@@ -45,7 +45,8 @@ def test_reporting_rate_and_the_notice_list(app_env, run, downloads):
     named = set(items.loc[items[t("notice_matter")] == t("notice_matter_missing"), t("agency")])
     assert named == set(missing["name"])
     assert (items[t("notice_matter")] == t("notice_matter_late")).sum() == late
-    assert f"notice_list_{y}.xlsx" in downloads and f"notice_{y}.docx" in downloads
+    # named in the interface's language: what, whom, which year
+    assert f"{y}年度通报名单_全部机关.xlsx" in downloads and f"{y}年度报告发布情况通报_全部机关.docx" in downloads
 
 
 def test_notice_document_is_a4_numbered_with_its_scope(run, tmp_path):
