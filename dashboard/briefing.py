@@ -38,6 +38,11 @@ def _fmt(key: str, v: float | None) -> str:
     return fmt_metric(key, v)
 
 
+def _known(v, as_type=str) -> str:
+    """A value as printed; — for an unknown one (never None or nan in a document)."""
+    return "—" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else str(as_type(v))
+
+
 def scope(run: Q.Run, f: Filters, year: int) -> dict:
     """What the briefing covers: agencies with a report for `year`, those that reported the year before but
     not this year, and the like-for-like panel."""
@@ -136,9 +141,9 @@ def build(run: Q.Run, f: Filters, data_date: str, with_charts: bool = True, issu
             ", ".join(f"{tname(RULES, r, lang)} {n}" for r, n in rules.head(4).items())
         doc.add_paragraph(t("briefing_cat_summary", lang, n=n_rep, findings=len(part), top=top))
         for r in part.head(WORST_SHOWN).itertuples():
-            doc.add_paragraph(f"{r.agency} {r.year or ''} · {tname(RULES, r.rule, lang)}：{r.message}"
-                              if lang == "zh" else f"{r.agency} {r.year or ''} · {tname(RULES, r.rule, lang)}: "
-                              f"{r.message}", style="List Bullet")
+            who = f"{_known(r.agency)} {_known(r.year, int)}".strip()
+            colon = "：" if lang == "zh" else ": "
+            doc.add_paragraph(f"{who} · {tname(RULES, r.rule, lang)}{colon}{_known(r.message)}", style="List Bullet")
 
     doc.add_heading(t("page_glossary", lang), level=1)
     for name in dict.fromkeys((*HEADLINE, *Q.QUALITY, *(n for ns in CHART_METRICS for n in ns))):

@@ -209,10 +209,14 @@ def sankey(out: pd.DataFrame, labels: dict[str, str], lang: str, title: str, sub
         link_v.append(float(v.get(k, 0)))
     node_colors = [COLORS[0], COLORS[5], "#30343f", "#66a182", "#00798c", "#d1495b", "#edae49", "#8d6a9f",
                    "#b8c4d6", "#999999"]
+    named = [f"{labels.get(k, k)} {v.get(k, sum(link_v[:2]) if k == hub else 0):,.0f}" for k in nodes]
+    # the hub's label would sit on the outcome nodes' labels in a narrow column: it goes above the hub
     fig = go.Figure(go.Sankey(
-        node={"label": [f"{labels.get(k, k)} {v.get(k, sum(link_v[:2]) if k == hub else 0):,.0f}" for k in nodes],
-              "color": node_colors, "pad": 18, "thickness": 18},
+        node={"label": ["" if k == hub else n for k, n in zip(nodes, named, strict=True)], "customdata": named,
+              "hovertemplate": "%{customdata}<extra></extra>", "color": node_colors, "pad": 18, "thickness": 18},
         link={"source": link_s, "target": link_t, "value": link_v, "color": "rgba(31,95,168,0.18)"}))
+    fig.add_annotation(text=plain(named[idx[hub]]), x=0.5, y=1.0, xref="paper", yref="paper", xanchor="center",
+                       yanchor="bottom", showarrow=False, font={"size": 12})
     return style(fig, title, subtitle)
 
 

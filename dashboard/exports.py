@@ -14,6 +14,7 @@ import atexit
 import io
 import json
 import os
+import re
 import shutil
 import threading
 import warnings
@@ -123,6 +124,34 @@ INTERNAL_COLUMNS = ("report_id", "agency_id", "finding_id", "sha256", "link", "r
 PERCENT = "0.0%"
 DECIMAL = "#,##0.00"
 INTEGER = "#,##0"
+YEAR = "0"  # 2022, never 2,022
+HIGHLIGHT_FILL = "FFE08A"  # the Report page's highlight: a cell a finding is about
+# A text cell starting with one of these is a formula to Excel, LibreOffice and Sheets (a tab or CR may hide
+# one after it): names from an uploaded 应报名单 or SOURCES.csv reach exports, and stay text there.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_TEXT = re.compile(r"[+-]?[\d,]*\.?\d*%?")  # "-", "-3", "+1.5": a number or a lone sign, no formula
+
+
+def formula_like(v: object) -> bool:
+    return isinstance(v, str) and v.startswith(FORMULA_START) and not _NUMBER_TEXT.fullmatch(v)
+
+
+def excel_format(screen: str | None, s: pd.Series) -> str | None:
+    """The Excel number format for a column the screen shows in `screen` (a st.column_config NumberColumn
+    format the page declared from the metric: "percent", "%.2f", "%+.1f", "localized", "%d"); undeclared, a
+    whole-number column with thousands separators and any other with two decimals."""
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return None
+    if screen == "percent":
+        return PERCENT
+    if screen in ("%d", "plain"):
+        return YEAR
+    m = re.fullmatch(r"%(\+?),?\.(\d)f", screen or "")
+    if m:
+        base = "#,##0" + ("." + "0" * int(m.group(2)) if int(m.group(2)) else "")
+        return f"+{base};-{base};{base}" if m.group(1) else base
+    whole = s.dropna()
+    return INTEGER if pd.api.types.is_integer_dtype(s) or (len(whole) and (whole == whole.round()).all()) else DECIMAL
 
 
 def readable(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -148,18 +177,47 @@ def readable(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return out
 
 
+def csv_safe(v: object) -> object:
+    """A CSV cell that a spreadsheet would run as a formula, prefixed with ' (read as text)."""
+    return "'" + v if formula_like(v) else v
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
+    out = df.rename(columns={c: csv_safe(c) for c in df.columns if isinstance(c, str)})
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(csv_safe)
     # utf-8 with BOM: Excel opens Chinese CSV correctly only with it
-    return df.to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (RFC 4180): a field holding a CR or LF is then quoted, so it cannot start a row of its own
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _as_text(cell) -> None:
+    """Keep a cell text: openpyxl writes a string starting with "=" as a formula."""
+    if cell.data_type == "f" or formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+MISSING = "—"  # what an unknown value shows in a workbook (a blank cell reads as 0 to many)
+WIDE = 7  # columns from which a sheet prints landscape
 
 
 def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", note: str = "", title: str = "",
-               percent: tuple[str, ...] = (), sample_note: str = "") -> bytes:
-    """An Excel workbook a reader can use as it is: a title row naming the table, a row with the filters,
-    years and data date (`note`), the sample-data note when generated data is included, then the table with
-    a bold frozen header, numbers as numbers with number formats (`percent` columns as 0.0%, other
-    fractions with two decimals, whole numbers with thousands separators) and columns wide enough."""
-    from openpyxl.styles import Font
+               formats: dict | None = None, sample_note: str = "",
+               marks: dict[tuple[int, str], str] | None = None, highlight: set[tuple[int, str]] = frozenset(),
+               legend: tuple[str, ...] = ()) -> bytes:
+    """An Excel workbook a reader can use as it is: a title row naming the table, a row with the scope,
+    years and data date (`note`), the sample-data note when the rows include generated data, any `legend`
+    lines, then the table with a bold frozen header (repeated on every printed page), numbers as numbers in
+    the format of their unit (`formats`: column -> Excel number format, from the metric; years plain; others
+    by excel_format), unknown values as —, every text cell that could be a formula kept text, columns wide
+    enough, and A4 print setup fitted to the page width (landscape when the table is wide).
+
+    `highlight` (row index, column) cells are filled like the Report page's highlight; `marks` gives such a
+    cell a comment (how it was placed or read)."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     buf = io.BytesIO()
@@ -169,9 +227,10 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", note: str = "", title: str
             out[c] = out[c].dt.tz_localize(None)
         elif out[c].dtype == object:
             out[c] = out[c].map(lambda v: v if v is None or isinstance(v, str | int | float) else str(v))
-    head = [x for x in (title, note, sample_note) if x]
+    fmts = {c: (formats or {}).get(c) or excel_format(None, out[c]) for c in out.columns}
+    head = [x for x in (title, note, sample_note, *legend) if x]
     start = len(head) + 1 if head else 0
-    name = sheet[:31]
+    name = re.sub(r"[\\/*?:\[\]]", "_", sheet)[:31] or "data"
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         out.to_excel(xw, sheet_name=name, index=False, startrow=start)
         ws = xw.sheets[name]
@@ -182,20 +241,60 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "data", note: str = "", title: str
         header_row = start + 1
         for cell in ws[header_row]:
             cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+        fill = PatternFill("solid", fgColor=HIGHLIGHT_FILL)
+        index = {c: j for j, c in enumerate(out.columns, start=1)}
+        rows = {r: header_row + 1 + i for i, r in enumerate(out.index)}
         for j, col in enumerate(out.columns, start=1):
             series = out[col]
-            fmt = None
-            if col in percent:
-                fmt = PERCENT
-            elif pd.api.types.is_integer_dtype(series):
-                fmt = INTEGER
-            elif pd.api.types.is_float_dtype(series):
-                whole = series.dropna()
-                fmt = INTEGER if len(whole) and (whole == whole.round()).all() else DECIMAL
-            if fmt:
-                for r in range(header_row + 1, header_row + 1 + len(out)):
-                    ws.cell(row=r, column=j).number_format = fmt
+            numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+            for i, v in enumerate(series.tolist()):
+                cell = ws.cell(row=header_row + 1 + i, column=j)
+                if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+                    cell.value = MISSING  # unknown, never a blank that reads as 0
+                    cell.alignment = Alignment(horizontal="right" if numeric else "left")
+                elif isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    # a figure in a column of figures and words (a report's table): whole or two decimals
+                    cell.number_format = fmts.get(col) or (INTEGER if float(cell.value).is_integer() else DECIMAL)
             width = max([len(str(col))] + [len(str(v)) for v in series.head(200).tolist()]) * 1.6 + 2
             ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, width))
+        for (r, col), text in (marks or {}).items():
+            if r in rows and col in index:
+                ws.cell(row=rows[r], column=index[col]).comment = Comment(text, "")
+        for r, col in highlight:
+            if r in rows and col in index:
+                ws.cell(row=rows[r], column=index[col]).fill = fill
+        for row in ws.iter_rows():
+            for cell in row:
+                _as_text(cell)
+        ws.print_title_rows = f"{header_row}:{header_row}"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if len(out.columns) >= WIDE else "portrait"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     return buf.getvalue()
+
+
+# --- file names -------------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\u2060\u200b]+')
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef]) | (?=[\u3000-\u9fff\uff00-\uffef])")
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+MAX_NAME = 80  # characters before the extension: Chinese takes 3 bytes a character, file systems allow 255
+
+
+def file_name(parts: list[str], ext: str, fallback: str = "export") -> str:
+    """A file name from `parts` (what, whom, years… in the reader's language) joined by "_", safe on every
+    file system: no path separators, control or reserved characters, no leading dot, bounded length."""
+    words = []
+    for p in parts:
+        w = _UNSAFE.sub(" ", str(p or "")).replace("–", "-").replace("—", "-")
+        w = re.sub(r"\s+", " ", w).strip(" ._")
+        w = _CJK_SPACE.sub("", w)  # "2023 年度" -> "2023年度"; spaces between Latin words stay, as "_"
+        if w:
+            words.append(w.replace(" ", "_"))
+    stem = "_".join(words)[:MAX_NAME].strip(" ._") or fallback
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = "_" + stem
+    return f"{stem}.{ext}"

@@ -458,6 +458,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "assess_similar_pick": ("查看相同段落", "Show the shared passages"),
     "assess_passages_note": ("左右两栏中标色的是两章相同的段落（共 {n} 段，按不少于 10 个字计）。",
                              "Highlighted: the passages both chapters share ({n}, of 10 characters or more)."),
+    "notice_file": ("{year}年度报告发布情况通报", "Notice on the {year} annual reports"),
     # publication on the web (etl collect)
     "web_publication": ("网上发布情况（网站采集）", "Publication on the web (collected)"),
     "web_note": ("范围：采集清单（SOURCES.csv）所列机关。发布日期取报告网页所载发布日期，其次取年报栏目列表日期；"
@@ -486,20 +487,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     # collecting from websites (load page)
     "collect_header": ("从机关网站采集", "Collect from agency websites"),
     "collect_help": ("上传采集清单 CSV（列：agency 机关名称、url 年报栏目或报告网址，可选 region、level、kind）。采集在后台运行，"
-                     "遵守 robots.txt，每个网站每秒最多一次请求；文件保存到 {dir}，完成后自动载入数据仓库。",
+                     "遵守 robots.txt，每个网站每秒最多一次请求；文件保存在服务器的采集文件夹中，完成后自动载入数据仓库。",
                      "Upload a sources CSV (columns: agency, url of its annual-report column or of a report; optional "
                      "region, level, kind). The collection runs in the background, obeys robots.txt and asks each "
-                     "site at most once a second; files go to {dir} and are loaded into the warehouse when it ends."),
+                     "site at most once a second; files are kept in the server's collection folder and loaded into the warehouse when it ends."),
     "upload_button": ("选择文件", "Upload"),
     "upload_drop": ("或将文件拖放到此处", "or drop files here"),
     "no_rows": ("（无数据）", "(no rows)"),
     "expected_header": ("应报名单", "Expected reporters"),
     "expected_help": ("应报名单确定哪些机关在哪些年度应发布年度报告：每行一个机关，列出名称（与报告所印一致）、起始年度、截止年度（空白：数据中的最早或最新年度），"
-                      "可另列省、市、县、层级、类型。载入后保存为 {dir} 下的 {file}，并重新生成数据仓库；名单外的机关仍自其首份报告起计。",
+                      "可另列省、市、县、层级、类型。载入后以 {file} 保存在服务器的上传文件夹中，并重新生成数据仓库；名单外的机关仍自其首份报告起计。",
                       "The expected-reporters list says which agencies owe an annual report for which years: one "
                       "agency per row, its name as printed, the first and last year due (blank: the earliest or "
                       "latest year of the data), optionally province, city, county, level and kind. Loading saves "
-                      "it as {file} in {dir} and rebuilds the warehouse; agencies not on it are still expected "
+                      "it as {file} in the server's uploads folder and rebuilds the warehouse; agencies not on it are still expected "
                       "from their first report on."),
     "expected_template": ("下载模板（现有机关）", "Template (agencies loaded)"),
     "expected_template_note": ("应报名单：name 为机关名称，from_year、to_year 为应报起止年度（空白为数据中的最早、最新年度）；以 # 开头的行为注释",
@@ -545,6 +546,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "findings": ("核对发现", "Findings"),
     "other_years": ("该机关其他年度", "Same agency, other years"),
     "highlight_note": ("标黄的单元格涉及核对发现。", "Highlighted cells are involved in a finding."),
+    "marks_in_notes": ("带批注的单元格：批注说明该数值如何定位或识读。",
+                       "Cells with a comment: the comment says how the value was placed or read."),
+    "ocr_read_as": ("OCR 原识别为“{raw}”", "OCR read “{raw}”"),
     "placement_note": ("数值后带 † ‡ § 标记的单元格并非由表头直接标明所属列，表下注明其定位依据。",
                        "A value marked † ‡ § was not placed by a header cell naming its column; the note under "
                        "the table says how it was placed."),
@@ -579,11 +583,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "parsed": ("{name}：{agency}，{year} 年，{template}，{n} 个单元格",
                "{name}: {agency}, {year}, {template}, {n} cells"),
     "add_to_wh": ("加入数据仓库", "Add to the warehouse"),
-    "added": ("已复制到 {dir} 并加入数据仓库（原有报告保留）：", "Copied to {dir} and added to the warehouse (the reports "
-              "already loaded stay):"),
+    "added": ("已加入数据仓库（原有报告保留）。", "Added to the warehouse (the reports already loaded stay)."),
     "building": ("正在重建数据仓库……", "Rebuilding the warehouse…"),
-    "build_failed": ("文件已复制到 {dir}，但数据仓库未能重建：{reason}", "The files were copied to {dir}, but the "
-                     "warehouse could not be rebuilt: {reason}"),
+    "build_failed": ("文件已保存，但数据仓库未能重建：{reason}", "The files were kept, but the warehouse could not be "
+                     "rebuilt: {reason}"),
+    "build_failed_log": ("详情已记录在服务器日志中，原有数据仓库保持不变。", "the details are in the server log; the "
+                         "previous warehouse is unchanged."),
     "n_blank": ("空白或“/”的报告数", "Reports with a blank or “/”"),
     "n_stated": ("陈述该数的报告数", "Reports stating it"),
     "median_items": ("每份报告中位数", "Median per report"),

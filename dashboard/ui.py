@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import string
 from collections.abc import Callable
@@ -113,32 +114,96 @@ _UPLOADER_ZH = """<style>
 </style>"""
 
 
+# Headline cards: four to a row where there is room, two (or one) where there is not — each at least CARD_MIN
+# wide — and a value that wraps rather than being cut to "56.…" (Streamlit ends a long value with an ellipsis).
+CARD_MIN = "15rem"
+_CARDS = """<style>
+.st-key-%(key)s {flex-wrap: wrap;}
+.st-key-%(key)s > div {flex: 1 1 calc(25%% - 1rem) !important; min-width: %(min)s !important;
+  align-self: stretch !important;}
+.st-key-%(key)s [data-testid="stMetric"] {height: 100%%;}
+.st-key-%(key)s [data-testid="stMetricValue"], .st-key-%(key)s [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;}
+.st-key-%(key)s [data-testid="stMetricLabel"] * {white-space: normal !important;}
+</style>"""
+
+
+def cards(key: str = "headline_cards"):
+    """A row of metric cards that wraps (see _CARDS); add cards with .metric(…)."""
+    st.html(_CARDS % {"key": key, "min": CARD_MIN})
+    return st.container(horizontal=True, key=key, gap="small")
+
+
 def uploader_words(lang: str) -> None:
     """Chinese words on Streamlit's file uploaders (see _UPLOADER_ZH); English needs nothing."""
     if lang == "zh":
         st.html(_UPLOADER_ZH % (t("upload_button", "zh"), t("upload_drop", "zh")))
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z_\-]+", "_", text).strip("_") or "chart"
+MISSING = exports.MISSING  # an unknown value on screen and in files: never None or nan
+
+
+def scope_words(ctx: Context, years: tuple[int | None, int | None] | None = None) -> tuple[str, str]:
+    """(whom, years) a file covers, in the reader's language: the place or agency searched for (else all
+    agencies) and the years (`years`, else the filters')."""
+    f = ctx.filters
+    searched = (f"名称含{f.agency}" if ctx.lang == "zh" else f"names with {f.agency}") if f.agency else ""
+    whom = " ".join(v for v in (f.province, f.city, f.county) if v) or searched
+    whom = whom or ("全部机关" if ctx.lang == "zh" else "All agencies")
+    y0, y1 = years or (f.year_from, f.year_to)
+    if y0 is None and y1 is None:
+        return whom, ""
+    span = str(y0 or y1) if y0 == y1 or y1 is None or y0 is None else f"{y0}-{y1}"
+    return whom, (f"{span}年" if ctx.lang == "zh" else span)
+
+
+def unique_name(name: str) -> str:
+    """`name`, or `name` numbered when this run of the page already offers a file of that name."""
+    used = st.session_state.setdefault("_file_names", set())
+    stem, dot, ext = name.rpartition(".")
+    n, out = 1, name
+    while out in used:
+        n += 1
+        out = f"{stem}_{n}{dot}{ext}"
+    used.add(out)
+    return out
+
+
+def file_name(ctx: Context, what: str, ext: str, years: tuple[int | None, int | None] | None = None,
+              whom: str | None = None) -> str:
+    """What the file holds, whose and which years, in the reader's language (exports.file_name makes it safe)."""
+    scope_whom, span = scope_words(ctx, years)
+    if span and span.removesuffix("年") in what:  # "2023年度通报名单" already says its year
+        span = ""
+    return unique_name(exports.file_name([what, scope_whom if whom is None else whom, span], ext))
+
+
+def _plain_title(fig: go.Figure) -> str:
+    """A figure's title without its subtitle and markup: what a chart file is named after."""
+    text = str(fig.layout.title.text or "")
+    text = re.split(r"<br\s*/?>|<sup>", text, maxsplit=1)[0]
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
 def chart(fig: go.Figure, key: str, ctx: Context) -> None:
-    """The figure on screen, with server-side PNG and SVG downloads of the very same figure."""
-    name = slug(key)
+    """The figure on screen, with server-side PNG and SVG downloads of the very same figure, named after its
+    title and scope in the reader's language."""
+    title = _plain_title(fig) or t("app_title", ctx.lang)
+    png, svg = file_name(ctx, title, "png"), file_name(ctx, title, "svg")
     st.plotly_chart(fig, key=f"chart_{key}", config={
-        "displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}})
+        "displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": png[:-4], "scale": 2}})
     row = st.container(horizontal=True)
-    sample = ctx.n_sample > 0  # files leaving the app say they hold generated data
-    row.download_button(t("download_png", ctx.lang), lambda: exports.figure_bytes(fig, "png", sample), f"{name}.png",
-                       "image/png", key=f"png_{key}", on_click="ignore", icon=":material/image:")
-    row.download_button(t("download_svg", ctx.lang), lambda: exports.figure_bytes(fig, "svg", sample), f"{name}.svg",
-                       "image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
+    sample = ctx.n_sample > 0  # a chart of the view draws the generated data in it: the file says so
+    row.download_button(t("download_png", ctx.lang), lambda: exports.figure_bytes(fig, "png", sample), png,
+                        "image/png", key=f"png_{key}", on_click="ignore", icon=":material/image:")
+    row.download_button(t("download_svg", ctx.lang), lambda: exports.figure_bytes(fig, "svg", sample), svg,
+                        "image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
 
 
 def page_title(title: str) -> None:
     """The page's title; tables exported before the first section take it as their title."""
     st.session_state["_section"] = title
+    st.session_state["_file_names"] = set()  # file names offered by this run of the page
     st.title(title)
 
 
@@ -152,34 +217,54 @@ def section(title: str, ctx: Context | None = None) -> None:
 
 
 def table(df: pd.DataFrame, key: str, ctx: Context, column_config: dict | None = None, height: int | None = None,
-          show: pd.DataFrame | None = None, title: str = "") -> None:
-    """A table with CSV and Excel downloads of `df` (`show` is what the screen displays, when different)."""
+          show: pd.DataFrame | None = None, title: str = "", years: tuple[int | None, int | None] | None = None,
+          **download: object) -> None:
+    """A table with CSV and Excel downloads of `df` (`show` is what the screen displays, when different).
+
+    Number formats come from what the page declares, never from a column's label: a column keyed by a
+    registry metric (relabelled here) takes the metric's unit, a `column_config` NumberColumn its format (the
+    page chose it from the metric), a year column is a plain year; other numbers by their values. `years`
+    names the years the table covers when it is not the filters' span and it has no year column; `download`
+    passes the file's subtitle, name or sample flag to downloads()."""
     if df.empty and (show is None or show.empty):
         st.caption(t("no_rows", ctx.lang))  # not an empty grid that says "empty"
         return
+    declared = metric_config(df, ctx.lang) | metric_config(show, ctx.lang) | (column_config or {})
     df, show = relabel(df, ctx.lang), None if show is None else relabel(show, ctx.lang)
     kw = {"height": height} if height else {}
     shown = df if show is None else show
-    st.dataframe(shown, key=f"df_{key}", hide_index=True,
-                 column_config=number_config(shown) | (column_config or {}), **kw)
-    downloads(df, key, ctx, title=title)
+    config = number_config(shown, declared, ctx.lang) | declared
+    st.dataframe(shown, key=f"df_{key}", hide_index=True, column_config=config, placeholder=MISSING, **kw)
+    downloads(df, key, ctx, title=title, formats=screen_formats(number_config(df, declared, ctx.lang) | declared),
+              years=years, **download)  # type: ignore[arg-type]
 
 
-def number_config(df: pd.DataFrame) -> dict:
-    """Screen formats: a column headed by a metric's label (either language) as the metric's unit (a share in
-    percent, a rate per 100 with two decimals, a count with thousands separators); any other column of whole
-    numbers, years aside, with thousands separators; other columns as they are."""
-    by_label = {m.label(lang): m for m in M.METRICS for lang in ("zh", "en")}
-    years = {t("year", lang) for lang in ("zh", "en")}
+def metric_config(df: pd.DataFrame | None, lang: str) -> dict:
+    """Screen formats of the columns keyed by a registry metric, under the label relabel() gives them."""
+    if df is None:
+        return {}
+    return {M.get(c).label(lang): st.column_config.NumberColumn(format=metric_format(c))
+            for c in df.columns if c in M.BY_NAME}
+
+
+def metric_format(name: str) -> str:
+    """The screen format of a metric's unit: a share in percent, a rate with two decimals, a count whole."""
+    m = M.get(name)
+    return "percent" if m.is_share else "%.2f" if m.is_rate else "localized"
+
+
+def number_config(df: pd.DataFrame, declared: dict | None = None, lang: str = "zh") -> dict:
+    """Screen formats of the numeric columns the page did not declare: a year column (the `year` key
+    relabelled) as a plain year, any other column of whole numbers with thousands separators, others as
+    they are."""
+    years = {t("year", lang), "year"}
     out = {}
     for c in df.columns:
-        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
+        if c in (declared or {}) or not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
             continue
-        m = by_label.get(str(c))
-        if m is not None:
-            fmt = "percent" if m.is_share else "%.2f" if m.is_rate else "localized"
-            out[c] = st.column_config.NumberColumn(format=fmt)
-        elif str(c) not in years and _whole(df[c]):
+        if str(c) in years:
+            out[c] = st.column_config.NumberColumn(format="%d")
+        elif _whole(df[c]):
             out[c] = st.column_config.NumberColumn(format="localized")
     return out
 
@@ -189,33 +274,76 @@ def _whole(s: pd.Series) -> bool:
     return pd.api.types.is_integer_dtype(s) or bool(len(v) and (v == v.round()).all())
 
 
-def _share_columns(df: pd.DataFrame) -> tuple[str, ...]:
-    """Columns holding a share (0–1) by their header: a share metric's label in either language."""
-    labels = {m.label(lang) for m in M.METRICS if m.is_share for lang in ("zh", "en")}
-    return tuple(c for c in df.columns if str(c) in labels)
+def screen_formats(config: dict) -> dict[str, str]:
+    """column -> the screen number format a column_config holds (NumberColumn only)."""
+    out = {}
+    for c, cfg in config.items():
+        fmt = (cfg or {}).get("type_config", {}).get("format") if isinstance(cfg, dict) else None
+        if fmt:
+            out[c] = fmt
+    return out
 
 
-def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, note: str = "", title: str = "") -> None:
-    """CSV and Excel buttons; the files are made only when clicked. Both leave out internal ids and print
-    cell addresses as labels; the Excel file opens with a title row (`title`, else the table's key made
-    readable), the filters and data date (followed by `note`), and the sample-data note when generated data
-    is in view."""
-    name = slug(key)
+def holds_sample(df: pd.DataFrame, ctx: Context) -> bool:
+    """Whether exported rows include generated sample data: a table listing agencies by name holds sample
+    rows when one of them is a sample agency; any other table (figures over the view) when the view has
+    sample reports."""
+    if not ctx.n_sample:
+        return False
+    if ctx.n_sample >= ctx.n_reports:
+        return True
+    names = dict(ctx.run("SELECT name, bool_or(coalesce(is_sample, FALSE)) AS s FROM "
+                         "(SELECT name, is_sample FROM agencies UNION ALL "
+                         " SELECT agency_name, is_sample FROM report_metrics) GROUP BY name", []).itertuples(
+        index=False, name=None))
+    text = {v for c in df.columns if df[c].dtype == object for v in df[c].tolist() if isinstance(v, str)}
+    listed = [v for v in text if v in names]
+    return any(names[v] for v in listed) if listed else True
+
+
+def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, note: str = "", title: str = "",
+              formats: dict[str, str] | None = None, years: tuple[int | None, int | None] | None = None,
+              subtitle: str = "", parts: list[str] | None = None, sample: bool | None = None,
+              highlight: set[tuple[int, str]] = frozenset(), marks: dict[tuple[int, str], str] | None = None,
+              legend: tuple[str, ...] = ()) -> None:
+    """CSV and Excel buttons; the files are made only when clicked. Both leave out internal ids, print cell
+    addresses as labels and keep text that could be a formula text. The Excel file opens with a title row
+    (`title`, else the section's), one line naming the scope actually exported (`subtitle`, else the filters
+    with the years of the table's year column, `years`, or the filters' years) and the data date (then
+    `note`), the sample-data note only when the rows hold generated data (`sample`, else holds_sample), then
+    the table with each column in its unit (`formats`: column -> screen format, see exports.excel_format).
+    Files are named after what they hold, whose and which years (`parts` overrides), in the reader's language."""
     title = title or st.session_state.get("_section") or t("app_title", ctx.lang)
     src = df.reset_index(names="") if index else df
     lang = ctx.lang
+    year_col = next((c for c in src.columns if str(c) in (t("year", lang), "year")
+                     and pd.api.types.is_numeric_dtype(src[c])), None)
+    if years is None and year_col is not None and src[year_col].notna().any():
+        years = (int(src[year_col].min()), int(src[year_col].max()))
+    if not subtitle:
+        f = ctx.filters if years is None else ctx.filters.with_years(*years)
+        subtitle = f"{f.describe(lang)} · {t('data_date', lang)} {ctx.data_date}"
+    head = f"{subtitle} · {note}" if note else subtitle
+    screen = dict(formats or {})
+    if year_col is not None:
+        screen[year_col] = "%d"
 
     def out() -> pd.DataFrame:  # made when a button is clicked, not on every rerun of the page
         return exports.readable(src, lang)
 
-    head = f"{ctx.subtitle} · {note}" if note else ctx.subtitle
-    sample = t("sample_note", ctx.lang) if ctx.n_sample else ""
+    def xlsx() -> bytes:
+        frame = out()
+        fmts = {c: exports.excel_format(screen.get(c), frame[c]) for c in frame.columns}
+        mark = t("sample_note", lang) if (holds_sample(frame, ctx) if sample is None else sample) else ""
+        return exports.xlsx_bytes(frame, title, head, title, fmts, mark, marks, highlight, legend)
+
+    csv_name = unique_name(exports.file_name(parts, "csv")) if parts else file_name(ctx, title, "csv", years)
+    xlsx_name = unique_name(exports.file_name(parts, "xlsx")) if parts else file_name(ctx, title, "xlsx", years)
     row = st.container(horizontal=True)
-    row.download_button(t("download_csv", ctx.lang), lambda: exports.csv_bytes(out()), f"{name}.csv", "text/csv",
+    row.download_button(t("download_csv", lang), lambda: exports.csv_bytes(out()), csv_name, "text/csv",
                         key=f"csv_{key}", on_click="ignore", icon=":material/download:")
-    row.download_button(t("download_xlsx", ctx.lang),
-                        lambda: exports.xlsx_bytes(frame := out(), name, head, title, _share_columns(frame), sample),
-                        f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    row.download_button(t("download_xlsx", lang), xlsx, xlsx_name,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         key=f"xlsx_{key}", on_click="ignore", icon=":material/table:")
 
 
@@ -224,8 +352,9 @@ COLUMN_KEYS = ("agency", "year", "rule", "severity", "status", "responsibility",
 
 
 def relabel(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Column keys the queries return, shown in the interface language."""
+    """Column keys the queries return (and registry metrics' names), shown in the interface language."""
     ren = {c: t(c, lang) for c in df.columns if c in COLUMN_KEYS}
+    ren |= {c: M.get(c).label(lang) for c in df.columns if c in M.BY_NAME}
     return df.rename(columns=ren) if ren else df
 
 

@@ -59,6 +59,9 @@ class Problem:
     code: str  # e.g. truncated, missing_table, unit_unknown, text_cell, no_text_layer
     message: str
     where: str | None = None  # a table "t3", a row "t3.granted" or a cell (str(Addr)) "t3.granted.total"
+    # what etl.problems words the problem from in either language: the template's variant and values (keys of
+    # cells, rows, tables; text as printed; counts); `message` is the English wording for the CLI and JSON
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

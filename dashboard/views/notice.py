@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import casework, notice, ui
+from dashboard import casework, exports, notice, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 
@@ -46,7 +46,7 @@ if not ui.nothing_matches(ctx):
                              t("n_unreported", lang): show["missing"], t("reported_rate", lang): show["reported_rate"],
                              t("on_time_rate", lang): show["on_time_rate"]})
         pct = st.column_config.NumberColumn(format="percent")
-        ui.table(show, f"notice_rates_{year}_{by}", ctx,
+        ui.table(show, f"notice_rates_{year}_{by}", ctx, years=(year, year),
                  column_config={t("reported_rate", lang): pct, t("on_time_rate", lang): pct})
         ui.section(t("notice_list", lang, year=year))
         # review states (etl/casework): a dismissed finding never reaches the 通报; the others by the states chosen
@@ -58,7 +58,7 @@ if not ui.nothing_matches(ctx):
         if n_dismissed:
             st.caption(t("cw_notice_dismissed", lang, n=n_dismissed))
         items = notice.frame(ctx.run, ctx.filters, year, exclude)
-        ui.table(items, f"notice_list_{year}", ctx)
+        ui.table(items, f"notice_list_{year}", ctx, years=(year, year))
 
         ui.section(t("notice_wording", lang))
         c1, c2 = st.columns([1, 1])
@@ -77,10 +77,13 @@ if not ui.nothing_matches(ctx):
         issuer = c1.text_input(t("notice_f_issuer", lang), base.issuer, key="notice_issuer", max_chars=60)
         date = c2.text_input(t("notice_f_date", lang), base.date, key="notice_date", max_chars=30)
         words = notice.Wording(title, recipients, opening, rectify, issuer, date)
+        # the sample note only when the year's reports include generated ones
+        sample = ctx.n_sample > 0 and int(Q.counts(ctx.run, ctx.filters.with_years(year, year))["n_sample"].iloc[0]) > 0
+        whom, _ = ui.scope_words(ctx)
         st.download_button(t("notice_download", lang),
-                           lambda: notice.build(ctx.run, ctx.filters, year, words, sample=ctx.n_sample > 0,
+                           lambda: notice.build(ctx.run, ctx.filters, year, words, sample=sample,
                                                 dismissed=exclude),
-                           f"notice_{year}.docx",
+                           ui.unique_name(exports.file_name([t("notice_file", lang, year=year), whom], "docx")),
                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key="notice_docx", on_click="ignore", type="primary", icon=":material/article:")
         listed = every[~every["finding_id"].isin(exclude)]

@@ -16,8 +16,8 @@ if not ui.nothing_matches(ctx):
     year = int(yearly["year"].max())
     lfl = Q.like_for_like(ctx.run, ctx.filters, year)
     ui.section(f"{t('headline', lang)} · {year}")
-    cols = st.columns(4)
-    for i, h in enumerate(lfl["rows"]):
+    cards = ui.cards()  # four to a row, two on a narrow screen; a value is never cut short
+    for h in lfl["rows"]:
         m = M.BY_NAME.get(h["key"])
         # the change quoted is like for like (the panel), except the count of reports, whose change is the
         # change in who reported
@@ -32,7 +32,7 @@ if not ui.nothing_matches(ctx):
         shown = ui.fmt_delta(h["key"], delta, lang)
         color = rankings.delta_color(m)  # green is good news in the metric's direction; grey with none
         flat = ui.is_no_change(shown)  # no change: grey and without an arrow, which would say up or down
-        cols[i % 4].metric(ui.metric_label(h["key"], lang), ui.fmt_metric(h["key"], h["value"]), shown,
+        cards.metric(ui.metric_label(h["key"], lang), ui.fmt_metric(h["key"], h["value"]), shown,
                            delta_color="off" if flat else color, delta_arrow="off" if flat else "auto",
                            help=helptext.strip() or None, border=True)
     n0, n1 = lfl["all"]
@@ -45,7 +45,8 @@ if not ui.nothing_matches(ctx):
     issuer = st.text_input(t("briefing_issuer", lang), key="briefing_issuer", max_chars=60)
     st.download_button(t("briefing", lang), lambda: briefing.build(ctx.run, ctx.filters, ctx.data_date,
                                                                    issuer=issuer),
-                       "briefing.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       ui.file_name(ctx, t("briefing_title", lang), "docx"),
+                       "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="briefing", on_click="ignore", type="primary", icon=":material/article:")
 
     ui.section(t("trends", lang))
@@ -64,6 +65,5 @@ if not ui.nothing_matches(ctx):
                                        " / ".join(M.get(n).label(lang) for n in Q.QUALITY), ctx.subtitle),
                  "overview_quality", ctx)
     keep = ["year", "n_reports", *Q.QUALITY] + [n for n in M.GROUPABLE if n not in Q.QUALITY and n in shown]
-    table = shown[keep].rename(columns={c: ui.metric_label(c, lang) if c != "year" else t("year", lang)
-                                        for c in keep})
-    ui.table(table, "overview_by_year", ctx)
+    # keyed by the metrics: ui.table labels them and formats each in its unit (a share in percent …)
+    ui.table(shown[keep], "overview_by_year", ctx)

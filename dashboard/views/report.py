@@ -9,6 +9,7 @@ Report text is only ever shown as data (dataframes) or through ui.escape_md, nev
 
 import json
 import re
+from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +18,9 @@ from dashboard import casework, exports, i18n, notice, source_panel, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl import formats as F
-from etl.checks.labels import addr_zh
+from etl import problems
+from etl.checks.labels import TABLE_EN, TABLE_ZH
+from etl.values import NUMBER, ZERO
 
 ctx = ui.context()
 lang = ctx.lang
@@ -144,6 +147,36 @@ def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format) -> pd.DataFrame:
     return grid.fillna("")
 
 
+def numbers(cells: pd.DataFrame, tbl: str, grid: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
+    """The rebuilt table as it is exported: the same rows and columns as `grid`, each figure a number (the
+    value read; for a cell corrected by arithmetic, the corrected one) and any other cell as printed ("/",
+    words, blank); with the marks of how cells were placed or read, by (row position, column), in words."""
+    rows, cols = grid.attrs["keys"]
+    c = cells[cells["tbl"] == tbl].set_index(["row_key", "col_key"])
+    out = pd.DataFrame(index=grid.index, columns=grid.columns, dtype=object)
+    marks: dict[tuple[int, str], str] = {}
+    for i, rk in enumerate(rows):
+        for ck, label in zip(cols, grid.columns, strict=True):
+            if (rk, ck) not in c.index:
+                out.iat[i, cols.index(ck)] = "" if rk.startswith(GROUP_ROW) else None
+                continue
+            cell = c.loc[(rk, ck)]
+            cell = cell.iloc[0] if isinstance(cell, pd.DataFrame) else cell
+            v = cell["value"]
+            if cell["kind"] in (NUMBER, ZERO) and v is not None and not pd.isna(v):
+                out.iat[i, cols.index(ck)] = int(v) if float(v).is_integer() else float(v)
+            else:
+                out.iat[i, cols.index(ck)] = "" if cell["raw"] is None or pd.isna(cell["raw"]) else str(cell["raw"])
+            words = [f"{mark} {i18n.name(table, key, lang)}" for key, mark, table in (
+                (cell["placed"], i18n.PLACEMENT_MARKS.get(cell["placed"]), i18n.PLACEMENTS),
+                (cell["read"], i18n.CELL_READ_MARKS.get(cell["read"]), i18n.CELL_READS)) if mark]
+            if cell["read"] == "ocr_corrected":
+                words.append(t("ocr_read_as", lang, raw=cell["raw"]))
+            if words:
+                marks[(i, label)] = "；".join(words) if lang == "zh" else "; ".join(words)
+    return out, marks
+
+
 def legend(cells: pd.DataFrame, tbl: str) -> list[str]:
     """One line per placement mark the table shows: the mark, the placement in words, why."""
     present = set(cells.loc[cells["tbl"] == tbl, "placed"].dropna())
@@ -212,13 +245,16 @@ else:
         st.info(t("no_report", lang))
     else:
         r = rep.iloc[0]
-        st.subheader(ui.escape_md(f"{shown(r['agency_name'])} · {shown(r['year'])}"))  # report text: never Markdown
+        agency = r["agency_name"] if isinstance(r["agency_name"], str) and r["agency_name"] else "—"
+        year = None if pd.isna(r["year"]) else int(r["year"])
+        whom = f"{agency} · {'—' if year is None else year}"
+        st.subheader(ui.escape_md(whom))  # report text: never Markdown
         meta = {
-            t("agency", lang): shown(r["agency_name"]),
+            t("agency", lang): agency,
             t("region", lang): notice.region(r),
             t("level", lang): i18n.name(i18n.LEVELS, r["level"], lang),
             t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
-            t("year", lang): str(r["year"]),
+            t("year", lang): "—" if year is None else str(year),
             t("template", lang): i18n.name(i18n.TEMPLATES, r["template"], lang),
             t("read_method", lang): i18n.name(i18n.READ_METHODS, r.get("read_method") if isinstance(
                 r.get("read_method"), str) else None, lang),
@@ -226,7 +262,8 @@ else:
             t("published_on", lang): dated(r, lang),
             t("deadline", lang): day(r["deadline"]),
             t("late", lang): "—" if pd.isna(r["is_late"]) else (YES if r["is_late"] else NO)[lang == "en"],
-            t("source", lang): r["source_url"] or r["source_path"],
+            # the address it came from, or the file's name (never the server's path to it)
+            t("source", lang): r["source_url"] or PurePath(str(r["source_path"] or "—")).name,
         }
         if isinstance(r.get("page_url"), str):
             meta[t("page_url", lang)] = r["page_url"]
@@ -234,8 +271,16 @@ else:
             meta[t("fetched_at", lang)] = str(r["fetched_at"])
         done = casework.applied(ctx.run, rid, r["agency_id"])  # the corrections this warehouse applied
         casework.mark_meta(meta, done, lang)
-        st.dataframe(pd.DataFrame({t("metadata", lang): list(meta), t("value", lang): [str(v) for v in meta.values()]}),
-                     hide_index=True, key="report_meta", height=36 * (len(meta) + 1) + 4)
+        st.dataframe(pd.DataFrame({t("metadata", lang): list(meta),
+                                   t("value", lang): ["—" if v is None or v == "" or (isinstance(v, float) and pd.isna(v))
+                                                      else str(v) for v in meta.values()]}),
+                     hide_index=True, key="report_meta", height=36 * (len(meta) + 1) + 4, placeholder=ui.MISSING)
+        # files of this report: named after the agency and year, the scope the report itself, sample or not
+        flag = r.get("is_sample")
+        files = {"subtitle": f"{whom} · {t('data_date', lang)} {ctx.data_date}",
+                 "sample": None if flag is None or pd.isna(flag) else bool(flag)}
+        span = (year, year) if year is not None else None
+        year_word = "" if year is None else f"{year}年度" if lang == "zh" else str(year)
         url = r["page_url"] if isinstance(r.get("page_url"), str) else r["source_url"]
         if isinstance(url, str) and url.startswith(("http://", "https://")):
             st.link_button(t("open_source", lang), url, icon=":material/open_in_new:")
@@ -277,15 +322,23 @@ else:
                 fixes = casework.fix_lines(corrected, tbl, lang)
                 for line in fixes:  # who, when, why: the user's words, shown as literal text
                     st.caption(ui.escape_md(line))
-                notes += fixes
-                note = f"{t('placement_legend', lang)}: {' '.join(notes)}" if notes else ""
-                ui.downloads(grid, f"report_{rid[:12]}_{tbl}", ctx, index=True, note=note,
-                             title=f"{shown(r['agency_name'])} {shown(r['year'])} · {F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}")
+                # the export holds numbers (not the marked text): the highlighted cells filled, the marks as notes
+                values, marks = numbers(cells, tbl, grid)
+                hot = {(i, grid.columns[j]) for i in range(len(rows)) for j in range(len(cols))
+                       if mask.iat[i, j] == HIGHLIGHT}
+                lines = ([t("highlight_note", lang)] if hot else []) + ([t("marks_in_notes", lang)] if marks else [])
+                tname = TABLE_ZH[tbl] if lang == "zh" else TABLE_EN[tbl]
+                ui.downloads(values, f"report_{rid[:12]}_{tbl}", ctx, index=True, years=span,
+                             title=f"{whom} · {F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}",
+                             parts=[agency, year_word, tname], highlight=hot, marks=marks,
+                             legend=tuple(lines + notes + fixes), **files)
         with source_col:
             source_panel.panel(r, source_panel.focus_choices(findings, lang), lang)
         if not cells.empty:
             with st.expander(t("cell_details", lang)):
-                ui.table(details(cells), f"report_cells_{rid[:12]}", ctx)
+                ui.table(details(cells), f"report_cells_{rid[:12]}", ctx, years=span,
+                         title=f"{whom} · {t('cell_details', lang)}",
+                         parts=[agency, year_word, t("cell_details", lang)], **files)
         ui.section(t("findings", lang))
         if findings.empty:
             st.caption("—")
@@ -305,18 +358,19 @@ else:
             show = exports.readable(show, lang)  # cell addresses as printed labels
             src = t("src_open", lang)
             screen = show.assign(**{src: [casework.source_link(rid, c, lang) for c in findings["cells"]]})
-            ui.table(show, f"report_findings_{rid[:12]}", ctx, show=screen,  # the export carries the labels too
-                     column_config={src: st.column_config.LinkColumn(src, display_text=src)})
+            ui.table(show, f"report_findings_{rid[:12]}", ctx, show=screen, years=span,  # the export: the labels too
+                     column_config={src: st.column_config.LinkColumn(src, display_text=src)},
+                     title=f"{whom} · {t('findings', lang)}", parts=[agency, year_word, t("findings", lang)], **files)
             casework.review_form(findings.assign(agency=r["agency_name"], year=r["year"]), lang, "report_review")
         casework.correction_forms(r, cells, lang)
         ui.section(t("problems", lang))
         probs = json.loads(r["problems"]) if isinstance(r["problems"], str) else (r["problems"] or [])
         if probs:
-            # the parser's own words; where it happened as a printed cell or chapter label, never a key
-            st.dataframe(pd.DataFrame({t("message", lang): [p.get("message") for p in probs],
-                                       t("where", lang): [addr_zh(str(p["where"])) if p.get("where") else ""
-                                                          for p in probs]}),
-                         hide_index=True, key="report_problems")
+            # in the reader's language from the problem registry; where it happened as a printed cell, row,
+            # table or chapter label, never a key
+            st.dataframe(pd.DataFrame({t("message", lang): [problems.words(p, lang) for p in probs],
+                                       t("where", lang): [problems.place(p.get("where"), lang) for p in probs]}),
+                         hide_index=True, key="report_problems", placeholder=ui.MISSING)
         else:
             st.caption("—")
         ui.section(t("other_years", lang))
@@ -328,5 +382,6 @@ else:
             t("late", lang): others["is_late"].map(lambda v: "—" if pd.isna(v) else (YES if v else NO)[lang == "en"]),
             t("problems", lang): others["n_problems"], t("n_fail", lang): others["n_fail"],
             link: others["report_id"].map(lambda x: ui.report_link(x, lang))})
-        st.dataframe(others, hide_index=True, key="report_others",
-                     column_config={link: st.column_config.LinkColumn(link, display_text=link)})
+        st.dataframe(others, hide_index=True, key="report_others", placeholder=ui.MISSING,
+                     column_config={link: st.column_config.LinkColumn(link, display_text=link),
+                                    t("year", lang): st.column_config.NumberColumn(format="%d")})

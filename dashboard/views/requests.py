@@ -42,9 +42,7 @@ if not ui.nothing_matches(ctx):
 
     ui.section(t("top_agencies", lang), ctx)
     top = Q.top_agencies(ctx.run, ctx.filters)
-    shown = {n: M.get(n) for n in Q.TOP_AGENCIES}
-    show = top.rename(columns={"agency": t("agency", lang), "disclosure_rate__den": t("denominator", lang),
-                               **{n: m.label(lang) for n, m in shown.items()}})
+    # metric columns stay keyed: ui.table labels them and shows each in its unit (a share in percent)
+    show = top.rename(columns={"agency": t("agency", lang), "disclosure_rate__den": t("denominator", lang)})
     show = show[[c for c in show.columns if "__" not in c and c != "agency_id"]]
-    ui.table(show, "requests_top_agencies", ctx, column_config={
-        m.label(lang): st.column_config.NumberColumn(format="percent") for m in shown.values() if m.is_share})
+    ui.table(show, "requests_top_agencies", ctx)

@@ -7,7 +7,6 @@ from dashboard import charts, ui
 from dashboard import queries as Q
 from dashboard.i18n import t
 from etl import formats as F
-from etl import metrics as M
 
 ctx = ui.context()
 lang = ctx.lang
@@ -36,9 +35,8 @@ if not ui.nothing_matches(ctx):
     ui.table(ui.rates_frame(Q.rates(ctx.run, ctx.filters, names[2:]), lang), "review_rates_table", ctx)
 
     def labelled(df):
-        ren = {"agency": t("agency", lang), "n_reports": t("n_reports", lang)}
-        ren.update({n: M.get(n).label(lang) for n in M.BY_NAME})
-        return df[[c for c in df.columns if "__" not in c and c != "agency_id"]].rename(columns=ren)
+        # metric columns stay keyed: ui.table labels them and shows each in its unit; unknown values as —
+        return df[[c for c in df.columns if "__" not in c and c != "agency_id"]]
 
     ui.section(t("by_agency", lang), ctx)
     ag = Q.by_agency(ctx.run, ctx.filters, ["review_total", "litigation_total", "review_rate", "correction_rate"],

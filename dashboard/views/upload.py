@@ -8,7 +8,9 @@ the warehouse's remembered sources: the reports already loaded stay.
 """
 
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,10 +21,10 @@ import streamlit as st
 
 from dashboard import access, casework, db, i18n, previews, ui
 from dashboard.i18n import t
-from etl.checks.labels import addr_zh
+from etl import problems
 from etl.filekinds import kinds_words, upload_types
 from etl.reasons import wording
-from etl.warehouse import expected
+from etl.warehouse import expected, summary
 
 MAX_MB = 20
 UPLOADS = Path(os.environ.get("DISCLOSURE_UPLOADS", "data/uploads"))
@@ -39,9 +41,28 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
                           timeout=timeout, check=False)
 
 
+def reason_words(res: dict) -> str:
+    """Why a file could not be read, in the reader's language: the reason's words (etl.reasons), with the
+    reader's detail in Chinese only when it is not English words (a size, a count)."""
+    code = res.get("code") or "parser_error"
+    if lang != "zh":
+        return res.get("reason") or wording(code)[1]
+    zh = wording(code)[0]
+    detail = str(res.get("reason_zh") or "").removeprefix(zh).removeprefix("：")
+    return f"{zh}：{detail}" if detail and not re.search(r"[A-Za-z]{3,}", detail) else zh
+
+
+def problems_frame(found: list[dict]) -> pd.DataFrame:
+    """The parser's problems in the reader's language (etl.problems), each with where it is as printed."""
+    return pd.DataFrame({t("message", lang): [problems.words(p, lang) for p in found],
+                         t("where", lang): [problems.place(p.get("where"), lang) for p in found]})
+
+
 def rebuild(action: str = "load") -> bool:
     """Build the warehouse with UPLOADS added to the sources it remembers (the build waits for another one).
-    Refused without the editing password (dashboard/access.py); logged with the user."""
+    Refused without the editing password (dashboard/access.py); logged with the user. The build's summary
+    comes back as facts (counts, reason codes) and is worded here in the reader's language; a failure's
+    details (English, with server paths) go to the server log."""
     user = access.require(lang)
     if user is None:
         return False
@@ -49,16 +70,22 @@ def rebuild(action: str = "load") -> bool:
     with st.spinner(t("building", lang)):
         try:
             out = _run(["-m", "etl", "build", str(UPLOADS.resolve()), "--db", str(db.db_path().resolve()),
-                        "--quiet"], BUILD_SECONDS)
+                        "--quiet", "--summary-json"], BUILD_SECONDS)
         except subprocess.TimeoutExpired:
             out = None
     casework.store().log(action, user, {"folder": str(UPLOADS.resolve()), "ok": out is not None and out.returncode == 0})
     if out is None or out.returncode != 0:
-        last = (out.stderr.strip().splitlines() or ["?"])[-1] if out is not None else wording("timeout")[lang != "zh"]
-        st.error(t("build_failed", lang, dir=ui.escape_md(str(UPLOADS)), reason=ui.escape_md(last)))
+        if out is None:
+            reason = wording("timeout")[lang != "zh"]
+        else:
+            ui.log.error("upload build failed (exit %s): %s", out.returncode, out.stderr.strip()[-4000:])
+            reason = t("build_failed_log", lang)
+        st.error(t("build_failed", lang, reason=ui.escape_md(reason)))
         return False
-    st.success(t("added", lang, dir=ui.escape_md(str(UPLOADS))))
-    st.text(out.stdout.strip())
+    facts = next((json.loads(ln) for ln in reversed(out.stdout.splitlines()) if ln.startswith("{")), None)
+    st.success(t("added", lang))
+    for line in summary.lines(facts, lang) if facts else []:
+        st.caption(ui.escape_md(line))
     st.cache_data.clear()
     return True
 
@@ -107,19 +134,18 @@ if blobs:
     for (name, data, fid), res in zip(blobs, results, strict=True):
         shown = ui.escape_md(name)
         if not res.get("ok"):
-            reason = res.get("reason_zh") if lang == "zh" else res.get("reason")
-            st.error(t("read_error", lang, name=shown, reason=ui.escape_md(reason or "?")))
+            st.error(t("read_error", lang, name=shown, reason=ui.escape_md(reason_words(res))))
             continue
-        st.success(t("parsed", lang, name=shown, agency=ui.escape_md(res.get("agency") or "?"),
-                     year=res.get("year") or "?", n=res.get("n_cells", 0),
+        st.success(t("parsed", lang, name=shown, agency=ui.escape_md(res.get("agency") or "—"),
+                     year=res.get("year") or "—", n=res.get("n_cells", 0),
                      template=ui.escape_md(i18n.name(i18n.TEMPLATES, res.get("template"), lang))))
         if res.get("problems"):
-            st.dataframe(pd.DataFrame({t("message", lang): [p.get("message") for p in res["problems"]],
-                                       t("where", lang): [addr_zh(str(p["where"])) if p.get("where") else ""
-                                                          for p in res["problems"]]}),
-                         hide_index=True, key=f"problems_{fid}")
+            st.dataframe(problems_frame(res["problems"]), hide_index=True, key=f"problems_{fid}",
+                         placeholder="—")
         if res.get("missing"):
-            st.text(t("missing_cells", lang) + "：" + "；".join(addr_zh(str(m)) for m in res["missing"]))
+            sep = ("：", "；") if lang == "zh" else (": ", "; ")
+            st.caption(ui.escape_md(t("missing_cells", lang) + sep[0]
+                                    + sep[1].join(problems.place(str(m), lang) for m in res["missing"])))
         ready.append((name, data))
 
 if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add", disabled=access.editor() is None) \
@@ -134,7 +160,7 @@ if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add", d
 # --- the expected-reporters list (应报名单) ----------------------------------------------------------------
 
 st.header(t("expected_header", lang))
-st.caption(t("expected_help", lang, dir=ui.escape_md(str(UPLOADS)), file=expected.FILE_NAME))
+st.caption(t("expected_help", lang, file=expected.FILE_NAME))
 kept_list = UPLOADS / expected.FILE_NAME
 if ctx is not None:
     st.download_button(t("expected_template", lang), lambda: expected_template(ctx.run), "expected-template.csv",
@@ -164,7 +190,7 @@ if list_file is not None:
             if not rebuild("expected_list") and old is not None:
                 kept_list.write_bytes(old)  # the warehouse still has the old list: keep the file in step
 if kept_list.is_file():
-    st.caption(t("expected_kept", lang, path=ui.escape_md(str(kept_list))))
+    st.caption(t("expected_kept", lang, path=ui.escape_md(kept_list.name)))
     if st.button(t("expected_remove", lang), key="expected_remove", disabled=access.editor() is None) \
             and access.require(lang) is not None:
         kept_list.unlink()
@@ -214,12 +240,13 @@ def collection_status() -> None:
                 t("n_sources_lost", lang): len(summary.get("lost") or [])}
         for code, n in sorted((summary.get("failures") or {}).items()):
             rows[wording(code)[lang != "zh"]] = n
-        st.dataframe(pd.DataFrame({t("metadata", lang): list(rows), t("value", lang): [str(v) for v in rows.values()]}),
+        st.dataframe(pd.DataFrame({t("metadata", lang): list(rows),
+                                   t("value", lang): [ui.MISSING if v is None else str(v) for v in rows.values()]}),
                      hide_index=True, key="collect_summary")
 
 
 st.header(t("collect_header", lang))
-st.caption(t("collect_help", lang, dir=ui.escape_md(str(COLLECTED))))
+st.caption(t("collect_help", lang))
 sources_file = st.file_uploader(t("collect_sources", lang), type=["csv"], key="collect_sources")
 if sources_file is not None:
     from etl.collect import background

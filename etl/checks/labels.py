@@ -52,12 +52,17 @@ def cell_zh(tbl: str, row: str, col: str) -> str:
 
 
 def addr_zh(addr: str) -> str:
-    """A cell address ("t3.total_processed.total"), a table ("t4") or a chapter ("chapter:problems")."""
+    """A cell address ("t3.total_processed.total"), a row ("t3.granted"), a table ("t4"), a chapter
+    ("chapter:problems") or a narrative fact ("narrative.requests_received") by its printed name."""
     if addr.startswith("chapter:"):
         return f"「{CHAPTER_ZH.get(addr[8:], addr[8:])}」"
     parts = addr.split(".")
     if len(parts) == 3:
         return cell_zh(*parts)
+    if len(parts) == 2 and parts[0] == "narrative":
+        return f"正文所述{NARRATIVE_ZH.get(parts[1], parts[1])}"
+    if len(parts) == 2 and parts[0] in TABLE_ZH:
+        return f"{TABLE_ZH[parts[0]]}「{row_zh(*parts)}」行"
     if addr in F.TABLE_TITLES:
         return f"{TABLE_ZH[addr]}「{F.TABLE_TITLES[addr][0]}」"
     return addr
@@ -104,6 +109,10 @@ def addr_en(addr: str) -> str:
     parts = addr.split(".")
     if len(parts) == 3:
         return cell_en(*parts)
+    if len(parts) == 2 and parts[0] == "narrative":
+        return f"the text's {NARRATIVE_EN.get(parts[1], parts[1])}"
+    if len(parts) == 2 and parts[0] in TABLE_EN:
+        return f'{TABLE_EN[parts[0]]} row "{row_en(*parts)}"'
     if addr in F.TABLE_TITLES:
         return f'{TABLE_EN[addr]} "{F.TABLE_TITLES[addr][1]}"'
     return addr

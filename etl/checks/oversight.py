@@ -184,7 +184,8 @@ def duplicate(con: duckdb.DuckDBPyConnection) -> None:
     insert(con, """
         SELECT d.report_id, d.agency_id, d.year, 'duplicate' AS rule, 'fail' AS status, 'info' AS severity,
                []::VARCHAR[] AS cells, NULL::DOUBLE AS expected, NULL::DOUBLE AS actual,
-               a.source_path AS active_path
+               -- the active file by its folder and name, never the server's path to it
+               regexp_extract(a.source_path, '([^/\\\\]+[/\\\\])?[^/\\\\]+$') AS active_path
         FROM reports d JOIN reports a ON a.agency_id = d.agency_id AND a.year = d.year AND a.is_active
         WHERE NOT d.is_active""", messages="duplicate")
 

@@ -178,9 +178,12 @@ def _missing(report: Report, partial_rows: list[str]) -> None:
         if key in report.chapters or (key == "overview" and report.chapters):
             continue
         if key in lost:
+            ev = lost[key]
+            seen = (f"its table {ev['table']} was read" if ev["variant"] == "table" else
+                    f"text about {'/'.join(ev['words'])} follows chapter {ev['after'][8:]}")
             report.problems.append(Problem(
-                "chapter_heading_unclear", f"chapter {key}: heading not found, but {lost[key]}; the heading may "
-                "have been lost in conversion", f"chapter:{key}"))
+                "chapter_heading_unclear", f"chapter {key}: heading not found, but {seen}; the heading may "
+                "have been lost in conversion", f"chapter:{key}", {"chapter": f"chapter:{key}", **ev}))
         else:
             report.missing.append(f"chapter:{key}")
     fmts = expected_formats(report)
@@ -192,7 +195,7 @@ def _missing(report: Report, partial_rows: list[str]) -> None:
             continue
         if len(lacking) == len(want):
             report.missing.append(table)
-            report.problems.append(Problem("missing_table", f"table {table[1]} not found", table))
+            report.problems.append(Problem("missing_table", f"table {table[1]} not found", table, {"table": table}))
             continue
         rows = sorted({r for _, r, _ in lacking}, key=lambda r: [x for _, x, _ in want].index(r))
         for r in rows:
@@ -207,8 +210,11 @@ def _missing(report: Report, partial_rows: list[str]) -> None:
         why = ("the report may be truncated" if not unread else
                f"{unread} of them printed but not read (see the reading problems)" if unread < len(lacking) else
                "all printed but not read (see the reading problems)")
+        variant = "truncated" if not unread else "some_unread" if unread < len(lacking) else "all_unread"
         report.problems.append(Problem(
             "incomplete_table", f"table {table[1]}: {len(lacking)} of {len(want)} cells missing "
-            f"(from {table}.{rows[0]}); {why}", table))
+            f"(from {table}.{rows[0]}); {why}", table,
+            {"variant": variant, "table": table, "missing": len(lacking), "cells": len(want),
+             "from": f"{table}.{rows[0]}", "unread": unread}))
     for r in partial_rows:
-        report.problems.append(Problem("truncated_row", f"{r}: row cut off before all its cells", r))
+        report.problems.append(Problem("truncated_row", f"{r}: row cut off before all its cells", r, {"row": r}))

@@ -65,13 +65,15 @@ _CONTENT_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
 _CHAPTER_TABLE = {"proactive": "t2", "requests": "t3", "review_litigation": "t4"}
 
 
-def unclear(chapters: Mapping[str, str], tables: set[str]) -> dict[str, str]:
-    """Chapters not found whose content stands where they should: key -> the evidence, in a few words.
+def unclear(chapters: Mapping[str, str], tables: set[str]) -> dict[str, dict]:
+    """Chapters not found whose content stands where they should: key -> the evidence, as the parameters of
+    the problem that says so ({"variant": "table", "table": "t3"} or {"variant": "words", "words": […],
+    "after": "chapter:…"}; etl.problems words them).
 
     Only between chapters that were found (or after the last found, for the last chapter): a table chapter
     whose table was read; another whose subject's words fill the text that runs on from the chapter found
     before it (that text is where the lost heading's chapter landed)."""
-    out: dict[str, str] = {}
+    out: dict[str, dict] = {}
     found = [k for k in F.CHAPTER_KEYS if k in chapters]
     for key in F.CHAPTER_KEYS[1:]:  # the overview is never missing once any chapter is found
         if key in chapters:
@@ -83,10 +85,10 @@ def unclear(chapters: Mapping[str, str], tables: set[str]) -> dict[str, str]:
         table = _CHAPTER_TABLE.get(key)
         if table:
             if table in tables:
-                out[key] = f"its table {table} was read"
+                out[key] = {"variant": "table", "table": table}
             continue
         text = F.norm(chapters[before[-1]])
         hits = [next((w for w in words if w in text), None) for words in _CONTENT_WORDS.get(key, ())]
         if hits and all(hits):
-            out[key] = f"text about {'/'.join(h for h in hits if h)} follows chapter {before[-1]}"
+            out[key] = {"variant": "words", "words": [h for h in hits if h], "after": f"chapter:{before[-1]}"}
     return out

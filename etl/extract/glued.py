@@ -538,11 +538,11 @@ def _extract_t3(tx: _Text, res: GluedResult) -> tuple[int, int] | None:
         try:
             rs = [] if h.run.spill else _t3_readings(h.run.tokens, cols)
         except _TooMany:
-            rs, why[h.key] = [], "too many readings to search"
+            rs, why[h.key] = [], "too_many"
         if h.run.spill:
-            why[h.key] = "the digits run on into a date in the text that follows"
+            why[h.key] = "spill"
         elif len(rs) > _ROW_READINGS_CAP:
-            rs, why[h.key] = [], f"more than {_ROW_READINGS_CAP} readings"
+            rs, why[h.key] = [], "capped"
         readings[h.key] = [tuple(r[i] for i in order) for r in rs]
         cands[h.key] = [tuple(int(x) for x in r) for r in readings[h.key]]
 
@@ -553,7 +553,8 @@ def _extract_t3(tx: _Text, res: GluedResult) -> tuple[int, int] | None:
         res.problems.append(Problem(INCONSISTENT, (
             "t3: the glued rows' readings were cut off by the search cap" if capped else
             "t3: no reading of the glued rows satisfies every column identity (T3-balance, T3-outcomes)")
-            + "; only rows with a single reading of their own are placed", "t3"))
+            + "; only rows with a single reading of their own are placed", "t3",
+            {"variant": "capped" if capped else "none", "table": "t3"}))
 
     for h in hits:
         rs = readings[h.key]
@@ -572,17 +573,28 @@ def _extract_t3(tx: _Text, res: GluedResult) -> tuple[int, int] | None:
     return hits[0].label_at, hits[-1].run.end
 
 
+# why a glued run was left out without trying its readings: etl.problems' variant -> the English words
+_WHY = {"spill": "the digits run on into a date in the text that follows",
+        "too_many": "too many readings", "capped": f"more than {_ROW_READINGS_CAP} readings",
+        "no_columns": "its columns cannot be told from the header"}
+
+
 def _ambiguous(table: str, row: str, run: _Run, readings: Sequence[Reading], why: str | None = None
                ) -> Problem:
     where = f"{table}.{row}"
     label = F.label(table, "row", row)
+    params: dict = {"row": where, "run": run.text}
     if why:
-        how = why
+        how, params["variant"] = _WHY[why], why
+        if why == "capped":
+            params["cap"] = _ROW_READINGS_CAP
     elif not readings:
         how = "no split into the row's cells" + ("" if table == "t2" else " fits its sums")
+        params["variant"] = "no_split" if table == "t2" else "no_split_sums"
     else:
         how = "more than one reading, e.g. " + " or ".join(_show(r) for r in readings[:2])
-    return Problem(AMBIGUOUS, f"{where} ({label}): glued run {run.text!r}: {how}; left out", where)
+        params |= {"variant": "several", "readings": [_show(r) for r in readings[:2]]}
+    return Problem(AMBIGUOUS, f"{where} ({label}): glued run {run.text!r}: {how}; left out", where, params)
 
 
 def _cell(table: str, row: str, col: str, raw: str, placed: str, value: int | float | None = None) -> Cell:
@@ -621,7 +633,7 @@ def _extract_t4(tx: _Text, lo: int, res: GluedResult) -> None:
     why = None
     if hit.run.spill:
         readings: list[Reading] = []
-        why = "the digits run on into a date in the text that follows"
+        why = "spill"
     elif _delimited(toks, n):
         readings = [tuple(toks)]
     else:
@@ -632,11 +644,11 @@ def _extract_t4(tx: _Text, lo: int, res: GluedResult) -> None:
                 if readings:
                     res.problems.append(Problem(INCONSISTENT, "t4: no reading of the glued run satisfies "
                                                 "every block's sum; only blocks with one reading are placed",
-                                                "t4"))
+                                                "t4", {"variant": "none", "table": "t4"}))
         except _TooMany:
             readings = []
         if len(readings) > _T4_READINGS_CAP:
-            readings, why = [], "too many readings"
+            readings, why = [], "too_many"
     placed = "header" if _delimited(toks, n) else "arithmetic"
     for b, block in enumerate(F.T4_ROW_KEYS):
         w = len(F.T4_COL_KEYS)
@@ -705,7 +717,7 @@ def _extract_t2(tx: _Text, hi: int, res: GluedResult) -> None:
         if not cols and len(res.formats["t2"]) == 1:  # header cut short: the table's one format decides
             cols = F.T2_FORMATS[next(iter(res.formats["t2"]))].layout.get(h.key, ())
         if not cols:
-            res.problems.append(_ambiguous("t2", h.key, h.run, [], "its columns cannot be told from the header"))
+            res.problems.append(_ambiguous("t2", h.key, h.run, [], "no_columns"))
             continue
         m = _HEADER_UNIT.search(head)
         _t2_row(h, cols, m.group(0) if m else None, res)
@@ -739,7 +751,8 @@ def _t2_row(h: _Hit, cols: tuple[str, ...], header_unit: str | None, res: GluedR
             value, known = to_unit(p, F.T2_AMOUNT_COLS[col], unit)
             if not known and p.kind == NUMBER:
                 res.problems.append(Problem("unit_unknown", f"t2.{h.key}.{col}: amount {raw!r} states no "
-                                            "unit; kept as printed", f"t2.{h.key}.{col}"))
+                                            "unit; kept as printed", f"t2.{h.key}.{col}",
+                                            {"cell": f"t2.{h.key}.{col}", "raw": raw}))
         res.cells.append(_cell("t2", h.key, col, raw, placed, value))
 
 

@@ -509,7 +509,9 @@ def read_narrative(text: str, year: int | None = None, agency: str | None = None
             out.problems.append(Problem(
                 "narrative_conflict",
                 f"the prose states {key} as {' and '.join(map(str, values))} ({shown}); left out",
-                f"narrative.{key}"))
+                f"narrative.{key}",
+                {"fact": f"narrative.{key}", "values": values,
+                 "quotes": [[c.value, c.approx, _trim(c.sentence, c.at, 60)] for c in pool]}))
             continue
         c = pool[0]
         out.facts[key] = c.value

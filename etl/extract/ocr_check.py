@@ -94,7 +94,7 @@ def verify(report: Report) -> None:
         if fix is not None:
             cell, new = fix
             _correct(report, cell, new, "every identity of the table holds only if it is "
-                     f"{new}, and no other single-digit change does that")
+                     f"{new}, and no other single-digit change does that", "unique")
             values[str(cell.addr)] = float(new)
             failing = []
         else:
@@ -103,7 +103,8 @@ def verify(report: Report) -> None:
                 report.problems.append(Problem(
                     "ocr_unverified", f"{tbl}: the table read by OCR does not add up ({', '.join(rules)}), and no "
                     "single misread digit explains it: the scan may be misread or the printed table itself may "
-                    "not add up; cells kept as read", tbl))
+                    "not add up; cells kept as read", tbl,
+                    {"table": tbl, "n": sum(ids[i][1] == tbl for i in failing), "rules": rules}))
     covered: set[str] = set()  # cells of an identity that holds: confirmed by the table
     bad = set(failing)
     for i, (_, _, _, parts, totals) in enumerate(ids):
@@ -115,14 +116,15 @@ def verify(report: Report) -> None:
             report.problems.append(Problem(
                 "ocr_uncertain", f"{c.addr}: read by OCR as {c.raw!r} with confidence "
                 f"{'unknown' if c.conf is None else f'{c.conf:.2f}'}, and no identity of the table confirms it",
-                str(c.addr)))
+                str(c.addr), {"cell": str(c.addr), "raw": c.raw, "conf": c.conf}))
 
 
-def _correct(report: Report, cell: Cell, new: int, why: str) -> None:
+def _correct(report: Report, cell: Cell, new: int, why: str, variant: str) -> None:
     old = cell.raw
     cell.value, cell.kind, cell.read = new, ZERO if new == 0 else NUMBER, "ocr_corrected"
     report.problems.append(Problem("ocr_corrected", f"{cell.addr}: OCR read {old!r}; {why}: corrected to {new}",
-                                   str(cell.addr)))
+                                   str(cell.addr), {"variant": variant, "cell": str(cell.addr), "old": old,
+                                                    "new": new}))
 
 
 def _lookalikes(report: Report, ids: list, values: dict[str, float]) -> None:
@@ -148,7 +150,7 @@ def _lookalikes(report: Report, ids: list, values: dict[str, float]) -> None:
         groups = members[addr]
         if all(i not in bad and all(a in trial for a in ids[i][3] + ids[i][4]) for i in groups):
             _correct(report, c, v, f"{c.raw!r} is how OCR misreads the digit {v}, and with it every identity "
-                     "the cell is in holds")
+                     "the cell is in holds", "lookalike")
             values[addr] = float(v)
 
 

@@ -29,6 +29,7 @@ from etl.document import Document
 from etl.extract.tables import TableResult, TableWalker, tokens
 from etl.identities import specs
 from etl.model import Cell, Problem
+from etl.problems import READINGS
 
 _EPS = 1e-6  # the checks' tolerance (etl.checks.within)
 _SHOWN = 4  # cells or sums named in a message before "…"
@@ -107,7 +108,7 @@ def verify_readings(doc: Document, walked: TableResult) -> None:
     if not failing:
         return
     others = [(name, TableWalker().run(tokens(other))) for name, other in alternatives()]
-    primary = getattr(doc, "reading", "the reading of the document's structure")
+    primary = getattr(doc, "reading", "structure")  # an etl.problems.READINGS code
     for t in failing:
         _settle(t, walked, primary, others)
 
@@ -164,15 +165,27 @@ def _take(tbl: str, walked: TableResult, changed: dict[tuple[str, str], Cell], r
     walked.partial_rows = [r for r in walked.partial_rows if r not in gone or r in still_partial]
     addrs = [F.addr_str(tbl, r, c) for r, c in changed]
     walked.problems.append(Problem(
-        "alternative_reading", f"table {tbl[1]}: {primary} breaks {_listed([str(s) for s in broken])}; "
-        f"{name} reads {len(addrs)} cell(s) otherwise ({_listed(addrs)}) and satisfies every sum of the table: "
-        "that reading is taken", tbl))
+        "alternative_reading", f"table {tbl[1]}: {_en(primary)} breaks {_listed([str(s) for s in broken])}; "
+        f"{_en(name)} reads {len(addrs)} cell(s) otherwise ({_listed(addrs)}) and satisfies every sum of the "
+        "table: that reading is taken", tbl,
+        {"table": tbl, "primary": primary, "other": name, "n_broken": len(broken), "n": len(addrs),
+         "cells": addrs}))
+
+
+def _en(reading: str) -> str:
+    """A reading's code (etl.problems.READINGS) in the English message."""
+    return READINGS.get(reading, READINGS["structure"])[1]
 
 
 def _shown(c: Cell | None) -> str:
     if c is None:
         return "nothing"
     return repr(c.raw) if c.raw else "a blank"
+
+
+def _raw(c: Cell | None) -> str | None:
+    """A cell as a reading read it, for a problem's parameters: None (nothing read) or its printed text."""
+    return None if c is None else c.raw
 
 
 def _withdraw(tbl: str, walked: TableResult, mine: dict[tuple[str, str], Cell],
@@ -190,16 +203,20 @@ def _withdraw(tbl: str, walked: TableResult, mine: dict[tuple[str, str], Cell],
             continue
         if len(bad) == len(cols) and len(cols) > 1:
             names = list(dict.fromkeys(n for col in cols for n, _ in differ[row, col]))
-            readings = "; ".join(
-                f"{n} reads " + " / ".join(_shown(next((c for m, c in differ[row, col] if m == n), mine[row, col]))
-                                           for col in cols) for n in names)
+            theirs = {n: [next((c for m, c in differ[row, col] if m == n), mine[row, col]) for col in cols]
+                      for n in names}
+            readings = "; ".join(f"{_en(n)} reads " + " / ".join(_shown(c) for c in cs) for n, cs in theirs.items())
             where = f"{tbl}.{row}"
             walked.problems.append(Problem(
-                "unproven", f"{where}: {primary} reads {' / '.join(_shown(mine[row, col]) for col in cols)}; "
-                f"{readings}; {why}", where))
+                "unproven", f"{where}: {_en(primary)} reads {' / '.join(_shown(mine[row, col]) for col in cols)}; "
+                f"{readings}; {why}", where,
+                {"where": where, "reads": [[primary, [_raw(mine[row, col]) for col in cols]],
+                                           *([n, [_raw(c) for c in cs]] for n, cs in theirs.items())]}))
             continue
         for col in bad:
             where = F.addr_str(tbl, row, col)
-            others = "; ".join(f"{n} reads {_shown(c)}" for n, c in differ[row, col])
+            others = "; ".join(f"{_en(n)} reads {_shown(c)}" for n, c in differ[row, col])
             walked.problems.append(Problem(
-                "unproven", f"{where}: {primary} reads {_shown(mine[row, col])}; {others}; {why}", where))
+                "unproven", f"{where}: {_en(primary)} reads {_shown(mine[row, col])}; {others}; {why}", where,
+                {"where": where, "reads": [[primary, [_raw(mine[row, col])]],
+                                           *([n, [_raw(c)]] for n, c in differ[row, col])]}))

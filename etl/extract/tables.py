@@ -299,7 +299,9 @@ class TableWalker:
             self.res.problems.append(Problem(
                 "ambiguous_row", f"{len(pending)} row(s) of values printed without a label after {where} "
                 f"{'before t3.' + nxt if nxt else 'at the end of the table'}: which rows they are is not "
-                "certain; left out", where))
+                "certain; left out", where,
+                {"variant": "unlabelled", "n": len(pending), "after": where, "before": f"t3.{nxt}"} if nxt else
+                {"variant": "unlabelled_end", "n": len(pending), "after": where}))
             return
         for key, values in zip(between, pending, strict=True):
             for col, raw in zip(self.t3_cols or F.T3_COL_KEYS, values, strict=True):
@@ -332,7 +334,8 @@ class TableWalker:
         self.res.problems.append(Problem(
             "column_order", f"table 3: the header's column order breaks 总计 = Σ applicant columns on "
             f"{len(full)} rows; read in the order {'总计 first' if other == T3_TOTAL_FIRST else 'official'} "
-            "that satisfies it", "t3"))
+            "that satisfies it", "t3",
+            {"variant": "total_first" if other == T3_TOTAL_FIRST else "official", "n": len(full)}))
 
     def _verify_t3_positions(self) -> None:
         """Rows placed by position stand only if the table's outcome sums, where they can be checked,
@@ -353,7 +356,8 @@ class TableWalker:
                 where = f"t3.{r}"
                 self.res.problems.append(Problem(
                     "ambiguous_row", f"{where}: values printed without a label, placed by position, break "
-                    f"T3-outcomes ({col}); left out", where))
+                    f"T3-outcomes ({col}); left out", where,
+                    {"variant": "position", "row": where, "total": f"t3.total_processed.{col}"}))
             return
 
     def _misprinted_row(self, t: Token) -> str | None:
@@ -370,7 +374,7 @@ class TableWalker:
         where = f"t3.{key}"
         self.res.problems.append(Problem(
             "label_misprint", f"{where}: printed label {t.text.strip()!r} read as {F.label('t3', 'row', key)!r} "
-            "(close to that label only, in its official position)", where))
+            "(close to that label only, in its official position)", where, {"row": where, "printed": t.text.strip()}))
         return key
 
     def _take_value(self, t: Token) -> bool:
@@ -435,17 +439,18 @@ class TableWalker:
             while len(values) > width and not values[-1].strip():
                 values = values[:-1]  # padding cells after the last column
         readings.append((row.header, values))
-        reason = ""
+        reason: Unplaced | None = None
         for header, vals in readings:
             placed = _t2_columns(row.key, _t2_slots(header), len(vals), frozenset(self._t2_fmt_evidence()))
-            if isinstance(placed, str):
+            if isinstance(placed, Unplaced):
                 reason = reason or placed
                 continue
             row.values = vals
             row.cols, row.placed = placed
             return True
         where = f"t2.{row.key}"
-        self.res.problems.append(Problem("ambiguous_row", f"{where}: {reason}; the row is left out", where))
+        self.res.problems.append(Problem("ambiguous_row", f"{where}: {reason}; the row is left out", where,
+                                         {"row": where, **(reason.params if reason else {})}))
         return False
 
     def _t2_fmt_evidence(self) -> set[str]:
@@ -517,7 +522,8 @@ class TableWalker:
             where = f"{row.table}.{row.key}"
             self.res.problems.append(Problem(
                 "ambiguous_row", f"{where}: {len(row.values)} of {len(row.cols)} values printed and a blank "
-                "cell cannot be located; the row is left out", where))
+                "cell cannot be located; the row is left out", where,
+                {"variant": "short", "row": where, "n": len(row.values), "of": len(row.cols)}))
             return
         if row.key is None:
             vals = []
@@ -555,7 +561,8 @@ class TableWalker:
               placed: str = "header") -> None:
         if (table, row, col) in self.seen:
             self.res.problems.append(Problem("duplicate_cell", f"{table}.{row}.{col} printed twice; kept the "
-                                             "first", F.addr_str(table, row, col)))
+                                             "first", F.addr_str(table, row, col),
+                                             {"cell": F.addr_str(table, row, col)}))
             return
         self.seen.add((table, row, col))
         self.res.seen_tables.add(table)
@@ -569,11 +576,12 @@ class TableWalker:
                                                                              else None))
             if not known and p.kind == NUMBER:
                 self.res.problems.append(Problem("unit_unknown", f"{where}: amount {raw!r} states no unit; "
-                                                 "kept as printed", where))
+                                                 "kept as printed", where, {"cell": where, "raw": raw}))
         elif p.unit and p.kind == NUMBER:
             value = tidy(p.value) if p.value is not None else None
         if p.kind == TEXT:
-            self.res.problems.append(Problem("text_cell", f"{where}: {raw!r} is not a number", where))
+            self.res.problems.append(Problem("text_cell", f"{where}: {raw!r} is not a number", where,
+                                             {"cell": where, "raw": raw}))
         self.res.cells.append(Cell(table, row, col, value, raw, p.kind, placed,
                                    read="text" if conf is None else "ocr", conf=conf))
 
@@ -712,9 +720,20 @@ def _t2_layouts(row: str) -> dict[str, tuple[str, ...]]:
     return {fmt: f.layout[row] for fmt, f in F.T2_FORMATS.items() if row in f.layout}
 
 
+@dataclass(frozen=True)
+class Unplaced:
+    """Why a table-2 row's columns cannot be decided: the English words and etl.problems' parameters."""
+
+    text: str
+    params: dict
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @lru_cache(maxsize=4096)
 def _t2_columns(row: str, slots: tuple[str | None, ...], n: int,
-                evidence: frozenset[str]) -> tuple[tuple[str, ...], str] | str:
+                evidence: frozenset[str]) -> tuple[tuple[str, ...], str] | Unplaced:
     """Columns for the n values of a table-2 row, with how they were found — or why they cannot be.
 
     - header: every header cell names a column of this row, one per value;
@@ -735,7 +754,8 @@ def _t2_columns(row: str, slots: tuple[str | None, ...], n: int,
         if len(fits) == 1 and known and set(known) <= valid:
             return next(iter(fits)), "position"
     if set(known) & valid:
-        return f"{n} values under a header naming {', '.join(c or '?' for c in slots)}"
+        return Unplaced(f"{n} values under a header naming {', '.join(c or '?' for c in slots)}",
+                        {"variant": "t2_header", "n": n, "slots": list(slots)})
     # No usable header (none, unreadable, or another item's when a page dropped this one's): the count
     # alone decides, where only one format gives the row that many columns.
     by_count = {fmt: lay for fmt, lay in layouts.items() if len(lay) == n}
@@ -744,8 +764,9 @@ def _t2_columns(row: str, slots: tuple[str | None, ...], n: int,
     if len(set(by_count.values())) == 1:
         return next(iter(by_count.values())), "official_order"
     if not slots:
-        return f"{n} values and no readable header"
-    return f"{n} values under {len(slots)} header cells that do not name its columns"
+        return Unplaced(f"{n} values and no readable header", {"variant": "t2_no_header", "n": n})
+    return Unplaced(f"{n} values under {len(slots)} header cells that do not name its columns",
+                    {"variant": "t2_unnamed", "n": n, "m": len(slots)})
 
 
 def _t3_header_read(header: str) -> bool:

@@ -292,7 +292,7 @@ def _pictures_of_pages(data: bytes, body: etree._Element) -> Document:
         raise ReadError("no_text", "DOCX holds only images that are linked, not embedded")
     pages = ocr_images(images)
     problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} picture(s) of pages in the DOCX",
-                 "where": None}]
+                 "where": None, "params": {"variant": "docx", "n": len(pages)}}]
     return Document(kind="docx", blocks=pdf.assemble(pages), problems=problems, pages=len(pages), read="ocr")
 
 

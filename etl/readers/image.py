@@ -20,7 +20,8 @@ _PIL_ERRORS = (OSError, ValueError, SyntaxError, EOFError)  # what Pillow raises
 
 def read_image(data: bytes) -> Document:
     pages = ocr_images([data])
-    problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} page image(s)", "where": None}]
+    problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} page image(s)", "where": None,
+                 "params": {"variant": "image", "n": len(pages)}}]
     from etl.readers import pdf
 
     return Document(kind="image", blocks=pdf.assemble(pages), problems=problems, pages=len(pages), read="ocr")

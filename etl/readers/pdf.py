@@ -105,10 +105,10 @@ class PdfDocument(Document):
 
     alternatives: Callable[[], list[tuple[str, Document]]] | None = field(default=None, repr=False,
                                                                           compare=False)
-    reading: str = "the page layout (words placed by their position)"  # what this Document's reading is
+    reading: str = "layout"  # what this Document's reading is: an etl.problems.READINGS code
 
 
-TEXT_ORDER = "the page text in the order it was written"
+TEXT_ORDER = "text_order"  # the name of the second reading (etl.problems.READINGS)
 
 
 def text_order_readings(data: bytes) -> list[tuple[str, Document]]:
@@ -618,14 +618,15 @@ def read_pdf(data: bytes) -> Document:
     problems = []
     if repaired:
         problems.append({"code": "damaged_file", "message": "damaged PDF rebuilt by MuPDF; content may be incomplete",
-                         "where": None})
+                         "where": None, "params": {}})
     empty = [p + 1 for p, (_, items) in enumerate(pages) if not items]
     if empty:
         problems.append({"code": "no_text_layer", "message": f"pages without text (blank, or OCR read nothing): "
-                         f"{empty}", "where": None})
+                         f"{empty}", "where": None, "params": {"pages": empty}})
     if scanned:
         problems.append({"code": "ocr_pages", "message": f"pages read by OCR (no text layer): "
-                         f"{[p + 1 for p in scanned]}", "where": None})
+                         f"{[p + 1 for p in scanned]}", "where": None,
+                         "params": {"variant": "pdf", "pages": [p + 1 for p in scanned]}})
     meta = {}
     if (info.get("title") or "").strip():
         meta["title"] = info["title"].strip()

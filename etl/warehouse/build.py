@@ -42,7 +42,7 @@ from etl.assess import rules as assess_rules
 from etl.casework import follow, overrides
 from etl.checks.categories import ACCUSATION
 from etl.reasons import wording
-from etl.warehouse import deadlines, derive, expected, load, marts, provenance, reference, schema
+from etl.warehouse import deadlines, derive, expected, load, marts, provenance, reference, schema, summary
 from etl.warehouse.agencies import Resolver
 from etl.warehouse.expected import Expected
 from etl.warehouse.files import Skipped, discover
@@ -72,6 +72,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel parsers (default: CPU count)")
     p.add_argument("--full", action="store_true", help="re-parse every file, ignoring the previous warehouse")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--summary-json", action="store_true",
+                   help="print the summary as one JSON line (counts and reason codes, no paths)")
     p.add_argument("--wait", type=float, default=600, metavar="SECONDS",
                    help="how long to wait for another build of the same warehouse (default 600)")
     p.add_argument("--timeout", type=float, default=DEFAULT_LIMITS.seconds, metavar="SECONDS",
@@ -471,10 +473,6 @@ def write_failure(e: BaseException, db: Path) -> str | None:
     return None
 
 
-def _by_reason(counts: collections.Counter) -> str:
-    return "; ".join(f"{n} × {wording(code)[1]}" for code, n in counts.most_common())
-
-
 def run(args: argparse.Namespace) -> int:
     missing = [s for s in args.src if not os.path.lexists(s)]
     if missing:
@@ -498,21 +496,15 @@ def run(args: argparse.Namespace) -> int:
         n_fail, n_unc = con.execute(f"SELECT count(*) FILTER (WHERE {ACCUSATION}), "
                                     "count(*) FILTER (WHERE status = 'uncertain') FROM findings").fetchone()
     sources = json.loads(info.get("sources") or "[]")
+    result = summary.facts(info, len(sources), n_fail, n_unc)
+    if args.summary_json:  # for the dashboard, which words it in the reader's language (no paths)
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
     print(f"sources ({len(sources)}): " + ", ".join(sources))
-    if info.get("unchanged"):
-        print(f"{args.db} is up to date: {info['n_reused']} files unchanged, nothing to rebuild "
-              f"({info['seconds']:.1f}s)")
-    else:
-        print(f"built {args.db}: {info['n_reports']} reports ({info['n_parsed']} parsed, {info['n_reused']} "
-              f"reused; {info['n_added']} added, {info['n_replaced']} replaced, {info['n_dropped']} dropped), "
-              f"{info['n_errors']} unreadable files, {n_fail} failed checks, {n_unc} uncertain, "
-              f"{info['seconds']:.1f}s")
+    print(f"warehouse: {args.db}")
+    print("\n".join(summary.lines(result, "en")[1:]))
     fu = info.get("follow_up") or {}
     if fu:
         print("review follow-up: " + ", ".join(f"{fu[k]} {k}" for k in ("open", "rectified", "withdrawn", "gone")
                                                 if fu.get(k)) + f" ({fu.get('changed', 0)} changed)")
-    if info["errors"]:
-        print(f"unreadable: {_by_reason(info['errors'])}")
-    if info["skipped"]:
-        print(f"skipped: {_by_reason(info['skipped'])}")
     return 0

@@ -150,7 +150,9 @@ def injected_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory
     evil = copy.deepcopy(next(r for r in reports if r.year == 2022))
     evil.agency = INJECTED
     evil.title = INJECTED_TITLE
-    evil.problems = [*evil.problems, Problem("text_cell", INJECTED_PROBLEM, "t3.granted.total")]
+    # the printed text a problem quotes (a cell that is not a number) carries the injection
+    evil.problems = [*evil.problems, Problem("text_cell", INJECTED_PROBLEM, "t3.granted.total",
+                                             {"cell": "t3.granted.total", "raw": INJECTED_PROBLEM})]
     evil.source.sha256 = "injected-" + evil.source.sha256[:32]
     evil.source.path = str(corpus / "injected" / "2022.txt")
     db = tmp_path_factory.mktemp("injected") / "warehouse.duckdb"
@@ -215,3 +217,42 @@ def ocr_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     finally:
         con.close()
     return db, ocr.source.sha256, str(cell.addr)
+
+
+@pytest.fixture(scope="session")
+def problems_warehouse(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(warehouse, report_id): a few generated reports plus one whose text was changed to trip the parser
+    (a figure printed as words, table 4 cut off: dash_helpers.with_problems), parsed by the real parser and
+    loaded through the real load path — a report with parser problems to word on the Report page."""
+    import datetime as dt
+
+    from dash_helpers import with_problems
+
+    from etl.parse import parse_file
+    from etl.warehouse import deadlines, load, reference, schema
+    from etl.warehouse.agencies import Resolver
+    from etl.warehouse.build import finish
+
+    corpus = warehouse.parent / "corpus"
+    files = sorted(corpus.rglob("*.txt"))
+    src = files[0]
+    changed = tmp_path_factory.mktemp("problems") / src.parent.name / src.name
+    changed.parent.mkdir(parents=True)
+    changed.write_text(with_problems(src.read_text(encoding="utf-8")), encoding="utf-8")
+    bad = parse_file(changed)
+    assert "missing_table" in {p.code for p in bad.problems}, [p.code for p in bad.problems]
+    assert any((p.where or "").startswith("t2.licensing") for p in bad.problems), [p.where for p in bad.problems]
+    others = [parse_file(f) for f in files if f.parent != src.parent][:12]
+    db = changed.parents[1] / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    try:
+        schema.create(con)
+        load.load_reports(con, [*others, bad])
+        finish(con, Resolver(reference.agency_rows([corpus / "agencies.csv"])), deadline_rules=deadlines.rules([corpus]))
+        con.execute("INSERT INTO build_info (built_at, n_files, n_reports, n_errors, version, schema_version) "
+                    "VALUES (?, ?, ?, 0, 'test', ?)", [dt.datetime.now().replace(microsecond=0), len(others) + 1,
+                                                      len(others) + 1, schema.SCHEMA_VERSION])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return db, bad.source.sha256

@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from dash_helpers import open_app, sql_runner
+from dash_helpers import open_app, report_files, sql_runner
 from docx import Document
 from openpyxl import load_workbook
 
@@ -219,13 +219,17 @@ def test_no_warehouse_says_how_to_build_one(tmp_path, monkeypatch):
 
 def test_downloads_are_real_files(app_env, downloads, run):
     open_app()
-    png = downloads["overview_requests.png"]()
+    y0 = int(run("SELECT min(year) AS y FROM report_metrics")["y"].iloc[0])
+    y = last_year(run)
+    # files named after what they hold, whose and which years, in the interface's language
+    scope = f"全部机关_{y0}-{y}年"
+    chart = f"{M.get('new_received').label('zh')}_{scope}"
+    png = downloads[f"{chart}.png"]()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
-    svg = downloads["overview_requests.svg"]()
+    svg = downloads[f"{chart}.svg"]()
     svg = svg.decode() if isinstance(svg, bytes) else svg
     assert svg.lstrip().startswith("<svg") and M.get("new_received").label("zh") in svg
-    y = last_year(run)
-    wb = load_workbook(io.BytesIO(downloads["overview_by_year.xlsx"]()))
+    wb = load_workbook(io.BytesIO(downloads[f"{t('trends')}_{scope}.xlsx"]()))
     ws = wb.active
     assert ws.cell(1, 1).value == t("trends")  # the title row names the table (its section)
     assert "数据日期" in ws.cell(2, 1).value  # then the filters and data date
@@ -234,16 +238,17 @@ def test_downloads_are_real_files(app_env, downloads, run):
     assert header[0] == t("year")
     years = [r[0].value for r in ws.iter_rows(min_row=first)]
     assert years[-1] == y
-    csv = downloads["overview_by_year.csv"]().decode("utf-8-sig")
+    csv = downloads[f"{t('trends')}_{scope}.csv"]().decode("utf-8-sig")
     assert csv.splitlines()[0].startswith(t("year"))
-    doc = Document(io.BytesIO(downloads["briefing.docx"]()))
+    brief = downloads[f"{t('briefing_title')}_{scope}.docx"]
+    doc = Document(io.BytesIO(brief()))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert t("briefing_title") in text
     cells = [c.text for tb in doc.tables for row in tb.rows for c in row.cells]
     rm = run("SELECT * FROM report_metrics WHERE year = ?", [y])
     assert f"{ratio(rm, 'disclosure_rate'):.1%}" in cells
     assert M.get("disclosure_rate").definition("zh") in text
-    with zipfile.ZipFile(io.BytesIO(downloads["briefing.docx"]())) as z:  # charts embedded as images
+    with zipfile.ZipFile(io.BytesIO(brief())) as z:  # charts embedded as images
         assert len([n for n in z.namelist() if n.startswith("word/media/")]) >= 3
 
 
@@ -265,10 +270,22 @@ def test_report_page_highlights_finding_cells(app_env, run, downloads):
     assert "#ffe08a" in styles  # the finding's cells are highlighted
     n_flagged = len([a for a in json.loads(f["cells"].iloc[0]) if a.startswith("t3.")])
     assert styles.split("{")[0].count("_row") >= min(n_flagged, 1)
-    # the rebuilt table downloads as printed: row labels, then the raw cells
-    csv = downloads[f"report_{rid[:12]}_t3.csv"]().decode("utf-8-sig").splitlines()
+    # the rebuilt table downloads with the printed row labels and the figures as numbers; the file is named
+    # after the agency, the year and the table
+    agency, year = report_files(run, rid)
+    value = run("SELECT value FROM cells WHERE report_id = ? AND tbl = 't3' AND row_key = 'new_received' "
+                "AND col_key = 'natural_person'", [rid])["value"].iloc[0]
+    csv = downloads[f"{agency}_{year}_表三.csv"]().decode("utf-8-sig").splitlines()
     assert csv[0].split(",")[1] == "自然人"
-    assert csv[1].split(",")[:2] == ["一、本年新收政府信息公开申请数量", raw]
+    assert csv[1].split(",")[:2] == ["一、本年新收政府信息公开申请数量", f"{value:.0f}"]
+    sheet = load_workbook(io.BytesIO(downloads[f"{agency}_{year}_表三.xlsx"]())).active
+    header = int(sheet.freeze_panes[1:]) - 1
+    assert sheet.cell(header + 1, 2).value == value and sheet.cell(header + 1, 2).data_type == "n"
+    # the finding's cells filled as on screen, and said so above the table
+    filled = [c.coordinate for row in sheet.iter_rows(min_row=header + 1) for c in row
+              if c.fill.fgColor.rgb.endswith("FFE08A")]
+    assert len(filled) >= min(n_flagged, 1)
+    assert t("highlight_note") in [sheet.cell(r, 1).value for r in range(1, header)]
     # a mark exactly where the warehouse says the parser did not place the cell by its header (the parser
     # decides: text renderings without a table's headers are placed in the official order), and the cell
     # list gives every cell's placement in words
@@ -306,6 +323,7 @@ def test_report_page_marks_cells_not_placed_by_their_header(placed_warehouse, mo
         how = {(tb, r, c): p for tb, r, c, _, p in stored}
         flagged = con.execute("SELECT count(*) FROM findings WHERE report_id = ? AND list_contains("
                               "CAST(cells AS VARCHAR[]), ?)", [rid, ".".join(BROKEN)]).fetchone()[0]
+        agency, year = report_files(sql_runner(con), rid)
     assert flagged, "the broken figure is a finding"
     at = open_app("report", {"report": rid})
     mark = i18n.PLACEMENT_MARKS
@@ -333,14 +351,21 @@ def test_report_page_marks_cells_not_placed_by_their_header(placed_warehouse, mo
     words = dict(zip(zip(cells[t("cell_row")], cells[t("cell_col")], strict=True), cells[t("placement")], strict=True))
     assert {a: words[(F.label(a[0], "row", a[1]), F.label(a[0], "col", a[2]))] for a in how} == {
         a: i18n.PLACEMENTS[p][0] for a, p in how.items()}
-    csv = downloads[f"report_cells_{rid[:12]}.csv"]().decode("utf-8-sig")
+    csv = downloads[f"{agency}_{year}_{t('cell_details')}.csv"]().decode("utf-8-sig")
     assert i18n.PLACEMENTS["arithmetic"][0] in csv and i18n.PLACEMENTS["header"][0] in csv
     assert not any(code in csv for code in ("arithmetic", "official_order", "position", "header"))
-    grid_csv = downloads[f"report_{rid[:12]}_t3.csv"]().decode("utf-8-sig").splitlines()
-    assert grid_csv[1].split(",")[1] == raw["t3", "new_received", "natural_person"] + "\u202f" + mark["arithmetic"]
-    sheet = load_workbook(io.BytesIO(downloads[f"report_{rid[:12]}_t3.xlsx"]())).active
+    # the table's download holds the figure as a number; its mark rides along as the cell's comment
+    grid_csv = downloads[f"{agency}_{year}_表三.csv"]().decode("utf-8-sig").splitlines()
+    assert grid_csv[1].split(",")[1] == raw["t3", "new_received", "natural_person"]
+    sheet = load_workbook(io.BytesIO(downloads[f"{agency}_{year}_表三.xlsx"]())).active
     assert F.TABLE_TITLES["t3"][0] in sheet["A1"].value  # the title row names the report and the table
-    assert f"{mark['arithmetic']} {i18n.PLACEMENTS['arithmetic'][0]}" in sheet["A2"].value  # the legend rides along
+    header = int(sheet.freeze_panes[1:]) - 1
+    above = [sheet.cell(r, 1).value for r in range(1, header)]
+    line = f"{mark['arithmetic']} {i18n.PLACEMENTS['arithmetic'][0]}：{i18n.PLACEMENT_NOTES['arithmetic'][0]}"
+    assert line in above  # the legend rides along
+    first = sheet.cell(header + 1, 2)
+    assert first.data_type == "n" and first.comment is not None
+    assert f"{mark['arithmetic']} {i18n.PLACEMENTS['arithmetic'][0]}" in first.comment.text
     # in English: the same marks, the legend and the words in English
     at.sidebar.radio(key="f_lang").set_value("en").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -474,7 +499,11 @@ def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatc
     assert any(escape_md("broken.pdf") in e.value for e in at.error)  # unreadable: the reason, not a crash
     at.button(key="upload_add").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(escape_md(str(tmp_path / "uploads")) in s.value for s in at.success)
+    assert any(s.value == t("added") for s in at.success)
+    # the build's summary in the interface's words (etl.warehouse.summary), never a server path
+    shown = [c.value for c in at.caption] + [s.value for s in at.success]
+    assert any(v.startswith(escape_md(f"数据仓库已更新：共 {before + 1:,} 份报告")) for v in shown), shown
+    assert not any(str(tmp_path) in v or escape_md(str(tmp_path)) in v for v in shown)
     at.run()  # the next rerun sees the swapped file (and lets go of the old one)
     assert any(f"{before + 1:,}" in c.value for c in at.sidebar.caption)
     import hashlib
@@ -486,7 +515,8 @@ def test_upload_parses_and_adds_to_the_warehouse(warehouse, tmp_path, monkeypatc
     assert len(list((tmp_path / "uploads").iterdir())) == 1  # the readable file was kept, the broken one not
 
 
-def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_path, monkeypatch):
+def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_path, monkeypatch, downloads):
+    import csv as csvmod
     import shutil
 
     import duckdb
@@ -504,10 +534,14 @@ def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_pat
     at.file_uploader(key="expected_upload").set_value([("bad.csv", "name,from_year\nx局,20x0\n".encode(), "text/csv")])
     at.run()
     assert any(escape_md("bad.csv") in e.value and "第 2 行" in e.value for e in at.error), [e.value for e in at.error]
-    at.file_uploader(key="expected_upload").set_value(
-        [("list.csv", f"机关名称,起始年度,截止年度\n{never},{last - 1},{last}\n".encode("gb18030"), "text/csv")])
+    # a name that is a spreadsheet formula (a hostile or careless list): it must reach every export as text
+    formula = '=HYPERLINK("http://127.0.0.1:9/x","点击")样例局'
+    listed = io.StringIO()
+    csvmod.writer(listed, lineterminator="\n").writerows(
+        [["机关名称", "起始年度", "截止年度"], [never, last - 1, last], [formula, last, last]])
+    at.file_uploader(key="expected_upload").set_value([("list.csv", listed.getvalue().encode("gb18030"), "text/csv")])
     at.run()
-    assert any("1" in s.value for s in at.success)
+    assert any("2" in s.value for s in at.success)
     at.button(key="expected_load").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert (tmp_path / "uploads" / "expected.csv").is_file(), [e.value for e in at.error]
@@ -518,10 +552,20 @@ def test_an_expected_reporters_list_loaded_on_the_upload_page(warehouse, tmp_pat
     assert years == [last - 1, last]
     at = open_app("notice")
     at.selectbox(key="notice_year").set_value(last).run()
-    assert any("1 个机关" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert any("2 个机关" in c.value for c in at.caption), [c.value for c in at.caption]
     items = next(d.value for d in at.dataframe if t("notice_problems") in d.value.columns)
-    row = items[items[t("notice_agency")] == never]
-    assert len(row) == 1 and t("notice_matter_missing") in row[t("notice_problems")].iloc[0]
+    for who in (never, formula):
+        row = items[items[t("notice_agency")] == who]
+        assert len(row) == 1 and t("notice_matter_missing") in row[t("notice_problems")].iloc[0]
+    # the formula stays text in the notice list's Excel and CSV (no live HYPERLINK, no DDE)
+    name = next(n for n in downloads if n.startswith(f"{last}年度通报名单_") and n.endswith(".xlsx"))
+    ws = load_workbook(io.BytesIO(downloads[name]())).active
+    cells = [c for row in ws.iter_rows() for c in row if c.value == formula]
+    assert cells and all(c.data_type == "s" for c in cells), [(c.coordinate, c.data_type) for c in cells]
+    assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    rows = list(csvmod.reader(io.StringIO(downloads[name[:-5] + ".csv"]().decode("utf-8-sig"))))
+    assert "'" + formula in {v for r in rows for v in r}  # read as text by a spreadsheet
+    assert not any(v.startswith("=") for r in rows for v in r)
 
 
 def _messages_shown(at) -> set[str]:
@@ -547,7 +591,8 @@ def test_findings_show_in_chinese_then_english_after_switching(app_env, run, dow
 
     at = open_app("report", {"report": rid})
     assert _messages_shown(at) == zh  # Chinese by default
-    csv = downloads[f"report_findings_{rid[:12]}.csv"]().decode("utf-8-sig")
+    agency, year = report_files(run, rid)
+    csv = downloads[f"{agency}_{year}_{t('findings')}.csv"]().decode("utf-8-sig")
     assert all(m.split(",")[0] in csv for m in zh)  # the download carries what the screen shows
     at.sidebar.radio(key="f_lang").set_value("en").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -715,8 +760,9 @@ def test_table_builder_gives_each_rate_with_its_parts(app_env, run, downloads):
         assert row[f"{m.label('zh')} · {t('numerator')}"] == g.loc[ok, m.numerator].sum()
         assert row[f"{m.label('zh')} · {t('denominator')}"] == g.loc[ok, m.denominator].sum()
         assert row[M.get("new_received").label("zh")] == g["new_received"].sum()
-    ws = load_workbook(io.BytesIO(downloads["builder.xlsx"]())).active
-    assert ws.cell(1, 1).value.startswith(t("page_builder"))
+    name = next(n for n in downloads if n.startswith(f"{t('page_builder')}_") and n.endswith(".xlsx"))
+    ws = load_workbook(io.BytesIO(downloads[name]())).active
+    assert ws.cell(1, 1).value == t("page_builder")
     header = int(ws.freeze_panes[1:]) - 1
     col = [c.value for c in ws[header]].index(m.label("zh")) + 1
     assert ws.cell(header + 1, col).number_format == "0.0%" and isinstance(ws.cell(header + 1, col).value, float)

@@ -189,7 +189,9 @@ def test_filters_downloads_and_screenshots(server, browser, run, tmp_path):
     with page.expect_download() as dl:
         page.get_by_role("button", name="CSV", exact=True).last.click()
     csv = Path(dl.value.path()).read_bytes().decode("utf-8-sig")
-    assert dl.value.suggested_filename == "overview_by_year.csv"
+    y0 = int(run("SELECT min(year) AS y FROM report_metrics")["y"].iloc[0])
+    # named in the interface's language: what, whom (the search), which years
+    assert dl.value.suggested_filename == f"年度趋势_名称含{word}_{y0}-{y}年.csv", dl.value.suggested_filename
     assert csv.splitlines()[0].startswith("年度") and str(y) in csv
     # the first image export starts kaleido's Chromium: allow for a cold start on a busy CI machine
     with page.expect_download(timeout=180_000) as dl:
@@ -337,6 +339,25 @@ def test_every_page_in_both_languages(server, browser):
             if lang == "zh":
                 assert not BUILT_IN_EN.findall(text), (name, BUILT_IN_EN.findall(text))
             shot_to(page, out / f"{lang}-{name}.png")
+    # at 1000 px the headline cards wrap two to a row and show every value whole (never "56.…")
+    page.set_viewport_size({"width": 1000, "height": 1100})
+    for lang in ("zh", "en"):
+        page.goto(f"{server}/?lang={lang}")
+        page.get_by_role("heading", name=t("page_overview", lang)).first.wait_for()
+        page.locator('[data-testid="stPlotlyChart"]').first.wait_for()
+        for _ in range(2):
+            page.wait_for_timeout(400)
+            settle(f"{lang}/overview at 1000 px")
+        cards = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetricValue"]')].map(e => ({
+            text: e.innerText, fits: e.scrollWidth <= e.clientWidth + 1,
+            top: Math.round(e.closest('[data-testid="stMetric"]').getBoundingClientRect().top)}))""")
+        assert len(cards) == 8, cards
+        assert all(c["fits"] and "…" not in c["text"] for c in cards), cards
+        rows = {}
+        for c in cards:
+            rows[c["top"]] = rows.get(c["top"], 0) + 1
+        assert max(rows.values()) <= 2 and len(rows) == 4, rows
+        shot_to(page, out / f"{lang}-overview-1000.png")
     print("browser: page drawn after " + ", ".join(times))
     ctx.close()
     assert not outside, f"requests to other hosts: {outside}"

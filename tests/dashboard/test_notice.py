@@ -69,7 +69,7 @@ def test_reporting_rate_and_the_notice_list(app_env, run, downloads):
         row = items[items[t("notice_agency")] == name].iloc[0]
         assert t("notice_matter_missing") in row[t("notice_problems")]
     assert (items[t("notice_problems")].str.contains(t("notice_matter_late"))).sum() == late
-    assert f"notice_list_{y}.xlsx" in downloads and f"notice_{y}.docx" in downloads
+    assert f"{y}年度通报名单_全部机关.xlsx" in downloads and f"{y}年度报告发布情况通报_全部机关.docx" in downloads
     # the wording is the office's: the fields are prefilled with the year's defaults
     assert at.text_input(key=f"notice_title_{y}").value == t("notice_title", year=y)
 

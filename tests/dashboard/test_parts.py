@@ -127,17 +127,21 @@ def test_sankey_balances_received_and_outcomes():
     assert into_hub == out_of_hub == 100
 
 
-def test_screen_tables_format_numbers_for_their_unit():
-    """A share in percent, a rate with two decimals, any whole-number column with thousands separators —
-    except the year — and a column of decimals or words as it is."""
-    from dashboard.ui import number_config
+def test_screen_tables_format_numbers_from_the_metric_never_the_label():
+    """A metric's column in its unit (a share in percent, a rate with two decimals), the year plain, any other
+    whole-number column with thousands separators, a column of decimals or words as it is — and a column
+    that is merely headed by a metric's label is not taken for the metric."""
+    from dashboard.ui import metric_config, number_config, relabel, screen_formats
 
-    df = pd.DataFrame({t("year"): [2022, 2023], M.get("disclosure_rate").label("zh"): [0.5312, 0.61],
-                       M.get("review_rate").label("zh"): [3.4, 5.0], "分母": [6137.0, 12040.0],
-                       t("n_reports"): [99, 1200], "金额": [84.51, 3.0], t("agency"): ["甲", "乙"]})
-    fmt = {c: cfg["type_config"]["format"] for c, cfg in number_config(df).items()}
-    assert fmt == {M.get("disclosure_rate").label("zh"): "percent", M.get("review_rate").label("zh"): "%.2f",
-                   "分母": "localized", t("n_reports"): "localized"}
+    df = pd.DataFrame({"year": [2022, 2023], "disclosure_rate": [0.5312, 0.61], "review_rate": [3.4, 5.0],
+                       "分母": [6137.0, 12040.0], "n_reports": [99, 1200], "金额": [84.51, 3.0],
+                       "agency": ["甲", "乙"]})
+    declared = metric_config(df, "zh")
+    shown = relabel(df, "zh")
+    fmt = screen_formats(number_config(shown, declared) | declared)
+    assert fmt == {t("year"): "%d", M.get("disclosure_rate").label("zh"): "percent",
+                   M.get("review_rate").label("zh"): "%.2f", "分母": "localized", t("n_reports"): "localized"}
+    assert number_config(pd.DataFrame({M.get("disclosure_rate").label("zh"): [0.5312, 0.61]})) == {}
 
 
 def test_exports_write_real_png_svg_and_xlsx():

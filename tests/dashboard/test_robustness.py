@@ -274,7 +274,7 @@ def test_injected_names_render_as_text(injected_warehouse, monkeypatch):
     meta = [d.value for d in at.dataframe if t("metadata") in d.value.columns][0]
     assert INJECTED in meta[t("value")].tolist() and INJECTED_TITLE in meta[t("value")].tolist()  # data, as is
     problems = [d.value for d in at.dataframe if t("message") in d.value.columns and t("where") in d.value.columns][0]
-    assert INJECTED_PROBLEM in problems[t("message")].tolist()
+    assert any(f"“{INJECTED_PROBLEM}”" in m for m in problems[t("message")])  # quoted, as printed
     # the search text (from the URL) reaches the overview caption and chart titles as text too
     at = open_app(query={"q": INJECTED})
     assert any(escape_md(f"“{INJECTED}”") in c.value for c in at.caption)
