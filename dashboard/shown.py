@@ -4,6 +4,7 @@ as numbers and the CSV/Excel downloads hold the numbers themselves."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -33,10 +34,21 @@ def styled(df: pd.DataFrame, formats: Mapping[str, str]) -> Styler:
     return df.style.format(na_rep=DASH).format(fmts, na_rep=DASH)
 
 
-def table(df: pd.DataFrame, key: str, ctx: ui.Context, formats: Mapping[str, str], title: str = "") -> None:
-    """ui.table's screen and downloads, with styled() on screen."""
+def screen_format(pattern: str) -> str | None:
+    """A str.format pattern of this module as the screen format the exports read (exports.excel_format):
+    "{:.1%}" → "percent", "{:+,.2f}" → "%+.2f"; None for any other."""
+    m = re.fullmatch(r"\{:(\+?),?\.(\d)([f%])\}", pattern)
+    if not m:
+        return None
+    return "percent" if m.group(3) == "%" else f"%{m.group(1)}.{m.group(2)}f"
+
+
+def table(df: pd.DataFrame, key: str, ctx: ui.Context, formats: Mapping[str, str], title: str = "",
+          **download: object) -> None:
+    """ui.table's screen and downloads, with styled() on screen; the files take the same number formats."""
     if df.empty:
         ui.table(df, key, ctx, title=title)  # its own "no rows" note
         return
     st.dataframe(styled(df, formats), key=f"df_{key}", hide_index=True)
-    ui.downloads(df, key, ctx, title=title)
+    excel = {c: f for c, f in ((c, screen_format(p)) for c, p in formats.items()) if f}
+    ui.downloads(df, key, ctx, title=title, formats=excel, **download)

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import casework, i18n, notice, ui
+from dashboard import casework, exports, i18n, notice, ui
 from dashboard.i18n import t
 from etl.assess import rules as R
 from etl.assess import score as S
@@ -55,7 +55,7 @@ def rules_editor(table: R.Table) -> R.Table:
                                                                      for c in str(v).split())),
         t("assess_points", lang): df["points"], t("assess_cap", lang): df["cap"],
         t("assess_threshold", lang): df["threshold"]})
-    edited = st.data_editor(shown, key="assess_rules_editor", hide_index=True, column_config={"item": None},
+    edited = st.data_editor(shown, key="assess_rules_editor", hide_index=True, column_config={"item": None}, placeholder=ui.MISSING,
                             disabled=[c for c in shown.columns if c not in (t("assess_points", lang),
                                                                              t("assess_cap", lang))])
     out = df.assign(points=edited[t("assess_points", lang)].to_numpy(), cap=edited[t("assess_cap", lang)].to_numpy())
@@ -161,14 +161,18 @@ if not ui.nothing_matches(ctx):
             mine = ded[ded["agency_id"] == who]
             st.dataframe(pd.DataFrame({t("assess_item", lang): mine["name"], t("assess_per", lang): mine["per"],
                                        t("assess_points_off", lang): mine["points"],
-                                       t("assess_why", lang): mine["why"]}), hide_index=True, key="assess_detail_df")
+                                       t("assess_why", lang): mine["why"]}), hide_index=True, key="assess_detail_df",
+                         placeholder=ui.MISSING)
 
         today = dt.date.today()
         words = X.Words(lang, t("assess_sheet_title", lang, year=year), f"{ctx.subtitle} · {t('assess_note', lang)}",
                         peer_label, notice.region,
                         t("assess_rectify", lang), notice.cn_date(today + dt.timedelta(days=30)) if lang == "zh"
-                        else (today + dt.timedelta(days=30)).isoformat())
+                        else (today + dt.timedelta(days=30)).isoformat(),
+                        t("sample_note", lang) if ctx.n_sample > 0 else "")
         st.download_button(t("assess_download", lang), lambda: X.workbook(result, table, words),
-                           f"assessment_{year}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           ui.unique_name(exports.file_name([t("assess_sheet_title", lang, year=year),
+                                                             ui.scope_words(ctx)[0]], "xlsx")),
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key="assess_xlsx", on_click="ignore", type="primary", icon=":material/table:")
     similar_section(year, built.similarity_threshold)

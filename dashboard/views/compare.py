@@ -168,12 +168,12 @@ def agency_ranking(names: list[str]) -> None:
     counts = {c: shown.COUNT for c in (t("numerator", lang), t("denominator", lang))}
     shown.table(show, f"ranking_{rmetric}_{ryear}_{scope}", ctx,
                 {value_col: shown.value_format(m), prev_col: shown.value_format(m),
-                 change_col: shown.change_format(m), **counts})
+                 change_col: shown.change_format(m), **counts}, years=(ryear, ryear))
     if not few.empty:
         st.markdown(f"**{t('too_few', lang, min=int(min_den))}**")
         shown.table(pd.DataFrame({t("rank_group", lang): few["group"], t("agency", lang): few["agency"],
                                   t("numerator", lang): few["num"], t("denominator", lang): few["den"]}),
-                    f"ranking_few_{rmetric}_{ryear}", ctx, counts)
+                    f"ranking_few_{rmetric}_{ryear}", ctx, counts, years=(ryear, ryear))
     groups = ranked["group"].value_counts()
     if not groups.empty:
         pick = st.selectbox(t("rank_chart_group", lang), list(groups.index), key=f"rank_group_{scope}")
@@ -228,11 +228,11 @@ def unit_ranking(names: list[str]) -> None:
     fm |= {c: shown.COUNT for c in (t("numerator", lang), t("denominator", lang), t("n_counted", lang),
                                     t("n_agencies", lang), t("lfl_panel_n", lang))}
     title = f"{t('unit_ranking', lang)} · {unit_col} · {m.label(lang)} · {year}"
-    shown.table(frame(ranked), f"unit_ranking_{unit}_{metric}_{year}", ctx, fm, title=title)
+    shown.table(frame(ranked), f"unit_ranking_{unit}_{metric}_{year}", ctx, fm, title=title, years=(year, year))
     if not few.empty:
         st.markdown(f"**{t('too_few', lang, min=int(min_den))}**")
         shown.table(frame(few).drop(columns=[t("rank", lang), t("band", lang)]),
-                    f"unit_ranking_few_{unit}_{metric}_{year}", ctx, fm)
+                    f"unit_ranking_few_{unit}_{metric}_{year}", ctx, fm, years=(year, year))
     # the worst few, with the base each figure rests on
     if not m.has_direction:
         st.info(t("worst_none", lang, metric=m.label(lang), words=M.direction_words(m.direction, lang)))
@@ -242,7 +242,7 @@ def unit_ranking(names: list[str]) -> None:
     bad = R.worst(ranked, n, m)
     head = t("worst_n", lang, n=len(bad), unit=unit_words, metric=m.label(lang), year=year)
     st.markdown(f"**{ui.escape_md(head)}**")
-    shown.table(frame(bad), f"unit_worst_{unit}_{metric}_{year}", ctx, fm, title=head)
+    shown.table(frame(bad), f"unit_worst_{unit}_{metric}_{year}", ctx, fm, title=head, years=(year, year))
     if not bad.empty:
         bars = bad.rename(columns={"num": f"{metric}__num", "den": f"{metric}__den", "n_reports": f"{metric}__n"})
         ui.chart(charts.bars(bars, "name", "value", lang, head, ctx.filters.with_years(year, year).describe(lang),

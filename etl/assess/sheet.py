@@ -27,6 +27,7 @@ class Words:
     place: Callable[[pd.Series], str]  # an agency row -> 省 市 县
     rectify: str  # what each agency is to do (整改要求)
     due: str  # by when (整改时限), as printed
+    sample: str = ""  # the generated-data note, when the scores rest on sample reports
 
 
 _HEAD = {
@@ -53,8 +54,14 @@ _HEAD = {
 def _safe(ws, row: int, col: int, value) -> None:
     """Write a cell; text that Excel would take for a formula (=, +, -, @ first) stays text."""
     cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         cell.data_type = "s"
+    elif isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        cell.number_format = "#,##0"
+    elif isinstance(value, float):  # points: halves and tenths
+        cell.number_format = "#,##0" if value == int(value) else "#,##0.0"
 
 
 def basis(result: Result, table: Table, lang: str) -> pd.DataFrame:
@@ -142,6 +149,8 @@ def workbook(result: Result, table: Table, w: Words) -> bytes:
         ws = wb.create_sheet(name[:31])
         ws.cell(row=1, column=1, value=w.title).font = Font(bold=True, size=13)
         ws.cell(row=2, column=1, value=w.note if with_note else table.source if name == h["rules"] else w.note)
+        if w.sample:
+            ws.cell(row=3, column=1, value=w.sample)
         head = 4
         for j, col in enumerate(df.columns, start=1):
             ws.cell(row=head, column=j, value=str(col)).font = Font(bold=True)
@@ -152,6 +161,12 @@ def workbook(result: Result, table: Table, w: Words) -> bytes:
                 if isinstance(v, str) and "\n" in v:
                     ws.cell(row=i, column=j).alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = ws.cell(row=head + 1, column=1)
+        # printed as an office prints a list: A4, fitted to the width, landscape when wide
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if df.shape[1] >= 7 else "portrait"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_title_rows = f"{head}:{head}"
         for j, col in enumerate(df.columns, start=1):
             longest = max([len(str(col))] + [max((len(x) for x in str(v).split("\n")), default=0)
                                              for v in df[col].head(200).tolist()])

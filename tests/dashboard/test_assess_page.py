@@ -31,8 +31,9 @@ def test_scores_sheet_and_copied_chapters(app_env, run, downloads):
     copied_item = "内容雷同（与本单位上年或其他单位同年报告）"
     assert row[copied_item] == 5 and row[t("assess_score")] == max(0, 10 - row[t("assess_deducted")])  # never below 0
     assert (scores[t("assess_score")] == (10 - scores[t("assess_deducted")]).clip(lower=0)).all()
-    assert f"assessment_{y}.xlsx" in downloads
-    wb = load_workbook(io.BytesIO(downloads[f"assessment_{y}.xlsx"]()))
+    sheet = f"{t('assess_sheet_title', year=y)}_全部机关.xlsx"  # what, whom
+    assert sheet in downloads, sorted(downloads)
+    wb = load_workbook(io.BytesIO(downloads[sheet]()))
     assert wb.sheetnames == ["得分表", "扣分明细", "整改清单", "考评规则"]
     # the copied chapter, its twin, and the shared passages highlighted on both sides
     similar = next(d.value for d in at.dataframe if t("assess_similarity") in d.value.columns)
