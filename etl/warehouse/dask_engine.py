@@ -1,0 +1,106 @@
+"""`etl build --engine dask [--scheduler tcp://HOST:PORT]`: the parse map on a Dask distributed cluster.
+
+Each file is one task, etl.warehouse.task.parse_task, which writes the file's Parquet part into the build's
+work folder and returns the local pool's small result tuple; the build's single writer loads the parts as
+it does the local pool's. Without --scheduler the build starts a LocalCluster of `--jobs` worker processes
+(one thread each) bound to 127.0.0.1 with no dashboard, and nothing leaves the machine; a scheduler address
+is contacted only when given. A remote cluster's workers must have this package installed and see the
+report files and the warehouse's folder at the same paths (a shared file system).
+
+A worker that dies mid-build (killed, its machine lost) has its tasks run again on the others by the
+scheduler; a task run twice writes the same part under the same name, so nothing is lost or doubled. A task
+whose workers keep dying (Dask gives up after `distributed.scheduler.allowed-failures`) is recorded as
+`crashed`, like a pool worker that died, and retried by the next build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+from collections.abc import Iterable, Iterator
+
+from etl.warehouse.files import Found
+from etl.warehouse.workers import Limits, _sha_of, part_path
+
+CONNECT_SECONDS = 30  # how long to wait for a given scheduler before the build stops with a message
+
+
+class SchedulerError(Exception):
+    """The --scheduler given cannot be reached."""
+
+
+def dask_setup(worker) -> None:
+    """Run by each worker of the build's LocalCluster as it starts (`preload`): it dies with the build."""
+    from etl.parent_death import die_with_parent
+
+    die_with_parent()
+
+
+def _local_cluster(workers: int):
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address=None, memory_limit=0,  # the task bounds its own memory
+                        silence_logs=logging.ERROR, preload=[__name__])
+
+
+def _client(scheduler: str | None, workers: int, stack: contextlib.ExitStack):
+    from distributed import Client
+
+    if scheduler is None:
+        cluster = stack.enter_context(_local_cluster(workers))
+        return stack.enter_context(Client(cluster))
+    try:
+        return stack.enter_context(Client(scheduler, timeout=CONNECT_SECONDS))
+    except (OSError, TimeoutError) as e:
+        raise SchedulerError(f"cannot reach the Dask scheduler {scheduler} ({type(e).__name__}: {e}); start it "
+                             f"(`dask scheduler`, then `dask worker {scheduler}` on each machine) or build "
+                             f"without --scheduler") from None
+
+
+def parse_files(files: Iterable[Found], known: frozenset[str], workers: int, limits: Limits,
+                work: str | os.PathLike, scheduler: str | None = None) -> Iterator[tuple]:
+    """Parse every file on the cluster, yielding the result tuples as tasks finish (in no fixed order)."""
+    from distributed import as_completed
+    from distributed.client import FutureCancelledError
+    from distributed.scheduler import KilledWorker
+
+    from etl.warehouse.task import parse_task
+
+    files = list(files)
+    if not files:
+        return
+    with contextlib.ExitStack() as stack:
+        client = _client(scheduler, max(1, min(workers, len(files))), stack)
+        threads = sum(client.nthreads().values()) or 1
+        window = max(32, threads * 8)  # tasks in flight: bounds the futures held for a 1M-file build
+        # the known hashes go to each worker once, not with every task
+        known_arg = client.scatter([known], broadcast=True)[0] if known else frozenset()
+        run = secrets.token_hex(4)  # task keys unique to this build on a shared scheduler
+        pending = {}
+        it = iter(enumerate(files))
+        queue = as_completed()
+
+        def top_up() -> None:
+            for i, f in it:
+                fut = client.submit(parse_task, f.path, f.display, part_path(work, i), known_arg, limits,
+                                    key=f"parse-{run}-{i}", pure=False)
+                pending[fut.key] = f
+                queue.add(fut)
+                if len(pending) >= window:
+                    break
+
+        top_up()
+        for fut in queue:
+            f = pending.pop(fut.key)
+            try:
+                res = fut.result()
+            except (KilledWorker, FutureCancelledError) as e:
+                res = ("err", f.display, _sha_of(f.path, limits), "crashed", type(e).__name__)
+            except Exception as e:  # a task that could not run or send back its result
+                res = ("err", f.display, _sha_of(f.path, limits), "crashed", type(e).__name__)
+            fut.release()  # its result is in hand: the cluster may forget it (and never recompute it)
+            yield res
+            top_up()
