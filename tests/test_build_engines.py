@@ -66,6 +66,8 @@ def test_a_dask_build_equals_the_local_pool_build(tmp_path: Path, pool_build) ->
         == {k: info[k] for k in ("n_files", "n_reports", "n_errors", "n_parsed")}
     assert_same(tables(db), want)
     assert not list(tmp_path.glob("*.work-*")), "the work folder of parts is removed"
+    again = build([SAMPLES], db, jobs=2, progress=False, engine="dask")  # hashed here: no cluster, no task
+    assert again.get("unchanged") and again["n_reused"] == info["n_reports"] + info["n_errors"]
 
 
 @pytest.mark.slow
@@ -102,6 +104,29 @@ def test_a_worker_killed_mid_build_loses_and_doubles_nothing(tmp_path: Path, poo
     got = tables(db)
     assert not [e for e in got["ingest_errors"] if "crashed" in e], "no file may be lost to the killed worker"
     assert_same(got, want)
+
+
+def test_a_scheduler_is_contacted_only_when_given_and_an_unreachable_one_is_a_message(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    import socket
+
+    from etl import cli
+    from etl.warehouse import dask_engine
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "r.txt").write_bytes(next(SAMPLES.rglob("*.txt")).read_bytes())
+    db = tmp_path / "w.duckdb"
+    assert cli.main(["build", str(src), "--db", str(db), "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    assert "--scheduler needs --engine dask" in capsys.readouterr().err
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(dask_engine, "CONNECT_SECONDS", 2)
+    code = cli.main(["build", str(src), "--db", str(db), "--engine", "dask", "--scheduler", f"tcp://127.0.0.1:{port}"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"cannot reach the Dask scheduler tcp://127.0.0.1:{port}" in err and "Traceback" not in err
+    assert not db.exists() and not list(tmp_path.glob("w.duckdb.*tmp-*")) and not list(tmp_path.glob("*.work-*"))
 
 
 def test_the_task_bounds_its_own_time(tmp_path: Path) -> None:

@@ -16,13 +16,14 @@ whose workers keep dying (Dask gives up after `distributed.scheduler.allowed-fai
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import secrets
 from collections.abc import Iterable, Iterator
 
 from etl.warehouse.files import Found
-from etl.warehouse.workers import Limits, _sha_of, part_path
+from etl.warehouse.workers import Limits, _sha_of, part_path, read_limited
 
 CONNECT_SECONDS = 30  # how long to wait for a given scheduler before the build stops with a message
 
@@ -54,10 +55,37 @@ def _client(scheduler: str | None, workers: int, stack: contextlib.ExitStack):
         return stack.enter_context(Client(cluster))
     try:
         return stack.enter_context(Client(scheduler, timeout=CONNECT_SECONDS))
-    except (OSError, TimeoutError) as e:
+    except (OSError, TimeoutError, ValueError) as e:  # ValueError: not an address
         raise SchedulerError(f"cannot reach the Dask scheduler {scheduler} ({type(e).__name__}: {e}); start it "
                              f"(`dask scheduler`, then `dask worker {scheduler}` on each machine) or build "
                              f"without --scheduler") from None
+
+
+def _unchanged_here(todo: list[tuple[int, Found]], known: frozenset[str],
+                    limits: Limits) -> Iterator[tuple]:
+    """Yield the results of files read and hashed here (known content, unreadable files); return the others.
+    Reading and hashing release the GIL, so a few threads keep the disk busy; a no-change rebuild then costs
+    what the local pool's does, instead of a cluster's start-up and a task a file."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    left = []
+    with ThreadPoolExecutor(4) as pool:
+        for start in range(0, len(todo), 1000):  # a chunk at a time: map() holds a future per item
+            chunk = todo[start:start + 1000]
+            for (i, f), (sha, code, detail) in zip(chunk, pool.map(lambda t: _hash(t[1].path, limits), chunk),
+                                                   strict=True):
+                if sha in known:
+                    yield ("known", f.display, sha)
+                elif sha is None:
+                    yield ("err", f.display, None, code, detail)
+                else:
+                    left.append((i, f))
+    return left
+
+
+def _hash(path: str, limits: Limits) -> tuple[str | None, str, str]:
+    data, code, detail = read_limited(path, limits.file_mb)
+    return (None if data is None else hashlib.sha256(data).hexdigest()), code, detail
 
 
 def parse_files(files: Iterable[Found], known: frozenset[str], workers: int, limits: Limits,
@@ -69,23 +97,23 @@ def parse_files(files: Iterable[Found], known: frozenset[str], workers: int, lim
 
     from etl.warehouse.task import parse_task
 
-    files = list(files)
-    if not files:
+    todo = list(enumerate(files))
+    if known:  # a rebuild: only files whose content changed go to the cluster, which is not started for none
+        todo = yield from _unchanged_here(todo, known, limits)
+    if not todo:
         return
     with contextlib.ExitStack() as stack:
-        client = _client(scheduler, max(1, min(workers, len(files))), stack)
+        client = _client(scheduler, max(1, min(workers, len(todo))), stack)
         threads = sum(client.nthreads().values()) or 1
         window = max(32, threads * 8)  # tasks in flight: bounds the futures held for a 1M-file build
-        # the known hashes go to each worker once, not with every task
-        known_arg = client.scatter([known], broadcast=True)[0] if known else frozenset()
         run = secrets.token_hex(4)  # task keys unique to this build on a shared scheduler
         pending = {}
-        it = iter(enumerate(files))
+        it = iter(todo)
         queue = as_completed()
 
         def top_up() -> None:
             for i, f in it:
-                fut = client.submit(parse_task, f.path, f.display, part_path(work, i), known_arg, limits,
+                fut = client.submit(parse_task, f.path, f.display, part_path(work, i), frozenset(), limits,
                                     key=f"parse-{run}-{i}", pure=False)
                 pending[fut.key] = f
                 queue.add(fut)

@@ -11,33 +11,43 @@ mid-write, or a task run twice (a Dask retry), never leaves a half part to be re
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-from etl.warehouse.load import _CELL_TYPES, _REPORT_TYPES, CELL_COLUMNS, REPORT_COLUMNS
+from etl.warehouse.load import CELL_COLUMNS, REPORT_COLUMNS, arrow_types
 
-_CELL_STRUCT = pa.struct([pa.field(n, t) for n, t in zip(CELL_COLUMNS, _CELL_TYPES, strict=True)])
-SCHEMA = pa.schema([pa.field(c, _REPORT_TYPES.get(c, pa.string())) for c in REPORT_COLUMNS]
-                   + [pa.field("cells", pa.list_(_CELL_STRUCT))])
+
+@functools.cache
+def schema():
+    """A part's Arrow schema: the reports columns, then `cells`, a list of structs of the cells columns."""
+    import pyarrow as pa
+
+    cell_types, report_types = arrow_types()
+    cell = pa.struct([pa.field(n, t) for n, t in zip(CELL_COLUMNS, cell_types, strict=True)])
+    return pa.schema([pa.field(c, report_types.get(c, pa.string())) for c in REPORT_COLUMNS]
+                     + [pa.field("cells", pa.list_(cell))])
 
 
 def write(path: str | os.PathLike, row: dict, cells: list[tuple]) -> None:
     """Write one file's rows as the part at `path` (atomically: temp name, then rename)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrays = [pa.array([row[c]], type=SCHEMA.field(c).type) for c in REPORT_COLUMNS]
+    sch = schema()
+    arrays = [pa.array([row[c]], type=sch.field(c).type) for c in REPORT_COLUMNS]
     columns = list(zip(*cells, strict=True)) or [()] * len(CELL_COLUMNS)
-    structs = pa.StructArray.from_arrays([pa.array(v, type=t) for v, t in zip(columns, _CELL_TYPES, strict=True)],
-                                         fields=list(_CELL_STRUCT))
+    cell_struct = sch.field("cells").type.value_type
+    structs = pa.StructArray.from_arrays([pa.array(v, type=f.type) for v, f in zip(columns, cell_struct, strict=True)],
+                                         fields=list(cell_struct))
     arrays.append(pa.ListArray.from_arrays(pa.array([0, len(cells)], pa.int32()), structs))
     tmp = f"{path}.tmp-{secrets.token_hex(4)}"
     try:
         # a part lives for seconds: no compression, statistics or dictionaries, which cost more than they save
-        pq.write_table(pa.Table.from_arrays(arrays, schema=SCHEMA), tmp, compression="none",
+        pq.write_table(pa.Table.from_arrays(arrays, schema=sch), tmp, compression="none",
                        write_statistics=False, use_dictionary=False)
         os.replace(tmp, path)
     except BaseException:
