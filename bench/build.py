@@ -30,9 +30,21 @@ def load() -> str:
     return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
+# `python -m etl` that also prints the CPU seconds of the build process itself (the single writer, the
+# stages after parsing) apart from those of the workers it waited for
+_MAIN = """import resource, runpy, sys
+sys.argv = ["etl", *sys.argv[1:]]
+try:
+    runpy.run_module("etl", run_name="__main__")
+finally:
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"cpu-main {s.ru_utime + s.ru_stime:.3f} cpu-workers {c.ru_utime + c.ru_stime:.3f}")
+"""
+
+
 def run_build(corpus: Path, db: Path, jobs: int, engine: str, full: bool) -> tuple[float, str]:
     """(wall seconds, the build's last line) of one `etl build` in its own process."""
-    cmd = [sys.executable, "-m", "etl", "build", str(corpus), "--db", str(db), "--jobs", str(jobs), "--quiet"]
+    cmd = [sys.executable, "-c", _MAIN, "build", str(corpus), "--db", str(db), "--jobs", str(jobs), "--quiet"]
     if engine != "local":
         cmd += ["--engine", engine]
     if full:
@@ -53,10 +65,14 @@ def cpu_children() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def measured(corpus: Path, db: Path, jobs: int, engine: str, full: bool) -> tuple[float, float, str, str]:
+def measured(corpus: Path, db: Path, jobs: int, engine: str, full: bool) -> tuple[float, float, str, str, str]:
+    """(wall, CPU seconds of the whole tree, the load before, the build's output, main/worker CPU split)."""
     before_cpu, before_load = cpu_children(), load()
-    wall, line = run_build(corpus, db, jobs, engine, full)
-    return wall, cpu_children() - before_cpu, before_load, line
+    wall, out = run_build(corpus, db, jobs, engine, full)
+    cpu = cpu_children() - before_cpu
+    split = next((ln.split() for ln in out.splitlines() if ln.startswith("cpu-main")), None)
+    detail = f"main {float(split[1]):.1f} s + workers {float(split[3]):.1f} s" if split else ""
+    return wall, cpu, before_load, out, detail
 
 
 def count_reports(db: Path) -> int:
@@ -92,15 +108,15 @@ def main() -> int:
         fulls: dict[int, float] = {}
         for j in jobs:
             db = tmp / f"warehouse-{j}.duckdb"
-            wall, cpu, ld, _ = measured(corpus, db, j, args.engine, full=True)
+            wall, cpu, ld, _, split = measured(corpus, db, j, args.engine, full=True)
             n = count_reports(db)
             fulls[j] = wall
             speedup = f", {fulls[jobs[0]] / wall:.2f}× {jobs[0]} worker(s)" if j != jobs[0] else ""
-            print(f"full build, {j} worker(s): {wall:6.1f} s wall, {cpu:6.1f} s CPU, {n / wall:6.1f} reports/s "
-                  f"({n} reports{speedup}) [{ld}]", flush=True)
-            wall2, cpu2, ld2, line = measured(corpus, db, j, args.engine, full=False)
+            print(f"full build, {j} worker(s): {wall:6.1f} s wall, {cpu:6.1f} s CPU ({split}), "
+                  f"{n / wall:6.1f} reports/s ({n} reports{speedup}) [{ld}]", flush=True)
+            wall2, cpu2, ld2, line, split2 = measured(corpus, db, j, args.engine, full=False)
             print(f"  no-change rebuild: {wall2:5.2f} s wall = {100 * wall2 / wall:4.1f} % of the full build, "
-                  f"{cpu2:5.2f} s CPU [{ld2}]", flush=True)
+                  f"{cpu2:5.2f} s CPU ({split2}) [{ld2}]", flush=True)
             if "up to date" not in line:
                 print(f"  (the rebuild was not a no-change one: {line})")
             size = db.stat().st_size

@@ -4,8 +4,8 @@ The warehouse remembers the sources it was built from (build_info.sources): name
 them, none rebuilds from them, and a source leaves only when dropped by name, so loading one more folder
 never loses the others. Files under the sources are found by etl.warehouse.files (what is passed over is
 recorded in `skipped`), the new or changed ones parsed by an engine (etl.warehouse.engines: the local pool of
-bounded worker processes, or a Dask cluster) that writes each parsed file as a Parquet part into the build's
-work folder (unchanged files, by sha256, reuse their rows from the previous warehouse); the parts are loaded,
+bounded worker processes, or a Dask cluster whose tasks write Parquet parts into the build's work folder;
+unchanged files, by sha256, reuse their rows from the previous warehouse) and loaded by this one process,
 then the checks and the marts run.
 
 One build at a time holds the lock beside the warehouse (etl.warehouse.lock). The new warehouse is written
@@ -305,8 +305,9 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
 
     tmp = temp_path(db)
     con = duckdb.connect(str(tmp))
-    work = parts.work_dir(db, tmp.name.rpartition(".tmp-")[2])
+    work: Path | None = None
     try:
+        work = parts.work_dir(db, tmp.name.rpartition(".tmp-")[2])
         schema.create(con)
         batch = load.Batch(con)
         loader = parts.Loader(con)
@@ -382,7 +383,8 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
         _remove(tmp)
         raise
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     return {**info, "errors": errors, "skipped": collections.Counter(s.code for s in skipped)}
 
 

@@ -1,8 +1,8 @@
 """`etl build --engine dask [--scheduler tcp://HOST:PORT]`: the parse map on a Dask distributed cluster.
 
-Each file is one task, etl.warehouse.task.parse_task, which writes the file's Parquet part into the build's
-work folder and returns the local pool's small result tuple; the build's single writer loads the parts as
-it does the local pool's. Without --scheduler the build starts a LocalCluster of `--jobs` worker processes
+Each file is parsed by etl.warehouse.task.parse_task, which writes the file's Parquet part into the build's
+work folder and returns the local pool's small result tuple; a Dask task runs it over a few files
+(FILES_PER_TASK; a PDF or image, which may need OCR, alone); the build's single writer loads the parts. Without --scheduler the build starts a LocalCluster of `--jobs` worker processes
 (one thread each) bound to 127.0.0.1 with no dashboard, and nothing leaves the machine; a scheduler address
 is contacted only when given. A remote cluster's workers must have this package installed and see the
 report files and the warehouse's folder at the same paths (a shared file system).
@@ -22,10 +22,15 @@ import os
 import secrets
 from collections.abc import Iterable, Iterator
 
+from etl.filekinds import SCAN_EXTENSIONS
 from etl.warehouse.files import Found
 from etl.warehouse.workers import Limits, _sha_of, part_path, read_limited
 
 CONNECT_SECONDS = 30  # how long to wait for a given scheduler before the build stops with a message
+# Files a task: Dask costs the build process ~5 ms of CPU a task (its scheduler and client), as much as a
+# text report's whole parse, so born-digital files go a few to a task; a possible scan (PDF, image: seconds
+# a page of OCR) goes alone, so that the cluster balances them one by one.
+FILES_PER_TASK = 8
 
 
 class SchedulerError(Exception):
@@ -88,14 +93,29 @@ def _hash(path: str, limits: Limits) -> tuple[str | None, str, str]:
     return (None if data is None else hashlib.sha256(data).hexdigest()), code, detail
 
 
+def _batches(todo: list[tuple[int, Found]]) -> Iterator[tuple[int, list[tuple[int, Found]]]]:
+    """(number, files) of each task: possible scans alone, other files FILES_PER_TASK together."""
+    batch: list[tuple[int, Found]] = []
+    n = 0
+    for item in todo:
+        if item[1].path.lower().endswith(SCAN_EXTENSIONS):
+            yield n, [item]
+            n += 1
+            continue
+        batch.append(item)
+        if len(batch) == FILES_PER_TASK:
+            yield n, batch
+            n, batch = n + 1, []
+    if batch:
+        yield n, batch
+
+
 def parse_files(files: Iterable[Found], known: frozenset[str], workers: int, limits: Limits,
                 work: str | os.PathLike, scheduler: str | None = None) -> Iterator[tuple]:
     """Parse every file on the cluster, yielding the result tuples as tasks finish (in no fixed order)."""
     from distributed import as_completed
-    from distributed.client import FutureCancelledError
-    from distributed.scheduler import KilledWorker
 
-    from etl.warehouse.task import parse_task
+    from etl.warehouse.task import parse_tasks
 
     todo = list(enumerate(files))
     if known:  # a rebuild: only files whose content changed go to the cluster, which is not started for none
@@ -105,30 +125,28 @@ def parse_files(files: Iterable[Found], known: frozenset[str], workers: int, lim
     with contextlib.ExitStack() as stack:
         client = _client(scheduler, max(1, min(workers, len(todo))), stack)
         threads = sum(client.nthreads().values()) or 1
-        window = max(32, threads * 8)  # tasks in flight: bounds the futures held for a 1M-file build
+        window = max(16, threads * 4)  # tasks in flight: bounds the futures held for a 1M-file build
         run = secrets.token_hex(4)  # task keys unique to this build on a shared scheduler
-        pending = {}
-        it = iter(todo)
+        pending: dict[str, list[Found]] = {}
+        batches = iter(_batches(todo))
         queue = as_completed()
 
         def top_up() -> None:
-            for i, f in it:
-                fut = client.submit(parse_task, f.path, f.display, part_path(work, i), frozenset(), limits,
-                                    key=f"parse-{run}-{i}", pure=False)
-                pending[fut.key] = f
+            for n, batch in batches:
+                items = [(f.path, f.display, part_path(work, i)) for i, f in batch]
+                fut = client.submit(parse_tasks, items, frozenset(), limits, key=f"parse-{run}-{n}", pure=False)
+                pending[fut.key] = [f for _, f in batch]
                 queue.add(fut)
                 if len(pending) >= window:
                     break
 
         top_up()
         for fut in queue:
-            f = pending.pop(fut.key)
+            batch = pending.pop(fut.key)
             try:
-                res = fut.result()
-            except (KilledWorker, FutureCancelledError) as e:
-                res = ("err", f.display, _sha_of(f.path, limits), "crashed", type(e).__name__)
-            except Exception as e:  # a task that could not run or send back its result
-                res = ("err", f.display, _sha_of(f.path, limits), "crashed", type(e).__name__)
+                results = fut.result()
+            except Exception as e:  # KilledWorker (its workers kept dying), a result that could not come back
+                results = [("err", f.display, _sha_of(f.path, limits), "crashed", type(e).__name__) for f in batch]
             fut.release()  # its result is in hand: the cluster may forget it (and never recompute it)
-            yield res
+            yield from results
             top_up()
