@@ -328,6 +328,9 @@ def _build(srcs: list[Path], db: Path, jobs: int, full: bool, progress: bool, dr
                 first[sha] = path
             if status == "known":
                 reused[sha] = path
+            elif status == "arrow":
+                n_parsed += 1
+                loader.add_bytes(res[3])
             elif status == "part":
                 n_parsed += 1
                 loader.add(res[3])

@@ -4,10 +4,10 @@
 - `dask`: a Dask distributed cluster (etl.warehouse.dask_engine): a LocalCluster of `--jobs` workers, or
   the cluster whose scheduler `--scheduler tcp://HOST:PORT` names.
 
-Every engine yields the result tuples of etl.warehouse.workers, which the build's one writer loads. A cluster
-writes each parsed file as a Parquet part into the build's work folder (etl.warehouse.parts) and sends back
-its path; the local pool sends the rows themselves, which costs its workers less (writing a part: ~1–2 ms a
-file) than the main process spends receiving them (~0.5 ms a report, bench/build.py). The task an engine
+Every engine yields the result tuples of etl.warehouse.workers with each parsed file as a part
+(etl.warehouse.parts), which the build's one writer loads without handling single cells: a cluster task
+writes a Parquet part into the build's work folder and sends back its path, a local pool worker sends the
+part's Arrow bytes (cheaper than a file on one machine). The task an engine
 runs must stay a function of the file alone (etl.warehouse.task.parse_task), so another engine (Ray, Spark)
 only has to map it over the files.
 """
@@ -31,7 +31,7 @@ def parse_files(engine: str, files: list[Found], known: frozenset[str], jobs: in
     if engine == "local":
         from etl.warehouse import workers
 
-        return workers.parse_files(files, known, jobs, limits)
+        return workers.parse_files(files, known, jobs, limits, arrow=True)
     if engine == "dask":
         from etl.warehouse import dask_engine
 

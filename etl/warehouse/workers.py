@@ -7,10 +7,11 @@ worker (a maintained process pool that kills and replaces a worker whose task ov
 dies), under an address-space limit set in the worker, after a size check made before reading.
 
 Results are tuples, cheap to pickle:
-  ("ok", display, sha, report_row, cells) | ("part", display, sha, part_path) | ("known", display, sha)
-  | ("err", display, sha, code, detail)
-Given a work folder, a worker writes each parsed file's rows there as a Parquet part (etl.warehouse.parts)
-and sends back only its path ("part"), so the build's main process does no per-report work.
+  ("ok", display, sha, report_row, cells) | ("arrow", display, sha, ipc_bytes) | ("part", display, sha, path)
+  | ("known", display, sha) | ("err", display, sha, code, detail)
+The build asks for "arrow": the rows as one Arrow IPC part (etl.warehouse.parts), which its main process
+inserts without touching each cell (unpickling and converting rows cost it ~2 ms a report, as much CPU as a
+fifth of a worker). A cluster task writes a Parquet part to a given path instead ("part").
 
 A worker is forked by the build and dies with it (etl.parent_death): a build killed with -9 leaves no
 parser behind. A file whose content is already in the warehouse ("known", by sha256) is answered without
@@ -49,6 +50,7 @@ DEFAULT_LIMITS = Limits()
 _KNOWN: frozenset[str] = frozenset()
 _LIMITS = DEFAULT_LIMITS
 _CAPPED = False  # the parser is imported and the memory limit set (on the first file that needs parsing)
+_ARROW = False  # answer parsed files with Arrow IPC parts instead of rows
 
 
 def _vm_bytes() -> int:
@@ -62,10 +64,10 @@ def _vm_bytes() -> int:
     return 0
 
 
-def _init_worker(known: frozenset[str], limits: Limits, parent: int | None = None) -> None:
-    global _KNOWN, _LIMITS, _CAPPED
+def _init_worker(known: frozenset[str], limits: Limits, parent: int | None = None, arrow: bool = False) -> None:
+    global _KNOWN, _LIMITS, _CAPPED, _ARROW
     die_with_parent(parent)
-    _KNOWN, _LIMITS, _CAPPED = known, limits, False
+    _KNOWN, _LIMITS, _CAPPED, _ARROW = known, limits, False, arrow
 
 
 def cap_memory(memory_mb: int) -> None:
@@ -109,8 +111,8 @@ def read_limited(path: str, limit_mb: int) -> tuple[bytes | None, str, str]:
     return data, "", ""
 
 
-def parse_one(path: str, shown: str, part: str | None = None) -> tuple:
-    """Read, hash and (unless known) parse one file in a pool worker; `part`: where to write its rows."""
+def parse_one(path: str, shown: str) -> tuple:
+    """Read, hash and (unless known) parse one file in a pool worker."""
     global _CAPPED
     data, code, detail = read_limited(path, _LIMITS.file_mb)
     if data is None:
@@ -121,12 +123,13 @@ def parse_one(path: str, shown: str, part: str | None = None) -> tuple:
     if not _CAPPED:
         cap_memory(_LIMITS.memory_mb)
         _CAPPED = True
-    return parse_data(shown, data, sha, part, _LIMITS.memory_mb)
+    return parse_data(shown, data, sha, "arrow" if _ARROW else None, _LIMITS.memory_mb)
 
 
 def parse_data(shown: str, data: bytes, sha: str, part: str | None, memory_mb: int) -> tuple:
-    """Parse one file's bytes into a result tuple; its rows go to the Parquet part at `part` when given.
-    The caller bounds time and memory (a pool worker, a sandbox process)."""
+    """Parse one file's bytes into a result tuple. `part`: None for the rows ("ok"), "arrow" for an Arrow
+    IPC part ("arrow"), else the path of the Parquet part to write ("part"). The caller bounds time and
+    memory (a pool worker, a sandbox process)."""
     from etl.document import ReadError
     from etl.parse import parse_file
     from etl.warehouse import load
@@ -149,6 +152,8 @@ def parse_data(shown: str, data: bytes, sha: str, part: str | None, memory_mb: i
         return ("ok", shown, sha, row, cells)
     from etl.warehouse import parts
 
+    if part == "arrow":
+        return ("arrow", shown, sha, parts.to_bytes(row, cells))
     parts.write(part, row, cells)
     return ("part", shown, sha, part)
 
@@ -180,11 +185,15 @@ def preload_parser() -> None:
     """Import the parser and its readers here, before the pool forks, so workers share them instead of
     each importing them (~0.4 s CPU a worker). Done when every file will be parsed (no known files): a
     no-change rebuild never imports the parser at all."""
+    import pandas  # noqa: F401  (pyarrow imports it when it builds its first array: a part)
+    import pyarrow  # noqa: F401
+
     import etl.parse  # noqa: F401
     import etl.readers.docx  # noqa: F401
     import etl.readers.html  # noqa: F401
     import etl.readers.pdf  # noqa: F401
     import etl.warehouse.load  # noqa: F401
+    import etl.warehouse.parts  # noqa: F401
 
 
 def part_path(work: str | os.PathLike, i: int) -> str:
@@ -194,9 +203,9 @@ def part_path(work: str | os.PathLike, i: int) -> str:
 
 
 def parse_files(files: Iterable[Found], known: frozenset[str], jobs: int,
-                limits: Limits = DEFAULT_LIMITS, work: str | os.PathLike | None = None) -> Iterator[tuple]:
-    """Parse every file in worker processes, yielding results as they finish (in no fixed order). With a
-    work folder, parsed files come back as ("part", …) with their rows in a Parquet part there."""
+                limits: Limits = DEFAULT_LIMITS, arrow: bool = False) -> Iterator[tuple]:
+    """Parse every file in worker processes, yielding results as they finish (in no fixed order); with
+    `arrow`, parsed files come back as ("arrow", …) parts instead of rows."""
     from pebble import ProcessExpired, ProcessPool
 
     files = list(files)
@@ -207,15 +216,14 @@ def parse_files(files: Iterable[Found], known: frozenset[str], jobs: int,
         preload_parser()
     window = jobs * 16  # tasks in flight: bounds the futures held for a 100k-file build
     with ProcessPool(max_workers=jobs, max_tasks=2000, initializer=_init_worker,
-                     initargs=(known, limits, os.getpid()),
+                     initargs=(known, limits, os.getpid(), arrow),
                      context=_context()) as pool:
         pending: dict[cf.Future, Found] = {}
-        it = iter(enumerate(files))
+        it = iter(files)
 
         def top_up() -> None:
-            for i, f in it:
-                part = None if work is None else part_path(work, i)
-                pending[pool.schedule(parse_one, (f.path, f.display, part), timeout=_timeout(f.path, limits))] = f
+            for f in it:
+                pending[pool.schedule(parse_one, (f.path, f.display), timeout=_timeout(f.path, limits))] = f
                 if len(pending) >= window:
                     break
 
