@@ -5,12 +5,14 @@ groups and sides, the cells each format prints, the narrative alternatives and t
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from etl import formats as F
 from etl.checks import labels as L
 from etl.identities import specs
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: a no-change rebuild never pays for it
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,16 @@ def identities() -> list[Identity]:
 
 
 def terms_frame() -> pd.DataFrame:
+    import pandas as pd
+
     rows = [t for ident in identities() for t in ident.terms()]
     return pd.DataFrame(rows)
 
 
 def rules_frame() -> pd.DataFrame:
     """One row per (rule, table, format): labels, operator and severity for the SQL that evaluates them."""
+    import pandas as pd
+
     return pd.DataFrame([{"rule": i.rule, "tbl": i.tbl, "fmt": i.fmt, "op": i.op, "severity": i.severity,
                           "parts_label": i.parts_label, "totals_label": i.totals_label,
                           "parts_zh": i.side_zh(i.parts), "totals_zh": i.side_zh(i.totals),
@@ -83,6 +89,8 @@ def rules_frame() -> pd.DataFrame:
 
 def expected_frame() -> pd.DataFrame:
     """Every cell a complete table prints, per table format: (fmt, tbl, row_key, col_key)."""
+    import pandas as pd
+
     return pd.DataFrame([{"fmt": fmt, "tbl": t, "row_key": r, "col_key": c, "addr": f"{t}.{r}.{c}"}
                          for fmt in F.FORMATS for t, r, c in F.expected_cells(fmt)])
 
@@ -101,6 +109,8 @@ NARRATIVE_ALTERNATIVES: dict[str, tuple[tuple[str, ...], ...]] = {
 
 
 def narrative_frame() -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for key, alts in NARRATIVE_ALTERNATIVES.items():
         for i, cells in enumerate(alts):
@@ -162,6 +172,8 @@ def cross_year_rules() -> list[CrossYear]:
 
 
 def cross_year_frame() -> pd.DataFrame:
+    import pandas as pd
+
     rows = []
     for i, x in enumerate(cross_year_rules()):
         seen: set[str] = set()

@@ -7,9 +7,12 @@ Findings carry `message` in Chinese (the users are Chinese oversight offices) an
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from etl import formats as F
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: a no-change rebuild never pays for it
+    import pandas as pd
 
 TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
 
@@ -133,6 +136,8 @@ def sum_zh(labels: list[str], what: str) -> str:
 
 def addr_frame() -> pd.DataFrame:
     """Every cell address any format prints (and the tables and chapters), with its Chinese name."""
+    import pandas as pd
+
     addrs = {f"{t}.{r.key}.{c.key}" for t in F.TABLES for r in F.ROWS[t] for c in F.COLS[t]}
     addrs |= set(F.TABLES) | {f"chapter:{k}" for k in F.CHAPTER_KEYS}
     return pd.DataFrame([{"addr": a, "zh": addr_zh(a), "en": addr_en(a)} for a in sorted(addrs)])

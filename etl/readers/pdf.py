@@ -26,10 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-import pymupdf
-
 from etl.document import Block, Document, Paragraph, ReadError, Table
 from etl.readers.limits import MAX_PDF_PAGES
+from etl.readers.mupdf import pymupdf
 
 _TOL = 2.0  # points: ruling lines this close are the same line
 _THIN = 3.0  # points: a vector box at most this thick is a ruling line

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from etl.warehouse.reference import REFERENCE_DIR, ReferenceDataError, coded, read_csv_lines
 
@@ -110,6 +109,8 @@ def current(table: list[Rule], level: str | None, kind: str | None, province: st
 def apply(con: duckdb.DuckDBPyConnection, table: list[Rule]) -> None:
     """reports.deadline, deadline_basis and is_late from each report's year and its agency (NULL where no rule
     applies; is_late NULL where either date is unknown). Rules are looked up once per distinct combination."""
+    import pandas as pd  # here, not at the top: a no-change rebuild never pays for it
+
     combos = con.execute("""SELECT DISTINCT r.year, a.level, a.kind, a.province, a.city
                             FROM reports r JOIN agencies a USING (agency_id) WHERE r.year IS NOT NULL""").fetchall()
     rows = []

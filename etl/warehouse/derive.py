@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import duckdb
-import pandas as pd
 
 from etl.warehouse import deadlines
 from etl.warehouse.agencies import Resolver
@@ -17,6 +16,8 @@ from etl.warehouse.expected import Expected
 def resolve_agencies(con: duckdb.DuckDBPyConnection, resolver: Resolver, expected: Sequence[Expected] = ()) -> None:
     """Fill agencies and reports.agency_id from the printed names and the folders they were found in, and
     expected_reporters from the 应报名单: a listed agency that never published still gets its agencies row."""
+    import pandas as pd  # here, not at the top: a no-change rebuild never pays for it
+
     names = con.execute("""SELECT agency_name, source_dir, bool_or(coalesce(is_sample, FALSE))
                            FROM reports WHERE agency_name IS NOT NULL GROUP BY 1, 2""").fetchall()
     # a listed name resolves like a printed one (folder None: its place comes from the name or the list)

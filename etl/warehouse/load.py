@@ -7,6 +7,7 @@ Parsing runs in worker processes; a worker sends back compact rows (a dict for `
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from etl import formats as F
 from etl.completeness import n_missing_cells
@@ -31,12 +31,21 @@ REPORT_COLUMNS = (
 CHAPTER_TEXTS = "chapter_texts"  # the key of a report row holding {chapter: (heading, text)}
 CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "kind", "placed", "is_total", "read",
                 "ocr_conf")
-_CELL_TYPES = (pa.string(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.string(),
-               pa.string(), pa.bool_(), pa.string(), pa.float64())
-_REPORT_TYPES = {"year": pa.int32(), "n_problems": pa.int32(), "n_missing_cells": pa.int32(),
-                 "is_late": pa.bool_(), "is_active": pa.bool_(), "is_sample": pa.bool_(),
-                 "proactive_items": pa.float64(), "published_on": pa.date32(), "deadline": pa.date32(),
-                 "loaded_at": pa.timestamp("us"), "stated_on": pa.date32(), "fetched_at": pa.timestamp("us")}
+
+
+@functools.cache
+def arrow_types() -> tuple[tuple, dict]:
+    """The Arrow types of the cells' columns (in CELL_COLUMNS order) and of the reports' non-string columns.
+    pyarrow is imported here, not at the top: a no-change rebuild never builds an Arrow array."""
+    import pyarrow as pa
+
+    cells = (pa.string(), pa.string(), pa.string(), pa.string(), pa.float64(), pa.string(), pa.string(),
+             pa.string(), pa.bool_(), pa.string(), pa.float64())
+    reports = {"year": pa.int32(), "n_problems": pa.int32(), "n_missing_cells": pa.int32(),
+               "is_late": pa.bool_(), "is_active": pa.bool_(), "is_sample": pa.bool_(),
+               "proactive_items": pa.float64(), "published_on": pa.date32(), "deadline": pa.date32(),
+               "loaded_at": pa.timestamp("us"), "stated_on": pa.date32(), "fetched_at": pa.timestamp("us")}
+    return cells, reports
 
 
 def is_total(tbl: str, row: str, col: str) -> bool:
@@ -122,9 +131,12 @@ class Batch:
         self.n_errors += 1
 
     def flush(self) -> None:
+        import pyarrow as pa
+
+        cell_types, report_types = arrow_types()
         if self.reports:
             cols = {c: [r[c] for r in self.reports] for c in REPORT_COLUMNS}
-            tbl = pa.table({c: pa.array(v, type=_REPORT_TYPES.get(c, pa.string())) for c, v in cols.items()})
+            tbl = pa.table({c: pa.array(v, type=report_types.get(c, pa.string())) for c, v in cols.items()})
             self.con.register("batch_reports", tbl)
             self.con.execute(f"INSERT INTO reports ({', '.join(REPORT_COLUMNS)}) "
                              f"SELECT {', '.join(REPORT_COLUMNS)} FROM batch_reports")
@@ -132,7 +144,7 @@ class Batch:
             self.reports = []
         if self.cells:
             cols = list(zip(*self.cells, strict=True))
-            tbl = pa.table({n: pa.array(v, type=t) for n, v, t in zip(CELL_COLUMNS, cols, _CELL_TYPES, strict=True)})
+            tbl = pa.table({n: pa.array(v, type=t) for n, v, t in zip(CELL_COLUMNS, cols, cell_types, strict=True)})
             self.con.register("batch_cells", tbl)
             self.con.execute(f"INSERT INTO cells ({', '.join(CELL_COLUMNS)}) SELECT {', '.join(CELL_COLUMNS)} "
                              "FROM batch_cells")

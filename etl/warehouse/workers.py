@@ -7,7 +7,15 @@ worker (a maintained process pool that kills and replaces a worker whose task ov
 dies), under an address-space limit set in the worker, after a size check made before reading.
 
 Results are tuples, cheap to pickle:
-  ("ok", display, sha, report_row, cells) | ("known", display, sha) | ("err", display, sha, code, detail)
+  ("ok", display, sha, report_row, cells) | ("arrow", display, sha, ipc_bytes) | ("part", display, sha, path)
+  | ("known", display, sha) | ("err", display, sha, code, detail)
+The build asks for "arrow": the rows as one Arrow IPC part (etl.warehouse.parts), which its main process
+inserts without touching each cell (unpickling and converting rows cost it ~2 ms a report, as much CPU as a
+fifth of a worker). A cluster task writes a Parquet part to a given path instead ("part").
+
+A worker is forked by the build and dies with it (etl.parent_death): a build killed with -9 leaves no
+parser behind. A file whose content is already in the warehouse ("known", by sha256) is answered without
+importing the parser, so a no-change rebuild costs reading and hashing only.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from etl.filekinds import SCAN_EXTENSIONS
+from etl.parent_death import die_with_parent
 from etl.warehouse.files import Found
 
 MB = 1024 * 1024
@@ -40,6 +49,8 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 _KNOWN: frozenset[str] = frozenset()
 _LIMITS = DEFAULT_LIMITS
+_CAPPED = False  # the parser is imported and the memory limit set (on the first file that needs parsing)
+_ARROW = False  # answer parsed files with Arrow IPC parts instead of rows
 
 
 def _vm_bytes() -> int:
@@ -53,15 +64,22 @@ def _vm_bytes() -> int:
     return 0
 
 
-def _init_worker(known: frozenset[str], limits: Limits) -> None:
-    global _KNOWN, _LIMITS
-    _KNOWN, _LIMITS = known, limits
-    import etl.parse  # noqa: F401  (the parser's own imports are not counted against a file's memory)
+def _init_worker(known: frozenset[str], limits: Limits, parent: int | None = None, arrow: bool = False) -> None:
+    global _KNOWN, _LIMITS, _CAPPED, _ARROW
+    die_with_parent(parent)
+    _KNOWN, _LIMITS, _CAPPED, _ARROW = known, limits, False, arrow
+
+
+def cap_memory(memory_mb: int) -> None:
+    """Import the parser, then limit this process's address space to what it holds plus `memory_mb`: the
+    parser's own imports are not counted against a file's memory (they differ by caller)."""
+    import etl.parse  # noqa: F401
     import etl.warehouse.load  # noqa: F401
+    import etl.warehouse.parts  # noqa: F401
 
     base = _vm_bytes()
-    if base:  # the limit is on top of the imports the worker inherited, which differ by caller
-        cap = base + limits.memory_mb * MB
+    if base:
+        cap = base + memory_mb * MB
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
@@ -94,22 +112,35 @@ def read_limited(path: str, limit_mb: int) -> tuple[bytes | None, str, str]:
 
 
 def parse_one(path: str, shown: str) -> tuple:
-    from etl.document import ReadError
-    from etl.parse import parse_file
-    from etl.warehouse import load
-
+    """Read, hash and (unless known) parse one file in a pool worker."""
+    global _CAPPED
     data, code, detail = read_limited(path, _LIMITS.file_mb)
     if data is None:
         return ("err", shown, None, code, detail)
     sha = hashlib.sha256(data).hexdigest()
     if sha in _KNOWN:
         return ("known", shown, sha)
+    if not _CAPPED:
+        cap_memory(_LIMITS.memory_mb)
+        _CAPPED = True
+    return parse_data(shown, data, sha, "arrow" if _ARROW else None, _LIMITS.memory_mb)
+
+
+def parse_data(shown: str, data: bytes, sha: str, part: str | None, memory_mb: int) -> tuple:
+    """Parse one file's bytes into a result tuple. `part`: None for the rows ("ok"), "arrow" for an Arrow
+    IPC part ("arrow"), else the path of the Parquet part to write ("part"). The caller bounds time and
+    memory (a pool worker, a sandbox process)."""
+    from etl.document import ReadError
+    from etl.parse import parse_file
+    from etl.warehouse import load
+
+    _pause_parsing()
     try:
         report = parse_file(shown, data)
     except ReadError as e:
         return ("err", shown, sha, getattr(e, "code", "corrupt"), getattr(e, "detail", ""))
     except MemoryError:
-        return ("err", shown, sha, "memory", f"limit {_LIMITS.memory_mb} MB")
+        return ("err", shown, sha, "memory", f"limit {memory_mb} MB")
     except RecursionError:
         return ("err", shown, sha, "corrupt", "structure nested too deeply")
     except Exception as e:  # a parser bug must not stop the build: recorded with its type for a bug report
@@ -117,7 +148,25 @@ def parse_one(path: str, shown: str) -> tuple:
     if not report.cells and not report.chapters and not any(v is not None for v in report.narrative.values()):
         return ("err", shown, sha, "not_report", "")  # a title at most: truncated, or not an annual report
     row, cells = load.report_rows(report, sha, shown)
-    return ("ok", shown, sha, row, cells)
+    if part is None:
+        return ("ok", shown, sha, row, cells)
+    from etl.warehouse import parts
+
+    if part == "arrow":
+        return ("arrow", shown, sha, parts.to_bytes(row, cells))
+    parts.write(part, row, cells)
+    return ("part", shown, sha, part)
+
+
+def _pause_parsing() -> None:
+    """Test hook: ETL_BUILD_PAUSE="parsing:SECONDS" makes every file's parse take that long, so a test can
+    kill a build while its workers are busy (etl.warehouse.build.pause holds the other stages)."""
+    for item in filter(None, os.environ.get("ETL_BUILD_PAUSE", "").split(",")):
+        name, _, secs = item.partition(":")
+        if name == "parsing":
+            import time
+
+            time.sleep(float(secs or 1))
 
 
 def _sha_of(path: str, limits: Limits) -> str | None:
@@ -132,18 +181,43 @@ def _context():
     return mp.get_context("fork" if "fork" in methods else methods[0])
 
 
+def preload_parser() -> None:
+    """Import the parser and its readers here, before the pool forks, so workers share them instead of
+    each importing them (~0.4 s CPU a worker). Done when every file will be parsed (no known files): a
+    no-change rebuild never imports the parser at all."""
+    import pandas  # noqa: F401  (pyarrow imports it when it builds its first array: a part)
+    import pyarrow  # noqa: F401
+
+    import etl.parse  # noqa: F401
+    import etl.readers.docx  # noqa: F401
+    import etl.readers.html  # noqa: F401
+    import etl.readers.pdf  # noqa: F401
+    import etl.warehouse.load  # noqa: F401
+    import etl.warehouse.parts  # noqa: F401
+
+
+def part_path(work: str | os.PathLike, i: int) -> str:
+    """Where the part of the i-th file of a build goes: one name per file, so a task run twice writes the
+    same part, and two files of equal content write two parts (the build keeps the first)."""
+    return os.path.join(work, f"{i:08d}.parquet")
+
+
 def parse_files(files: Iterable[Found], known: frozenset[str], jobs: int,
-                limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple]:
-    """Parse every file in worker processes, yielding results as they finish (in no fixed order)."""
+                limits: Limits = DEFAULT_LIMITS, arrow: bool = False) -> Iterator[tuple]:
+    """Parse every file in worker processes, yielding results as they finish (in no fixed order); with
+    `arrow`, parsed files come back as ("arrow", …) parts instead of rows."""
     from pebble import ProcessExpired, ProcessPool
 
     files = list(files)
     if not files:
         return
     jobs = max(1, min(jobs, len(files)))
+    if jobs > 1 and not known:
+        preload_parser()
     window = jobs * 16  # tasks in flight: bounds the futures held for a 100k-file build
     with ProcessPool(max_workers=jobs, max_tasks=2000, initializer=_init_worker,
-                     initargs=(known, limits), context=_context()) as pool:
+                     initargs=(known, limits, os.getpid(), arrow),
+                     context=_context()) as pool:
         pending: dict[cf.Future, Found] = {}
         it = iter(files)
 
