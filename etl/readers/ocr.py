@@ -269,19 +269,19 @@ def _cell_lines(text_ink: np.ndarray, box: tuple[int, int, int, int], dpi: float
 
 
 # Text as the recogniser reads it (its input is 48 px high; its time grows with the input's width, so
-# with the text's height): a number in a table cell 28 px high, words (running text, a row's label) 20 px,
-# each in a white margin. Measured on the real reports' scans and the generated ones at 150–300 dpi: words
-# read the same at 20 px as at 30–38 px, and a lone digit needs the larger size.
+# with the text's height): a short number in a table cell 28 px high, words (running text, a row's label)
+# and long numbers 20 px, each in a white margin. Measured on the real reports' scans and the generated
+# ones at 150–300 dpi: these read the same at 20 px as at 30–38 px, and a lone digit needs the larger size.
 _REC_HEIGHT = 48
 _TEXT_PX = 28
 _LINE_PX = 20
-_WORDS = 4.5
+_WORDS = 2.5  # width / height past which a cell's line is words (3+ characters) or a long number
 
 
 def _crop(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     """A cell's text line as the recogniser reads it best: a number's ink _TEXT_PX high in a white margin
-    (measured on real scans: a lone "0" cut tight reads "o"), a line of words (wider than _WORDS times its
-    height: no number is) _LINE_PX high, as running text is."""
+    (measured on real scans: a lone "0" cut tight reads "o"), a wider line (words, a long number)
+    _LINE_PX high, as running text is."""
     x0, y0, x1, y1 = box
     crop = gray[y0:y1, x0:x1]
     px = _LINE_PX if x1 - x0 > _WORDS * (y1 - y0) else _TEXT_PX

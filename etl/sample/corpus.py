@@ -126,7 +126,7 @@ def run_agency(job: Job) -> dict:
         stem = f"{agency_dir(a)}/{spec.year}"
         published = SCAN if spec.year == scanned else spec.rendering  # a scan is a .pdf, whatever it replaced
         copies = [(stem + EXT[kind_of(published)], published)]
-        others = [k for k in job.kinds if k != kind_of(published)]
+        others = [k for k in job.kinds if k != kind_of(spec.rendering)]  # as unscanned: the same duplicates
         if others and rng.random() < DUPLICATE_RATE:
             other = rng.choice(renderings_for([rng.choice(others)]))
             copies.append((f"{stem}-copy{EXT[kind_of(other)]}", other))
