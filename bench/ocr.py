@@ -231,14 +231,14 @@ def main() -> None:
             with ocr_engine.using(eng):
                 times, first, load = time_pages(pages, args.repeat)
                 acc = "" if args.no_accuracy else accuracy(real, scans)
-            results.append((eng.name, times, first, load, loaded, acc))
+            results.append((name.strip(), times, first, load, loaded, acc, eng.name))
         if not results:
             raise SystemExit("no engine could be loaded")
 
         print(f"\nOCR seconds a page at {DPI} dpi, one thread, wall / CPU (median of {args.repeat}; "
               f"{os.cpu_count()} cores shared)")
         width = max(len(label) for label, _ in pages) + 8
-        print("page".ljust(width) + "".join(f"{name[:34]:>36}" for name, *_ in results))
+        print("page".ljust(width) + "".join(f"{name:>36}" for name, *_ in results))
         for label, _ in pages:
             kind = results[0][1][label][2]
             row = f"{label} ({kind})".ljust(width)
@@ -255,8 +255,8 @@ def main() -> None:
                        f"{statistics.mean(t[x][1] for x in chosen):.2f} s" + " " * 4
             print(row)
         print()
-        for name, _, first, load, loaded, acc in results:
-            print(f"{name}: loaded in {loaded:.1f} s; first pass {first / len(pages):.2f} s/page; load average "
+        for key, _, first, load, loaded, acc, name in results:
+            print(f"{key} = {name}: loaded in {loaded:.1f} s; first pass {first / len(pages):.2f} s/page; load average "
                   f"{load:.1f} while timed" + (f"; cells right: {acc}" if acc else ""))
         if args.build:
             build_throughput([real[1]] if real else [p.read_bytes() for p in scans], args.build)

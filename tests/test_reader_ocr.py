@@ -39,7 +39,7 @@ def huaian(shared_samples):
     return data, parse_file(shared_samples / HUAIAN)
 
 
-@pytest.mark.parametrize("dpi,rotate", [(150, 0.0), (200, 0.0), (200, 2.0)])
+@pytest.mark.parametrize("dpi,rotate", [(150, 0.0), (200, 0.0), (300, 0.0), (200, 2.0)])
 def test_scanned_huaian_reads_the_same_200_cells(huaian, dpi, rotate):
     data, ref = huaian
     assert len(ref.cells) == 200
@@ -57,11 +57,12 @@ def test_scanned_huaian_reads_the_same_200_cells(huaian, dpi, rotate):
     assert got.value("t3", "new_received", "total") == 3119 and got.value("t2", "admin_fees", "amount_10k_yuan") == 96171.6
 
 
-def test_scanned_report_whose_printed_table_does_not_add_up_is_read_as_printed(shared_samples):
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+def test_scanned_report_whose_printed_table_does_not_add_up_is_read_as_printed(shared_samples, dpi):
     """洪泽区 2023 prints table 4 totals of 0 beside 10 + 1: OCR must keep them and say the table does not
     add up — never "correct" a printed figure."""
     ref = parse_file(shared_samples / HONGZE)
-    got = parse_file("scan.pdf", scanned_copy((shared_samples / HONGZE).read_bytes(), 200))
+    got = parse_file("scan.pdf", scanned_copy((shared_samples / HONGZE).read_bytes(), dpi))
     right, wrong, missing = _compare(ref, got)
     assert (right, wrong, missing) == (len(ref.cells), [], []) and right == 186
     assert got.value("t4", "review", "upheld") == 10 and got.value("t4", "review", "total") == 0
