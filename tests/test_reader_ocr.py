@@ -249,6 +249,22 @@ def test_the_engine_loads_the_wheel_models_on_one_thread_and_never_downloads(fre
     assert ov.digits_only(zero)[0] == ort.digits_only(zero)[0] == "0"
 
 
+def test_openvino_usage_telemetry_is_never_started(tmp_path):
+    """`import openvino` would start its telemetry (a client id under ~/intel, events sent while no consent
+    file says no): the engine leaves the model converter that starts it out."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    code = ("import sys; from etl.readers.ocr_engine import Engine; e = Engine('openvino'); "
+            "print(e.runtime, any('telemetry' in m for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["openvino", "False"], out.stderr[-1000:]
+    assert not (tmp_path / "intel").exists()
+
+
 def test_docx_of_pictures_of_pages_is_read_by_ocr(huaian, tmp_path):
     """A scan pasted into Word, one picture a page: its pictures are the pages."""
     import io

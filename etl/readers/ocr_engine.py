@@ -45,9 +45,15 @@ class Engine:
 
     def __init__(self, runtime: str, threads: int = 1):
         import importlib
+        import sys
 
         import numpy as np
 
+        if runtime == "openvino":
+            # `import openvino` loads its model converter, which starts OpenVINO's usage telemetry (a client id
+            # under ~/intel; a missing consent file counts as consent to send events). The reader only runs
+            # models: the converter is left out, so nothing is written or sent.
+            sys.modules.setdefault("openvino.tools.ovc", None)
         importlib.import_module(runtime)  # ModuleNotFoundError naming the runtime when it is not installed
         import rapidocr
         from rapidocr import RapidOCR
