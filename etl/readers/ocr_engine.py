@@ -8,7 +8,7 @@ classifier; they are loaded from the installed package by path, so nothing is ev
 
 Runtime (setting `DISCLOSURE_OCR_RUNTIME`: `auto`, the default, `openvino` or `onnxruntime`):
 - OpenVINO where it loads (x86-64 with SSE4.2, or ARM64): on a CPU with bf16 instructions (AVX-512 BF16,
-  AMX) it computes in bf16 by its own choice, ~3x faster than ONNX Runtime here (bench/ocr.py);
+  AMX) it computes in bf16 by its own choice, ~1.7x faster than ONNX Runtime here (bench/ocr.py);
 - ONNX Runtime otherwise, or when OpenVINO is missing or fails to load: any CPU, f32, slower.
 Each runs on one thread (`DISCLOSURE_OCR_THREADS`, default 1) without pinning it to a core: `etl build
 --jobs N` scales by processes, and two threads per process are slower on a loaded machine.
