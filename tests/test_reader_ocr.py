@@ -39,7 +39,7 @@ def huaian(shared_samples):
     return data, parse_file(shared_samples / HUAIAN)
 
 
-@pytest.mark.parametrize("dpi,rotate", [(150, 0.0), (200, 0.0), (200, 2.0)])
+@pytest.mark.parametrize("dpi,rotate", [(150, 0.0), (200, 0.0), (300, 0.0), (200, 2.0)])
 def test_scanned_huaian_reads_the_same_200_cells(huaian, dpi, rotate):
     data, ref = huaian
     assert len(ref.cells) == 200
@@ -57,11 +57,12 @@ def test_scanned_huaian_reads_the_same_200_cells(huaian, dpi, rotate):
     assert got.value("t3", "new_received", "total") == 3119 and got.value("t2", "admin_fees", "amount_10k_yuan") == 96171.6
 
 
-def test_scanned_report_whose_printed_table_does_not_add_up_is_read_as_printed(shared_samples):
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+def test_scanned_report_whose_printed_table_does_not_add_up_is_read_as_printed(shared_samples, dpi):
     """洪泽区 2023 prints table 4 totals of 0 beside 10 + 1: OCR must keep them and say the table does not
     add up — never "correct" a printed figure."""
     ref = parse_file(shared_samples / HONGZE)
-    got = parse_file("scan.pdf", scanned_copy((shared_samples / HONGZE).read_bytes(), 200))
+    got = parse_file("scan.pdf", scanned_copy((shared_samples / HONGZE).read_bytes(), dpi))
     right, wrong, missing = _compare(ref, got)
     assert (right, wrong, missing) == (len(ref.cells), [], []) and right == 186
     assert got.value("t4", "review", "upheld") == 10 and got.value("t4", "review", "total") == 0
@@ -157,19 +158,111 @@ def test_blank_scan_and_500_blank_scanned_pages(tmp_path):
     assert time.monotonic() - t0 < 30  # refused before OCR starts
 
 
-def test_missing_ocr_engine_says_what_to_install(huaian, monkeypatch):
+# --- the engine: models from the wheel, one thread, a fallback for any CPU -------------------------------
+
+
+@pytest.fixture
+def fresh_engine(monkeypatch):
+    """The engine loaded anew in this test (and again after it), under the test's monkeypatching."""
+    from etl.readers import ocr_engine
+
+    ocr_engine._load.cache_clear()
+    yield ocr_engine
+    ocr_engine._load.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def generated_scan(tmp_path_factory):
+    """A generated report published as a scan at 200 dpi, with its ground truth."""
+    from etl.sample.compare import load_truth, report_files
+    from etl.sample.corpus import SCAN, generate
+
+    out = tmp_path_factory.mktemp("scan")
+    generate(out, 1, [2024], 3, ["pdf"], workers=1, scans=1, scan_dpi=200)
+    (p,) = [p for p in report_files(out) if load_truth(p)["rendering"] == SCAN]
+    return p, load_truth(p)
+
+
+def test_missing_ocr_engine_says_what_to_install(generated_scan, fresh_engine, monkeypatch):
     import sys
 
-    from etl.readers import ocr
+    monkeypatch.setitem(sys.modules, "rapidocr", None)  # import fails as if not installed
+    with pytest.raises(ReadError) as e:
+        parse_file(generated_scan[0])
+    assert e.value.code == "ocr_missing" and "pip install rapidocr openvino onnxruntime" in e.value.detail
 
-    ocr.engine.cache_clear()
-    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import fails as if not installed
-    try:
-        with pytest.raises(ReadError) as e:
-            parse_file("scan.pdf", scanned_copy(huaian[0], 100, pages=[0]))
-        assert e.value.code == "ocr_missing" and "pip install rapidocr-onnxruntime" in e.value.detail
-    finally:
-        ocr.engine.cache_clear()
+
+def test_an_unknown_runtime_setting_is_refused_with_the_choices(generated_scan, fresh_engine, monkeypatch):
+    monkeypatch.setenv(fresh_engine.RUNTIME_SETTING, "tensorrt")
+    with pytest.raises(ReadError) as e:
+        parse_file(generated_scan[0])
+    assert e.value.code == "ocr_missing" and "expected auto, openvino or onnxruntime" in e.value.detail
+
+
+def test_without_openvino_onnx_runtime_reads_the_scan_the_same(generated_scan, fresh_engine, monkeypatch):
+    """The fallback for a CPU OpenVINO cannot run on (or no OpenVINO): ONNX Runtime, same models, same
+    cells."""
+    import sys
+
+    from etl.sample.compare import compare
+
+    path, truth = generated_scan
+    assert fresh_engine.engine().runtime == "openvino"  # where it loads, it is the one chosen
+    chosen = parse_file(path)
+    fresh_engine._load.cache_clear()
+    monkeypatch.setitem(sys.modules, "openvino", None)
+    assert fresh_engine.engine().runtime == "onnxruntime" and fresh_engine.engine().precision == "f32"
+    fallback = parse_file(path)
+    assert _cells(fallback) == _cells(chosen)
+    c = compare(truth, fallback, str(path))
+    assert (c.right, c.wrong, c.missing) == (len(truth["cells"]), 0, 0), c.errors[:5]
+
+
+def test_the_engine_loads_the_wheel_models_on_one_thread_and_never_downloads(fresh_engine, monkeypatch):
+    from pathlib import Path
+
+    import rapidocr
+    from rapidocr.utils import download_file
+
+    def refuse(*_a, **_k):
+        raise AssertionError("the OCR engine tried to download")
+
+    monkeypatch.setattr(download_file.DownloadFile, "run", refuse)
+    monkeypatch.setattr("requests.get", refuse)
+    models = Path(rapidocr.__file__).parent / "models"
+    ov = fresh_engine.Engine("openvino")
+    compiled = ov.rec.session.session.get_compiled_model()
+    assert compiled.get_property("INFERENCE_NUM_THREADS") == 1
+    assert compiled.get_property("ENABLE_CPU_PINNING") is False  # many processes share the cores
+    assert ov.precision in ("bf16", "f32")
+    ort = fresh_engine.Engine("onnxruntime")
+    for model in (ort.det, ort.rec, ort.cls):
+        opts = model.session.session.get_session_options()
+        assert (opts.intra_op_num_threads, opts.inter_op_num_threads) == (1, 1)
+    assert {Path(m.session.session._model_path).parent for m in (ort.det, ort.rec, ort.cls)} == {models}
+    # the digit-only re-read: a crop of a printed "0" the engine is made to doubt still reads 0
+    import cv2
+    import numpy as np
+
+    zero = np.full((48, 60), 255, np.uint8)
+    cv2.putText(zero, "0", (18, 37), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 0, 3)
+    assert ov.digits_only(zero)[0] == ort.digits_only(zero)[0] == "0"
+
+
+def test_openvino_usage_telemetry_is_never_started(tmp_path):
+    """`import openvino` would start its telemetry (a client id under ~/intel, events sent while no consent
+    file says no): the engine leaves the model converter that starts it out."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    code = ("import sys; from etl.readers.ocr_engine import Engine; e = Engine('openvino'); "
+            "print(e.runtime, any('telemetry' in m for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["openvino", "False"], out.stderr[-1000:]
+    assert not (tmp_path / "intel").exists()
 
 
 def test_docx_of_pictures_of_pages_is_read_by_ocr(huaian, tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from etl.parse import parse_file
 from etl.sample.compare import compare, load_truth, report_files
-from etl.sample.corpus import EXT, RENDERINGS, generate, kind_of, render
+from etl.sample.corpus import EXT, RENDERINGS, SCAN, generate, kind_of, render
 from etl.sample.population import build_population
 from etl.sample.truth import AgencyPlan
 
@@ -58,19 +58,32 @@ def test_rendering_round_trips(rendering: str, specs: list, tmp_path: Path) -> N
 def test_bundled_corpus_is_current_and_round_trips(tmp_path: Path) -> None:
     if not (BUNDLED / "manifest.json").exists():
         pytest.skip("data/samples is absent: generate it with `python -m etl sample --out data/samples "
-                    "--agencies 60 --seed 1`")
+                    "--agencies 60 --seed 1 --scans 5 --scan-dpi 150 --scan-style compact`")
     manifest = json.loads((BUNDLED / "manifest.json").read_text(encoding="utf-8"))
     files = report_files(BUNDLED)
     assert len(files) == manifest["counts"]["files"] > 300
     assert sum(p.stat().st_size for p in BUNDLED.rglob("*") if p.is_file()) < 20_000_000
-    errors, cells = [], 0
+    errors, cells, scans = [], 0, 0
     for p in files:
         truth = load_truth(p)
-        c = compare(truth, parse_file(p), str(p.relative_to(BUNDLED)))
+        report = parse_file(p)
+        if truth["rendering"] == SCAN:
+            # OCR's one tolerated difference: a rare character of a fictional name read as a common look-alike
+            # (缃 as 湘); every cell and every other field must still be exact
+            scans += 1
+            assert report.source.read == "ocr", p
+            if _one_character_apart(report.agency, truth["agency"]):
+                report.agency = truth["agency"]
+        c = compare(truth, report, str(p.relative_to(BUNDLED)))
         cells += c.right
         errors += c.errors
     assert not errors, f"{len(errors)} differences in data/samples:\n" + "\n".join(errors[:15])
     assert cells > 50_000
+    assert scans == manifest.get("scans", {}).get("count", 0)
+
+
+def _one_character_apart(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def test_bundled_corpus_matches_its_generator(tmp_path: Path) -> None:
@@ -78,7 +91,9 @@ def test_bundled_corpus_matches_its_generator(tmp_path: Path) -> None:
         pytest.skip("data/samples is absent")
     m = json.loads((BUNDLED / "manifest.json").read_text(encoding="utf-8"))
     years = list(range(m["years"][0], m["years"][1] + 1))
-    generate(tmp_path, m["agencies"], years, m["seed"], m["formats"], workers=2)
+    scans = m.get("scans", {"count": 0, "dpi": 200, "style": "noisy"})
+    generate(tmp_path, m["agencies"], years, m["seed"], m["formats"], workers=2, scans=scans["count"],
+             scan_dpi=scans["dpi"], scan_style=scans["style"])
 
     def digest(root: Path) -> dict[str, str]:
         return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -1,7 +1,7 @@
 """OCR of page images (scanned PDFs, .png/.jpg/.tif): the words and ruling lines of a page, in points.
 
-Engine: RapidOCR (PP-OCRv4 detection and recognition, ONNX Runtime), whose wheel ships the models, so
-nothing downloads at run time. A page image becomes what the PDF reader gets from a text layer — words
+Engine: RapidOCR 3's PP-OCRv6 models on OpenVINO or ONNX Runtime (etl.readers.ocr_engine), whose wheel
+ships the models, so nothing downloads at run time. A page image becomes what the PDF reader gets from a text layer — words
 with boxes and horizontal/vertical ruling segments — and the PDF reader's own table code builds the cells
 from them, so a scanned table is read by exactly the rules a text-layer table is.
 
@@ -19,12 +19,12 @@ Every word carries the engine's confidence (0–1), which the PDF reader passes 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import cv2
 import numpy as np
+
+from etl.readers.ocr_engine import engine
 
 # Resolution pages are read at: recognition normalises text lines to 48 px high, so 200 dpi (a 12 pt
 # character is ~33 px) keeps every stroke; more costs time and gains nothing.
@@ -33,7 +33,7 @@ _MAX_SKEW = 5.0  # degrees: a skew searched for (a page feeder turns a page by o
 _INK = 0.0008  # share of dark pixels below which a page is blank
 # Text detection's input, longest side in px: A4 at ~110 dpi. Body text is then ~18 px high, which the
 # detector finds; its cost grows with the pixels (a 200 dpi page as is takes 3x as long).
-_DET_SIDE = 1280
+_DET_SIDE = 1024
 _SIDE_INK = 0.35  # share of ink beside a rule past which it is a run of touching characters, not a rule
 _MIN_SPEC = 6  # px: connected ink smaller than this in both directions is scanner noise
 
@@ -52,23 +52,6 @@ class OcrPage:
     skew: float = 0.0  # degrees straightened
 
 
-@lru_cache(maxsize=1)
-def engine():
-    """The RapidOCR engine, loaded once per process (models load in ~1 s)."""
-    from rapidocr_onnxruntime import RapidOCR
-
-    threads = int(os.environ.get("DISCLOSURE_OCR_THREADS", "1"))  # --jobs spreads files over cores
-    eng = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False)
-    # Detection runs on an image read_page has already scaled (_DET_SIDE); "min" with a small limit keeps
-    # the engine from resizing it again. Recognition one crop at a time, padded to no less than 96 px:
-    # on one core, batches and the default 320 px padding cost more than they save (measured: 10 ms a
-    # number cell alone, 14 ms in batches of 6, 3x that padded to 320).
-    eng.text_det.limit_type, eng.text_det.limit_side_len = "min", 32
-    eng.text_rec.rec_batch_num = 1
-    eng.text_rec.rec_image_shape = [3, 48, 96]
-    return eng
-
-
 def pixmap_array(pix) -> np.ndarray:
     """A PyMuPDF RGB pixmap as an OpenCV BGR array."""
     rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)
@@ -83,9 +66,9 @@ def to_gray(img: np.ndarray) -> np.ndarray:
         return img
     if img.shape[2] == 4:
         img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
-    b, g, r = (img[:, :, k].astype(np.int16) for k in range(3))
+    b, g, r = cv2.split(img)
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-    red = (r - np.maximum(g, b) > 50) & (r > 120)
+    red = (cv2.subtract(r, cv2.max(g, b)) > 50) & (r > 120)  # uint8 arithmetic saturates at 0
     gray[red] = 255
     return gray
 
@@ -132,20 +115,28 @@ def _sideways(ink: np.ndarray) -> bool:
 
 # --- ruling lines ----------------------------------------------------------------------------------------
 
-def _lines(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of horizontal and vertical rules: ink runs longer than any character stroke."""
+def _lines(ink: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Masks of horizontal and vertical rules (ink runs longer than any character stroke), and the
+    bounding boxes (x, y, w, h, area) of the horizontal ones."""
     hlen = max(20, int(dpi * 0.5))  # 36 pt: longer than any word's horizontal stroke
     closed_h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
     closed_v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
     h = cv2.morphologyEx(closed_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
-    h = _rules_only(h, ink, horizontal=True)
+    h, h_boxes = _rules_only(h, ink, horizontal=True)
     v = cv2.morphologyEx(closed_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT,
                                                                             (1, _vertical_len(h, dpi))))
-    return h, v
+    return h, v, h_boxes
 
 
-def _rules_only(mask: np.ndarray, ink: np.ndarray, horizontal: bool) -> np.ndarray:
-    """`mask` without the components _segments would not take as rules (runs of touching text)."""
+def _boxes(mask: np.ndarray) -> np.ndarray:
+    """The bounding boxes (x, y, w, h, area) of a mask's connected components."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return stats[1:n]
+
+
+def _rules_only(mask: np.ndarray, ink: np.ndarray, horizontal: bool) -> tuple[np.ndarray, np.ndarray]:
+    """`mask` without the components _segments would not take as rules (runs of touching text), and the
+    boxes of those it keeps (removing whole components leaves the others as they were)."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     keep = np.zeros(n, dtype=bool)
     h_img, w_img = ink.shape
@@ -159,7 +150,7 @@ def _rules_only(mask: np.ndarray, ink: np.ndarray, horizontal: bool) -> np.ndarr
             a = np.count_nonzero(ink[y:y + h, max(0, x - 3)])
             b = np.count_nonzero(ink[y:y + h, min(w_img - 1, x + w + 2)])
             keep[i] = max(a, b) <= _SIDE_INK * h
-    return np.where(keep[labels], mask, 0).astype(np.uint8)
+    return np.where(keep[labels], mask, 0).astype(np.uint8), stats[keep]
 
 
 def _vertical_len(hmask: np.ndarray, dpi: float) -> int:
@@ -177,16 +168,15 @@ def _vertical_len(hmask: np.ndarray, dpi: float) -> int:
     return int(max(10, min(longest, 0.8 * gaps.min())))
 
 
-def _segments(mask: np.ndarray, ink: np.ndarray, horizontal: bool, k: float) -> list[tuple[float, float, float]]:
-    """Each connected rule as a segment in points: (x0, x1, y) or (x, y0, y1).
+def _segments(boxes: np.ndarray, ink: np.ndarray, horizontal: bool, k: float) -> list[tuple[float, float, float]]:
+    """Each connected rule (its box, from _boxes) as a segment in points: (x0, x1, y) or (x, y0, y1).
 
     A run of ink long enough to be a rule may also be a line of text whose strokes touch (a blurred scan):
     a rule has paper on both sides along most of its length (crossing rules aside), a run along the edge of
     a text line has the rest of its characters on one side."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = []
     h_img, w_img = ink.shape
-    for x, y, w, h, _area in stats[1:n]:
+    for x, y, w, h, _area in boxes:
         if horizontal and w > 4 * h:
             above = ink[max(0, y - 3), x:x + w]
             below = ink[min(h_img - 1, y + h + 2), x:x + w]
@@ -231,10 +221,6 @@ def _open_edges(hs: list[tuple[float, float, float]], vs: list[tuple[float, floa
 
 
 # --- recognition -----------------------------------------------------------------------------------------
-
-def _bgr(crop: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
-
 
 def _bands(ink: np.ndarray, gap: int) -> list[tuple[int, int]]:
     """Horizontal bands of ink separated by at least `gap` empty rows: the text lines of a cell."""
@@ -282,28 +268,32 @@ def _cell_lines(text_ink: np.ndarray, box: tuple[int, int, int, int], dpi: float
     return out
 
 
-_TEXT_PX = 30
-_MARGIN_PX = 9
-_REC_HEIGHT = 48  # the recogniser's input height
+# Text as the recogniser reads it (its input is 48 px high; its time grows with the input's width, so
+# with the text's height): a short number in a table cell 28 px high, words (running text, a row's label)
+# and long numbers 20 px, each in a white margin. Measured on the real reports' scans and the generated
+# ones at 150–300 dpi: these read the same at 20 px as at 30–38 px, and a lone digit needs the larger size.
+_REC_HEIGHT = 48
+_TEXT_PX = 28
+_LINE_PX = 20
+_WORDS = 2.5  # width / height past which a cell's line is words (3+ characters) or a long number
 
 
-def _crop(gray: np.ndarray, box: tuple[int, int, int, int], pad: int) -> np.ndarray:
-    """A text line as the recogniser reads it best: ink _TEXT_PX high in a white margin, the proportions
-    of the text lines its training crops show (measured on real scans: a lone "0" cut tight reads "o")."""
+def _crop(gray: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """A cell's text line as the recogniser reads it best: a number's ink _TEXT_PX high in a white margin
+    (measured on real scans: a lone "0" cut tight reads "o"), a wider line (words, a long number)
+    _LINE_PX high, as running text is."""
     x0, y0, x1, y1 = box
     crop = gray[y0:y1, x0:x1]
-    f = _TEXT_PX / max(1, y1 - y0)
+    px = _LINE_PX if x1 - x0 > _WORDS * (y1 - y0) else _TEXT_PX
+    f = px / max(1, y1 - y0)
     if abs(f - 1) > 0.05:
         crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
-    m = _MARGIN_PX
+    m = (_REC_HEIGHT - crop.shape[0]) // 2
     return cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255)
 
 
-def _recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
-    if not crops:
-        return []
-    res, _ = engine().text_rec([_bgr(c) for c in crops])
-    return [(str(t), float(s)) for t, s in res]
+def _recognise(crops: list[np.ndarray], together: bool = False) -> list[tuple[str, float]]:
+    return engine().recognise(crops, together) if crops else []
 
 
 # Letters and marks the recogniser reads for a digit when a number stands alone in a cell ("o" for 0):
@@ -311,60 +301,38 @@ def _recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
 LOOKALIKES = frozenset("oOD〇QlI|i丨Zz")
 
 
-def _digits_only(crop: np.ndarray) -> tuple[str, float] | None:
-    """The recogniser's best reading of a crop among digits alone (CTC decoding with every other character
-    masked), with its confidence; None when it sees no digit."""
-    rec = engine().text_rec
-    img = _bgr(crop)
-    h, w = img.shape[:2]
-    _, rh, rw = rec.rec_image_shape
-    norm = rec.resize_norm_img(img, max(rw / rh, w / h))[np.newaxis, :].astype(np.float32)
-    probs = rec.session(norm)[0][0]  # (time steps, classes); class 0 is the CTC blank
-    chars = rec.postprocess_op.character
-    digits = [i for i, ch in enumerate(chars) if ch in "0123456789"]
-    seen = probs.argmax(axis=1)  # where the recogniser saw a character (any), the best digit instead
-    text, confs, prev = [], [], 0
-    for t, k in enumerate(seen):
-        if k:
-            d = digits[int(probs[t, digits].argmax())]
-            if d != prev:
-                text.append(chars[d])
-                # the digit's share of what the recogniser saw there: low when it was sure of a letter
-                confs.append(float(probs[t, d] / probs[t, k]) if probs[t, d] < probs[t, k] else float(probs[t, d]))
-            prev = d
-        else:
-            prev = 0
-    return ("".join(text), float(np.mean(confs))) if text else None
-
-
 def _upside_down(gray: np.ndarray, boxes: list[np.ndarray]) -> bool:
     """The direction classifier's vote over a few of the page's longer text lines."""
-    eng = engine()
     crops = sorted(boxes, key=lambda b: -(b[:, 0].max() - b[:, 0].min()))[:12]
     imgs = []
     for b in crops:
         x0, y0 = (int(v) for v in b.min(axis=0))
         x1, y1 = (int(v) for v in b.max(axis=0))
         if x1 - x0 > 2 * (y1 - y0) > 0:
-            imgs.append(_bgr(gray[max(0, y0):y1, max(0, x0):x1]))
+            imgs.append(gray[max(0, y0):y1, max(0, x0):x1])
     if not imgs:
         return False
-    _, cls_res, _ = eng.text_cls(imgs)
-    flipped = sum(1 for label, score in cls_res if label == "180" and score > 0.9)
+    flipped = sum(1 for label, score in engine().upside_down(imgs) if label == "180" and score > 0.9)
     return flipped > len(imgs) / 2
 
 
 def _quad_crop(gray: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """A detected line of running text, cut to its ink and scaled so the ink is _LINE_PX high in a white
+    margin."""
     w = int(max(np.linalg.norm(pts[0] - pts[1]), np.linalg.norm(pts[2] - pts[3])))
     h = int(max(np.linalg.norm(pts[0] - pts[3]), np.linalg.norm(pts[1] - pts[2])))
     dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(pts.astype(np.float32), dst)
     crop = cv2.warpPerspective(gray, m, (max(w, 1), max(h, 1)), borderMode=cv2.BORDER_REPLICATE)
-    crop = cv2.copyMakeBorder(crop, 4, 4, 4, 4, cv2.BORDER_CONSTANT, value=255)
-    if crop.shape[0] > _REC_HEIGHT:  # shrunk here by area averaging: the engine's own resize aliases
-        f = _REC_HEIGHT / crop.shape[0]
-        crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-    return crop
+    ink = _clean(_ink(crop))
+    rows, cols = np.flatnonzero(ink.max(axis=1)), np.flatnonzero(ink.max(axis=0))
+    if rows.size:
+        crop = crop[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    f = _LINE_PX / crop.shape[0]
+    if abs(f - 1) > 0.05:  # shrunk here by area averaging: the engine's own resize aliases
+        crop = cv2.resize(crop, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
+    m = (_REC_HEIGHT - crop.shape[0]) // 2
+    return cv2.copyMakeBorder(crop, m, m, m, m, cv2.BORDER_CONSTANT, value=255)
 
 
 # --- the page --------------------------------------------------------------------------------------------
@@ -393,8 +361,8 @@ def _read_upright(gray: np.ndarray, ink: np.ndarray, dpi: float, turns: int, ske
     eng = engine()
     k = 72.0 / dpi
     page_h, page_w = gray.shape
-    hmask, vmask = _lines(ink, dpi)
-    hs, vs = _segments(hmask, ink, True, k), _segments(vmask, ink, False, k)
+    hmask, vmask, h_boxes = _lines(ink, dpi)
+    hs, vs = _segments(h_boxes, ink, True, k), _segments(_boxes(vmask), ink, False, k)
     hs += _open_edges(hs, vs)
     grids = P._grids(hs, vs)
     # rules erased for recognition (a rule touching a digit reads as "1"), inside tables only: outside
@@ -414,8 +382,7 @@ def _read_upright(gray: np.ndarray, ink: np.ndarray, dpi: float, turns: int, ske
         free_img[int(g.y0 / k):int(g.y1 / k) + 1, int(g.x0 / k):int(g.x1 / k) + 1] = 255
     f = min(1.0, _DET_SIDE / max(free_img.shape))
     small = cv2.resize(free_img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else free_img
-    boxes, _ = eng.text_det(_bgr(small))
-    boxes = [] if boxes is None else [np.asarray(b, dtype=np.float32) / f for b in boxes]
+    boxes = [b / f for b in eng.detect(small)]
     if vote and boxes and _upside_down(free_img, boxes):  # read again the right way up (once)
         gray = np.rot90(gray, 2).copy()
         return _read_upright(gray, _ink(gray), dpi, turns + 2, skew, vote=False)
@@ -435,12 +402,11 @@ def _read_upright(gray: np.ndarray, ink: np.ndarray, dpi: float, turns: int, ske
             box = (int(c.x0 / k) + inset, int(c.top / k) + inset, int(c.x1 / k) - inset, int(c.bottom / k) - inset)
             if box[2] - box[0] > 2 and box[3] - box[1] > 2:
                 lines.extend(_cell_lines(text_ink, box, dpi))
-    pad = max(3, int(dpi * 0.02))
-    crops = [_crop(plain, b, pad) for b in lines]
-    for j, (box, (text, conf)) in enumerate(zip(lines, _recognise(crops), strict=True)):
+    crops = [_crop(plain, b) for b in lines]
+    for j, (box, (text, conf)) in enumerate(zip(lines, _recognise(crops, together=True), strict=True)):
         text = text.strip()
         if text and len(text) <= 8 and set(text) <= LOOKALIKES:
-            text, conf = _digits_only(crops[j]) or (text, conf)
+            text, conf = eng.digits_only(crops[j]) or (text, conf)
         if text:
             x0, y0, x1, y1 = box
             words.append((x0 * k, y0 * k, x1 * k, y1 * k, text, 1, j, 0, conf))

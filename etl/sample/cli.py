@@ -8,6 +8,7 @@ import sys
 import time
 
 from etl.sample.corpus import KINDS, generate
+from etl.sample.scan import STYLES
 
 
 def _years(text: str) -> list[int]:
@@ -39,6 +40,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scans", type=int, default=0, metavar="N",
                    help="N agencies publish their latest report as a scanned, stamped image-only PDF (default 0)")
     p.add_argument("--scan-dpi", type=int, default=200, help="resolution of those scans (default 200)")
+    p.add_argument("--scan-style", choices=sorted(STYLES), default="noisy",
+                   help="noisy (heavy paper grain, the round trip's) or compact (lighter, smaller files)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     t0 = time.perf_counter()
     m = generate(args.out, args.agencies, args.years, args.seed, args.formats, workers=args.workers,
-                 progress=sys.stderr.isatty(), scans=args.scans, scan_dpi=args.scan_dpi)
+                 progress=sys.stderr.isatty(), scans=args.scans, scan_dpi=args.scan_dpi,
+                 scan_style=args.scan_style)
     c = m["counts"]
     dt = time.perf_counter() - t0
     print(f"wrote {c['files']} files ({c['reports']} reports, {c['agencies']} agencies, "

@@ -55,7 +55,7 @@ def _stable_zip(data: bytes) -> bytes:
 SCAN = "scan-pdf"
 
 
-def render(spec: ReportSpec, rendering: str | None = None, scan_dpi: int = 200) -> bytes:
+def render(spec: ReportSpec, rendering: str | None = None, scan_dpi: int = 200, scan_style: str = "noisy") -> bytes:
     """The bytes of one report file in `rendering` (default: the spec's own)."""
     rendering = rendering or spec.rendering
     lay = layout_mod.build(spec)
@@ -79,9 +79,9 @@ def render(spec: ReportSpec, rendering: str | None = None, scan_dpi: int = 200) 
         return _stable_zip(render_docx(lay))
     if rendering == SCAN:
         from etl.sample.render_pdf import render as render_pdf
-        from etl.sample.scan import ScanStyle, scanned_pdf
+        from etl.sample.scan import named_style, scanned_pdf
 
-        return scanned_pdf(render_pdf(lay), rng, ScanStyle(dpi=scan_dpi))
+        return scanned_pdf(render_pdf(lay), rng, named_style(scan_style, scan_dpi))
     raise ValueError(f"unknown rendering {rendering!r}")
 
 
@@ -102,6 +102,7 @@ class Job:
     out: str
     scan: bool = False  # this agency's latest report is published as a scan
     scan_dpi: int = 200
+    scan_style: str = "noisy"  # etl.sample.scan.STYLES
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -123,14 +124,14 @@ def run_agency(job: Job) -> dict:
     scanned = specs[-1].year if job.scan and specs else None
     for spec in specs:
         stem = f"{agency_dir(a)}/{spec.year}"
-        name = stem + EXT[kind_of(spec.rendering)]
-        copies = [(name, SCAN if spec.year == scanned else spec.rendering)]
-        others = [k for k in job.kinds if k != kind_of(spec.rendering)]
+        published = SCAN if spec.year == scanned else spec.rendering  # a scan is a .pdf, whatever it replaced
+        copies = [(stem + EXT[kind_of(published)], published)]
+        others = [k for k in job.kinds if k != kind_of(spec.rendering)]  # as unscanned: the same duplicates
         if others and rng.random() < DUPLICATE_RATE:
             other = rng.choice(renderings_for([rng.choice(others)]))
             copies.append((f"{stem}-copy{EXT[kind_of(other)]}", other))
         for fname, rendering in copies:
-            data = render(spec, rendering, job.scan_dpi)
+            data = render(spec, rendering, job.scan_dpi, job.scan_style)
             _write(Path(job.out) / fname, data)
             truth = spec.truth()
             truth["rendering"] = rendering
@@ -168,15 +169,22 @@ def _clear(out: Path) -> None:
 
 
 def generate(out: str | Path, agencies: int, years: list[int], seed: int, kinds: list[str],
-             workers: int = 2, progress: bool = False, scans: int = 0, scan_dpi: int = 200) -> dict:
+             workers: int = 2, progress: bool = False, scans: int = 0, scan_dpi: int = 200,
+             scan_style: str = "noisy") -> dict:
     """Write a corpus to `out`; returns the manifest. With `scans`, that many agencies (drawn by the seed)
-    publish their latest report as a scanned PDF instead (etl.sample.scan)."""
+    publish their latest report as a scanned PDF instead (etl.sample.scan, at `scan_dpi` in `scan_style`);
+    the manifest records them, so the corpus can be made again from it."""
+    from etl.sample.scan import STYLES
+
+    if scan_style not in STYLES:
+        raise ValueError(f"unknown scan style {scan_style!r}: one of {', '.join(STYLES)}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _clear(out)
     population = build_population(agencies, seed)
     scanning = set(random.Random(f"scans/{seed}").sample(range(len(population)), min(scans, len(population))))
-    jobs = [Job(a, seed, years, kinds, str(out), i in scanning, scan_dpi) for i, a in enumerate(population)]
+    jobs = [Job(a, seed, years, kinds, str(out), i in scanning, scan_dpi, scan_style)
+            for i, a in enumerate(population)]
     results: list[dict] = []
     if workers <= 1:
         results = [run_agency(j) for j in jobs]
@@ -209,6 +217,7 @@ def generate(out: str | Path, agencies: int, years: list[int], seed: int, kinds:
         "agencies": agencies,
         "years": [years[0], years[-1]],
         "formats": kinds,
+        **({"scans": {"count": scans, "dpi": scan_dpi, "style": scan_style}} if scans else {}),
         "top_dirs": sorted({a.province_slug for a in population}),
         "counts": {
             "agencies": len(population),

@@ -1,10 +1,12 @@
 """Generated reports as scans: the generator's text PDF rasterised and degraded like a 盖章扫描件.
 
-Each page is rendered at a scan resolution, turned by a slight random angle, blurred a little, speckled,
-JPEG-compressed, and the last page gets a red round stamp over its closing lines; the output is an
-image-only PDF (no text layer) with the same ground truth as the report's "pdf" rendering. The stamp
-says 样例数据 仅供测试, so a generated scan can never pass for a real agency's seal. Every random choice
-comes from the caller's rng: the same seed gives the same bytes.
+Each page is rendered at a scan resolution, turned by a slight random angle, blurred a little, given
+paper grain and dust, JPEG-compressed (grey, the stamped page in colour), and the last page gets a red
+round stamp over its closing lines; the output is an image-only PDF (no text layer) with the same ground
+truth as the report's "pdf" rendering. The stamp says 样例数据 仅供测试, so a generated scan can never pass
+for a real agency's seal. Every random choice comes from the caller's rng: the same seed gives the same
+bytes. Styles (STYLES): "noisy", the round trip's (bench/roundtrip_scans.py), and "compact", lighter grain
+and stronger JPEG for the bundled corpus, whose size is capped (a noisy page costs ~0.5 MB at 150 dpi).
 """
 
 from __future__ import annotations
@@ -26,10 +28,21 @@ class ScanStyle:
     blur: float = 0.6  # Gaussian sigma in px at 200 dpi
     quality: tuple[int, int] = (60, 85)  # JPEG quality range
     stamp: bool = True
+    grain: float = 6.0  # paper grain: Gaussian noise sigma in grey levels (noise is what JPEG pays for)
+
+
+STYLES = {"noisy": ScanStyle(), "compact": ScanStyle(quality=(45, 60), grain=3.0)}
+
+
+def named_style(name: str, dpi: int) -> ScanStyle:
+    """The named style (STYLES) at a scan resolution."""
+    from dataclasses import replace
+
+    return replace(STYLES[name], dpi=dpi)
 
 
 def page_images(pdf: bytes, rng: random.Random, style: ScanStyle = ScanStyle()) -> list[bytes]:
-    """The pages of a text PDF as degraded scan images (JPEG bytes)."""
+    """The pages of a text PDF as degraded scan images (JPEG bytes: grey, the stamped page in colour)."""
     import cv2
     import pymupdf
 
@@ -38,9 +51,9 @@ def page_images(pdf: bytes, rng: random.Random, style: ScanStyle = ScanStyle()) 
     for i, page in enumerate(src):
         pix = page.get_pixmap(dpi=style.dpi, colorspace=pymupdf.csGRAY)
         gray = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
-        img = cv2.cvtColor(_degrade(gray, rng, style), cv2.COLOR_GRAY2BGR)
+        img = _degrade(gray, rng, style)
         if style.stamp and i == len(src) - 1:
-            img = _stamp(img, rng, style.dpi)
+            img = _stamp(cv2.cvtColor(img, cv2.COLOR_GRAY2BGR), rng, style.dpi)
         quality = rng.randint(*style.quality)
         out.append(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes())
     return out
@@ -73,7 +86,7 @@ def _degrade(gray: np.ndarray, rng: random.Random, style: ScanStyle) -> np.ndarr
     if sigma > 0:
         out = cv2.GaussianBlur(out, (0, 0), sigma)
     noise = np.random.default_rng(rng.getrandbits(32))
-    paper = noise.normal(0, 6, out.shape)  # paper grain
+    paper = noise.normal(0, style.grain, out.shape)  # paper grain
     specks = noise.random(out.shape) < 0.0004  # dust
     out = np.clip(out.astype(np.float32) - 8 + paper, 0, 255)
     out[specks] = 90
