@@ -292,14 +292,65 @@ def runtime_choice() -> str:
     return choice
 
 
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+@contextmanager
+def _room_to_load():
+    """Load the engine outside a parse worker's address-space cap, then cap again with the same headroom.
+
+    The runtime maps gigabytes of address space it never touches (thread stacks, arenas), which a worker's
+    cap (what it held when it started + the file's budget) would count against the first scanned file: the
+    engine is the worker's equipment, like the parser it imported before the cap, not the file's memory."""
+    try:
+        import resource
+    except ImportError:  # not a POSIX system: no cap to make room in
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    before = _vm_bytes()
+    if soft == resource.RLIM_INFINITY or not before or hard != resource.RLIM_INFINITY and hard <= soft:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    try:
+        yield
+    finally:
+        after = max(_vm_bytes(), before)
+        resource.setrlimit(resource.RLIMIT_AS, (soft + (after - before), hard))
+
+
 @cache
 def _load(choice: str, threads: int) -> Engine:
-    if choice != "auto":
-        return Engine(choice, threads)
-    try:
-        return Engine("openvino", threads)
-    except Exception:  # noqa: BLE001 — not installed, or no OpenVINO CPU plugin for this processor
-        return Engine("onnxruntime", threads)
+    with _room_to_load():
+        if choice != "auto":
+            eng = Engine(choice, threads)
+        else:
+            try:
+                eng = Engine("openvino", threads)
+            except Exception:  # noqa: BLE001 — not installed, or no OpenVINO CPU plugin for this processor
+                eng = Engine("onnxruntime", threads)
+        _warm_up(eng)
+        return eng
+
+
+def _warm_up(eng: Engine) -> None:
+    """One small detection and recognition: the runtime maps its inference arenas on the first call, which
+    belongs to loading the engine (inside its room), not to the first page."""
+    import numpy as np
+
+    page = np.full((64, 256, 3), 255, dtype=np.uint8)
+    page[24:40, 40:200] = 0
+    eng.detect(page)
+    eng.recognise([page[16:48, 32:208]])
 
 
 _override: list[Engine] = []

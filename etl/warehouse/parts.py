@@ -19,18 +19,22 @@ from pathlib import Path
 
 import duckdb
 
-from etl.warehouse.load import CELL_COLUMNS, REPORT_COLUMNS, arrow_types
+from etl.warehouse.load import CELL_COLUMNS, CHAPTER_TEXTS, REPORT_COLUMNS, arrow_types
+
+CHAPTER_FIELDS = ("chapter", "heading", "text")  # a chapter_texts row, but its report_id
 
 
 @functools.cache
 def schema():
-    """A part's Arrow schema: the reports columns, then `cells`, a list of structs of the cells columns."""
+    """A part's Arrow schema: the reports columns, then `cells`, a list of structs of the cells columns, and
+    `chapter_texts`, the report's chapter texts (the content checks compare them)."""
     import pyarrow as pa
 
     cell_types, report_types = arrow_types()
     cell = pa.struct([pa.field(n, t) for n, t in zip(CELL_COLUMNS, cell_types, strict=True)])
     return pa.schema([pa.field(c, report_types.get(c, pa.string())) for c in REPORT_COLUMNS]
-                     + [pa.field("cells", pa.list_(cell))])
+                     + [pa.field("cells", pa.list_(cell)),
+                        pa.field("chapter_texts", pa.list_(pa.struct([pa.field(n, pa.string()) for n in CHAPTER_FIELDS])))])
 
 
 def table(row: dict, cells: list[tuple]):
@@ -44,6 +48,13 @@ def table(row: dict, cells: list[tuple]):
     structs = pa.StructArray.from_arrays([pa.array(v, type=f.type) for v, f in zip(columns, cell_struct, strict=True)],
                                          fields=list(cell_struct))
     arrays.append(pa.ListArray.from_arrays(pa.array([0, len(cells)], pa.int32()), structs))
+    texts = row.get(CHAPTER_TEXTS) or {}
+    chapter_struct = sch.field("chapter_texts").type.value_type
+    rows = [(k, h, v) for k, (h, v) in texts.items()]
+    chapter_cols = list(zip(*rows, strict=True)) or [()] * len(CHAPTER_FIELDS)
+    chapters = pa.StructArray.from_arrays([pa.array(v, type=pa.string()) for v in chapter_cols],
+                                          fields=list(chapter_struct))
+    arrays.append(pa.ListArray.from_arrays(pa.array([0, len(rows)], pa.int32()), chapters))
     return pa.Table.from_arrays(arrays, schema=sch)
 
 
@@ -78,6 +89,9 @@ def _insert(con: duckdb.DuckDBPyConnection, source: str, params: list) -> None:
     con.execute(f"INSERT INTO cells ({', '.join(CELL_COLUMNS)}) "
                 f"SELECT {', '.join('c.' + c for c in CELL_COLUMNS)} "
                 f"FROM (SELECT unnest(cells) AS c FROM {source})", params)
+    con.execute(f"INSERT INTO chapter_texts (report_id, {', '.join(CHAPTER_FIELDS)}) "
+                f"SELECT report_id, {', '.join('h.' + c for c in CHAPTER_FIELDS)} "
+                f"FROM (SELECT report_id, unnest(chapter_texts) AS h FROM {source})", params)
 
 
 def insert(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:

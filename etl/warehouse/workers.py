@@ -80,7 +80,9 @@ def cap_memory(memory_mb: int) -> None:
     base = _vm_bytes()
     if base:
         cap = base + memory_mb * MB
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        # the soft limit only: the OCR engine, loaded on a worker's first scan, makes room for its own
+        # libraries and caps again (etl.readers.ocr_engine._room_to_load); a file cannot raise it
+        resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
 
 
 # Files that may hold scanned pages (etl.filekinds.SCAN_EXTENSIONS). The extension decides (before the file is
