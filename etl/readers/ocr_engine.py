@@ -303,6 +303,11 @@ def _vm_bytes() -> int:
     return 0
 
 
+# Address space the runtime may still reserve after loading (per inference shape, per thread), beyond the
+# file's budget: it crashes (SIGSEGV), not raises, when a reservation fails under the cap. Reserved, not used.
+ADDRESS_SLACK_MB = 2048
+
+
 @contextmanager
 def _room_to_load():
     """Load the engine outside a parse worker's address-space cap, then cap again with the same headroom.
@@ -325,7 +330,7 @@ def _room_to_load():
         yield
     finally:
         after = max(_vm_bytes(), before)
-        resource.setrlimit(resource.RLIMIT_AS, (soft + (after - before), hard))
+        resource.setrlimit(resource.RLIMIT_AS, (soft + (after - before) + ADDRESS_SLACK_MB * 1024 * 1024, hard))
 
 
 @cache
