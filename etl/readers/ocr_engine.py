@@ -306,6 +306,9 @@ def _vm_bytes() -> int:
 # Address space the runtime may still reserve after loading (per inference shape, per thread), beyond the
 # file's budget: it crashes (SIGSEGV), not raises, when a reservation fails under the cap. Reserved, not used.
 ADDRESS_SLACK_MB = 2048
+# A process whose cap is part of a shared memory budget (the upload previews, etl.warehouse.preview) keeps
+# its cap strict: the engine then loads under it or the file ends as "memory".
+STRICT_CAP = False
 
 
 @contextmanager
@@ -322,7 +325,7 @@ def _room_to_load():
         return
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     before = _vm_bytes()
-    if soft == resource.RLIM_INFINITY or not before or hard != resource.RLIM_INFINITY and hard <= soft:
+    if STRICT_CAP or soft == resource.RLIM_INFINITY or not before or hard != resource.RLIM_INFINITY and hard <= soft:
         yield
         return
     resource.setrlimit(resource.RLIMIT_AS, (hard, hard))

@@ -48,7 +48,10 @@ def _die_with_parent() -> None:
 
 
 def main(argv: list[str]) -> int:
+    from etl.readers import ocr_engine
+
     _die_with_parent()
+    ocr_engine.STRICT_CAP = True  # previews share one memory budget (dashboard/previews.py)
     ap = argparse.ArgumentParser(prog="python -m etl.warehouse.preview")
     ap.add_argument("files", nargs="*")
     ap.add_argument("--max-memory-mb", type=int, default=DEFAULT_LIMITS.memory_mb,

@@ -106,7 +106,9 @@ def test_concurrent_hostile_previews_stay_within_the_budget_and_leave_no_process
     assert sampler.most == previews.SLOTS, sampler.most
     assert 0 < sampler.peak_mb <= small_budget, f"previews took {sampler.peak_mb} MB of {small_budget}"
     codes = {r[0]["code"] for r in results.values()}
-    assert all(not r[0]["ok"] for r in results.values()) and codes <= {"memory", "too_large"}, results
+    # refused for its size, or ended at the memory cap: OpenVINO dies (SIGSEGV, "crashed") rather than raising
+    # when the cap refuses it address space; bounded either way, and the budget above held
+    assert all(not r[0]["ok"] for r in results.values()) and codes <= {"memory", "too_large", "crashed"}, results
     assert any(max(p, default=0) >= 2 for p in places.values()), places  # someone waited behind another
     assert all(0 in p for p in places.values())  # and every one was parsed
     assert _left() == {}
@@ -126,7 +128,7 @@ def test_a_session_that_leaves_ends_its_preview_at_once(small_budget):
     def tick(place: int) -> None:
         if place == 0:
             started.append(len(_preview_processes()))
-            if len(started) >= 2:  # parsing for a tick already: the session goes
+            if started[-1]:  # its preview is parsing: the session goes
                 raise Gone
 
     with pytest.raises(Gone):
