@@ -31,7 +31,7 @@ ALLOWED = {"OCR", "PDF", "DOCX"}
 def _codes() -> set[str]:
     found: set[str] = set()
     for path in (ROOT / "etl").rglob("*.py"):
-        if {"sample", "checks", "assess", "casework"} & set(path.parts):  # not the parser's
+        if {"sample", "checks", "assess", "casework"} & set(path.parts) or path.name == "sourceview.py":  # not the parser
             continue
         text = path.read_text(encoding="utf-8")
         found |= {a or b for a, b in _CODE.findall(text)} | {c for _, c in _CONSTANT.findall(text)}
