@@ -151,7 +151,10 @@ def test_filters_downloads_and_screenshots(server, browser, run, tmp_path):
                      .filter(c => c.querySelector('.main-svg .trace')).length"""
     page.wait_for_function(f"({drawn})() >= 1")
     t_first = time.monotonic() - t0
-    # every chart the page makes is in place once its script has finished (the status widget is gone)
+    # the overview makes four trend charts; the status widget shows only after a delay, so its absence
+    # does not prove the script finished: wait for the fourth chart itself, then make sure no fifth follows
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 4", timeout=60_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     n_charts = page.locator('[data-testid="stPlotlyChart"]').count()
     assert n_charts == 4, n_charts  # the overview's four trend charts
