@@ -1,10 +1,15 @@
+import hashlib
+import stat
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+BUNDLED = ROOT / "data" / "samples"  # the project's own generated corpus, shipped in the repository
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
@@ -15,6 +20,30 @@ def shared_samples() -> Path:
     if not path.is_dir():
         pytest.skip(f"real samples not available: {path} is absent (CI provides ../shared)")
     return path
+
+
+@dataclass(frozen=True)
+class BundledWarehouse:
+    db: Path  # read-only on disk: open it read_only, or copy it before changing anything
+    info: dict  # what build() returned
+
+
+@pytest.fixture(scope="session")
+def bundled_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledWarehouse]:
+    """One build of the bundled corpus (data/samples, default options, 2 jobs) for the whole session. Every test
+    that reads such a warehouse shares it instead of building its own. The file is made read-only and its hash is
+    compared at the end of the session: a test that wrote to it (root ignores the mode) fails the teardown."""
+    from etl.warehouse.build import build
+
+    if not (BUNDLED / "manifest.json").is_file():
+        pytest.fail(f"the bundled corpus is missing: {BUNDLED} (generate it with `python -m etl sample --out "
+                    "data/samples`)")
+    db = tmp_path_factory.mktemp("bundled") / "warehouse.duckdb"
+    info = build([BUNDLED], db, jobs=2, progress=False)
+    db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    yield BundledWarehouse(db, info)
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before, f"a test changed the shared warehouse {db}"
 
 
 # The slow lane, declared once: modules (or single tests) that start OCR, LibreOffice, Scrapy, a pip install, a
@@ -34,7 +63,6 @@ SLOW_TESTS = {
     "test_memory_limit_ends_in_an_ingest_error": "a worker driven to its memory limit",
     "test_kill_mid_build_never_loses_the_previous_warehouse": "kills builds at several moments",
     "test_real_reports_narrative_score": "the shared narrative scorer",
-    "test_end_to_end_through_the_parser": "parses the whole bundled corpus",
 }
 
 

@@ -15,21 +15,15 @@ from openpyxl import load_workbook
 from etl.assess import rules as R
 from etl.assess import score as S
 from etl.assess import sheet as X
-from etl.warehouse.build import build
 from etl.warehouse.reference import ReferenceDataError
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "data" / "samples"
 RULES_CSV = ROOT / "etl" / "assess" / "rules.csv"
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):
-    if not (SAMPLES / "manifest.json").is_file():
-        pytest.skip("data/samples is absent: generate it with `python -m etl sample --out data/samples`")
-    db = tmp_path_factory.mktemp("assess") / "w.duckdb"
-    build([SAMPLES], db, jobs=2, progress=False)
-    c = duckdb.connect(str(db), read_only=True)
+def con(bundled_warehouse):
+    c = duckdb.connect(str(bundled_warehouse.db), read_only=True)
     yield c
     c.close()
 

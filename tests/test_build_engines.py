@@ -43,10 +43,8 @@ def tables(db: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def pool_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict[str, list[tuple]]]:
-    db = tmp_path_factory.mktemp("pool") / "w.duckdb"
-    info = build([SAMPLES], db, jobs=2, progress=False)
-    return info, tables(db)
+def pool_build(bundled_warehouse) -> tuple[dict, dict[str, list[tuple]]]:
+    return bundled_warehouse.info, tables(bundled_warehouse.db)
 
 
 def assert_same(got: dict[str, list[tuple]], want: dict[str, list[tuple]]) -> None:

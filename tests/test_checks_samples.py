@@ -75,9 +75,12 @@ def test_checks_on_truth_cells_find_every_defect_and_nothing_else(corpus: Path, 
     con.close()
 
 
-def test_end_to_end_through_the_parser(corpus: Path, tmp_path: Path) -> None:
-    db = tmp_path / "wh.duckdb"
-    build([corpus], db, jobs=2, progress=False)
+def test_end_to_end_through_the_parser(corpus: Path, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if corpus == ROOT / "data" / "samples":
+        db = request.getfixturevalue("bundled_warehouse").db  # the session's build of the same corpus
+    else:
+        db = tmp_path / "wh.duckdb"
+        build([corpus], db, jobs=2, progress=False)
     with duckdb.connect(str(db), read_only=True) as con:
         s = score(corpus, con)
     print("end to end:", s.summary())

@@ -13,19 +13,11 @@ from etl import checks
 from etl import formats as F
 from etl.checks import messages as M
 from etl.checks.common import register
-from etl.warehouse.build import build
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "data" / "samples"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (SAMPLES / "manifest.json").is_file():
-        pytest.skip("data/samples is not in this checkout")
-    db = tmp_path_factory.mktemp("ids") / "wh.duckdb"
-    build([SAMPLES], db, jobs=2, progress=False)
-    return db
+def built(bundled_warehouse) -> Path:
+    return bundled_warehouse.db
 
 
 @pytest.fixture

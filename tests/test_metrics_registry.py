@@ -5,7 +5,6 @@ warehouse built from the bundled corpus; and the registry's own consistency."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -14,20 +13,11 @@ import pytest
 from etl import formats as F
 from etl import metrics as M
 
-ROOT = Path(__file__).resolve().parents[1]
-BUNDLED = ROOT / "data" / "samples"
-
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    from etl.warehouse.build import build
-
-    if not (BUNDLED / "manifest.json").is_file():
-        pytest.skip("data/samples is absent: generate it with `python -m etl sample --out data/samples`")
-    db = tmp_path_factory.mktemp("registry") / "warehouse.duckdb"
-    info = build([BUNDLED], db, jobs=2, progress=False)
-    assert info["n_reports"] > 100, info
-    con = duckdb.connect(str(db), read_only=True)
+def wh(bundled_warehouse) -> duckdb.DuckDBPyConnection:
+    assert bundled_warehouse.info["n_reports"] > 100, bundled_warehouse.info
+    con = duckdb.connect(str(bundled_warehouse.db), read_only=True)
     yield con
     con.close()
 

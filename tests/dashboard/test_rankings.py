@@ -22,20 +22,11 @@ from dashboard.filters import Filters
 from dashboard.i18n import t
 from etl import metrics as M
 
-ROOT = Path(__file__).resolve().parents[2]
-BUNDLED = ROOT / "data" / "samples"
-
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from etl.warehouse.build import build
-
-    if not (BUNDLED / "manifest.json").is_file():
-        pytest.fail("data/samples is absent: generate it with `python -m etl sample --out data/samples`")
-    db = tmp_path_factory.mktemp("bundled") / "warehouse.duckdb"
-    info = build([BUNDLED], db, jobs=2, progress=False)
-    assert info["n_reports"] > 300, info
-    return db
+def bundled(bundled_warehouse) -> Path:
+    assert bundled_warehouse.info["n_reports"] > 300, bundled_warehouse.info
+    return bundled_warehouse.db
 
 
 @pytest.fixture(scope="module")
