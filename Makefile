@@ -20,13 +20,13 @@ test: venv
 	  { echo "make test needs Chromium (chart export, browser test): apt-get install chromium fonts-noto-cjk," \
 	    "or run .ci/run, which installs them"; exit 2; }
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 # The fast lane while working: no OCR, LibreOffice, Scrapy, install, kill or browser tests (tests/conftest.py
 # lists the slow ones). CI runs `make test`, which runs everything.
 test-fast: venv
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -m "not slow and not browser" --durations=15
 
 lint: venv
 	$(BIN)/ruff check .

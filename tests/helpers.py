@@ -7,7 +7,10 @@ conftest.py; dashboard-only helpers in tests/dashboard/dash_helpers.py.
 
 from __future__ import annotations
 
+import contextlib
 import random
+import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 from etl import formats as F
@@ -630,3 +633,20 @@ def fake_sites(base: Path, agencies: int = 9, seed: int = 5):
     truth = write_sites(base / "corpus", base / "sites")
     served = serve(base / "sites")
     return truth, served, served.write_sources(base / "SOURCES.csv")
+
+
+class Peak:
+    mb: float = 0.0
+
+
+@contextlib.contextmanager
+def peak_memory() -> Iterator[Peak]:
+    """The most Python memory allocated inside the block, in MB: a deterministic stand-in for "it stopped before
+    expanding" (a clock would fail under load; an expansion allocates what it expands, whatever the machine)."""
+    peak = Peak()
+    tracemalloc.start()
+    try:
+        yield peak
+    finally:
+        peak.mb = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
