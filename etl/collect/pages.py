@@ -19,6 +19,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 import lxml.html
 
 from etl import filekinds
+from etl.datelabels import PUBLICATION_RANK, alternation
 from etl.extract.metadata import CN_DIGITS
 
 # Attachment kinds the build reads, page images included (etl.filekinds)
@@ -35,10 +36,9 @@ _NOT_REPORT = re.compile(r"通知|通报|情况的报告|评估|考核|名单|�
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 # The page's own publication date as the CMS prints it near the title. 成文日期/发文日期 date the document,
 # not its publication, so they are not read as the page's date.
-_PAGE_DATE_LABEL = re.compile(r"(成文日期|发文日期|发布日期|发布时间|公开日期|更新日期|更新时间|日期|时间)\s*[:：]?\s*"
+_PAGE_DATE_LABEL = re.compile(rf"({alternation()})\s*[:：]?\s*"
                               r"((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
-_PAGE_DATE_LABEL_RANK = {"发布日期": 0, "公开日期": 0, "发布时间": 1, "更新日期": 2, "更新时间": 2, "日期": 3,
-                         "时间": 4}
+_PAGE_DATE_LABEL_RANK = PUBLICATION_RANK  # the written-on labels have no rank: they are matched, never used
 _META_DATE_NAMES = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date",
                     "dcterms.issued", "pubtime")
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后一页|next\s*page|next|>|›|»)\s*$", re.I)

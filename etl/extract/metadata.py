@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from etl.datelabels import alternation
+
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
               "七": 7, "八": 8, "九": 9}
 _CJK = "\u4e00-\u9fff"
@@ -34,10 +36,10 @@ _YEAR_REPORT = re.compile(r"((?:19|20)\d{2})\s*年[报報][_\-\s]*(?P<agency>\S*
 _LEADING_YEAR = re.compile(r"^[(（]?((?:19|20)\d{2})[)）]?年度?")
 _PERIOD = re.compile(r"统计期限[^\d]{0,6}((?:19|20)\d{2})\s*年")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_LABELLED_DATE = re.compile(r"(?:发布日期|公开日期|发布时间|发文日期|公布日期)\s*[:：]?\s*"
+_LABELLED_DATE = re.compile(rf"(?:{alternation('published')})\s*[:：]?\s*"
                             r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 # a date printed with its label (发布时间/成文日期 …): when the page went up, not the year reported on
-_ANY_LABELLED_DATE = re.compile(r"(?:[发公成生][布开文成](?:日期|时间)|公布日期|时间)\s*[:：]?\s*"
+_ANY_LABELLED_DATE = re.compile(rf"(?:{alternation()})\s*[:：]?\s*"
                                 r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?")
 _DATE = re.compile(r"^((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?$")
 _CN_DATE = re.compile(r"^([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from etl.datelabels import labels
+
 # Labelled fields printed on the page (信息索引表 or the line under the title). Ordered by preference.
 _LABELS = {
     "issuer": ("发布机构", "发文机关", "发文单位", "发布单位", "公开主体", "信息来源", "来源"),
-    "published": ("公开日期", "发布日期", "发布时间", "公开时间", "生成日期"),
-    "written": ("成文日期", "成文时间"),
+    "published": labels("published"),  # etl.datelabels owns the date labels and what each dates
+    "written": labels("written"),
     "title": ("标题", "文章标题", "信息标题", "信息名称", "文件名称"),
 }
 _LABEL_KEY = {label: key for key, labels in _LABELS.items() for label in labels}
