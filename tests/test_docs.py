@@ -123,6 +123,6 @@ def test_the_commands_the_readme_names_exist() -> None:
     assert commands, "the README names no command"
     assert commands <= set(COMMANDS), commands - set(COMMANDS)
     targets = set(re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M))
-    named = set(re.findall(r"`make ([a-z][a-z-]*)", readme))
+    named = set(re.findall(r"(?:^|[`(])make ([a-z][a-z-]*)", readme, re.M))  # a command line, `make x`, (make x)
     assert {"demo", "test", "test-fast", "docs"} <= named, named
     assert named <= targets, named - targets
