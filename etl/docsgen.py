@@ -270,6 +270,24 @@ def metrics_page() -> str:
     return page("Metrics", "etl/metrics.py", body)
 
 
+def assessment_page() -> str:
+    from etl.assess import rules as A
+
+    t = A.read(A.DEFAULT_FILE)
+    rows = [(code(i.item), i.name, i.name_en, " ".join(code(r) for r in i.rules) or "—",
+             " ".join(code(c) for c in i.cells) or "—", number(i.points),
+             f"{A.PER[i.per][0]} / {A.PER[i.per][1]}" if i.per in A.PER else i.per,
+             number(i.cap) if i.cap is not None else "", number(i.threshold) if i.threshold is not None else "")
+            for i in t.items]
+    body = (f"The default 考评 rules and points (`etl/assess/rules.csv`): full marks {number(t.full)}, less each "
+            "item's deduction, at least 0. Only accusations count (a certain failure of the report itself), and "
+            "findings an office dismissed do not. An `assessment.csv` of the same columns at the root of a source "
+            "folder replaces the whole table on the next build; the rules are named as in [check rules](checks.md). "
+            "How the 考评 page uses it is in [dashboard](../dashboard.md).\n\n"
+            + table(("item", "名称", "name", "rules", "cells", "points", "counted", "cap", "threshold"), rows))
+    return page("Assessment (考评) rules", "etl/assess/rules.csv", body)
+
+
 def ddl_tables(ddl: str) -> list[dict[str, Any]]:
     """The tables of a DDL script with their comments: [{name, about, columns: [(name, type, comment)]}]. The
     comment lines right above CREATE TABLE describe the table; a column's comment is the one on its line plus
@@ -362,6 +380,7 @@ PAGES: dict[str, tuple[Callable[[], str], str]] = {
     "index.md": (index_page, "this list"),
     "warehouse.md": (warehouse_page, "every warehouse table and mart with its grain and columns"),
     "checks.md": (checks_page, "the check rules, kinds of finding, responsibility, identities"),
+    "assessment.md": (assessment_page, "the default 考评 items and points (zh/en)"),
     "metrics.md": (metrics_page, "metrics and measures with their definitions (zh/en)"),
     "problems.md": (problems_page, "the parser's problem codes and their wording (zh/en)"),
     "reasons.md": (reasons_page, "why a file or address was not read (zh/en)"),

@@ -38,6 +38,7 @@ def test_a_registry_change_makes_its_page_stale(monkeypatch: pytest.MonkeyPatch)
 
 def test_every_registry_entry_reaches_its_page() -> None:
     from etl import filekinds, metrics, problems, reasons
+    from etl.assess import rules as assess
     from etl.checks import categories
     from etl.collect import limits as collect_limits
     from etl.readers import limits as reader_limits
@@ -52,6 +53,7 @@ def test_every_registry_entry_reaches_its_page() -> None:
         "reasons.md": [f"| `{c}` | {zh} | {en} |" for c, (zh, en) in reasons.REASONS.items()],
         "filekinds.md": [f"`{e}`" for k in filekinds.READ_KINDS + filekinds.UNSUPPORTED for e in k.extensions if e],
         "warehouse.md": [f"## {t}\n" for t in schema.TABLES] + [f"`{t}`" for t in schema.GRAIN],
+        "assessment.md": [f"| `{i.item}` | {i.name} |" for i in assess.read(assess.DEFAULT_FILE).items],
         "limits.md": [f"`{k}`" for k in vars(reader_limits) if k.startswith("MAX_")]
         + [f"| `{f.name}` | {docsgen.number(getattr(collect_limits.LIMITS, f.name))} |"
            for f in dataclasses.fields(collect_limits.Limits)],
