@@ -1,4 +1,4 @@
-"""`python -m etl COMMAND …`: parse, build, export, sample, collect, review, override.
+"""`python -m etl COMMAND …`: parse, build, export, sample, collect, settings, review, override, docs.
 
 Each command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`.
 """
@@ -18,6 +18,7 @@ COMMANDS = {
     "settings": ("etl.settings", "list every setting (environment variable, default, help) and limit"),
     "review": ("etl.commands.review", "mark findings confirmed, dismissed or notified; list them and the log"),
     "override": ("etl.commands.override", "correct a report's date, an agency's place/level/kind or a cell"),
+    "docs": ("etl.commands.docs", "write docs/reference/*.md from the registries (--check: list stale pages)"),
 }
 
 

@@ -27,7 +27,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "binary": ("不是文本文件（二进制内容）", "not a text file (binary content)"),
     "not_report": ("未识别出年度报告内容（无表格、章节或数字）",
                    "nothing recognizable as an annual report (no tables, chapters or figures)"),
-    # limits (stated in the README)
+    # limits (etl/readers/limits.py, etl/warehouse/workers.py; docs/reference/limits.md)
     "too_large": ("文件超过大小上限", "file over the size limit"),
     "too_many_pages": ("页数超过上限", "more pages than the limit"),
     "too_many_cells": ("表格单元格数超过上限", "tables expand to more cells than the limit"),
@@ -64,7 +64,7 @@ REASONS: dict[str, tuple[str, str]] = {
                            "link-local address (the cloud metadata service included): refused"),
     "address_reserved": ("地址为保留、组播或未指定地址，已拒绝访问", "reserved, multicast or unspecified address: refused"),
     "address_scheme": ("只采集 http/https 地址", "only http and https addresses are fetched"),
-    # the collector's bounds (etl.collect.limits, stated in the README)
+    # the collector's bounds (etl.collect.limits; docs/reference/limits.md)
     "page_too_large": ("网页超过大小上限", "web page over the size limit"),
     "too_many_links": ("列表页链接数超过上限（疑似陷阱），只跟进了前面的条目",
                        "the listing has more links than the limit (a trap?): only the first were followed"),

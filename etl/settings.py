@@ -2,8 +2,8 @@
 
 Modules read a setting through `value(NAME)` at the moment they need it (never at import, so a test or a
 server that sets the variable later is obeyed) and nothing here writes `os.environ`. `python -m etl settings`
-prints the list, with the value each setting has in the current environment; the README's settings table is
-this list. The per-file reader limits (etl.readers.limits) and the collector's bounds (etl.collect.limits)
+prints the list, with the value each setting has in the current environment; docs/reference/settings.md is
+generated from this list (`python -m etl docs`). The per-file reader limits (etl.readers.limits) and the collector's bounds (etl.collect.limits)
 are constants of their own modules, printed by the same command.
 """
 

@@ -1,5 +1,5 @@
-"""Every bound of `etl collect`, declared once (stated in the README's collector limits and in each run's
-collection.json).
+"""Every bound of `etl collect`, declared once (printed in docs/reference/limits.md, generated from here, and in
+each run's collection.json).
 
 A hostile or broken site can hand the collector a listing with 100,000 links, a page of 95 MB, pagination
 that branches without end, a tree of pages that grows as it is walked, a redirect loop or a server that
@@ -54,6 +54,26 @@ class Limits:
 
 POLITENESS = Politeness()
 LIMITS = Limits()
+
+# What each bound stops and the reason code it ends in (etl.reasons): the words of docs/reference/limits.md.
+ABOUT: dict[str, str] = {
+    "listing_pages_per_source": "listing pages of one SOURCES.csv row, counted across every branch of its "
+                                "pagination (`too_many_listing_pages`: endless or growing pagination)",
+    "report_pages_per_source": "report pages and files one source points at (`too_many_report_pages`)",
+    "links_per_listing": "report entries and further pages followed from one listing page; more is a link-heavy "
+                         "trap (`too_many_links`: the first ones are followed)",
+    "page_mb": "one HTML page, on the wire and decompressed: it is parsed whole (`page_too_large`)",
+    "file_mb": "one report file, also after decompression (`download_too_large`; `--max-mb`)",
+    "redirects": "redirect hops; a loop ends in `redirect_loop`",
+    "url_chars": "a link's length; a link that repeats one path segment 4 times is a trap too (`url_trap`)",
+    "requests_per_host": "requests to one host name and port, robots.txt and retries included "
+                         "(`host_request_limit`)",
+    "mb_per_host": "MB downloaded from one host (`host_byte_limit`)",
+    "requests": "requests of the whole run (`run_request_limit`)",
+    "mb": "MB downloaded by the whole run (`run_byte_limit`)",
+    "hours": "wall time of the run (`run_time_limit`); the next run resumes",
+    "memory_mb": "the collector's resident memory, checked every 2 s (`run_memory_limit`)",
+}
 
 
 def as_dict(limits: Limits) -> dict[str, float | int]:

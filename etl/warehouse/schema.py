@@ -303,3 +303,31 @@ def cluster(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
         con.execute(f"INSERT INTO {table} SELECT * FROM {table}_unordered ORDER BY {order}")
         con.execute(f"DROP TABLE {table}_unordered")
+
+
+# The grain of every table and mart: the columns that identify one row, never NULL and unique together
+# (tests/test_warehouse_grain.py checks each on a built warehouse; docs/reference/warehouse.md prints it).
+# () = exactly one row.
+GRAIN: dict[str, tuple[str, ...]] = {
+    "agencies": ("agency_id",),
+    "reports": ("report_id",),
+    "cells": ("report_id", "tbl", "row_key", "col_key"),
+    "chapter_texts": ("report_id", "chapter"),
+    "chapter_similarity": ("report_id", "chapter", "other_id"),
+    "assessment_rules": ("item",),
+    "findings": ("finding_id",),
+    "ingest_errors": ("path",),
+    "skipped": ("path",),
+    "expected_reporters": ("agency_id",),
+    "collect_agencies": ("collection", "agency", "url"),
+    "collect_publications": ("collection", "source_path"),
+    "collect_failures": ("collection", "url"),
+    "overrides": ("override_id",),
+    "build_info": (),
+    # marts (etl/warehouse/marts.py)
+    "report_metrics": ("report_id",),
+    "outcomes_long": ("report_id", "outcome"),
+    "applicants_long": ("report_id", "applicant"),
+    "review_long": ("report_id", "block", "result"),
+    "t2_long": ("report_id", "row_key", "col_key"),
+}

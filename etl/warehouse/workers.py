@@ -37,7 +37,7 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-file limits (the README states them). Real annual reports are well inside all of them."""
+    """Per-file limits (docs/reference/limits.md is generated from these and their comments). Real annual reports are well inside all of them."""
 
     seconds: float = 120.0  # wall time to parse one file
     # wall time for a file that may need OCR (PDF, page images): seconds a page, up to MAX_OCR_PAGES pages
