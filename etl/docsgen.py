@@ -201,6 +201,19 @@ def filekinds_page() -> str:
     return page("File kinds", "etl/filekinds.py", body)
 
 
+def datelabels_page() -> str:
+    from etl import datelabels as D
+
+    rows = [(x.label, code(x.dates), *D.DATED[x.dates], x.rank if x.label in D.PUBLICATION_RANK else "—")
+            for x in sorted(D.LABELS, key=lambda x: (x.rank, x.label))]
+    body = ("The labels a page prints before a date (`etl/datelabels.py`), read by the readers' labelled fields, "
+            "the title-and-year reading and the collector. Only a publication label gives the date a report was "
+            "published, which decides whether it was late; a lower rank is preferred when a page prints several, "
+            "and labels without a rank are matched so that their date is never taken for another.\n\n"
+            + table(("label", "dates", "中文", "English", "rank"), rows))
+    return page("Date labels", "etl/datelabels.py", body)
+
+
 def checks_page() -> str:
     from etl.checks import categories as C
     from etl.checks import definitions as D
@@ -386,6 +399,7 @@ PAGES: dict[str, tuple[Callable[[], str], str]] = {
     "reasons.md": (reasons_page, "why a file or address was not read (zh/en)"),
     "limits.md": (limits_page, "every limit of the build, the readers and the collector"),
     "settings.md": (settings_page, "the environment variables (zh/en)"),
+    "datelabels.md": (datelabels_page, "the labels printed before a date and what each dates (zh/en)"),
     "filekinds.md": (filekinds_page, "the file kinds read, passed over and kept as reference (zh/en)"),
 }
 
