@@ -3,18 +3,21 @@
 Web-crawler copies of some report pages lose the table markup: each row label is followed directly by its
 cells' digits with nothing between them, and the next label's ordinal is glued on too
 ("…国家秘密00000002.其他法律…"). A person reads such a row by finding the only split of the digit run that
-the table's own sums allow. This module does the same, in three steps:
+the table's own sums allow. This package does the same, in three steps:
 
-1. segment — find the row labels (the fragments in `etl.formats`) in printed order and the run after each;
-2. enumerate — every split of a run into the row's cells: a space is always a cell boundary, numbers have
-   no leading zeros, and a table-3 row's 总计 is the sum of its six applicant columns (table 4: per block
-   维持 + 纠正 + 其他 + 尚未审结 = 总计);
-3. solve — table 3: search the combinations of rows that satisfy every column identity (T3-balance,
-   T3-outcomes) and place a row only where all of them agree; table 4 likewise per block; table 2 has no
-   sum to lean on, so a multi-column row is placed only when its run has a single split.
+1. segment (`text`) — find the row labels (the fragments in `etl.formats`) in printed order and the run
+   after each;
+2. enumerate (`split`, pure) — every split of a run into the row's cells: a space is always a cell
+   boundary, numbers have no leading zeros, and a table-3 row's 总计 is the sum of its six applicant
+   columns (table 4: per block 维持 + 纠正 + 其他 + 尚未审结 = 总计), identities from `etl.identities`;
+3. solve (`solve`, and per table `proactive`, `requests`, `review`) — table 3: search the combinations of
+   rows that satisfy every column identity (T3-balance, T3-outcomes) and place a row only where all of
+   them agree; table 4 likewise per block; table 2 has no sum to lean on, so a multi-column row is placed
+   only when its run has a single split.
 
 A wrong number is worse than a missing one: whatever stays ambiguous is left out with an `ambiguous_split`
-problem naming the row and two of its competing readings.
+problem naming the row and two of its competing readings (`result`). Imports run one way: text, split →
+result → solve → the tables' modules → this package's two entry points.
 """
 
 from __future__ import annotations
