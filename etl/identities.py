@@ -30,6 +30,11 @@ class Spec:
     op: str = "="
 
 
+# Parser only, no rule of the checks: a table 3 printing both the 2019 single row （六）其他处理 and the 2021
+# sub-rows of that group (a report mixing the formats) — the single row is their sum, per column.
+T3_OTHER_2019_SUM: tuple[tuple[str, ...], tuple[str, ...]] = (("other_total_2019",), F.OTHER_ROWS_2021)
+
+
 def _sum_label(keys: tuple[str, ...]) -> str:
     return " + ".join(keys) if len(keys) <= 3 else f"{keys[0]} + … + {keys[-1]} ({len(keys)} rows)"
 

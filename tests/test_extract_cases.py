@@ -131,13 +131,13 @@ def test_legacy_prose_report(tmp_path):
 
 
 def test_every_canonical_key_is_reachable_from_its_printed_label():
-    from etl.extract.tables import _match
+    from etl.extract.tables import match_key
 
     for table, rows in F.ROWS.items():
         for k in rows:
             if k.key in ("other_other", "total_processed"):
                 continue  # matched by position (3.其他 after 2.…; （七）总计), see test_text_renderings
-            assert _match(rows, F.norm(k.zh)) == k.key, (table, k.key)
+            assert match_key(rows, F.norm(k.zh)) == k.key, (table, k.key)
 
 
 def test_headings_after_tables_and_renumbered_chapters(tmp_path):
