@@ -40,6 +40,7 @@ from pathlib import Path
 
 from etl import settings
 from etl.document import ReadError
+from etl.filekinds import LEGACY_WORD_EXTENSIONS
 from etl.readers.limits import MAX_CONVERT_SECONDS, MAX_DOCX_XML_MB, MB
 
 ENV_PROGRAM = settings.setting("soffice").env  # path of the soffice program, overriding the search on PATH
@@ -210,7 +211,7 @@ def to_docx(data: bytes, suffix: str = ".doc") -> bytes:
     prog = program()
     if prog is None:
         raise _missing()
-    suffix = suffix if suffix.lower() in (".doc", ".wps", ".dot", ".wpt") else ".doc"
+    suffix = suffix if suffix.lower() in LEGACY_WORD_EXTENSIONS else ".doc"
     remove_stale_dirs()
     with tempfile.TemporaryDirectory(prefix=f"{DIR_PREFIX}{os.getpid()}-") as tmp:
         src = Path(tmp) / f"input{suffix.lower()}"
