@@ -116,6 +116,9 @@ def _png_header(width: int, height: int) -> bytes:
 
 
 def test_huge_image_is_refused_from_its_header(tmp_path):
+    from PIL import Image
+
+    pillow_cap = Image.MAX_IMAGE_PIXELS
     p = tmp_path / "bomb.png"
     p.write_bytes(_png_header(20_000, 20_000))
     t0 = time.monotonic()
@@ -123,6 +126,8 @@ def test_huge_image_is_refused_from_its_header(tmp_path):
         parse_file(p)
     assert e.value.code == "too_large" and "20000 × 20000" in e.value.detail
     assert time.monotonic() - t0 < 5
+    # the reader lifts Pillow's own (process-wide) cap only while it reads: the rest of the process keeps it
+    assert pillow_cap is not None and Image.MAX_IMAGE_PIXELS == pillow_cap
 
 
 @pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, b"\xff\xd8\xff\xe0" + b"\x13" * 5000,
