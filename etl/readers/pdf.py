@@ -35,6 +35,7 @@ _TEXT_FLAGS = pymupdf.TEXTFLAGS_WORDS | pymupdf.TEXT_COLLECT_VECTORS
 _MIN_SHORT_LINES = 6  # lines of at most 8 characters a page needs before its ruling lines are looked at
 _UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff]")  # replacement character, private use area
 
+
 @dataclass
 class PdfDocument(Document):
     """A PDF read by word positions, with the means to read it again another way.
@@ -155,7 +156,7 @@ def _page_items(page: pymupdf.Page, textpage: pymupdf.TextPage, words: list[tupl
     return page_items(words, segments, page_no)
 
 
-
+# What MuPDF raises on a damaged file: its own error classes (not RuntimeError subclasses) besides the
 # RuntimeError/ValueError of PyMuPDF's wrappers.
 _MUPDF_ERRORS = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
 _DAMAGED = "PDF structure damaged"
