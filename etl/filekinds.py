@@ -9,7 +9,7 @@ name: a name not listed here is read by content too, and if that fails the file 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 
@@ -19,26 +19,41 @@ class FileKind:
     zh: str
     en: str
     extensions: tuple[str, ...]  # lower case, with the dot; "" for a file without an extension
+    # MIME types a web server sends for it -> the extension (one of `extensions`) a download of that type is
+    # stored under when its address names none (etl.collect.store)
+    mime: dict[str, str] = field(default_factory=dict, compare=False)
 
+
+# WPS Office's own names of a Word binary document and template: an OLE file named so goes to the converter
+# even without a WordDocument stream (an old Microsoft Works .wps, which LibreOffice reads as well).
+WPS_EXTENSIONS: tuple[str, ...] = (".wps", ".wpt")
 
 # Kinds the build reads.
 READ_KINDS: tuple[FileKind, ...] = (
     # Markdown is a converter's text output: read as text, its marks (#, **, | pipes) taken off
     FileKind("text", "文本（含 Markdown）", "text (Markdown too)", (".txt", ".text", ".md", ".markdown", "")),
     FileKind("html", "网页", "web page", (".html", ".htm", ".shtml", ".shtm", ".xhtml", ".xht", ".jsp", ".asp",
-                                         ".aspx", ".php")),
+                                         ".aspx", ".php"), {"text/html": ".html"}),
     FileKind("mhtml", "网页存档（MHTML）", "saved web page (MHTML)", (".mht", ".mhtml")),
-    FileKind("pdf", "PDF", "PDF", (".pdf",)),
-    FileKind("docx", "Word 文档", "Word document", (".docx",)),
-    # legacy Word (.doc) and WPS Office (.wps) are converted to .docx with LibreOffice (etl.readers.convert)
-    FileKind("doc", "旧版 Word / WPS 文档", "legacy Word / WPS document", (".doc", ".wps", ".wpt")),
+    FileKind("pdf", "PDF", "PDF", (".pdf",), {"application/pdf": ".pdf"}),
+    FileKind("docx", "Word 文档", "Word document", (".docx",),
+             {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}),
+    # legacy Word (.doc) and WPS Office (.wps) are converted to .docx with LibreOffice (etl.readers.convert);
+    # a Microsoft Works file is stored as .wps, the name that sends it to the converter
+    FileKind("doc", "旧版 Word / WPS 文档", "legacy Word / WPS document", (".doc", *WPS_EXTENSIONS),
+             {"application/msword": ".doc", "application/vnd.ms-works": ".wps", "application/kswps": ".wps"}),
     # scans of a report's pages, read by OCR
-    FileKind("image", "扫描页图片", "scanned page image", (".png", ".jpg", ".jpeg", ".tif", ".tiff")),
+    FileKind("image", "扫描页图片", "scanned page image", (".png", ".jpg", ".jpeg", ".tif", ".tiff"),
+             {"image/png": ".png", "image/jpeg": ".jpg", "image/tiff": ".tif"}),
 )
 READ_EXTENSIONS: frozenset[str] = frozenset(e for k in READ_KINDS for e in k.extensions)
 # Names the HTML reader takes when the first bytes do not say (a page saved without <html>).
 HTML_EXTENSIONS: tuple[str, ...] = next(k.extensions for k in READ_KINDS if k.kind == "html")
 MHTML_EXTENSIONS: tuple[str, ...] = next(k.extensions for k in READ_KINDS if k.kind == "mhtml")
+# Legacy Word files converted by LibreOffice (etl.readers.convert), by the names it is given them under.
+LEGACY_WORD_EXTENSIONS: tuple[str, ...] = next(k.extensions for k in READ_KINDS if k.kind == "doc")
+# A download's MIME type -> the extension it is stored under when its address names none (etl.collect.store).
+MIME_EXTENSIONS: dict[str, str] = {m: e for k in READ_KINDS for m, e in k.mime.items()}
 # Files a collector downloads as a report's attachment (not a page to read for links).
 ATTACHMENT_EXTENSIONS: tuple[str, ...] = tuple(e for k in READ_KINDS if k.kind in ("pdf", "docx", "doc", "image")
                                                for e in k.extensions)

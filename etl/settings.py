@@ -32,6 +32,10 @@ SETTINGS: tuple[Setting, ...] = (
             "在“载入”页上传的文件存放的文件夹", "folder that keeps files uploaded on the Load page"),
     Setting("collected", "DISCLOSURE_COLLECTED", "data/collected",
             "在“载入”页启动的网站采集写入的文件夹", "folder a collection started on the Load page writes to"),
+    Setting("ocr_runtime", "DISCLOSURE_OCR_RUNTIME", "auto",
+            "OCR 模型的运行时：auto（默认，能用 OpenVINO 就用，否则 ONNX Runtime）、openvino 或 onnxruntime",
+            "runtime of the OCR models: auto (default: OpenVINO where it loads, else ONNX Runtime), openvino "
+            "or onnxruntime"),
     Setting("ocr_threads", "DISCLOSURE_OCR_THREADS", "1",
             "每个进程的 OCR 线程数（用 --jobs 按进程扩展更快）",
             "OCR threads per process (scale with --jobs processes instead)", int),
@@ -48,6 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
             "设为 1 时，构建在标准错误输出打印各阶段耗时", "1: the build prints each stage's time on stderr", bool),
     Setting("build_pause", "ETL_BUILD_PAUSE", "",
             "测试用：构建在指定阶段暂停（stage:秒,…）", "test hook: the build sleeps at named stages (stage:secs,…)"),
+    Setting("preview_parent", "DISCLOSURE_PREVIEW_PARENT", "",
+            "内部：仪表盘为上传预览进程设置的父进程号，预览随其退出",
+            "internal: the pid the dashboard sets for an upload preview, which dies with it", int),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

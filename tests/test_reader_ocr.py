@@ -285,3 +285,17 @@ def test_docx_of_pictures_of_pages_is_read_by_ocr(huaian, tmp_path):
     assert {k: v for k, v in cells.items() if k.startswith("t3.")} == {k: v for k, v in truth.items()
                                                                         if k.startswith("t3.")}
     assert len([k for k in cells if k.startswith("t3.")]) == 175  # 25 rows × 7 columns
+
+
+def test_the_image_reader_leaves_pillows_own_pixel_cap_as_it_found_it(tmp_path):
+    """The reader lifts Pillow's process-wide decompression-bomb cap only while it reads (its own cap is
+    checked from the header, with its own reason): the rest of the process keeps Pillow's."""
+    from PIL import Image
+
+    pillow_cap = Image.MAX_IMAGE_PIXELS
+    p = tmp_path / "bomb.png"
+    p.write_bytes(_png_header(20_000, 20_000))  # past Pillow's cap too: Pillow would refuse it with its own error
+    with pytest.raises(ReadError) as e:
+        parse_file(p)
+    assert e.value.code == "too_large"
+    assert pillow_cap is not None and pillow_cap == Image.MAX_IMAGE_PIXELS

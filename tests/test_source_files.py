@@ -12,10 +12,14 @@ from pathlib import Path
 
 import duckdb
 import helpers
+import pytest
 from helpers import clean_values, render_report, write
 
 from etl import filekinds
+from etl.collect import store
+from etl.document import ReadError
 from etl.parse import parse_file
+from etl.readers import sniff
 from etl.reasons import REASONS
 from etl.warehouse.build import build
 
@@ -122,10 +126,21 @@ def test_markdown_marks_are_taken_off_and_mhtml_reads_its_page(tmp_path: Path) -
 
 
 def test_one_list_of_file_kinds() -> None:
-    from etl.readers import sniff
-
     assert {".md", ".markdown", ".text", ".mht", ".mhtml", ".xhtml", ".htm"} <= filekinds.READ_EXTENSIONS
     assert sniff(b"plain words", "x.xhtml") == "html"
     source = (Path(__file__).resolve().parents[1] / "dashboard" / "views" / "upload.py").read_text(encoding="utf-8")
     assert "upload_types()" in source and '"wps", "png"' not in source  # the upload box reads the one list
     assert set(filekinds.upload_types()) >= {"md", "mht", "pdf", "docx", "doc", "wps", "png", "txt", "html"}
+
+
+def test_downloads_and_wps_names_follow_the_one_list() -> None:
+    for mime, ext in filekinds.MIME_EXTENSIONS.items():  # an address without a name: its MIME type decides
+        assert ext in filekinds.READ_EXTENSIONS
+        assert store.extension("https://x.gov.cn/download?id=1", f"{mime.upper()}; charset=utf-8") == ext
+    assert store.extension("https://x.gov.cn/download", "application/vnd.ms-works") == ".wps"
+    assert store.extension("https://x.gov.cn/a/report.PDF", "text/html") == ".pdf"
+    assert store.extension("https://x.gov.cn/a/", "application/octet-stream") == ".html"
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)  # an OLE container without a WordDocument stream
+    assert [sniff(ole, f"a{ext}") for ext in filekinds.WPS_EXTENSIONS] == ["doc", "doc"]  # old Works files
+    with pytest.raises(ReadError):
+        sniff(ole, "a.doc")

@@ -22,6 +22,8 @@ import os
 import re
 from pathlib import Path
 
+from etl.filekinds import MIME_EXTENSIONS
+
 PROVENANCE = "provenance.jsonl"
 SUMMARY = "collection.json"
 PUBLICATIONS = "publications.csv"
@@ -31,10 +33,6 @@ STATE_DIR = ".collect"
 # Fields of a provenance line (a file event; failures carry code/detail and no path).
 FIELDS = ("event", "agency", "year", "title", "url", "listing_url", "listing_date", "page_url", "page_date",
           "page_date_from", "fetched_at", "status", "content_type", "bytes", "sha256", "path", "code", "detail")
-_CONTENT_EXT = {"text/html": ".html", "application/pdf": ".pdf", "application/msword": ".doc",
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-                "application/vnd.ms-works": ".wps", "application/kswps": ".wps", "image/png": ".png",
-                "image/jpeg": ".jpg", "image/tiff": ".tif"}
 
 
 # A file system takes 255 bytes per name (ext4, XFS, APFS): 80 agency characters of 4 UTF-8 bytes each
@@ -58,7 +56,7 @@ def extension(url: str, content_type: str) -> str:
     m = re.search(r"\.(html?|shtml|pdf|docx?|wps|png|jpe?g|tiff?)$", path)
     if m:
         return "." + m.group(1)
-    return _CONTENT_EXT.get(content_type.split(";")[0].strip().lower(), ".html")
+    return MIME_EXTENSIONS.get(content_type.split(";")[0].strip().lower(), ".html")
 
 
 def file_name(agency: str, year: int | None, url: str, content_type: str) -> str:

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from etl.document import Document, ReadError
-from etl.filekinds import HTML_EXTENSIONS, MHTML_EXTENSIONS
+from etl.filekinds import HTML_EXTENSIONS, MHTML_EXTENSIONS, WPS_EXTENSIONS
 
 KINDS = ("text", "html", "pdf", "docx", "image", "doc", "mhtml")
 # PNG, JPEG, TIFF (both byte orders), BMP, WebP (RIFF....WEBP is checked by Pillow when read)
@@ -28,7 +28,6 @@ _WORD_STREAM = "WordDocument".encode("utf-16-le")
 _OTHER_OLE = (("Workbook".encode("utf-16-le"), "legacy binary Excel workbook (.xls)"),
               ("Book".encode("utf-16-le"), "legacy binary Excel workbook (.xls)"),
               ("PowerPoint Document".encode("utf-16-le"), "legacy binary PowerPoint (.ppt)"))
-_LEGACY_WORD_SUFFIXES = (".wps", ".wpt")
 
 
 def sniff(data: bytes, name: str = "") -> str:
@@ -53,7 +52,7 @@ def sniff(data: bytes, name: str = "") -> str:
         # package), so it must not be mistaken for a legacy .doc.
         if _ENCRYPTED_PACKAGE in data:
             raise ReadError("encrypted", "password-protected Word/Excel file")
-        if _WORD_STREAM in data or Path(name).suffix.lower() in _LEGACY_WORD_SUFFIXES:
+        if _WORD_STREAM in data or Path(name).suffix.lower() in WPS_EXTENSIONS:
             return "doc"  # legacy Word (.doc, WPS Office .wps): converted to .docx by LibreOffice
         for stream, what in _OTHER_OLE:
             if stream in data:
@@ -117,8 +116,7 @@ def _read_kind(kind: str, data: bytes, name: str = "") -> Document:
         from etl.readers.convert import to_docx
         from etl.readers.docx import read_docx
 
-        suffix = Path(name).suffix.lower()
-        doc = read_docx(to_docx(data, suffix if suffix in _LEGACY_WORD_SUFFIXES else ".doc"))
+        doc = read_docx(to_docx(data, Path(name).suffix))  # (a name it does not know converts as .doc)
         doc.kind, doc.read = "doc", "converted"
         return doc
     if kind == "html":

@@ -38,10 +38,12 @@ import time
 import zipfile
 from pathlib import Path
 
+from etl import settings
 from etl.document import ReadError
+from etl.filekinds import LEGACY_WORD_EXTENSIONS
 from etl.readers.limits import MAX_CONVERT_SECONDS, MAX_DOCX_XML_MB, MB
 
-ENV_PROGRAM = "DISCLOSURE_SOFFICE"  # path of the soffice program, overriding the search on PATH
+ENV_PROGRAM = settings.setting("soffice").env  # path of the soffice program, overriding the search on PATH
 APT_PACKAGE = "libreoffice-writer-nogui"
 # A table grid column narrower than this (twips; 30 ≈ 0.5 mm) holds no cell of its own: LibreOffice's Word
 # import adds one where the cells of two rows end a twip apart (2999 + 6001 against 5 × 600), and a cell
@@ -93,7 +95,7 @@ _NO_NETNS: list[str] = []  # why this process cannot give the converter an empty
 
 def program() -> str | None:
     """The LibreOffice program to run, or None when it is not installed (or the override does not exist)."""
-    override = os.environ.get(ENV_PROGRAM)
+    override = settings.value("soffice")
     if override:
         return override if os.path.isfile(override) and os.access(override, os.X_OK) else None
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -209,7 +211,7 @@ def to_docx(data: bytes, suffix: str = ".doc") -> bytes:
     prog = program()
     if prog is None:
         raise _missing()
-    suffix = suffix if suffix.lower() in (".doc", ".wps", ".dot", ".wpt") else ".doc"
+    suffix = suffix if suffix.lower() in LEGACY_WORD_EXTENSIONS else ".doc"
     remove_stale_dirs()
     with tempfile.TemporaryDirectory(prefix=f"{DIR_PREFIX}{os.getpid()}-") as tmp:
         src = Path(tmp) / f"input{suffix.lower()}"
@@ -264,7 +266,7 @@ def _span(tc, w: str) -> int:
 def _fix_table(tbl, w: str) -> bool:
     """Remove the sliver columns of one table's grid, narrowing the cells that span them. False (the table
     left as it is) when there is none, or when a cell with content sits on slivers alone."""
-    from etl.readers.docx import _cells, _rows
+    from etl.readers.docx import row_cells, table_rows
 
     grid = tbl.find(f"{w}tblGrid")
     if grid is None:
@@ -280,7 +282,7 @@ def _fix_table(tbl, w: str) -> bool:
     if not slivers or len(slivers) == len(cols):
         return False
     plan = []  # (element, new span or 0 to remove the cell)
-    for tr in _rows(tbl):
+    for tr in table_rows(tbl):
         pos = 0
         pr = tr.find(f"{w}trPr")
         before = pr.find(f"{w}gridBefore") if pr is not None else None
@@ -290,7 +292,7 @@ def _fix_table(tbl, w: str) -> bool:
             if k:
                 plan.append((before, n - k))
             pos += n
-        for tc in _cells(tr):
+        for tc in row_cells(tr):
             span = _span(tc, w)
             k = sum(1 for j in range(pos, pos + span) if j in slivers)
             if k == span:
@@ -331,11 +333,11 @@ def drop_sliver_columns(docx: bytes) -> bytes:
     none or cannot be read (the DOCX reader then says why)."""
     from lxml import etree
 
-    from etl.readers.docx import W, _member
+    from etl.readers.docx import W, read_member
 
     try:
         z = zipfile.ZipFile(io.BytesIO(docx))
-        xml = _member(z, "word/document.xml", MAX_DOCX_XML_MB)
+        xml = read_member(z, "word/document.xml", MAX_DOCX_XML_MB)
         root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
         changed = [_fix_table(t, W) for t in list(root.iter(f"{W}tbl"))]
         if not any(changed):
@@ -346,7 +348,7 @@ def drop_sliver_columns(docx: bytes) -> bytes:
                 if info.filename == "word/document.xml":
                     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
                 else:
-                    data = _member(z, info.filename, MAX_DOCX_XML_MB)
+                    data = read_member(z, info.filename, MAX_DOCX_XML_MB)
                 dst.writestr(info.filename, data)
         return out.getvalue()
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, etree.XMLSyntaxError, ReadError):

@@ -76,7 +76,8 @@ def _int_val(el: etree._Element | None, default: int) -> int:
         return default
 
 
-def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
+def table_rows(tbl: etree._Element) -> Iterator[etree._Element]:
+    """A table's rows, looking through content controls."""
     for child in tbl:
         if child.tag == _TR:
             yield child
@@ -86,7 +87,8 @@ def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
                 yield from (c for c in content if c.tag == _TR)
 
 
-def _cells(tr: etree._Element) -> Iterator[etree._Element]:
+def row_cells(tr: etree._Element) -> Iterator[etree._Element]:
+    """A row's cells, looking through content controls."""
     for child in tr:
         if child.tag == _TC:
             yield child
@@ -104,13 +106,13 @@ def table_grid(tbl: etree._Element, budget: CellBudget | None = None) -> tuple[l
     grid: list[list[str]] = []
     nested: list[etree._Element] = []
     above: list[str] = []
-    for tr in _rows(tbl):
+    for tr in table_rows(tbl):
         row: list[str] = []
         tr_pr = tr.find(f"{W}trPr")
         before = _int_val(tr_pr.find(f"{W}gridBefore"), 0) if tr_pr is not None else 0
         budget.check(before)
         row.extend([""] * before)
-        for tc in _cells(tr):
+        for tc in row_cells(tr):
             tc_pr = tc.find(f"{W}tcPr")
             span = _int_val(tc_pr.find(f"{W}gridSpan") if tc_pr is not None else None, 1)
             vmerge = tc_pr.find(f"{W}vMerge") if tc_pr is not None else None
@@ -143,8 +145,8 @@ def _table(tbl: etree._Element, out: list[Block], budget: CellBudget) -> None:
     grid, nested = table_grid(tbl, budget)
     if len(grid) == 1 and len(grid[0]) == 1 and not nested:
         # a 1×1 frame around text (a boxed note) is text, not a table
-        trs = list(_rows(tbl))
-        tcs = list(_cells(trs[0])) if trs else []
+        trs = list(table_rows(tbl))
+        tcs = list(row_cells(trs[0])) if trs else []
         if tcs:
             _blocks(tcs[0], out, budget)
         return
@@ -159,7 +161,7 @@ _MAIN_REL = "/officeDocument"
 _CORE_REL = "/metadata/core-properties"
 
 
-def _member(z: zipfile.ZipFile, name: str, limit_mb: int) -> bytes:
+def read_member(z: zipfile.ZipFile, name: str, limit_mb: int) -> bytes:
     """A member's bytes, refused past `limit_mb`: first by its declared size, then while inflating, in
     chunks, so no header however wrong makes one large allocation (zipfile itself stops at the declared
     size and fails the CRC check of a stream holding more)."""
@@ -186,7 +188,7 @@ _OPTIONAL_PART_ERRORS = (KeyError, ValueError, etree.XMLSyntaxError, zipfile.Bad
 def _targets(z: zipfile.ZipFile) -> dict[str, str]:
     """Relationship type suffix -> part name, from the package relationships (_rels/.rels)."""
     try:
-        root = etree.fromstring(_member(z, "_rels/.rels", MAX_DOCX_PART_MB), _PLAIN)
+        root = etree.fromstring(read_member(z, "_rels/.rels", MAX_DOCX_PART_MB), _PLAIN)
     except _OPTIONAL_PART_ERRORS:
         return {}  # missing or unreadable: the parts' usual names are tried
     out: dict[str, str] = {}
@@ -217,7 +219,7 @@ def _open(data: bytes) -> tuple[etree._Element, CT_CoreProperties | None]:
         main = "word/document.xml"
     if main not in names:
         raise ReadError("corrupt", "word/document.xml missing")
-    root = parse_xml(_member(z, main, MAX_DOCX_XML_MB))
+    root = parse_xml(read_member(z, main, MAX_DOCX_XML_MB))
     body = root.find(f"{W}body")
     if body is None:
         raise ReadError("corrupt", "document XML without a body")
@@ -225,7 +227,7 @@ def _open(data: bytes) -> tuple[etree._Element, CT_CoreProperties | None]:
     core = None
     if core_name in names:
         try:
-            el = parse_xml(_member(z, core_name, MAX_DOCX_PART_MB))
+            el = parse_xml(read_member(z, core_name, MAX_DOCX_PART_MB))
             core = el if isinstance(el, CT_CoreProperties) else None
         except _OPTIONAL_PART_ERRORS:
             core = None
@@ -271,12 +273,12 @@ _MAX_DOCX_IMAGE_MB = 50
 def _pictures_of_pages(data: bytes, body: etree._Element) -> Document:
     """A DOCX whose pages were pasted in as pictures (a scan put into Word): its images, in document order,
     read by OCR as the pages of a scan."""
-    from etl.readers import pdf
     from etl.readers.image import ocr_images
+    from etl.readers.layout import assemble
 
     z = zipfile.ZipFile(io.BytesIO(data))
     try:
-        rels = etree.fromstring(_member(z, "word/_rels/document.xml.rels", MAX_DOCX_PART_MB), _PLAIN)
+        rels = etree.fromstring(read_member(z, "word/_rels/document.xml.rels", MAX_DOCX_PART_MB), _PLAIN)
     except _OPTIONAL_PART_ERRORS:
         raise ReadError("no_text", "DOCX holds only images, and their parts cannot be found") from None
     target = {rel.get("Id"): posixpath.normpath(posixpath.join("word", rel.get("Target") or ""))
@@ -287,13 +289,13 @@ def _pictures_of_pages(data: bytes, body: etree._Element) -> Document:
         rid = el.get(f"{_R}embed") or el.get(f"{_R}id")
         name = target.get(rid)
         if name in names:
-            images.append(_member(z, name, _MAX_DOCX_IMAGE_MB))
+            images.append(read_member(z, name, _MAX_DOCX_IMAGE_MB))
     if not images:
         raise ReadError("no_text", "DOCX holds only images that are linked, not embedded")
     pages = ocr_images(images)
     problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} picture(s) of pages in the DOCX",
                  "where": None, "params": {"variant": "docx", "n": len(pages)}}]
-    return Document(kind="docx", blocks=pdf.assemble(pages), problems=problems, pages=len(pages), read="ocr")
+    return Document(kind="docx", blocks=assemble(pages), problems=problems, pages=len(pages), read="ocr")
 
 
 def _core_meta(core: CT_CoreProperties) -> dict[str, str]:

@@ -8,10 +8,13 @@ resolution first: more pixels cost time and add nothing the recogniser uses.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
 from etl.document import Document, ReadError
+from etl.readers.layout import PageItem, assemble
 from etl.readers.limits import MAX_IMAGE_PIXELS, MAX_OCR_PAGES
 
 _A4_LONG_INCHES = 11.69
@@ -22,20 +25,36 @@ def read_image(data: bytes) -> Document:
     pages = ocr_images([data])
     problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} page image(s)", "where": None,
                  "params": {"variant": "image", "n": len(pages)}}]
-    from etl.readers import pdf
-
-    return Document(kind="image", blocks=pdf.assemble(pages), problems=problems, pages=len(pages), read="ocr")
+    return Document(kind="image", blocks=assemble(pages), problems=problems, pages=len(pages), read="ocr")
 
 
-def ocr_images(images: list[bytes]) -> list:
+def ocr_images(images: list[bytes]) -> list[tuple[float, list[PageItem]]]:
     """The pages (height, items) of page images, each image one page (a multi-page TIFF one page a frame),
     read by OCR. Raises ReadError for a damaged or oversized image, too many pages, or no text at all."""
+    with _own_pixel_cap():
+        return _ocr_images(images)
+
+
+@contextmanager
+def _own_pixel_cap() -> Iterator[None]:
+    """Pillow's decompression-bomb check off while this reader opens and decodes images: its own cap
+    (MAX_IMAGE_PIXELS) is checked from each header first, with its own reason. Pillow's process-wide limit
+    is put back afterwards, so no other code in the process loses it."""
+    from PIL import Image
+
+    before = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = before
+
+
+def _ocr_images(images: list[bytes]) -> list[tuple[float, list[PageItem]]]:
     from PIL import Image, ImageSequence
 
-    from etl.readers import pdf
-    from etl.readers.ocr_engine import load_ocr
+    from etl.readers.ocr_loader import load_ocr
 
-    Image.MAX_IMAGE_PIXELS = None  # our own cap below, checked before decoding, with our own reason
     opened = []
     frames = 0
     for data in images:
@@ -63,7 +82,7 @@ def ocr_images(images: list[bytes]) -> list:
                                     f"{page_no} is {fw} × {fh}")
                 rgb = np.asarray(frame.convert("RGB"))
                 img, dpi = _scaled(ocr, rgb[:, :, ::-1].copy(), _dpi(frame.info.get("dpi"), fw, fh))
-                height, items, n = pdf.ocr_page_items(img, dpi, page_no)
+                height, items, n = ocr.page_items(img, dpi, page_no)
                 pages.append((height, items))
                 n_words += n
     except _PIL_ERRORS:

@@ -2,8 +2,9 @@
 
 Engine: RapidOCR 3's PP-OCRv6 models on OpenVINO or ONNX Runtime (etl.readers.ocr_engine), whose wheel
 ships the models, so nothing downloads at run time. A page image becomes what the PDF reader gets from a text layer — words
-with boxes and horizontal/vertical ruling segments — and the PDF reader's own table code builds the cells
-from them, so a scanned table is read by exactly the rules a text-layer table is.
+with boxes and horizontal/vertical ruling segments — and the layout engine the PDF reader uses
+(etl.readers.layout) builds the cells from them, so a scanned table is read by exactly the rules a text-layer
+table is.
 
 Steps, each because real scans need it:
 1. red ink (a 盖章 stamp) is removed before anything else reads the page;
@@ -14,7 +15,7 @@ Steps, each because real scans need it:
    lone small digits (a "0" in a wide cell), which are exactly the cells that matter;
 4. text outside ruled tables is found by the detection model and recognised line by line.
 
-Every word carries the engine's confidence (0–1), which the PDF reader passes on to the table cells.
+Every word carries the engine's confidence (0–1), which the layout engine passes on to the table cells.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from etl.readers import layout
 from etl.readers.ocr_engine import engine
 
 # Resolution pages are read at: recognition normalises text lines to 48 px high, so 200 dpi (a 12 pt
@@ -40,7 +42,7 @@ _MIN_SPEC = 6  # px: connected ink smaller than this in both directions is scann
 
 @dataclass
 class OcrPage:
-    """One page as the PDF reader's layout code takes it: coordinates in points (1/72 inch)."""
+    """One page as the layout engine (etl.readers.layout) takes it: coordinates in points (1/72 inch)."""
 
     width: float
     height: float
@@ -337,6 +339,13 @@ def _quad_crop(gray: np.ndarray, pts: np.ndarray) -> np.ndarray:
 
 # --- the page --------------------------------------------------------------------------------------------
 
+def page_items(img: np.ndarray, dpi: float, page_no: int) -> tuple[float, list[layout.PageItem], int]:
+    """(page height, items, number of words) of one page image, read by OCR and laid out."""
+    page = read_page(img, dpi)
+    items = layout.page_items(page.words, (page.hs, page.vs), page_no) if page.words else []
+    return page.height, items, len(page.words)
+
+
 def read_page(img: np.ndarray, dpi: float) -> OcrPage:
     """OCR one page image (BGR or grayscale) scanned at `dpi` into words and rules in points."""
     gray = to_gray(img)
@@ -356,15 +365,13 @@ def read_page(img: np.ndarray, dpi: float) -> OcrPage:
 
 def _read_upright(gray: np.ndarray, ink: np.ndarray, dpi: float, turns: int, skew: float, vote: bool
                   ) -> OcrPage:
-    from etl.readers import pdf as P  # the ruled-table builder: words land in cells by the PDF rules
-
     eng = engine()
     k = 72.0 / dpi
     page_h, page_w = gray.shape
     hmask, vmask, h_boxes = _lines(ink, dpi)
     hs, vs = _segments(h_boxes, ink, True, k), _segments(_boxes(vmask), ink, False, k)
     hs += _open_edges(hs, vs)
-    grids = P._grids(hs, vs)
+    grids = layout.find_grids(hs, vs)  # the cells words land in, by the rules of a text-layer PDF
     # rules erased for recognition (a rule touching a digit reads as "1"), inside tables only: outside
     # them a long stroke is part of a large character (a title), not a rule
     in_tables = np.zeros_like(ink)

@@ -1,7 +1,8 @@
 """The OCR engine: RapidOCR 3's PP-OCRv6 models, run by OpenVINO or ONNX Runtime, loaded once per process.
 
 Kept apart from etl.readers.ocr (the page code) so that the readers can ask for OCR without importing
-OpenCV and a neural-network runtime (a second of imports) unless a page actually needs it.
+OpenCV and a neural-network runtime (a second of imports) unless a page actually needs it
+(etl.readers.ocr_loader loads both).
 
 Models: the `rapidocr` wheel ships PP-OCRv6 small detection and recognition and the PP-OCR direction
 classifier; they are loaded from the installed package by path, so nothing is ever downloaded.
@@ -19,16 +20,12 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from functools import cache
-from types import ModuleType
 
+from etl import settings
 from etl.document import ReadError
 
-# what the dynamic loader says when a library cannot be mapped under the worker's address-space limit: the
-# engine is there, the memory is not (the worker records "memory", not "not installed")
-_NO_MEMORY = ("failed to map segment", "Cannot allocate memory")
 RUNTIMES = ("openvino", "onnxruntime")
-RUNTIME_SETTING = "DISCLOSURE_OCR_RUNTIME"
-THREADS_SETTING = "DISCLOSURE_OCR_THREADS"
+RUNTIME_SETTING = settings.setting("ocr_runtime").env
 _MODELS = {"det": "PP-OCRv6_det_small.onnx", "rec": "PP-OCRv6_rec_small.onnx",
            "cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx"}
 _REC_HEIGHT = 48  # the recogniser's input height
@@ -286,7 +283,7 @@ def _bgr(img):
 
 def runtime_choice() -> str:
     """The runtime asked for: "auto", "openvino" or "onnxruntime" (the setting, checked)."""
-    choice = os.environ.get(RUNTIME_SETTING, "auto").strip().lower() or "auto"
+    choice = settings.raw("ocr_runtime").strip().lower() or "auto"
     if choice not in ("auto", *RUNTIMES):
         raise ReadError("ocr_missing", f"{RUNTIME_SETTING}={choice!r}: expected auto, openvino or onnxruntime")
     return choice
@@ -368,7 +365,7 @@ def engine() -> Engine:
     """This process's engine, loaded on first use (~1 s) and kept."""
     if _override:
         return _override[-1]
-    return _load(runtime_choice(), max(1, int(os.environ.get(THREADS_SETTING, "1"))))
+    return _load(runtime_choice(), max(1, settings.value("ocr_threads") or 1))
 
 
 @contextmanager
@@ -380,17 +377,3 @@ def using(eng: Engine):
     finally:
         _override.pop()
 
-
-def load_ocr() -> ModuleType:
-    """etl.readers.ocr with its engine loaded, or ReadError("ocr_missing") naming the packages to install."""
-    try:
-        from etl.readers import ocr
-
-        engine()
-    except ImportError as e:
-        if any(m in str(e) for m in _NO_MEMORY):  # installed, but its libraries do not fit the memory limit
-            raise MemoryError(str(e)) from None
-        missing = (e.name or "").split(".")[0] or "rapidocr"
-        raise ReadError("ocr_missing", f"Python package {missing!r} missing: pip install rapidocr openvino "
-                        "onnxruntime (the OCR models and their runtimes)") from None
-    return ocr

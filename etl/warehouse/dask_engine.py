@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 
 from etl.filekinds import SCAN_EXTENSIONS
 from etl.warehouse.files import Found
-from etl.warehouse.workers import Limits, _sha_of, part_path, read_limited
+from etl.warehouse.workers import Limits, part_path, read_limited, sha_of
 
 CONNECT_SECONDS = 30  # how long to wait for a given scheduler before the build stops with a message
 # Files a task: Dask costs the build process ~5 ms of CPU a task (its scheduler and client), as much as a
@@ -146,7 +146,7 @@ def parse_files(files: Iterable[Found], known: frozenset[str], workers: int, lim
             try:
                 results = fut.result()
             except Exception as e:  # KilledWorker (its workers kept dying), a result that could not come back
-                results = [("err", f.display, _sha_of(f.path, limits), "crashed", type(e).__name__) for f in batch]
+                results = [("err", f.display, sha_of(f.path, limits), "crashed", type(e).__name__) for f in batch]
             fut.release()  # its result is in hand: the cluster may forget it (and never recompute it)
             yield from results
             top_up()

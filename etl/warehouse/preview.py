@@ -16,11 +16,12 @@ import os
 import signal
 import sys
 
+from etl import settings
 from etl.reasons import wording
 from etl.warehouse.files import Found, display
 from etl.warehouse.workers import DEFAULT_LIMITS, Limits, parse_files
 
-PARENT_ENV = "DISCLOSURE_PREVIEW_PARENT"
+PARENT_ENV = settings.setting("preview_parent").env  # set by dashboard.previews
 
 
 def summarize(res: tuple) -> dict:
@@ -36,7 +37,7 @@ def summarize(res: tuple) -> dict:
 
 def _die_with_parent() -> None:
     """SIGKILL when the thread that started this process ends; gone at once if it already has."""
-    parent = os.environ.get(PARENT_ENV, "")
+    parent = settings.raw("preview_parent").strip()
     if not parent.isdigit() or not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError, AttributeError):

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 
-from etl.warehouse.workers import Limits, _timeout, read_limited
+from etl.warehouse.workers import Limits, read_limited
 
 _HEADER = 8  # bytes of the little-endian length before each message
 _local = threading.local()
@@ -45,7 +45,7 @@ def parse_task(path: str, display: str, part: str, known: frozenset[str] | set[s
         if box is not None:
             box.close()
         box = _local.sandbox = Sandbox(limits)
-    return box.run(display, data, sha, part, _timeout(path, limits))
+    return box.run(display, data, sha, part, limits.seconds_for(path))
 
 
 def parse_tasks(batch: list[tuple[str, str, str]], known: frozenset[str] | set[str], limits: Limits) -> list[tuple]:

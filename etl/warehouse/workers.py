@@ -28,6 +28,7 @@ import resource
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from etl import settings
 from etl.filekinds import SCAN_EXTENSIONS
 from etl.parent_death import die_with_parent
 from etl.warehouse.files import Found
@@ -44,6 +45,12 @@ class Limits:
     ocr_seconds: float = 480.0
     memory_mb: int = 2048  # memory a worker may allocate beyond what it holds when it starts
     file_mb: int = 200  # bytes on disk
+
+    def seconds_for(self, path: str) -> float:
+        """The wall time one file may take: the OCR limit for a file that may hold scanned pages
+        (etl.filekinds.SCAN_EXTENSIONS). The extension decides (before the file is read); a scan under
+        another name gets the ordinary limit and, if OCR takes longer, a timeout with its reason."""
+        return max(self.seconds, self.ocr_seconds) if path.lower().endswith(SCAN_EXTENSIONS) else self.seconds
 
 
 DEFAULT_LIMITS = Limits()
@@ -83,14 +90,6 @@ def cap_memory(memory_mb: int) -> None:
         # the soft limit only: the OCR engine, loaded on a worker's first scan, makes room for its own
         # libraries and caps again (etl.readers.ocr_engine._room_to_load); a file cannot raise it
         resource.setrlimit(resource.RLIMIT_AS, (cap, resource.getrlimit(resource.RLIMIT_AS)[1]))
-
-
-# Files that may hold scanned pages (etl.filekinds.SCAN_EXTENSIONS). The extension decides (before the file is
-# read); a scan under another name gets the ordinary limit and, if OCR takes longer, a timeout with its reason.
-
-
-def _timeout(path: str, limits: Limits) -> float:
-    return max(limits.seconds, limits.ocr_seconds) if path.lower().endswith(SCAN_EXTENSIONS) else limits.seconds
 
 
 def read_limited(path: str, limit_mb: int) -> tuple[bytes | None, str, str]:
@@ -163,7 +162,7 @@ def parse_data(shown: str, data: bytes, sha: str, part: str | None, memory_mb: i
 def _pause_parsing() -> None:
     """Test hook: ETL_BUILD_PAUSE="parsing:SECONDS" makes every file's parse take that long, so a test can
     kill a build while its workers are busy (etl.warehouse.build.pause holds the other stages)."""
-    for item in filter(None, os.environ.get("ETL_BUILD_PAUSE", "").split(",")):
+    for item in filter(None, settings.raw("build_pause").split(",")):
         name, _, secs = item.partition(":")
         if name == "parsing":
             import time
@@ -171,7 +170,8 @@ def _pause_parsing() -> None:
             time.sleep(float(secs or 1))
 
 
-def _sha_of(path: str, limits: Limits) -> str | None:
+def sha_of(path: str, limits: Limits) -> str | None:
+    """The file's sha256 for a result that lost it (its worker died), or None when it cannot be read."""
     data, _, _ = read_limited(path, limits.file_mb)
     return None if data is None else hashlib.sha256(data).hexdigest()
 
@@ -225,7 +225,7 @@ def parse_files(files: Iterable[Found], known: frozenset[str], jobs: int,
 
         def top_up() -> None:
             for f in it:
-                pending[pool.schedule(parse_one, (f.path, f.display), timeout=_timeout(f.path, limits))] = f
+                pending[pool.schedule(parse_one, (f.path, f.display), timeout=limits.seconds_for(f.path))] = f
                 if len(pending) >= window:
                     break
 
@@ -237,13 +237,13 @@ def parse_files(files: Iterable[Found], known: frozenset[str], jobs: int,
                 try:
                     yield fut.result()
                 except TimeoutError:
-                    yield ("err", f.display, _sha_of(f.path, limits), "timeout", f"limit {_timeout(f.path, limits):g} s")
+                    yield ("err", f.display, sha_of(f.path, limits), "timeout", f"limit {limits.seconds_for(f.path):g} s")
                 except ProcessExpired as e:
                     # killed by the kernel or a native crash; an address-space limit hit in C code ends here
                     code = "memory" if e.exitcode in (-9, 137) else "crashed"
-                    yield ("err", f.display, _sha_of(f.path, limits), code, f"exit code {e.exitcode}")
+                    yield ("err", f.display, sha_of(f.path, limits), code, f"exit code {e.exitcode}")
                 except MemoryError:
-                    yield ("err", f.display, _sha_of(f.path, limits), "memory", f"limit {limits.memory_mb} MB")
+                    yield ("err", f.display, sha_of(f.path, limits), "memory", f"limit {limits.memory_mb} MB")
                 except Exception as e:  # e.g. a result that could not be sent back
-                    yield ("err", f.display, _sha_of(f.path, limits), "crashed", type(e).__name__)
+                    yield ("err", f.display, sha_of(f.path, limits), "crashed", type(e).__name__)
             top_up()
