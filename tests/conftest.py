@@ -54,6 +54,7 @@ SLOW_MODULES = {
     "test_sample_scans.py": "OCR of generated scans",
     "test_install.py": "pip install into a new venv",
     "test_collect.py": "Scrapy runs against loopback sites",
+    "test_collect_bounds.py": "Scrapy runs driven into their bounds, stopped and killed",
     "test_reader_doc.py": "LibreOffice conversions",
     "test_build_fuzz.py": "hostile files through a whole build",
     "test_parse_real.py": "the shared real-sample scorers",
