@@ -219,7 +219,7 @@ def outcomes(run: Run, f: Filters) -> pd.DataFrame:
 
 def applicants(run: Run, f: Filters) -> pd.DataFrame:
     where, params = f.where()
-    return run(f"SELECT a.applicant, sum(a.new_received) AS value FROM applicants_long a "
+    return run(f"SELECT a.applicant, sum(a.value) AS value FROM applicants_long a "
                f"JOIN report_metrics m USING (report_id) WHERE {where} GROUP BY 1 ORDER BY 2 DESC", params)
 
 

@@ -258,3 +258,14 @@ def test_chart_export_without_a_browser_fails_at_once_saying_what_is_missing(mon
     with pytest.raises(exports.ExportUnavailable, match="needs Chromium.*apt-get install chromium"):
         exports.figure_bytes(go.Figure(go.Bar(x=[1], y=[2])), "png")
     assert time.monotonic() - t0 < 5
+
+
+def test_applicants_sum_the_cells_under_their_warehouse_name(run, con):
+    """applicants_long keeps the cell's own column name (`value`) end to end: the page's Σ per applicant is
+    the Σ of table 3's new_received cells of the active reports, column by column."""
+    assert "value" in {r[0] for r in con.execute("DESCRIBE applicants_long").fetchall()}
+    got = dict(Q.applicants(run, Filters()).itertuples(index=False, name=None))
+    want = dict(con.execute("SELECT c.col_key, sum(c.value) FROM cells c JOIN reports r USING (report_id) "
+                            "WHERE r.is_active AND c.tbl = 't3' AND c.row_key = 'new_received' "
+                            "AND c.col_key <> 'total' GROUP BY 1").fetchall())
+    assert want and got == pytest.approx(want)
