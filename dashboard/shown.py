@@ -43,7 +43,7 @@ def screen_format(pattern: str) -> str | None:
     return "percent" if m.group(3) == "%" else f"%{m.group(1)}.{m.group(2)}f"
 
 
-def table(df: pd.DataFrame, key: str, ctx: ui.Context, formats: Mapping[str, str], title: str = "",
+def table(df: pd.DataFrame, key: str, ctx: ui.Context, formats: Mapping[str, str], *, title: str,
           **download: object) -> None:
     """ui.table's screen and downloads, with styled() on screen; the files take the same number formats."""
     if df.empty:

@@ -200,32 +200,34 @@ def chart(fig: go.Figure, key: str, ctx: Context) -> None:
                         "image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
 
 
-def page_title(title: str) -> None:
-    """The page's title; tables exported before the first section take it as their title."""
-    st.session_state["_section"] = title
+def page_title(title: str) -> str:
+    """The page's title, returned: the title of the files exported before the page's first section."""
     st.session_state["_file_names"] = set()  # file names offered by this run of the page
     st.title(title)
+    return title
 
 
-def section(title: str, ctx: Context | None = None) -> None:
-    """A section heading; the tables exported under it take it as their title. With `ctx`, the heading says
-    which years its figures sum (a table over several years is never read as one year's)."""
+def section(title: str, ctx: Context | None = None) -> str:
+    """A section heading, returned as shown: the page passes it as the title of the files exported under
+    it. With `ctx`, the heading says which years its figures sum (a table over several years is never read
+    as one year's)."""
     if ctx is not None:
         title = ctx.pooled_title(title)
-    st.session_state["_section"] = title
     st.subheader(title)
+    return title
 
 
-def table(df: pd.DataFrame, key: str, ctx: Context, column_config: dict | None = None, height: int | None = None,
-          show: pd.DataFrame | None = None, title: str = "", years: tuple[int | None, int | None] | None = None,
-          **download: object) -> None:
+def table(df: pd.DataFrame, key: str, ctx: Context, *, title: str, column_config: dict | None = None,
+          height: int | None = None, show: pd.DataFrame | None = None,
+          years: tuple[int | None, int | None] | None = None, **download: object) -> None:
     """A table with CSV and Excel downloads of `df` (`show` is what the screen displays, when different).
 
     Number formats come from what the page declares, never from a column's label: a column keyed by a
     registry metric (relabelled here) takes the metric's unit, a `column_config` NumberColumn its format (the
     page chose it from the metric), a year column is a plain year; other numbers by their values. `years`
     names the years the table covers when it is not the filters' span and it has no year column; `download`
-    passes the file's subtitle, name or sample flag to downloads()."""
+    passes the file's subtitle, name or sample flag to downloads(); `title` heads the Excel file (the
+    section's heading, which the page passes)."""
     if df.empty and (show is None or show.empty):
         st.caption(t("no_rows", ctx.lang))  # not an empty grid that says "empty"
         return
@@ -301,19 +303,19 @@ def holds_sample(df: pd.DataFrame, ctx: Context) -> bool:
     return any(names[v] for v in listed) if listed else True
 
 
-def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, note: str = "", title: str = "",
+def downloads(df: pd.DataFrame, key: str, ctx: Context, *, title: str, index: bool = False, note: str = "",
               formats: dict[str, str] | None = None, years: tuple[int | None, int | None] | None = None,
               subtitle: str = "", parts: list[str] | None = None, sample: bool | None = None,
               highlight: set[tuple[int, str]] = frozenset(), marks: dict[tuple[int, str], str] | None = None,
               legend: tuple[str, ...] = ()) -> None:
     """CSV and Excel buttons; the files are made only when clicked. Both leave out internal ids, print cell
     addresses as labels and keep text that could be a formula text. The Excel file opens with a title row
-    (`title`, else the section's), one line naming the scope actually exported (`subtitle`, else the filters
+    (`title`: what the page calls the table, its section's heading; else the app's name), one line naming the scope actually exported (`subtitle`, else the filters
     with the years of the table's year column, `years`, or the filters' years) and the data date (then
     `note`), the sample-data note only when the rows hold generated data (`sample`, else holds_sample), then
     the table with each column in its unit (`formats`: column -> screen format, see exports.excel_format).
     Files are named after what they hold, whose and which years (`parts` overrides), in the reader's language."""
-    title = title or st.session_state.get("_section") or t("app_title", ctx.lang)
+    title = title or t("app_title", ctx.lang)
     src = df.reset_index(names="") if index else df
     lang = ctx.lang
     year_col = next((c for c in src.columns if str(c) in (t("year", lang), "year")

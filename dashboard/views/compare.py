@@ -126,7 +126,7 @@ def compare(names: list[str]) -> None:
 
 
 def agency_ranking(names: list[str]) -> None:
-    ui.section(t("ranking", lang))
+    sec = ui.section(t("ranking", lang))
     r1, r2, r3, r4 = st.columns([2, 1, 2, 1])
     rmetric = r1.selectbox(t("metric", lang), names, index=names.index("disclosure_rate"), key="rank_metric",
                            format_func=lambda n: M.get(n).label(lang))
@@ -168,12 +168,12 @@ def agency_ranking(names: list[str]) -> None:
     counts = {c: shown.COUNT for c in (t("numerator", lang), t("denominator", lang))}
     shown.table(show, f"ranking_{rmetric}_{ryear}_{scope}", ctx,
                 {value_col: shown.value_format(m), prev_col: shown.value_format(m),
-                 change_col: shown.change_format(m), **counts}, years=(ryear, ryear))
+                 change_col: shown.change_format(m), **counts}, title=sec, years=(ryear, ryear))
     if not few.empty:
         st.markdown(f"**{t('too_few', lang, min=int(min_den))}**")
         shown.table(pd.DataFrame({t("rank_group", lang): few["group"], t("agency", lang): few["agency"],
                                   t("numerator", lang): few["num"], t("denominator", lang): few["den"]}),
-                    f"ranking_few_{rmetric}_{ryear}", ctx, counts, years=(ryear, ryear))
+                    f"ranking_few_{rmetric}_{ryear}", ctx, counts, title=sec, years=(ryear, ryear))
     groups = ranked["group"].value_counts()
     if not groups.empty:
         pick = st.selectbox(t("rank_chart_group", lang), list(groups.index), key=f"rank_group_{scope}")
@@ -189,7 +189,7 @@ UNITS = list(Q.RANK_UNITS)
 
 def unit_ranking(names: list[str]) -> None:
     """Regions and peer groups ranked by the same rules as agencies, and the worst few with their base."""
-    ui.section(t("unit_ranking", lang))
+    sec = ui.section(t("unit_ranking", lang))
     u1, u2, u3, u4 = st.columns([2, 2, 1, 1])
     unit = u1.radio(t("rank_unit", lang), UNITS, horizontal=True, key="unit_rank_unit",
                     format_func=lambda u: t(f"dim_{u}", lang))
@@ -232,7 +232,7 @@ def unit_ranking(names: list[str]) -> None:
     if not few.empty:
         st.markdown(f"**{t('too_few', lang, min=int(min_den))}**")
         shown.table(frame(few).drop(columns=[t("rank", lang), t("band", lang)]),
-                    f"unit_ranking_few_{unit}_{metric}_{year}", ctx, fm, years=(year, year))
+                    f"unit_ranking_few_{unit}_{metric}_{year}", ctx, fm, title=sec, years=(year, year))
     # the worst few, with the base each figure rests on
     if not m.has_direction:
         st.info(t("worst_none", lang, metric=m.label(lang), words=M.direction_words(m.direction, lang)))
