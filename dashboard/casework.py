@@ -291,7 +291,7 @@ def follow_up_frame(lang: str, year: int | None = None, states: tuple[str, ...] 
     return pd.DataFrame({
         "report_id": m["report_id"],
         t("agency", lang): m["agency"],
-        t("year", lang): m["year"].astype("Int64"),
+        "year": m["year"].astype("Int64"),  # keyed: ui.table names it and shows it as a year
         t("rule", lang): m["rule"].map(lambda r: i18n.name(i18n.RULES, r, lang)),
         t("message", lang): m["message_en"].fillna(m["message"]) if lang == "en" else m["message"],
         t("cw_state", lang): m["state"].map(lambda v: S.word(S.STATES, v, lang)),

@@ -15,11 +15,15 @@ import pandas as pd
 
 from dashboard import i18n
 from dashboard.i18n import t
+from etl import formats as F
+from etl import model
+from etl.warehouse import reference
 
-LEVELS = ("province", "city", "county", "township")
-KINDS = ("government", "department", "township", "subdistrict")
-TEMPLATES = ("2021", "2019", "mixed", "legacy")
-READS = ("text", "ocr", "partly_ocr", "converted")  # etl.model.READ_METHODS: how a report's text was obtained
+# the codes each filter takes, from their owners (the words are theirs too: dashboard.i18n shows them)
+LEVELS = reference.LEVELS
+KINDS = reference.KINDS
+TEMPLATES = tuple(str(k) for k in F.TEMPLATE_LABELS)
+READS = model.READ_METHODS  # how a report's text was obtained
 DATA = ("all", "real", "sample")
 # The URL parameters the filters read, in the order a note about ignored ones lists them.
 URL_KEYS = ("y0", "y1", "prov", "city", "county", "level", "kind", "q", "fmt", "read", "failed", "data", "lang")

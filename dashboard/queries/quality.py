@@ -12,6 +12,7 @@ from dashboard.queries.sql import (
     Run,
     message_sql,
 )
+from etl.identities import specs
 
 
 def _findings_from(f: Filters) -> tuple[str, list]:
@@ -29,9 +30,9 @@ def findings_summary(run: Run, f: Filters) -> pd.DataFrame:
                f"ORDER BY n DESC", params)
 
 
-# The table identities (etl.checks.definitions): a report failing one prints, or was read as, a table that
-# does not add up.
-IDENTITY_RULES = ("T3-balance", "T3-outcomes", "T3-columns", "T4-sums", "T2-stock")
+# The rules of the table identities (etl.identities, the one list the parser and the checks read): a report
+# failing one prints, or was read as, a table that does not add up.
+IDENTITY_RULES = tuple(dict.fromkeys(s.rule for s in specs()))
 
 
 def identity_failures_by_read(run: Run, f: Filters) -> pd.DataFrame:

@@ -103,7 +103,8 @@ def compare(names: list[str]) -> None:
     st.markdown(f"**{ui.escape_md(head)}**")  # the metric is named above its groups' rows
     counts = {c: shown.COUNT for c in (t("numerator", lang), t("denominator", lang), t("n_counted", lang),
                                        t("n_agencies", lang))}
-    shown.table(base, f"compare_{dim}_{metric}", ctx, {label: shown.value_format(m), **counts}, title=head)
+    shown.table(base, f"compare_{dim}_{metric}", ctx,
+                {year_col: shown.YEAR, label: shown.value_format(m), **counts}, title=head)
 
     if len(years) > 1:  # the change over the years in view, like for like beside all reports
         y0, y1 = years[0], years[-1]

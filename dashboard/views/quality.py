@@ -53,7 +53,7 @@ def web_section() -> None:
         head = ui.section(t("collect_failures", lang))
         reason = [wording(c, d if c == "http_error" else "")[lang != "zh"] for c, d in zip(fails["code"], fails["detail"],
                                                                                           strict=True)]
-        ui.table(pd.DataFrame({t("agency", lang): fails["agency"], t("year", lang): fails["year"].astype("Int64"),
+        ui.table(pd.DataFrame({t("agency", lang): fails["agency"], "year": fails["year"].astype("Int64"),
                                t("url", lang): fails["url"], t("reason", lang): reason}), "quality_collect_failures",
                  ctx, title=head)
 
@@ -100,7 +100,7 @@ else:
     show = show.rename(columns={"review": t("cw_state", lang)})
     show["kind"] = fl["rule"].map(lambda r: i18n.name(CATEGORIES, CATEGORY_OF.get(r), lang))
     link_col = t("open_report", lang)
-    show = show.rename(columns={"agency": t("agency", lang), "year": t("year", lang), "rule": t("rule", lang),
+    show = show.rename(columns={"agency": t("agency", lang), "rule": t("rule", lang),
                                 "severity": t("severity", lang), "status": t("status", lang),
                                 "responsibility": t("responsibility", lang), "message": t("message", lang), "link": link_col, "kind": t("finding_kind", lang),
                                 "expected": t("expected", lang), "actual": t("actual", lang)})

@@ -143,6 +143,8 @@ def test_screen_tables_format_numbers_from_the_metric_never_the_label():
     assert fmt == {t("year"): "%d", M.get("disclosure_rate").label("zh"): "percent",
                    M.get("review_rate").label("zh"): "%.2f", "分母": "localized", t("n_reports"): "localized"}
     assert number_config(pd.DataFrame({M.get("disclosure_rate").label("zh"): [0.5312, 0.61]})) == {}
+    # nor is a column merely headed 年份 a year: the `year` key carries that format, the label does not
+    assert screen_formats(number_config(pd.DataFrame({t("year"): [2022, 2023]}))) == {t("year"): "localized"}
 
 
 def test_exports_write_real_png_svg_and_xlsx():
