@@ -111,19 +111,19 @@ def compare(names: list[str]) -> None:
         ch = panel.change(pan, every, metric, y0, y1)
         ch["grp"] = ch["grp"].map(fmt)
         lfl_word = t("basis_lfl", lang)
-        cols = {group_col: ch["grp"], f"{t('value_in', lang, y=y0)} · {lfl_word}": ch["v0"],
-                f"{t('value_in', lang, y=y1)} · {lfl_word}": ch["v1"],
-                change_header(m, "change_lfl"): pct(m, ch["change"])}
+        v0, v1 = f"{t('value_in', lang, y=y0)} · {lfl_word}", f"{t('value_in', lang, y=y1)} · {lfl_word}"
+        # each column with its format as it is made (never found again from its header)
+        cols = {group_col: ch["grp"], v0: ch["v0"], v1: ch["v1"], change_header(m, "change_lfl"): pct(m, ch["change"])}
+        fm = {v0: shown.value_format(m), v1: shown.value_format(m),
+              change_header(m, "change_lfl"): shown.change_format(m)}
         if dim != "agency":
             cols[t("lfl_panel_n", lang)] = ch["n_panel"]
             cols[change_header(m, "change_all")] = pct(m, ch["change_all"])
+            fm |= {t("lfl_panel_n", lang): shown.COUNT, change_header(m, "change_all"): shown.change_format(m)}
         table = pd.DataFrame(cols)
         head = t("compare_change", lang, metric=label, y0=y0, y1=y1)
         st.markdown(f"**{ui.escape_md(head)}**")
-        fm = {c: shown.value_format(m) for c in list(cols)[1:3]}
-        fm |= {c: shown.change_format(m) for c in cols if c.startswith((t("change_lfl", lang), t("change_all", lang)))}
-        shown.table(table, f"compare_change_{dim}_{metric}", ctx, fm | {t("lfl_panel_n", lang): shown.COUNT},
-                    title=head)
+        shown.table(table, f"compare_change_{dim}_{metric}", ctx, fm, title=head)
 
 
 def agency_ranking(names: list[str]) -> None:
