@@ -1,7 +1,7 @@
 """Who may change anything. Viewing needs nothing; loading and rebuilding, reviewing findings and correcting
 values need the editing password, and every change is logged with the name of who made it.
 
-The password is the setting DISCLOSURE_ADMIN_PASSWORD (environment), else `admin_password` in Streamlit's
+The password is the setting DISCLOSURE_ADMIN_PASSWORD (etl.settings admin_password), else `admin_password` in Streamlit's
 secrets (.streamlit/secrets.toml): a hash made by `python -m etl review hash-password`, or the password itself
 (etl/casework/passwords.py). A signed-in session gives its user's name; changes are logged under it.
 
@@ -13,13 +13,13 @@ Behind a reverse proxy on the same machine every client looks local: set the pas
 
 from __future__ import annotations
 
-import os
 import time
 
 import streamlit as st
 
 from dashboard.i18n import t
-from etl.casework.passwords import ENV, verify
+from etl import settings
+from etl.casework.passwords import verify
 from etl.casework.store import os_user
 
 SIGNED_IN = "_editor"  # session: the signed-in user's name
@@ -29,7 +29,7 @@ FAILED_PAUSE = 1.0  # seconds a wrong password costs (slows guessing)
 
 def setting() -> str:
     """The password setting ('' when none)."""
-    value = os.environ.get(ENV, "")
+    value = settings.raw("admin_password")
     if value:
         return value
     try:

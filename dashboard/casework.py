@@ -7,23 +7,21 @@ etl.casework.store, by a session whose user may edit (dashboard.access), and eve
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, db, i18n, ui
+from dashboard import access, child, db, i18n, ui
 from dashboard.i18n import t
 from etl.casework import follow
 from etl.casework import states as S
 from etl.casework.corrections import check, check_cell
 from etl.casework.store import CaseworkError, Store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = child.ROOT
 BUILD_SECONDS = 3600
 MARK_COLUMNS = ("finding_id", "state", "reason", "note", "made_by", "made_at", "rule", "status", "responsibility",
                 "report_id", "agency_id", "agency", "year", "cells", "message", "message_en", "outcome",
@@ -242,7 +240,7 @@ def build_now(lang: str, sources: tuple[str, ...] = (), action: str = "rebuild")
     user = access.require(lang)
     if user is None:
         return False
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = child.env()
     with st.spinner(t("building", lang)):
         try:
             out = subprocess.run([sys.executable, "-m", "etl", "build", *sources, "--db", str(db.db_path().resolve()),
@@ -293,7 +291,7 @@ def follow_up_frame(lang: str, year: int | None = None, states: tuple[str, ...] 
     return pd.DataFrame({
         "report_id": m["report_id"],
         t("agency", lang): m["agency"],
-        t("year", lang): m["year"].astype("Int64"),
+        "year": m["year"].astype("Int64"),  # keyed: ui.table names it and shows it as a year
         t("rule", lang): m["rule"].map(lambda r: i18n.name(i18n.RULES, r, lang)),
         t("message", lang): m["message_en"].fillna(m["message"]) if lang == "en" else m["message"],
         t("cw_state", lang): m["state"].map(lambda v: S.word(S.STATES, v, lang)),
@@ -310,12 +308,12 @@ def follow_up_frame(lang: str, year: int | None = None, states: tuple[str, ...] 
 def follow_up_table(ctx: ui.Context, lang: str, key: str, year: int | None = None,
                     states: tuple[str, ...] = S.FOLLOWED) -> None:
     """The follow-up of marked findings: still open, rectified, withdrawn or no longer loaded."""
-    ui.section(t("cw_follow_up", lang) + (f" · {year}" if year is not None else ""))
+    head = ui.section(t("cw_follow_up", lang) + (f" · {year}" if year is not None else ""))
     st.caption(t("cw_follow_up_note", lang))
     df = follow_up_frame(lang, year, states)
     link = t("open_report", lang)
     show = df.assign(**{link: df["report_id"].map(lambda r: ui.report_link(r, lang) if isinstance(r, str) else None)})
-    ui.table(df.drop(columns=["report_id"]), key, ctx, show=show.drop(columns=["report_id"]),
+    ui.table(df.drop(columns=["report_id"]), key, ctx, title=head, show=show.drop(columns=["report_id"]),
              column_config={link: st.column_config.LinkColumn(link, display_text=link)})
 
 

@@ -1,8 +1,9 @@
 """Downloads: charts as PNG/SVG rendered server-side by kaleido (the same figure as on screen), tables as
 CSV and Excel.
 
-kaleido ≥ 1 drives a local Chrome/Chromium through choreographer, which honours BROWSER_PATH: point it at
-the system Chromium when nothing else is configured. One kaleido browser is kept per process (started on
+kaleido ≥ 1 drives a local Chrome/Chromium through choreographer: the one named by BROWSER_PATH (etl.settings
+`browser`), else the system Chromium, passed to kaleido as its `path` (the server's environment is never
+changed). One kaleido browser is kept per process (started on
 first use) — a fresh browser per image costs ~2 s, a kept one ~0.1 s. Without a browser, or when one
 does not answer within TIMEOUT seconds, an export fails at once with ExportUnavailable saying what is
 missing, never a hang.
@@ -22,6 +23,8 @@ import warnings
 import pandas as pd
 import plotly.graph_objects as go
 
+from etl import settings
+
 _LOCK = threading.Lock()
 _started = False
 SCALE = 2  # PNG pixel density: sharp in Word and slides
@@ -32,26 +35,26 @@ class ExportUnavailable(RuntimeError):
     """A chart cannot be rendered here: the message says what is missing."""
 
 
-def _browser() -> None:
-    if not os.environ.get("BROWSER_PATH"):
-        for cand in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("google-chrome") or ""):
-            if cand and os.path.exists(cand):
-                os.environ["BROWSER_PATH"] = cand
-                break
-    path = os.environ.get("BROWSER_PATH")
+def browser_path() -> str:
+    """The Chrome/Chromium charts are rendered with: the `browser` setting (BROWSER_PATH), else the system's."""
+    path = settings.value("browser")
+    if not path:
+        cands = ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("google-chrome") or "")
+        path = next((c for c in cands if c and os.path.exists(c)), None)
     if not path or not os.access(path, os.X_OK):
         raise ExportUnavailable("PNG/SVG export needs Chromium, which was not found: install it "
                                 "(apt-get install chromium) or set BROWSER_PATH to a Chrome/Chromium binary")
+    return path
 
 
-def _bounded(fn, *args):
+def _bounded(browser: str, fn, *args):
     """Run fn in a daemon thread and wait at most TIMEOUT: a browser that never answers must not hang."""
     out: list = []
     th = threading.Thread(target=lambda: out.append(_call(fn, *args)), daemon=True)
     th.start()
     th.join(TIMEOUT)
     if th.is_alive():
-        raise ExportUnavailable(f"PNG/SVG export: Chromium ({os.environ.get('BROWSER_PATH')}) did not answer "
+        raise ExportUnavailable(f"PNG/SVG export: Chromium ({browser}) did not answer "
                                 f"within {TIMEOUT:g} s")
     ok, value = out[0]
     if not ok:
@@ -66,13 +69,12 @@ def _call(fn, *args) -> tuple[bool, object]:
         return False, e
 
 
-def _ensure_server() -> None:
+def _ensure_server(browser: str) -> None:
     global _started
     if not _started:
         import kaleido
 
-        _browser()
-        kaleido.start_sync_server(silence_warnings=True)
+        kaleido.start_sync_server(path=browser, silence_warnings=True)
         atexit.register(kaleido.stop_sync_server, silence_warnings=True)
         _started = True
 
@@ -104,17 +106,17 @@ def figure_bytes(fig: go.Figure, fmt: str, sample: bool = False) -> bytes:
         fig = with_sample_mark(fig)
     import kaleido
 
-    _browser()
+    browser = browser_path()
     if not _LOCK.acquire(timeout=TIMEOUT):  # another export is stuck on the browser
         raise ExportUnavailable(f"PNG/SVG export: the browser is busy or stuck (waited {TIMEOUT:g} s)")
     try:
-        _bounded(_ensure_server)
+        _bounded(browser, _ensure_server, browser)
         width = fig.layout.width or 900
         height = fig.layout.height or 480
         opts = {"format": fmt, "width": width, "height": height, "scale": SCALE if fmt == "png" else 1}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _bounded(kaleido.calc_fig_sync, fig.to_dict(), opts)
+            return _bounded(browser, kaleido.calc_fig_sync, fig.to_dict(), opts)
     finally:
         _LOCK.release()
 

@@ -15,11 +15,15 @@ import pandas as pd
 
 from dashboard import i18n
 from dashboard.i18n import t
+from etl import formats as F
+from etl import model
+from etl.warehouse import reference
 
-LEVELS = ("province", "city", "county", "township")
-KINDS = ("government", "department", "township", "subdistrict")
-TEMPLATES = ("2021", "2019", "mixed", "legacy")
-READS = ("text", "ocr", "partly_ocr", "converted")  # etl.model.READ_METHODS: how a report's text was obtained
+# the codes each filter takes, from their owners (the words are theirs too: dashboard.i18n shows them)
+LEVELS = reference.LEVELS
+KINDS = reference.KINDS
+TEMPLATES = tuple(str(k) for k in F.TEMPLATE_LABELS)
+READS = model.READ_METHODS  # how a report's text was obtained
 DATA = ("all", "real", "sample")
 # The URL parameters the filters read, in the order a note about ignored ones lists them.
 URL_KEYS = ("y0", "y1", "prov", "city", "county", "level", "kind", "q", "fmt", "read", "failed", "data", "lang")
@@ -146,15 +150,21 @@ class Filters:
             params.append(self.data == "sample")
         return " AND ".join(conds) or "TRUE", params
 
-    def where(self, m: str = "m", years: bool = True) -> tuple[str, list]:
-        """Conditions on report_metrics alias `m` for every filter (the year range when `years`)."""
-        sql, params = self.agency_where(m)
+    def where(self, m: str = "m", years: bool = True, *, agency: str | None = None, year: str | None = None,
+              report_optional: bool = False) -> tuple[str, list]:
+        """THE filter SQL: every filter as conditions with `?` parameters, for every query. The report's
+        columns are on alias `m` (report_metrics), the agency's on `agency` (default `m`; `agencies` has
+        `name` where report_metrics has `agency_name`), the year range on `year` (default `m.year`) when
+        `years`. With `report_optional`, `m` is LEFT JOINed (a finding about a missing report has none): a
+        report filter then leaves such rows out only where it reads a figure (reads_report())."""
+        sql, params = self.agency_where(agency or m)
         conds = [sql]
+        ycol = year or f"{m}.year"
         if years and self.year_from is not None:
-            conds.append(f"{m}.year >= ?")
+            conds.append(f"{ycol} >= ?")
             params.append(self.year_from)
         if years and self.year_to is not None:
-            conds.append(f"{m}.year <= ?")
+            conds.append(f"{ycol} <= ?")
             params.append(self.year_to)
         if self.templates:
             conds.append(f"{m}.template IN ({', '.join('?' * len(self.templates))})")
@@ -162,9 +172,14 @@ class Filters:
         if self.reads:
             conds.append(f"{m}.read_method IN ({', '.join('?' * len(self.reads))})")
             params.extend(self.reads)
-        if not self.include_failed:
-            conds.append(f"NOT {m}.has_figure_error")  # errors in the figures, not lateness
+        if not self.include_failed:  # errors in the figures, not lateness
+            conds.append(f"NOT coalesce({m}.has_figure_error, FALSE)" if report_optional
+                         else f"NOT {m}.has_figure_error")
         return " AND ".join(conds), params
+
+    def reads_report(self) -> bool:
+        """Whether a filter reads the report's own row (its form, how it was read, its figures' errors)."""
+        return bool(self.templates or self.reads or not self.include_failed)
 
     def with_years(self, y0: int | None, y1: int | None) -> Filters:
         return replace(self, year_from=y0, year_to=y1)

@@ -4,7 +4,9 @@ etl.formats; this module holds only the dashboard's own words."""
 from __future__ import annotations
 
 from etl import formats as F
+from etl import model as _model
 from etl.checks import categories as _categories
+from etl.warehouse import reference as _reference
 
 LANGS = ("zh", "en")
 
@@ -274,9 +276,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "not adding up, carry-over across years, prose vs tables …); publication and completeness "
                         "(late, missing, duplicate, incomplete, wrong year's form); changes to review (unusual "
                         "changes from last year, not necessarily wrong)."),
-    "n_cat_figures": ("数字错误", "Errors in the figures"),
-    "n_cat_process": ("发布与完整性问题", "Publication issues"),
-    "n_cat_review": ("待核实的变动", "Changes to review"),
     "cat_help_figures": ("数字核对未通过的报告数。", "Reports failing a check of their figures."),
     "cat_help_process": ("有逾期、缺失、重复、不完整或格式问题的报告数（缺失的报告按机关和年度计）。",
                          "Reports late, duplicated, incomplete or in the wrong form, and missing agency-years."),
@@ -287,7 +286,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "on time / late / timeliness unknown (publication date or deadline unknown) / missing (a "
                         "listed year with no report) / not loaded (no list: whether it was published is not "
                         "known); blank: not due"),
-    "format_mismatch": ("格式与年度不符", "Format does not match the year"),
     "findings_list": ("问题清单", "Findings"),
     "ingest_errors": ("无法读取的文件", "Files that could not be read"),
     "skipped_files": ("已跳过的文件", "Files skipped"),
@@ -353,7 +351,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notice_list": ("{year} 年度通报名单", "Notice list for {year}"),
     "notice_matter": ("事项", "Matter"),
     "notice_matter_missing": ("未发布年度报告", "No annual report"),
-    "notice_matter_late": ("逾期发布", "Published late"),
     "notice_matter_content": ("报告内容不规范", "Content not as required"),
     "notice_matter_figures": ("报告数字有误", "Errors in the figures"),
     "notice_no": ("序号", "No."),
@@ -610,6 +607,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "expected": ("应为", "Expected"),
     "actual": ("实为", "Actual"),
 }
+# Words that are a vocabulary's own (etl.checks.categories): the kinds of finding heading the worst agencies'
+# columns, the format-vs-year rule heading its section, the timeliness rule naming a 通报 matter.
+STRINGS |= {f"n_cat_{k}": words for k, words in _categories.CATEGORIES.items()} | {
+    "format_mismatch": _categories.RULES["format-vs-year"], "notice_matter_late": _categories.RULES["timeliness"]}
 
 
 def t(key: str, lang: str = "zh", **fmt: object) -> str:
@@ -618,10 +619,9 @@ def t(key: str, lang: str = "zh", **fmt: object) -> str:
     return s.format(**fmt) if fmt else s
 
 
-LEVELS = {"province": ("省级", "Province"), "city": ("市级", "City"), "county": ("县级", "County"),
-          "township": ("乡镇级", "Township")}
-KINDS = {"government": ("人民政府", "Government"), "department": ("政府部门", "Department"),
-         "township": ("乡镇政府", "Township government"), "subdistrict": ("街道办事处", "Sub-district office")}
+# levels and kinds of agency: owned by etl.warehouse.reference (which also reads them from spreadsheets)
+LEVELS = _reference.LEVEL_NAMES
+KINDS = _reference.KIND_NAMES
 SEVERITIES = {"error": ("错误", "Error"), "warning": ("警告", "Warning"), "info": ("提示", "Info")}
 STATUSES = {"fail": ("未通过", "Failed"), "uncertain": ("无法判断", "Uncertain")}
 # whose a finding is: owned by etl.checks.categories
@@ -633,13 +633,8 @@ SECTORS = {"commerce": ("商务", "Commerce"), "education": ("教育", "Educatio
            "health": ("卫生健康", "Health"), "ecology": ("生态环境", "Ecology")}
 CELL_KINDS = {"number": ("数字", "Number"), "zero": ("零", "Zero"), "empty": ("空白", "Blank"),
               "na": ("不适用（“/”等）", "Not applicable (“/” etc.)"), "text": ("文字", "Text")}
-# How a cell's column was decided (etl.model.PLACEMENTS, the warehouse's cells.placed), in words.
-PLACEMENTS = {
-    "header": ("表头标明列", "A header cell names the column"),
-    "position": ("按表头位置定位", "Placed by position among the header cells"),
-    "official_order": ("按官方列序定位", "Placed in the official column order"),
-    "arithmetic": ("按勾稽关系定位", "Placed by the table's arithmetic"),
-}
+# How a cell's column was decided (the warehouse's cells.placed): owned by etl.model.
+PLACEMENTS = _model.PLACEMENT_NAMES
 # Why, for the legend under a rebuilt table (header placement needs no note).
 PLACEMENT_NOTES = {
     "position": ("表头部分单元格残缺或被截断，按该值在表头各列中的位置确定所属列。",
@@ -657,8 +652,9 @@ PLACEMENT_NOTES = {
 # The mark after a value on the Report page; a header-placed cell has none.
 PLACEMENT_MARKS = {"position": "†", "official_order": "‡", "arithmetic": "§"}
 
-# How a report's text was obtained (etl.model.READ_METHODS, reports.read_method).
-WEB_STATUSES = {"on_time": ("按时发布", "Published on time"), "late": ("逾期发布", "Published late"),
+# Where a report stands on the web (dashboard.queries.web.WEB_STATUSES).
+# late on the web is what the timeliness rule finds: its name
+WEB_STATUSES = {"on_time": ("按时发布", "Published on time"), "late": _categories.RULES["timeliness"],
                 "missing": ("未发布（已过截止日期）", "Not published (deadline passed)"),
                 "not_due": ("尚未发布（未到截止日期）", "Not yet published (deadline ahead)"),
                 "published_no_deadline": ("已发布（截止日期不明）", "Published (deadline unknown)"),
@@ -669,18 +665,10 @@ DATE_FROM = {"web_page": ("网页所载发布日期", "the web page's publicatio
              "report": ("报告落款日期", "the date the report states"),
              "override": ("人工更正的日期", "a corrected date")}
 TEMPLATES = {str(k): v for k, v in F.TEMPLATE_LABELS.items()}
-READ_METHODS = {
-    "text": ("文字层/网页文字", "Text layer or markup"),
-    "ocr": ("OCR 识别（扫描件）", "OCR (scanned)"),
-    "partly_ocr": ("部分页面 OCR 识别", "Partly OCR (some pages scanned)"),
-    "converted": ("格式转换（.doc/.wps）", "Converted (.doc/.wps)"),
-}
-# How a cell's value was read (etl.model.CELL_READS, cells.read), in words, with the note under a table.
-CELL_READS = {
-    "text": ("文字层", "Text layer"),
-    "ocr": ("OCR 识别", "Read by OCR"),
-    "ocr_corrected": ("OCR 误识，按勾稽关系更正", "OCR misread, corrected by the table's arithmetic"),
-}
+# How a report's text was obtained (reports.read_method) and how a cell's value was read (cells.read): owned by
+# etl.model; the note under a table is the dashboard's.
+READ_METHODS = _model.READ_METHOD_NAMES
+CELL_READS = _model.CELL_READ_NAMES
 CELL_READ_NOTES = {
     "ocr": ("该值由 OCR 从扫描图像识别；表内勾稽关系未能印证的低置信度数值另见“解析问题”。",
             "read by OCR from the scanned image; a low-confidence value the table's sums do not confirm is "

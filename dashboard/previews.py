@@ -4,7 +4,7 @@ Each preview parses its files in a subprocess (`python -m etl.warehouse.preview`
 the build's limits), never in the server. Without a bound, every session's upload started its own parse: a
 few sessions uploading hostile files took the server's process tree to gigabytes. So, per server process:
 
-- MEMORY_MB (the one setting: DISCLOSURE_PREVIEW_MEMORY_MB, default 4608) is what all previews may use
+- MEMORY_MB (the one setting: DISCLOSURE_PREVIEW_MEMORY_MB, etl.settings, default 4608) is what all previews may use
   together. SLOTS previews parse at once, each allowed an equal share (its worker's memory limit is the
   share less BASE_MB, what a preview's two processes hold before a file is read, and at most the build's
   own limit); the others wait in a first-come line and are told their place in it.
@@ -30,21 +30,24 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from dashboard import child
+from etl import settings
 from etl.reasons import wording
 from etl.warehouse.preview import PARENT_ENV
 from etl.warehouse.workers import DEFAULT_LIMITS
 
-ENV_MEMORY = "DISCLOSURE_PREVIEW_MEMORY_MB"
-
 
 def _memory_setting() -> int:
+    """The previews' budget (etl.settings preview_memory_mb): at least 1024; not a number, the default."""
     try:
-        return max(1024, int(os.environ.get(ENV_MEMORY) or 4608))
+        return max(1024, int(settings.raw("preview_memory_mb")))
     except ValueError:
-        return 4608
+        return int(settings.setting("preview_memory_mb").default)
 
 
-MEMORY_MB = _memory_setting()  # all previews of this server together
+# all previews of this server together: read once, when the server first loads this module, because the line
+# below (LINE) is built from it and lives as long as the server
+MEMORY_MB = _memory_setting()
 # A preview's processes before a file is read: the preview (about 25 MB) and its worker with the parser's
 # imports (about 190 MB), measured by bench/fuzz.py
 BASE_MB = 256
@@ -57,7 +60,7 @@ PARSE_MB = min(DEFAULT_LIMITS.memory_mb, MEMORY_MB // SLOTS - BASE_MB)  # one pr
 # OCR at a few seconds a page, so a batch of scans takes minutes.
 SECONDS = 900
 TICK = 0.5  # seconds between the caller's ticks, while waiting in line and while parsing
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = child.ROOT
 _KEPT = 256  # results kept by content
 
 
@@ -126,7 +129,7 @@ def _kill(proc: subprocess.Popen) -> None:
 
 def _parse(paths: list[str], tick: Callable[[int], None]) -> tuple[list[dict], bool]:
     """(one JSON result per file that finished, whether the batch ran out of time)."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = child.env()
     # the preview dies with this thread (it sets its own parent-death signal: no preexec_fn in a threaded
     # server) and runs in a session of its own, so that its workers go with it
     env[PARENT_ENV] = str(os.getpid())

@@ -16,6 +16,7 @@ from etl import metrics as M
 
 DASH = "—"
 COUNT = "{:,.0f}"
+YEAR = "{:d}"  # a year column: plain (2023), and the files' year span
 
 
 def value_format(metric: M.Metric) -> str:
@@ -30,20 +31,23 @@ def change_format(metric: M.Metric) -> str:
 
 def styled(df: pd.DataFrame, formats: Mapping[str, str]) -> Styler:
     """`df` with `formats` (column -> str.format pattern) and every missing value shown as "—"."""
-    fmts = {c: f for c, f in formats.items() if c in df.columns}
+    # a year is whole whatever its column's dtype (a float column after a merge): "{:d}" would refuse 2023.0
+    fmts = {c: (lambda v: f"{int(v)}") if f == YEAR else f for c, f in formats.items() if c in df.columns}
     return df.style.format(na_rep=DASH).format(fmts, na_rep=DASH)
 
 
 def screen_format(pattern: str) -> str | None:
     """A str.format pattern of this module as the screen format the exports read (exports.excel_format):
-    "{:.1%}" → "percent", "{:+,.2f}" → "%+.2f"; None for any other."""
+    "{:.1%}" → "percent", "{:+,.2f}" → "%+.2f", YEAR → a plain year; None for any other."""
+    if pattern == YEAR:
+        return ui.YEAR_FORMAT
     m = re.fullmatch(r"\{:(\+?),?\.(\d)([f%])\}", pattern)
     if not m:
         return None
     return "percent" if m.group(3) == "%" else f"%{m.group(1)}.{m.group(2)}f"
 
 
-def table(df: pd.DataFrame, key: str, ctx: ui.Context, formats: Mapping[str, str], title: str = "",
+def table(df: pd.DataFrame, key: str, ctx: ui.Context, formats: Mapping[str, str], *, title: str,
           **download: object) -> None:
     """ui.table's screen and downloads, with styled() on screen; the files take the same number formats."""
     if df.empty:

@@ -14,17 +14,16 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import ui
+from dashboard import child, ui
 from dashboard.i18n import t
 from etl import formats as F
 from etl.checks.labels import addr_en, addr_zh
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = child.ROOT
 SECONDS = 90  # a legacy .doc is converted by LibreOffice first (up to 60 s)
 FOCUS_LINE = "background-color: #ffe08a; color: #30343f; font-weight: 600"
 CELLS = frozenset(str(a) for tbl in F.TABLES for fmt in F.FORMATS for a in F.table_cells(tbl, fmt))
@@ -32,7 +31,7 @@ CELLS = frozenset(str(a) for tbl in F.TABLES for fmt in F.FORMATS for a in F.tab
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _view(path: str, version: tuple[int, int], focus: str, page: int | None, render: bool) -> dict:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = child.env()
     args = [sys.executable, "-m", "etl.sourceview", path, "--focus", focus]
     if page is not None:
         args += ["--page", str(int(page))]

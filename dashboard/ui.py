@@ -141,6 +141,7 @@ def uploader_words(lang: str) -> None:
 
 
 MISSING = exports.MISSING  # an unknown value on screen and in files: never None or nan
+YEAR_FORMAT = "%d"  # a year: 2023, never 2,023
 
 
 def scope_words(ctx: Context, years: tuple[int | None, int | None] | None = None) -> tuple[str, str]:
@@ -200,32 +201,34 @@ def chart(fig: go.Figure, key: str, ctx: Context) -> None:
                         "image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/draw:")
 
 
-def page_title(title: str) -> None:
-    """The page's title; tables exported before the first section take it as their title."""
-    st.session_state["_section"] = title
+def page_title(title: str) -> str:
+    """The page's title, returned: the title of the files exported before the page's first section."""
     st.session_state["_file_names"] = set()  # file names offered by this run of the page
     st.title(title)
+    return title
 
 
-def section(title: str, ctx: Context | None = None) -> None:
-    """A section heading; the tables exported under it take it as their title. With `ctx`, the heading says
-    which years its figures sum (a table over several years is never read as one year's)."""
+def section(title: str, ctx: Context | None = None) -> str:
+    """A section heading, returned as shown: the page passes it as the title of the files exported under
+    it. With `ctx`, the heading says which years its figures sum (a table over several years is never read
+    as one year's)."""
     if ctx is not None:
         title = ctx.pooled_title(title)
-    st.session_state["_section"] = title
     st.subheader(title)
+    return title
 
 
-def table(df: pd.DataFrame, key: str, ctx: Context, column_config: dict | None = None, height: int | None = None,
-          show: pd.DataFrame | None = None, title: str = "", years: tuple[int | None, int | None] | None = None,
-          **download: object) -> None:
+def table(df: pd.DataFrame, key: str, ctx: Context, *, title: str, column_config: dict | None = None,
+          height: int | None = None, show: pd.DataFrame | None = None,
+          years: tuple[int | None, int | None] | None = None, **download: object) -> None:
     """A table with CSV and Excel downloads of `df` (`show` is what the screen displays, when different).
 
-    Number formats come from what the page declares, never from a column's label: a column keyed by a
-    registry metric (relabelled here) takes the metric's unit, a `column_config` NumberColumn its format (the
-    page chose it from the metric), a year column is a plain year; other numbers by their values. `years`
+    Number formats travel with the columns' keys, never found from a label: a column keyed by a registry
+    metric (relabelled here) takes the metric's unit, the `year` key a plain year, a `column_config`
+    NumberColumn its format (the page chose it from the metric); other numbers by their values. `years`
     names the years the table covers when it is not the filters' span and it has no year column; `download`
-    passes the file's subtitle, name or sample flag to downloads()."""
+    passes the file's subtitle, name or sample flag to downloads(); `title` heads the Excel file (the
+    section's heading, which the page passes)."""
     if df.empty and (show is None or show.empty):
         st.caption(t("no_rows", ctx.lang))  # not an empty grid that says "empty"
         return
@@ -233,18 +236,29 @@ def table(df: pd.DataFrame, key: str, ctx: Context, column_config: dict | None =
     df, show = relabel(df, ctx.lang), None if show is None else relabel(show, ctx.lang)
     kw = {"height": height} if height else {}
     shown = df if show is None else show
-    config = number_config(shown, declared, ctx.lang) | declared
+    config = number_config(shown, declared) | declared
     st.dataframe(shown, key=f"df_{key}", hide_index=True, column_config=config, placeholder=MISSING, **kw)
-    downloads(df, key, ctx, title=title, formats=screen_formats(number_config(df, declared, ctx.lang) | declared),
+    downloads(df, key, ctx, title=title, formats=screen_formats(number_config(df, declared) | declared),
               years=years, **download)  # type: ignore[arg-type]
 
 
 def metric_config(df: pd.DataFrame | None, lang: str) -> dict:
-    """Screen formats of the columns keyed by a registry metric, under the label relabel() gives them."""
+    """Screen formats the columns' keys carry (a registry metric's unit, `year` a plain year), under the
+    label relabel() gives them."""
     if df is None:
         return {}
-    return {M.get(c).label(lang): st.column_config.NumberColumn(format=metric_format(c))
-            for c in df.columns if c in M.BY_NAME}
+    names = relabelling(df, lang)
+    return {names.get(c, c): st.column_config.NumberColumn(format=f) for c in df.columns
+            if (f := key_format(c, df[c])) is not None}
+
+
+def key_format(key: object, s: pd.Series) -> str | None:
+    """The screen format a column key carries: a metric's unit, a plain year (numbers only); else None."""
+    if key in M.BY_NAME:
+        return metric_format(str(key))
+    if key == "year" and pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return YEAR_FORMAT
+    return None
 
 
 def metric_format(name: str) -> str:
@@ -253,18 +267,14 @@ def metric_format(name: str) -> str:
     return "percent" if m.is_share else "%.2f" if m.is_rate else "localized"
 
 
-def number_config(df: pd.DataFrame, declared: dict | None = None, lang: str = "zh") -> dict:
-    """Screen formats of the numeric columns the page did not declare: a year column (the `year` key
-    relabelled) as a plain year, any other column of whole numbers with thousands separators, others as
-    they are."""
-    years = {t("year", lang), "year"}
+def number_config(df: pd.DataFrame, declared: dict | None = None) -> dict:
+    """Screen formats of the numeric columns the page did not declare (nor their keys): a column of whole
+    numbers with thousands separators, others as they are."""
     out = {}
     for c in df.columns:
         if c in (declared or {}) or not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
             continue
-        if str(c) in years:
-            out[c] = st.column_config.NumberColumn(format="%d")
-        elif _whole(df[c]):
+        if _whole(df[c]):
             out[c] = st.column_config.NumberColumn(format="localized")
     return out
 
@@ -301,22 +311,25 @@ def holds_sample(df: pd.DataFrame, ctx: Context) -> bool:
     return any(names[v] for v in listed) if listed else True
 
 
-def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, note: str = "", title: str = "",
+def downloads(df: pd.DataFrame, key: str, ctx: Context, *, title: str, index: bool = False, note: str = "",
               formats: dict[str, str] | None = None, years: tuple[int | None, int | None] | None = None,
               subtitle: str = "", parts: list[str] | None = None, sample: bool | None = None,
               highlight: set[tuple[int, str]] = frozenset(), marks: dict[tuple[int, str], str] | None = None,
               legend: tuple[str, ...] = ()) -> None:
     """CSV and Excel buttons; the files are made only when clicked. Both leave out internal ids, print cell
     addresses as labels and keep text that could be a formula text. The Excel file opens with a title row
-    (`title`, else the section's), one line naming the scope actually exported (`subtitle`, else the filters
-    with the years of the table's year column, `years`, or the filters' years) and the data date (then
+    (`title`: what the page calls the table, its section's heading; else the app's name), one line naming
+    the scope actually exported (`subtitle`, else the filters with the years of the table's year column —
+    the one `formats` declares a plain year —, `years`, or the filters' years) and the data date (then
     `note`), the sample-data note only when the rows hold generated data (`sample`, else holds_sample), then
     the table with each column in its unit (`formats`: column -> screen format, see exports.excel_format).
     Files are named after what they hold, whose and which years (`parts` overrides), in the reader's language."""
-    title = title or st.session_state.get("_section") or t("app_title", ctx.lang)
+    title = title or t("app_title", ctx.lang)
     src = df.reset_index(names="") if index else df
     lang = ctx.lang
-    year_col = next((c for c in src.columns if str(c) in (t("year", lang), "year")
+    screen = dict(formats or {})
+    # the year column is the one the formats declare a plain year (the `year` key's, or the page's own)
+    year_col = next((c for c in src.columns if screen.get(c) == YEAR_FORMAT
                      and pd.api.types.is_numeric_dtype(src[c])), None)
     if years is None and year_col is not None and src[year_col].notna().any():
         years = (int(src[year_col].min()), int(src[year_col].max()))
@@ -324,9 +337,6 @@ def downloads(df: pd.DataFrame, key: str, ctx: Context, index: bool = False, not
         f = ctx.filters if years is None else ctx.filters.with_years(*years)
         subtitle = f"{f.describe(lang)} · {t('data_date', lang)} {ctx.data_date}"
     head = f"{subtitle} · {note}" if note else subtitle
-    screen = dict(formats or {})
-    if year_col is not None:
-        screen[year_col] = "%d"
 
     def out() -> pd.DataFrame:  # made when a button is clicked, not on every rerun of the page
         return exports.readable(src, lang)
@@ -351,10 +361,15 @@ COLUMN_KEYS = ("agency", "year", "rule", "severity", "status", "responsibility",
                "rules", "path", "reason", "seen_at", "expected", "actual", "n_reports")
 
 
+def relabelling(df: pd.DataFrame, lang: str) -> dict:
+    """key -> label of the column keys the queries return (and registry metrics' names) in `df`."""
+    ren = {c: t(c, lang) for c in df.columns if c in COLUMN_KEYS}
+    return ren | {c: M.get(c).label(lang) for c in df.columns if c in M.BY_NAME}
+
+
 def relabel(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Column keys the queries return (and registry metrics' names), shown in the interface language."""
-    ren = {c: t(c, lang) for c in df.columns if c in COLUMN_KEYS}
-    ren |= {c: M.get(c).label(lang) for c in df.columns if c in M.BY_NAME}
+    ren = relabelling(df, lang)
     return df.rename(columns=ren) if ren else df
 
 

@@ -131,9 +131,28 @@ NARRATIVE_KEYS = (
     "litigation_total",  # 行政诉讼N件
 )
 
-# Values of Source.read and of Cell.read.
-READ_METHODS = ("text", "ocr", "partly_ocr", "converted")
-CELL_READS = ("text", "ocr", "ocr_corrected")
+# Values of Source.read (how a report's text was obtained: reports.read_method) and of Cell.read (how a
+# cell's value was read: cells.read), with their names on screen and in files (zh, en).
+READ_METHOD_NAMES: dict[str, tuple[str, str]] = {
+    "text": ("文字层/网页文字", "Text layer or markup"),
+    "ocr": ("OCR 识别（扫描件）", "OCR (scanned)"),
+    "partly_ocr": ("部分页面 OCR 识别", "Partly OCR (some pages scanned)"),
+    "converted": ("格式转换（.doc/.wps）", "Converted (.doc/.wps)"),
+}
+CELL_READ_NAMES: dict[str, tuple[str, str]] = {
+    "text": ("文字层", "Text layer"),
+    "ocr": ("OCR 识别", "Read by OCR"),
+    "ocr_corrected": ("OCR 误识，按勾稽关系更正", "OCR misread, corrected by the table's arithmetic"),
+}
+READ_METHODS = tuple(READ_METHOD_NAMES)
+CELL_READS = tuple(CELL_READ_NAMES)
 
-# Values of Cell.placed, strongest evidence first (see Cell).
-PLACEMENTS = ("header", "position", "official_order", "arithmetic")
+# Values of Cell.placed (how a cell's column was decided: cells.placed), strongest evidence first (see Cell),
+# with their names (zh, en).
+PLACEMENT_NAMES: dict[str, tuple[str, str]] = {
+    "header": ("表头标明列", "A header cell names the column"),
+    "position": ("按表头位置定位", "Placed by position among the header cells"),
+    "official_order": ("按官方列序定位", "Placed in the official column order"),
+    "arithmetic": ("按勾稽关系定位", "Placed by the table's arithmetic"),
+}
+PLACEMENTS = tuple(PLACEMENT_NAMES)

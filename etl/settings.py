@@ -23,6 +23,7 @@ class Setting:
     help_zh: str
     help_en: str
     kind: type = str  # str | int | float | bool | path (str)
+    secret: bool = False  # its value is never printed (the listing says only whether it is set)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -42,6 +43,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("soffice", "DISCLOSURE_SOFFICE", "",
             "LibreOffice 程序路径（默认在 PATH 中查找 soffice）",
             "path of the LibreOffice program (default: soffice on PATH)"),
+    Setting("preview_memory_mb", "DISCLOSURE_PREVIEW_MEMORY_MB", "4608",
+            "“载入”页所有预览合计可用的内存（MB，至少 1024）",
+            "memory all previews on the Load page may use together (MB, at least 1024)", int),
+    Setting("admin_password", "DISCLOSURE_ADMIN_PASSWORD", "",
+            "编辑密码（`python -m etl review hash-password` 生成的哈希，或密码本身）；未设时仅本机可编辑",
+            "editing password (a hash from `python -m etl review hash-password`, or the password); "
+            "unset: only a browser on the server's machine may edit", secret=True),
     Setting("browser", "BROWSER_PATH", "",
             "导出 PNG/SVG 图表用的 Chromium 路径（默认查找 chromium）",
             "Chromium used to export charts as PNG/SVG (default: chromium on PATH)"),
@@ -102,7 +110,10 @@ def run(args: argparse.Namespace) -> int:
     print("# settings (environment variables)")
     for s in SETTINGS:
         now = os.environ.get(s.env)
-        shown = f"{now!r} (set)" if now is not None else (repr(s.default) if s.default else "unset")
+        if s.secret:  # a password (or its hash) stays off the screen and out of logs
+            shown = "set" if now else "unset"
+        else:
+            shown = f"{now!r} (set)" if now is not None else (repr(s.default) if s.default else "unset")
         print(f"{s.env:36} {shown:28} {s.help_zh if zh else s.help_en}")
     print("\n# limits (constants; the collector's can be changed per run with `etl collect --limit NAME=VALUE`)")
     for module, name, v in _limits():

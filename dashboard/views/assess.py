@@ -71,7 +71,7 @@ def rules_editor(table: R.Table) -> R.Table:
 
 
 def similar_section(year: int, threshold: float) -> None:
-    ui.section(t("assess_similar", lang))
+    head = ui.section(t("assess_similar", lang))
     st.caption(t("assess_similar_note", lang, pct=f"{threshold:.0%}"))
     if not has_table("chapter_similarity"):  # an older warehouse: the app says to rebuild it
         st.caption(t("no_rows", lang))
@@ -98,7 +98,7 @@ def similar_section(year: int, threshold: float) -> None:
                                                                                    strict=True)],
                          t("assess_basis", lang): df["basis"].map(lambda b: t(f"assess_basis_{b}", lang)),
                          t("assess_similarity", lang): df["similarity"], t("status", lang): status})
-    ui.table(show, f"assess_similar_{year}", ctx,
+    ui.table(show, f"assess_similar_{year}", ctx, title=head,
              column_config={t("assess_similarity", lang): st.column_config.NumberColumn(format="percent")})
     pick = st.selectbox(t("assess_similar_pick", lang), range(len(df)), key="assess_similar_pick",
                         format_func=lambda i: f"{show.iloc[i, 0]} · {show.iloc[i, 1]} ↔ {show.iloc[i, 2]}")
@@ -140,7 +140,7 @@ if not ui.nothing_matches(ctx):
         cols[0].metric(t("assess_n", lang), f"{len(view):,}", border=True)
         cols[1].metric(t("assess_mean", lang), f"{view['score'].mean():.1f}", border=True)
         cols[2].metric(t("assess_n_deducted", lang), f"{int((view['deducted'] > 0).sum()):,}", border=True)
-        ui.section(t("assess_scores", lang, year=year))
+        head = ui.section(t("assess_scores", lang, year=year))
         show = pd.DataFrame({
             t("assess_peer", lang): view["peer"].map(peer_label), t("assess_rank", lang): view["rank"],
             t("agency", lang): view["name"], t("region", lang): [notice.region(r) for r in view.itertuples()],
@@ -148,7 +148,7 @@ if not ui.nothing_matches(ctx):
             t("assess_deducted", lang): view["deducted"], t("assess_score", lang): view["score"],
             t("assess_unknown", lang): view["unknown"].map(
                 lambda us: "、".join(next(i.words(lang) for i in table.items if i.item == u) for u in us))})
-        ui.table(show, f"assess_scores_{year}", ctx)
+        ui.table(show, f"assess_scores_{year}", ctx, title=head)
 
         ui.section(t("assess_detail", lang))
         ded = X.basis(result, table, lang)

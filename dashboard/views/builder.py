@@ -47,7 +47,7 @@ if not ui.nothing_matches(ctx):
         st.info(t("builder_empty", lang))
     else:
         out = {t("builder_group", lang): [group_label(dim, v) for v in df["grp"]], t("year", lang): df["year"]}
-        fm: dict[str, str] = {}
+        fm: dict[str, str] = {t("year", lang): shown.YEAR}
         n_low = 0
         for n in picked:
             if n not in df:

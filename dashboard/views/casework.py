@@ -25,7 +25,7 @@ wanted = casework.state_filter(lang, "cw_states", options=tuple(S.STATES))
 casework.follow_up_table(ctx, lang, "casework_marks", states=tuple(wanted))
 
 # --- corrections ------------------------------------------------------------------------------------
-ui.section(t("cw_corrections", lang))
+head = ui.section(t("cw_corrections", lang))
 st.caption(t("cw_corrections_note", lang))
 ov = casework.overrides(active_only=False)
 name = addr_zh if lang == "zh" else addr_en
@@ -56,7 +56,7 @@ table = pd.DataFrame({
     t("cw_revoked", lang): ["" if pd.isna(o.revoked_at) else f"{o.revoked_by} {str(o.revoked_at).replace('T', ' ')} "
                             f"{'' if pd.isna(o.revoke_reason) else o.revoke_reason}".strip() for o in rows],
 })
-ui.table(table, "casework_corrections", ctx)
+ui.table(table, "casework_corrections", ctx, title=head)
 
 user = access.editor()
 c1, c2 = st.columns(2)
@@ -90,7 +90,7 @@ with c2:
 casework.rebuild_button(lang, "cw_rebuild_page")
 
 # --- the log ----------------------------------------------------------------------------------------
-ui.section(t("cw_history", lang))
+head = ui.section(t("cw_history", lang))
 h = casework.history()
 m = casework.marks().set_index("finding_id")
 about = {fid: f"{r.agency or '—'} · {'—' if pd.isna(r.year) else int(r.year)} · {i18n.name(i18n.RULES, r.rule, lang)}"
@@ -107,4 +107,4 @@ ui.table(pd.DataFrame({
                              for f, o in zip(h["finding_id"], h["override_id"], strict=True)],
     t("cw_reason", lang): h["reason"].fillna(""),
     t("cw_note", lang): h["note"].fillna(""),
-}), "casework_history", ctx)
+}), "casework_history", ctx, title=head)

@@ -103,30 +103,31 @@ def compare(names: list[str]) -> None:
     st.markdown(f"**{ui.escape_md(head)}**")  # the metric is named above its groups' rows
     counts = {c: shown.COUNT for c in (t("numerator", lang), t("denominator", lang), t("n_counted", lang),
                                        t("n_agencies", lang))}
-    shown.table(base, f"compare_{dim}_{metric}", ctx, {label: shown.value_format(m), **counts}, title=head)
+    shown.table(base, f"compare_{dim}_{metric}", ctx,
+                {year_col: shown.YEAR, label: shown.value_format(m), **counts}, title=head)
 
     if len(years) > 1:  # the change over the years in view, like for like beside all reports
         y0, y1 = years[0], years[-1]
         ch = panel.change(pan, every, metric, y0, y1)
         ch["grp"] = ch["grp"].map(fmt)
         lfl_word = t("basis_lfl", lang)
-        cols = {group_col: ch["grp"], f"{t('value_in', lang, y=y0)} · {lfl_word}": ch["v0"],
-                f"{t('value_in', lang, y=y1)} · {lfl_word}": ch["v1"],
-                change_header(m, "change_lfl"): pct(m, ch["change"])}
+        v0, v1 = f"{t('value_in', lang, y=y0)} · {lfl_word}", f"{t('value_in', lang, y=y1)} · {lfl_word}"
+        # each column with its format as it is made (never found again from its header)
+        cols = {group_col: ch["grp"], v0: ch["v0"], v1: ch["v1"], change_header(m, "change_lfl"): pct(m, ch["change"])}
+        fm = {v0: shown.value_format(m), v1: shown.value_format(m),
+              change_header(m, "change_lfl"): shown.change_format(m)}
         if dim != "agency":
             cols[t("lfl_panel_n", lang)] = ch["n_panel"]
             cols[change_header(m, "change_all")] = pct(m, ch["change_all"])
+            fm |= {t("lfl_panel_n", lang): shown.COUNT, change_header(m, "change_all"): shown.change_format(m)}
         table = pd.DataFrame(cols)
         head = t("compare_change", lang, metric=label, y0=y0, y1=y1)
         st.markdown(f"**{ui.escape_md(head)}**")
-        fm = {c: shown.value_format(m) for c in list(cols)[1:3]}
-        fm |= {c: shown.change_format(m) for c in cols if c.startswith((t("change_lfl", lang), t("change_all", lang)))}
-        shown.table(table, f"compare_change_{dim}_{metric}", ctx, fm | {t("lfl_panel_n", lang): shown.COUNT},
-                    title=head)
+        shown.table(table, f"compare_change_{dim}_{metric}", ctx, fm, title=head)
 
 
 def agency_ranking(names: list[str]) -> None:
-    ui.section(t("ranking", lang))
+    sec = ui.section(t("ranking", lang))
     r1, r2, r3, r4 = st.columns([2, 1, 2, 1])
     rmetric = r1.selectbox(t("metric", lang), names, index=names.index("disclosure_rate"), key="rank_metric",
                            format_func=lambda n: M.get(n).label(lang))
@@ -168,12 +169,12 @@ def agency_ranking(names: list[str]) -> None:
     counts = {c: shown.COUNT for c in (t("numerator", lang), t("denominator", lang))}
     shown.table(show, f"ranking_{rmetric}_{ryear}_{scope}", ctx,
                 {value_col: shown.value_format(m), prev_col: shown.value_format(m),
-                 change_col: shown.change_format(m), **counts}, years=(ryear, ryear))
+                 change_col: shown.change_format(m), **counts}, title=sec, years=(ryear, ryear))
     if not few.empty:
         st.markdown(f"**{t('too_few', lang, min=int(min_den))}**")
         shown.table(pd.DataFrame({t("rank_group", lang): few["group"], t("agency", lang): few["agency"],
                                   t("numerator", lang): few["num"], t("denominator", lang): few["den"]}),
-                    f"ranking_few_{rmetric}_{ryear}", ctx, counts, years=(ryear, ryear))
+                    f"ranking_few_{rmetric}_{ryear}", ctx, counts, title=sec, years=(ryear, ryear))
     groups = ranked["group"].value_counts()
     if not groups.empty:
         pick = st.selectbox(t("rank_chart_group", lang), list(groups.index), key=f"rank_group_{scope}")
@@ -189,7 +190,7 @@ UNITS = list(Q.RANK_UNITS)
 
 def unit_ranking(names: list[str]) -> None:
     """Regions and peer groups ranked by the same rules as agencies, and the worst few with their base."""
-    ui.section(t("unit_ranking", lang))
+    sec = ui.section(t("unit_ranking", lang))
     u1, u2, u3, u4 = st.columns([2, 2, 1, 1])
     unit = u1.radio(t("rank_unit", lang), UNITS, horizontal=True, key="unit_rank_unit",
                     format_func=lambda u: t(f"dim_{u}", lang))
@@ -232,7 +233,7 @@ def unit_ranking(names: list[str]) -> None:
     if not few.empty:
         st.markdown(f"**{t('too_few', lang, min=int(min_den))}**")
         shown.table(frame(few).drop(columns=[t("rank", lang), t("band", lang)]),
-                    f"unit_ranking_few_{unit}_{metric}_{year}", ctx, fm, years=(year, year))
+                    f"unit_ranking_few_{unit}_{metric}_{year}", ctx, fm, title=sec, years=(year, year))
     # the worst few, with the base each figure rests on
     if not m.has_direction:
         st.info(t("worst_none", lang, metric=m.label(lang), words=M.direction_words(m.direction, lang)))

@@ -10,7 +10,7 @@ from etl import metrics as M
 
 ctx = ui.context()
 lang = ctx.lang if ctx else st.session_state.get("f_lang", "zh")
-ui.page_title(t("page_glossary", lang))
+page = ui.page_title(t("page_glossary", lang))
 
 
 def measure(name: str | None) -> str:
@@ -31,7 +31,7 @@ for m in M.METRICS:
                  t("export_column", lang): m.name})
 df = pd.DataFrame(rows)
 if ctx:
-    ui.table(df, "glossary", ctx)
+    ui.table(df, "glossary", ctx, title=page)
 else:
     st.dataframe(df, hide_index=True, key="df_glossary")
 for m in M.METRICS:

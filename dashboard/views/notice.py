@@ -38,7 +38,7 @@ if not ui.nothing_matches(ctx):
                                (every["expected"], every["reported"], every["on_time"], every["late"],
                                 every["missing"]), strict=True):
             col.metric(t(key, lang), f"{int(v):,}", border=True)
-        ui.section(t("notice_rates", lang, year=year))
+        head = ui.section(t("notice_rates", lang, year=year))
         show = table.assign(grp=table["grp"].replace({"__all__": t("notice_all", lang)}))
         show = pd.DataFrame({t(by, lang): show["grp"], t("n_expected", lang): show["expected"],
                              t("n_published", lang): show["reported"], t("n_on_time", lang): show["on_time"],
@@ -46,9 +46,9 @@ if not ui.nothing_matches(ctx):
                              t("n_unreported", lang): show["missing"], t("reported_rate", lang): show["reported_rate"],
                              t("on_time_rate", lang): show["on_time_rate"]})
         pct = st.column_config.NumberColumn(format="percent")
-        ui.table(show, f"notice_rates_{year}_{by}", ctx, years=(year, year),
+        ui.table(show, f"notice_rates_{year}_{by}", ctx, title=head, years=(year, year),
                  column_config={t("reported_rate", lang): pct, t("on_time_rate", lang): pct})
-        ui.section(t("notice_list", lang, year=year))
+        head = ui.section(t("notice_list", lang, year=year))
         # review states (etl/casework): a dismissed finding never reaches the 通报; the others by the states chosen
         wanted = casework.state_filter(lang, "notice_states", options=casework.NOTICE_STATES)
         every = Q.notice_list(ctx.run, ctx.filters, year)
@@ -58,7 +58,7 @@ if not ui.nothing_matches(ctx):
         if n_dismissed:
             st.caption(t("cw_notice_dismissed", lang, n=n_dismissed))
         items = notice.frame(ctx.run, ctx.filters, year, exclude)
-        ui.table(items, f"notice_list_{year}", ctx, years=(year, year))
+        ui.table(items, f"notice_list_{year}", ctx, title=head, years=(year, year))
 
         ui.section(t("notice_wording", lang))
         c1, c2 = st.columns([1, 1])

@@ -49,7 +49,7 @@ if not ui.nothing_matches(ctx):
                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                        key="briefing", on_click="ignore", type="primary", icon=":material/article:")
 
-    ui.section(t("trends", lang))
+    head = ui.section(t("trends", lang))
     shown = ui.trend_frame(ctx, yearly, list(M.GROUPABLE), "lfl_trend")
     left, right = st.columns(2)
     with left:
@@ -66,4 +66,4 @@ if not ui.nothing_matches(ctx):
                  "overview_quality", ctx)
     keep = ["year", "n_reports", *Q.QUALITY] + [n for n in M.GROUPABLE if n not in Q.QUALITY and n in shown]
     # keyed by the metrics: ui.table labels them and formats each in its unit (a share in percent …)
-    ui.table(shown[keep], "overview_by_year", ctx)
+    ui.table(shown[keep], "overview_by_year", ctx, title=head)

@@ -41,7 +41,7 @@ if not ui.nothing_matches(ctx):
                                        "n_stated": t("n_stated", lang), "n_reports": t("n_reports", lang),
                                        "median_items": t("median_items", lang), "n_agencies": t("n_agencies", lang)}),
                 "proactive_items_by_year", ctx,
-                {item_label: shown.COUNT, t("n_stated", lang): shown.COUNT, t("n_reports", lang): shown.COUNT,
+                {t("year", lang): shown.YEAR, item_label: shown.COUNT, t("n_stated", lang): shown.COUNT, t("n_reports", lang): shown.COUNT,
                  t("median_items", lang): "{:,.1f}", t("n_agencies", lang): shown.COUNT}, title=title)
 
     ui.section(t("t2_measure", lang))
@@ -67,7 +67,7 @@ if not ui.nothing_matches(ctx):
     t2_title = t("proactive_basis", lang, label=cell_label, basis=t("basis_lfl" if lfl else "basis_all", lang))
     ui.chart(charts.by_form(df, F.label("t2", "col", col, lang), lang, t2_title, ctx.subtitle), f"t2_{row}_{col}", ctx)
     df = df.assign(form=df["form"].map(lambda v: i18n.name(i18n.TEMPLATES, v, lang) if isinstance(v, str) else "—"))
-    ui.table(df.rename(columns={"year": t("year", lang), "form": t("format", lang), "value": t("value", lang),
+    ui.table(df.rename(columns={"form": t("format", lang), "value": t("value", lang),
                                 "n_reports": t("n_reports", lang), "n_blank": t("n_blank", lang),
                                 "n_agencies": t("n_agencies", lang)}),
              f"t2_{row}_{col}", ctx, title=t2_title)

@@ -15,7 +15,7 @@ from etl.reasons import wording
 
 def web_section() -> None:
     """应报/已报 from the collection: each expected agency's report for a year, as of a chosen day."""
-    ui.section(t("web_publication", lang))
+    head = ui.section(t("web_publication", lang))
     st.caption(t("web_note", lang))
     years = Q.web_years(ctx.run)
     if not years:
@@ -45,17 +45,17 @@ def web_section() -> None:
         t("page_url", lang): pub["url"],
         link_col: pub["report_id"].map(lambda r: ui.report_link(r, lang) if isinstance(r, str) else None),
     })
-    ui.table(show.drop(columns=[link_col]), "quality_web", ctx, show=show, column_config={
+    ui.table(show.drop(columns=[link_col]), "quality_web", ctx, title=head, show=show, column_config={
         t("page_url", lang): st.column_config.LinkColumn(t("page_url", lang)),
         link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
     fails = Q.collect_failures(ctx.run)
     if not fails.empty:
-        ui.section(t("collect_failures", lang))
+        head = ui.section(t("collect_failures", lang))
         reason = [wording(c, d if c == "http_error" else "")[lang != "zh"] for c, d in zip(fails["code"], fails["detail"],
                                                                                           strict=True)]
-        ui.table(pd.DataFrame({t("agency", lang): fails["agency"], t("year", lang): fails["year"].astype("Int64"),
+        ui.table(pd.DataFrame({t("agency", lang): fails["agency"], "year": fails["year"].astype("Int64"),
                                t("url", lang): fails["url"], t("reason", lang): reason}), "quality_collect_failures",
-                 ctx)
+                 ctx, title=head)
 
 
 ctx = ui.context()
@@ -85,7 +85,7 @@ else:
                 out[col] = out[col].map(lambda v, tb=table: i18n.name(tb, v, lang))
         return out
 
-    ui.section(t("findings_list", lang))
+    head = ui.section(t("findings_list", lang))
     rules = st.multiselect(t("rule", lang), sorted(summary["rule"].unique()), key="quality_rules",
                            placeholder=t("any", lang),
                            format_func=lambda r: i18n.name(i18n.RULES, r, lang), select_all=False)
@@ -100,7 +100,7 @@ else:
     show = show.rename(columns={"review": t("cw_state", lang)})
     show["kind"] = fl["rule"].map(lambda r: i18n.name(CATEGORIES, CATEGORY_OF.get(r), lang))
     link_col = t("open_report", lang)
-    show = show.rename(columns={"agency": t("agency", lang), "year": t("year", lang), "rule": t("rule", lang),
+    show = show.rename(columns={"agency": t("agency", lang), "rule": t("rule", lang),
                                 "severity": t("severity", lang), "status": t("status", lang),
                                 "responsibility": t("responsibility", lang), "message": t("message", lang), "link": link_col, "kind": t("finding_kind", lang),
                                 "expected": t("expected", lang), "actual": t("actual", lang)})
@@ -108,30 +108,30 @@ else:
     # screen leaves out expected/actual (the message states them; a blank would print as "None")
     export = show.drop(columns=[link_col]).assign(cells=fl["cells"])
     show = show.drop(columns=[t("expected", lang), t("actual", lang)])
-    ui.table(export, "quality_findings", ctx, show=show, column_config={
+    ui.table(export, "quality_findings", ctx, title=head, show=show, column_config={
         link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
     casework.review_form(fl, lang, "quality_review")
 
     # what is ours (a cell we could not read, a year not loaded): listed apart, counted, never the report's
     gaps = Q.reading_gaps(ctx.run, ctx.filters)
     if not gaps.empty:
-        ui.section(t("reading_gaps", lang))
+        head = ui.section(t("reading_gaps", lang))
         st.caption(t("reading_gaps_note", lang))
         ui.table(labelled(gaps).rename(columns={
             "responsibility": t("responsibility", lang), "rule": t("rule", lang),
             "n_findings": t("n_gap_findings", lang), "n_reports": t("n_gap_reports", lang)}),
-            "quality_reading_gaps", ctx)
+            "quality_reading_gaps", ctx, title=head)
 
-    ui.section(t("not_adding_up_by_read", lang))
+    head = ui.section(t("not_adding_up_by_read", lang))
     by_read = Q.identity_failures_by_read(ctx.run, ctx.filters)
     if not by_read.empty:
         st.caption(t("not_adding_up_note", lang))
         ui.table(pd.DataFrame({
             t("read_method", lang): by_read["read_method"].map(lambda v: i18n.name(i18n.READ_METHODS, v, lang)),
             t("n_reports", lang): by_read["n_reports"], t("n_not_adding_up", lang): by_read["n_not_adding_up"]}),
-            "quality_by_read", ctx)
+            "quality_by_read", ctx, title=head)
 
-    ui.section(t("worst_agencies", lang), ctx)
+    head = ui.section(t("worst_agencies", lang), ctx)
     st.caption(t("categories_note", lang))
     worst = Q.worst_agencies(ctx.run, ctx.filters)
     ui.table(pd.DataFrame({
@@ -140,9 +140,9 @@ else:
         t("rules", lang): worst["rules"].map(lambda rs: "、".join(i18n.name(i18n.RULES, r, lang) for r in rs)
                                              if lang == "zh" else ", ".join(i18n.name(i18n.RULES, r, lang)
                                                                             for r in rs))}),
-        "quality_worst", ctx)
+        "quality_worst", ctx, title=head)
 
-    ui.section(t("coverage_grid", lang))
+    head = ui.section(t("coverage_grid", lang))
     cov = Q.coverage(ctx.run, ctx.filters)
     if not cov.empty:
         status = {s: t(s, lang) for s in ("on_time", "late", "missing", "not_loaded")}
@@ -154,16 +154,16 @@ else:
     if Q.has_collections(ctx.run):
         web_section()
 
-    ui.section(t("format_mismatch", lang))
+    head = ui.section(t("format_mismatch", lang))
     fm = Q.findings_list(ctx.run, ctx.filters, ["format-vs-year"])
     fm["link"] = fm["report_id"].map(lambda r: ui.report_link(r, lang))
-    ui.table(labelled(fm[["agency", "year", "message"]]), "quality_format", ctx,
+    ui.table(labelled(fm[["agency", "year", "message"]]), "quality_format", ctx, title=head,
              show=labelled(fm[["agency", "year", "message", "link"]]).rename(columns={"link": link_col}),
              column_config={link_col: st.column_config.LinkColumn(link_col, display_text=t("open_report", lang))})
 
-    ui.section(t("ingest_errors", lang))
-    ui.table(Q.ingest_errors(ctx.run, lang), "quality_ingest_errors", ctx)
+    head = ui.section(t("ingest_errors", lang))
+    ui.table(Q.ingest_errors(ctx.run, lang), "quality_ingest_errors", ctx, title=head)
     sk = Q.skipped(ctx.run, lang)
     if not sk.empty:
-        ui.section(t("skipped_files", lang))
-        ui.table(sk, "quality_skipped", ctx)
+        head = ui.section(t("skipped_files", lang))
+        ui.table(sk, "quality_skipped", ctx, title=head)

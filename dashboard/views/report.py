@@ -22,9 +22,6 @@ from etl import problems
 from etl.checks.labels import TABLE_EN, TABLE_ZH
 from etl.values import NUMBER, ZERO
 
-ctx = ui.context()
-lang = ctx.lang
-ui.page_title(t("page_report", lang))
 HIGHLIGHT = "background-color: #ffe08a; color: #30343f; font-weight: 600"
 CORRECTED = "background-color: #dbeafe; color: #30343f"  # a value set by a correction (etl/casework)
 YES, NO = ("是", "yes"), ("否", "no")
@@ -89,7 +86,8 @@ def table_format(rep: pd.Series, tbl: str) -> F.Format:
 GROUP_ROW = "group:"  # a heading row of table 3 (（三）不予公开 …): printed by the form, holds no figures
 
 
-def with_group_rows(rows: list[str], labels: dict[str, str], fmt: F.Format) -> tuple[list[str], dict[str, str]]:
+def with_group_rows(rows: list[str], labels: dict[str, str], fmt: F.Format,
+                    lang: str) -> tuple[list[str], dict[str, str]]:
     """Table 3's rows with the form's headings: 三、本年度办理结果 above the outcomes and the group headings
     (（三）…（六）) above their numbered sub-rows, so "1.属于国家秘密" reads under "（三）不予公开" as printed."""
     first = {}
@@ -116,7 +114,7 @@ def with_group_rows(rows: list[str], labels: dict[str, str], fmt: F.Format) -> t
     return out, labels
 
 
-def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format) -> pd.DataFrame:
+def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format, lang: str) -> pd.DataFrame:
     """The table as printed in format `fmt`: rows and columns in the official order, raw cell text (with its
     placement mark) as values."""
     c = cells[cells["tbl"] == tbl]
@@ -139,7 +137,7 @@ def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format) -> pd.DataFrame:
     grid = c.pivot_table(index="row_key", columns="col_key", values="shown", aggfunc="first")
     labels = {r: F.label(tbl, "row", r, lang) for r in rows}
     if tbl == "t3":
-        rows, labels = with_group_rows(rows, labels, fmt)
+        rows, labels = with_group_rows(rows, labels, fmt, lang)
     grid = grid.reindex(index=rows, columns=cols)
     grid.index = [labels[r] for r in rows]
     grid.columns = [F.label(tbl, "col", k, lang) for k in cols]
@@ -147,7 +145,8 @@ def rebuilt(cells: pd.DataFrame, tbl: str, fmt: F.Format) -> pd.DataFrame:
     return grid.fillna("")
 
 
-def numbers(cells: pd.DataFrame, tbl: str, grid: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
+def numbers(cells: pd.DataFrame, tbl: str, grid: pd.DataFrame,
+            lang: str) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
     """The rebuilt table as it is exported: the same rows and columns as `grid`, each figure a number (the
     value read; for a cell corrected by arithmetic, the corrected one) and any other cell as printed ("/",
     words, blank); with the marks of how cells were placed or read, by (row position, column), in words."""
@@ -177,7 +176,7 @@ def numbers(cells: pd.DataFrame, tbl: str, grid: pd.DataFrame) -> tuple[pd.DataF
     return out, marks
 
 
-def legend(cells: pd.DataFrame, tbl: str) -> list[str]:
+def legend(cells: pd.DataFrame, tbl: str, lang: str) -> list[str]:
     """One line per placement mark the table shows: the mark, the placement in words, why."""
     present = set(cells.loc[cells["tbl"] == tbl, "placed"].dropna())
     colon = "：" if lang == "zh" else ": "
@@ -188,7 +187,7 @@ def legend(cells: pd.DataFrame, tbl: str) -> list[str]:
         for key, mark in i18n.CELL_READ_MARKS.items() if key in reads]
 
 
-def details(cells: pd.DataFrame) -> pd.DataFrame:
+def details(cells: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Every cell of the report, tables in the official order, with its kind and placement in words."""
     rank = {}
     for tbl in F.TABLES:
@@ -212,176 +211,184 @@ def details(cells: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-if ctx is None or ctx.n_reports == 0 and not st.query_params.get("report"):
-    ui.nothing_matches(ctx)
-else:
-    choices = Q.report_choices(ctx.run, ctx.filters)
-    wanted = st.query_params.get("report", "")
-    if wanted and not REPORT_ID.fullmatch(wanted):
-        ui.url_note(["report"], lang)
-        wanted, missing = "", True
+def page(ctx: ui.Context) -> None:
+    """The page: the report the URL or the picker names, its tables (built by the functions above from its
+    cells, in the reader's language), findings, problems and other years."""
+    lang = ctx.lang
+    ui.page_title(t("page_report", lang))
+    if ctx is None or ctx.n_reports == 0 and not st.query_params.get("report"):
+        ui.nothing_matches(ctx)
     else:
-        missing = False
-    ids = choices["report_id"].tolist()
-    if wanted and wanted not in ids:  # a bookmarked report outside the filters: still show it
-        extra = Q.report(ctx.run, wanted)
-        if not extra.empty:
-            choices = pd.concat([extra[["report_id", "agency", "year"]], choices], ignore_index=True)
-            ids = choices["report_id"].tolist()
+        choices = Q.report_choices(ctx.run, ctx.filters)
+        wanted = st.query_params.get("report", "")
+        if wanted and not REPORT_ID.fullmatch(wanted):
+            ui.url_note(["report"], lang)
+            wanted, missing = "", True
         else:
-            st.warning(t("report_not_found", lang), icon=":material/search_off:")
-            missing = True
-    label = {rid: f"{shown(a)} · {shown(y)}" for rid, a, y in zip(choices["report_id"], choices["agency"],
-                                                                   choices["year"], strict=True)}
-    # the report asked for, else the first; none when the URL named one that is not there (say so, and do
-    # not show another report as if it were that one)
-    index = ids.index(wanted) if wanted in ids else None if missing or not ids else 0
-    rid = st.selectbox(t("page_report", lang), ids, index=index, key=f"report_pick_{wanted}",
-                       format_func=lambda r: label.get(r, r))
-    if rid and rid != wanted:
-        st.query_params["report"] = rid
-    rep = Q.report(ctx.run, rid) if rid else pd.DataFrame()
-    if rep.empty:
-        st.info(t("no_report", lang))
-    else:
-        r = rep.iloc[0]
-        agency = r["agency_name"] if isinstance(r["agency_name"], str) and r["agency_name"] else "—"
-        year = None if pd.isna(r["year"]) else int(r["year"])
-        whom = f"{agency} · {'—' if year is None else year}"
-        st.subheader(ui.escape_md(whom))  # report text: never Markdown
-        meta = {
-            t("agency", lang): agency,
-            t("region", lang): notice.region(r),
-            t("level", lang): i18n.name(i18n.LEVELS, r["level"], lang),
-            t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
-            t("year", lang): "—" if year is None else str(year),
-            t("template", lang): i18n.name(i18n.TEMPLATES, r["template"], lang),
-            t("read_method", lang): i18n.name(i18n.READ_METHODS, r.get("read_method") if isinstance(
-                r.get("read_method"), str) else None, lang),
-            t("report_title", lang): r["title"] or "—",
-            t("published_on", lang): dated(r, lang),
-            t("deadline", lang): day(r["deadline"]),
-            t("late", lang): "—" if pd.isna(r["is_late"]) else (YES if r["is_late"] else NO)[lang == "en"],
-            # the address it came from, or the file's name (never the server's path to it)
-            t("source", lang): r["source_url"] or PurePath(str(r["source_path"] or "—")).name,
-        }
-        if isinstance(r.get("page_url"), str):
-            meta[t("page_url", lang)] = r["page_url"]
-        if not pd.isna(r.get("fetched_at")):
-            meta[t("fetched_at", lang)] = str(r["fetched_at"])
-        done = casework.applied(ctx.run, rid, r["agency_id"])  # the corrections this warehouse applied
-        casework.mark_meta(meta, done, lang)
-        st.dataframe(pd.DataFrame({t("metadata", lang): list(meta),
-                                   t("value", lang): ["—" if v is None or v == "" or (isinstance(v, float) and pd.isna(v))
-                                                      else str(v) for v in meta.values()]}),
-                     hide_index=True, key="report_meta", height=36 * (len(meta) + 1) + 4, placeholder=ui.MISSING)
-        # files of this report: named after the agency and year, the scope the report itself, sample or not
-        flag = r.get("is_sample")
-        files = {"subtitle": f"{whom} · {t('data_date', lang)} {ctx.data_date}",
-                 "sample": None if flag is None or pd.isna(flag) else bool(flag)}
-        span = (year, year) if year is not None else None
-        year_word = "" if year is None else f"{year}年度" if lang == "zh" else str(year)
-        url = r["page_url"] if isinstance(r.get("page_url"), str) else r["source_url"]
-        if isinstance(url, str) and url.startswith(("http://", "https://")):
-            st.link_button(t("open_source", lang), url, icon=":material/open_in_new:")
-        findings = Q.report_findings(ctx.run, rid, lang)
-        flagged: set[tuple[str, str, str]] = set()
-        for cells_json in findings["cells"].dropna():
-            for addr in json.loads(cells_json) if isinstance(cells_json, str) else cells_json:
-                try:
-                    flagged.add(tuple(F.Addr.parse(str(addr))))
-                except ValueError:  # not a cell address (a whole-table finding)
-                    continue
-        cells = Q.report_cells(ctx.run, rid)
-        corrected = {tuple(str(o.cell).split(".")): o for o in done.itertuples() if o.target == "cell"}
-        cells = cells.assign(corrected=[k in corrected for k in zip(cells["tbl"], cells["row_key"], cells["col_key"],
-                                                                    strict=True)])
-        casework.pending_note(rid, r["agency_id"], done, lang)
-        st.caption(t("highlight_note", lang))
-        if not cells.empty and cells["placed"].isna().all():
-            st.caption(t("placed_stale", lang))  # a warehouse from before cells.placed: rebuild to see marks
-        elif cells["placed"].isin(list(i18n.PLACEMENT_MARKS)).any():
-            st.caption(t("placement_note", lang))
-        # the rebuilt tables, and beside them the source file at the table's (or the finding's) place
-        tables_col, source_col = st.columns([3, 2], gap="medium")
-        with tables_col:
-            for tbl in F.TABLES:
-                grid = rebuilt(cells, tbl, table_format(r, tbl))
-                st.markdown(f"**{F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}**")
-                if grid.empty:
-                    st.caption("—")
-                    continue
-                rows, cols = grid.attrs["keys"]
-                mask = pd.DataFrame([[HIGHLIGHT if (tbl, rk, ck) in flagged else CORRECTED if (tbl, rk, ck) in corrected
-                                      else "" for ck in cols] for rk in rows], index=grid.index, columns=grid.columns)
-                st.dataframe(grid.style.apply(lambda _df, m=mask: m, axis=None), key=f"report_{tbl}",
-                             height=36 * (len(grid) + 1) + 4)  # the whole table, as printed
-                notes = legend(cells, tbl)
-                for line in notes:  # the interface's own words only (never report text): safe as markdown
-                    st.caption(line)
-                fixes = casework.fix_lines(corrected, tbl, lang)
-                for line in fixes:  # who, when, why: the user's words, shown as literal text
-                    st.caption(ui.escape_md(line))
-                # the export holds numbers (not the marked text): the highlighted cells filled, the marks as notes
-                values, marks = numbers(cells, tbl, grid)
-                hot = {(i, grid.columns[j]) for i in range(len(rows)) for j in range(len(cols))
-                       if mask.iat[i, j] == HIGHLIGHT}
-                lines = ([t("highlight_note", lang)] if hot else []) + ([t("marks_in_notes", lang)] if marks else [])
-                tname = TABLE_ZH[tbl] if lang == "zh" else TABLE_EN[tbl]
-                ui.downloads(values, f"report_{rid[:12]}_{tbl}", ctx, index=True, years=span,
-                             title=f"{whom} · {F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}",
-                             parts=[agency, year_word, tname], highlight=hot, marks=marks,
-                             legend=tuple(lines + notes + fixes), **files)
-        with source_col:
-            source_panel.panel(r, source_panel.focus_choices(findings, lang), lang)
-        if not cells.empty:
-            with st.expander(t("cell_details", lang)):
-                ui.table(details(cells), f"report_cells_{rid[:12]}", ctx, years=span,
-                         title=f"{whom} · {t('cell_details', lang)}",
-                         parts=[agency, year_word, t("cell_details", lang)], **files)
-        ui.section(t("findings", lang))
-        if findings.empty:
-            st.caption("—")
+            missing = False
+        ids = choices["report_id"].tolist()
+        if wanted and wanted not in ids:  # a bookmarked report outside the filters: still show it
+            extra = Q.report(ctx.run, wanted)
+            if not extra.empty:
+                choices = pd.concat([extra[["report_id", "agency", "year"]], choices], ignore_index=True)
+                ids = choices["report_id"].tolist()
+            else:
+                st.warning(t("report_not_found", lang), icon=":material/search_off:")
+                missing = True
+        label = {rid: f"{shown(a)} · {shown(y)}" for rid, a, y in zip(choices["report_id"], choices["agency"],
+                                                                       choices["year"], strict=True)}
+        # the report asked for, else the first; none when the URL named one that is not there (say so, and do
+        # not show another report as if it were that one)
+        index = ids.index(wanted) if wanted in ids else None if missing or not ids else 0
+        rid = st.selectbox(t("page_report", lang), ids, index=index, key=f"report_pick_{wanted}",
+                           format_func=lambda r: label.get(r, r))
+        if rid and rid != wanted:
+            st.query_params["report"] = rid
+        rep = Q.report(ctx.run, rid) if rid else pd.DataFrame()
+        if rep.empty:
+            st.info(t("no_report", lang))
         else:
-            show = findings.assign(rule=findings["rule"].map(lambda v: i18n.name(i18n.RULES, v, lang)),
-                                   severity=findings["severity"].map(lambda v: i18n.name(i18n.SEVERITIES, v, lang)),
-                                   status=findings["status"].map(lambda v: i18n.name(i18n.STATUSES, v, lang)),
-                                   responsibility=findings["responsibility"].map(
-                                       lambda v: i18n.name(i18n.RESPONSIBILITIES, v, lang)))
-            # each finding's review state, and where it is printed in the source (page or line), linked
-            state, outcome = casework.states_of(findings["finding_id"])
-            located = source_panel.view(r["source_path"])
-            show = show.assign(**{t("cw_state", lang): [casework.state_words(a, b, lang) for a, b in
-                                                        zip(state, outcome, strict=True)],
-                                  t("src_place", lang): [source_panel.place_words(source_panel.place_of(
-                                      located, casework.first_place(c)), lang) for c in findings["cells"]]})
-            show = exports.readable(show, lang)  # cell addresses as printed labels
-            src = t("src_open", lang)
-            screen = show.assign(**{src: [casework.source_link(rid, c, lang) for c in findings["cells"]]})
-            ui.table(show, f"report_findings_{rid[:12]}", ctx, show=screen, years=span,  # the export: the labels too
-                     column_config={src: st.column_config.LinkColumn(src, display_text=src)},
-                     title=f"{whom} · {t('findings', lang)}", parts=[agency, year_word, t("findings", lang)], **files)
-            casework.review_form(findings.assign(agency=r["agency_name"], year=r["year"]), lang, "report_review")
-        casework.correction_forms(r, cells, lang)
-        ui.section(t("problems", lang))
-        probs = json.loads(r["problems"]) if isinstance(r["problems"], str) else (r["problems"] or [])
-        if probs:
-            # in the reader's language from the problem registry; where it happened as a printed cell, row,
-            # table or chapter label, never a key
-            st.dataframe(pd.DataFrame({t("message", lang): [problems.words(p, lang) for p in probs],
-                                       t("where", lang): [problems.place(p.get("where"), lang) for p in probs]}),
-                         hide_index=True, key="report_problems", placeholder=ui.MISSING)
-        else:
-            st.caption("—")
-        ui.section(t("other_years", lang))
-        others = Q.agency_reports(ctx.run, r["agency_id"])
-        link = t("open_report", lang)
-        others = pd.DataFrame({
-            t("year", lang): others["year"], t("template", lang): others["template"].map(lambda v: i18n.name(i18n.TEMPLATES, v, lang)),
-            t("published_on", lang): others["published_on"].map(day),
-            t("late", lang): others["is_late"].map(lambda v: "—" if pd.isna(v) else (YES if v else NO)[lang == "en"]),
-            t("problems", lang): others["n_problems"], t("n_fail", lang): others["n_fail"],
-            link: others["report_id"].map(lambda x: ui.report_link(x, lang))})
-        st.dataframe(others, hide_index=True, key="report_others", placeholder=ui.MISSING,
-                     column_config={link: st.column_config.LinkColumn(link, display_text=link),
-                                    t("year", lang): st.column_config.NumberColumn(format="%d")})
+            r = rep.iloc[0]
+            agency = r["agency_name"] if isinstance(r["agency_name"], str) and r["agency_name"] else "—"
+            year = None if pd.isna(r["year"]) else int(r["year"])
+            whom = f"{agency} · {'—' if year is None else year}"
+            st.subheader(ui.escape_md(whom))  # report text: never Markdown
+            meta = {
+                t("agency", lang): agency,
+                t("region", lang): notice.region(r),
+                t("level", lang): i18n.name(i18n.LEVELS, r["level"], lang),
+                t("kind", lang): i18n.name(i18n.KINDS, r["agency_kind"], lang),
+                t("year", lang): "—" if year is None else str(year),
+                t("template", lang): i18n.name(i18n.TEMPLATES, r["template"], lang),
+                t("read_method", lang): i18n.name(i18n.READ_METHODS, r.get("read_method") if isinstance(
+                    r.get("read_method"), str) else None, lang),
+                t("report_title", lang): r["title"] or "—",
+                t("published_on", lang): dated(r, lang),
+                t("deadline", lang): day(r["deadline"]),
+                t("late", lang): "—" if pd.isna(r["is_late"]) else (YES if r["is_late"] else NO)[lang == "en"],
+                # the address it came from, or the file's name (never the server's path to it)
+                t("source", lang): r["source_url"] or PurePath(str(r["source_path"] or "—")).name,
+            }
+            if isinstance(r.get("page_url"), str):
+                meta[t("page_url", lang)] = r["page_url"]
+            if not pd.isna(r.get("fetched_at")):
+                meta[t("fetched_at", lang)] = str(r["fetched_at"])
+            done = casework.applied(ctx.run, rid, r["agency_id"])  # the corrections this warehouse applied
+            casework.mark_meta(meta, done, lang)
+            st.dataframe(pd.DataFrame({t("metadata", lang): list(meta),
+                                       t("value", lang): ["—" if v is None or v == "" or (isinstance(v, float) and pd.isna(v))
+                                                          else str(v) for v in meta.values()]}),
+                         hide_index=True, key="report_meta", height=36 * (len(meta) + 1) + 4, placeholder=ui.MISSING)
+            # files of this report: named after the agency and year, the scope the report itself, sample or not
+            flag = r.get("is_sample")
+            files = {"subtitle": f"{whom} · {t('data_date', lang)} {ctx.data_date}",
+                     "sample": None if flag is None or pd.isna(flag) else bool(flag)}
+            span = (year, year) if year is not None else None
+            year_word = "" if year is None else f"{year}年度" if lang == "zh" else str(year)
+            url = r["page_url"] if isinstance(r.get("page_url"), str) else r["source_url"]
+            if isinstance(url, str) and url.startswith(("http://", "https://")):
+                st.link_button(t("open_source", lang), url, icon=":material/open_in_new:")
+            findings = Q.report_findings(ctx.run, rid, lang)
+            flagged: set[tuple[str, str, str]] = set()
+            for cells_json in findings["cells"].dropna():
+                for addr in json.loads(cells_json) if isinstance(cells_json, str) else cells_json:
+                    try:
+                        flagged.add(tuple(F.Addr.parse(str(addr))))
+                    except ValueError:  # not a cell address (a whole-table finding)
+                        continue
+            cells = Q.report_cells(ctx.run, rid)
+            corrected = {tuple(str(o.cell).split(".")): o for o in done.itertuples() if o.target == "cell"}
+            cells = cells.assign(corrected=[k in corrected for k in zip(cells["tbl"], cells["row_key"], cells["col_key"],
+                                                                        strict=True)])
+            casework.pending_note(rid, r["agency_id"], done, lang)
+            st.caption(t("highlight_note", lang))
+            if not cells.empty and cells["placed"].isna().all():
+                st.caption(t("placed_stale", lang))  # a warehouse from before cells.placed: rebuild to see marks
+            elif cells["placed"].isin(list(i18n.PLACEMENT_MARKS)).any():
+                st.caption(t("placement_note", lang))
+            # the rebuilt tables, and beside them the source file at the table's (or the finding's) place
+            tables_col, source_col = st.columns([3, 2], gap="medium")
+            with tables_col:
+                for tbl in F.TABLES:
+                    grid = rebuilt(cells, tbl, table_format(r, tbl), lang)
+                    st.markdown(f"**{F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}**")
+                    if grid.empty:
+                        st.caption("—")
+                        continue
+                    rows, cols = grid.attrs["keys"]
+                    mask = pd.DataFrame([[HIGHLIGHT if (tbl, rk, ck) in flagged else CORRECTED if (tbl, rk, ck) in corrected
+                                          else "" for ck in cols] for rk in rows], index=grid.index, columns=grid.columns)
+                    st.dataframe(grid.style.apply(lambda _df, m=mask: m, axis=None), key=f"report_{tbl}",
+                                 height=36 * (len(grid) + 1) + 4)  # the whole table, as printed
+                    notes = legend(cells, tbl, lang)
+                    for line in notes:  # the interface's own words only (never report text): safe as markdown
+                        st.caption(line)
+                    fixes = casework.fix_lines(corrected, tbl, lang)
+                    for line in fixes:  # who, when, why: the user's words, shown as literal text
+                        st.caption(ui.escape_md(line))
+                    # the export holds numbers (not the marked text): the highlighted cells filled, the marks as notes
+                    values, marks = numbers(cells, tbl, grid, lang)
+                    hot = {(i, grid.columns[j]) for i in range(len(rows)) for j in range(len(cols))
+                           if mask.iat[i, j] == HIGHLIGHT}
+                    lines = ([t("highlight_note", lang)] if hot else []) + ([t("marks_in_notes", lang)] if marks else [])
+                    tname = TABLE_ZH[tbl] if lang == "zh" else TABLE_EN[tbl]
+                    ui.downloads(values, f"report_{rid[:12]}_{tbl}", ctx, index=True, years=span,
+                                 title=f"{whom} · {F.TABLE_TITLES[tbl][0 if lang == 'zh' else 1]}",
+                                 parts=[agency, year_word, tname], highlight=hot, marks=marks,
+                                 legend=tuple(lines + notes + fixes), **files)
+            with source_col:
+                source_panel.panel(r, source_panel.focus_choices(findings, lang), lang)
+            if not cells.empty:
+                with st.expander(t("cell_details", lang)):
+                    ui.table(details(cells, lang), f"report_cells_{rid[:12]}", ctx, years=span,
+                             title=f"{whom} · {t('cell_details', lang)}",
+                             parts=[agency, year_word, t("cell_details", lang)], **files)
+            ui.section(t("findings", lang))
+            if findings.empty:
+                st.caption("—")
+            else:
+                show = findings.assign(rule=findings["rule"].map(lambda v: i18n.name(i18n.RULES, v, lang)),
+                                       severity=findings["severity"].map(lambda v: i18n.name(i18n.SEVERITIES, v, lang)),
+                                       status=findings["status"].map(lambda v: i18n.name(i18n.STATUSES, v, lang)),
+                                       responsibility=findings["responsibility"].map(
+                                           lambda v: i18n.name(i18n.RESPONSIBILITIES, v, lang)))
+                # each finding's review state, and where it is printed in the source (page or line), linked
+                state, outcome = casework.states_of(findings["finding_id"])
+                located = source_panel.view(r["source_path"])
+                show = show.assign(**{t("cw_state", lang): [casework.state_words(a, b, lang) for a, b in
+                                                            zip(state, outcome, strict=True)],
+                                      t("src_place", lang): [source_panel.place_words(source_panel.place_of(
+                                          located, casework.first_place(c)), lang) for c in findings["cells"]]})
+                show = exports.readable(show, lang)  # cell addresses as printed labels
+                src = t("src_open", lang)
+                screen = show.assign(**{src: [casework.source_link(rid, c, lang) for c in findings["cells"]]})
+                ui.table(show, f"report_findings_{rid[:12]}", ctx, show=screen, years=span,  # the export: the labels too
+                         column_config={src: st.column_config.LinkColumn(src, display_text=src)},
+                         title=f"{whom} · {t('findings', lang)}", parts=[agency, year_word, t("findings", lang)], **files)
+                casework.review_form(findings.assign(agency=r["agency_name"], year=r["year"]), lang, "report_review")
+            casework.correction_forms(r, cells, lang)
+            ui.section(t("problems", lang))
+            probs = json.loads(r["problems"]) if isinstance(r["problems"], str) else (r["problems"] or [])
+            if probs:
+                # in the reader's language from the problem registry; where it happened as a printed cell, row,
+                # table or chapter label, never a key
+                st.dataframe(pd.DataFrame({t("message", lang): [problems.words(p, lang) for p in probs],
+                                           t("where", lang): [problems.place(p.get("where"), lang) for p in probs]}),
+                             hide_index=True, key="report_problems", placeholder=ui.MISSING)
+            else:
+                st.caption("—")
+            ui.section(t("other_years", lang))
+            others = Q.agency_reports(ctx.run, r["agency_id"])
+            link = t("open_report", lang)
+            others = pd.DataFrame({
+                t("year", lang): others["year"], t("template", lang): others["template"].map(lambda v: i18n.name(i18n.TEMPLATES, v, lang)),
+                t("published_on", lang): others["published_on"].map(day),
+                t("late", lang): others["is_late"].map(lambda v: "—" if pd.isna(v) else (YES if v else NO)[lang == "en"]),
+                t("problems", lang): others["n_problems"], t("n_fail", lang): others["n_fail"],
+                link: others["report_id"].map(lambda x: ui.report_link(x, lang))})
+            st.dataframe(others, hide_index=True, key="report_others", placeholder=ui.MISSING,
+                         column_config={link: st.column_config.LinkColumn(link, display_text=link),
+                                        t("year", lang): st.column_config.NumberColumn(format="%d")})
+
+
+page(ui.context())

@@ -20,10 +20,10 @@ if not ui.nothing_matches(ctx):
                   | {"received": M.MEASURE["requests_to_handle"].label(lang)})
     ui.chart(charts.sankey(out, labels, lang, ctx.pooled_title(t("flow", lang)), ctx.subtitle), "requests_flow", ctx)
 
-    ui.section(t("rates_table", lang), ctx)
+    head = ui.section(t("rates_table", lang), ctx)
     rates = Q.rates(ctx.run, ctx.filters, ["disclosure_rate", "withholding_rate", "unavailable_rate",
                                            "carry_forward_share"])
-    ui.table(ui.rates_frame(rates, lang), "requests_rates", ctx)
+    ui.table(ui.rates_frame(rates, lang), "requests_rates", ctx, title=head)
 
     left, right = st.columns(2)
     with left:
@@ -40,9 +40,9 @@ if not ui.nothing_matches(ctx):
         ui.chart(charts.metric_by_year(yearly, rates, lang, " / ".join(M.get(n).label(lang) for n in rates),
                                        ctx.subtitle), "requests_rates_by_year", ctx)
 
-    ui.section(t("top_agencies", lang), ctx)
+    head = ui.section(t("top_agencies", lang), ctx)
     top = Q.top_agencies(ctx.run, ctx.filters)
     # metric columns stay keyed: ui.table labels them and shows each in its unit (a share in percent)
     show = top.rename(columns={"agency": t("agency", lang), "disclosure_rate__den": t("denominator", lang)})
     show = show[[c for c in show.columns if "__" not in c and c != "agency_id"]]
-    ui.table(show, "requests_top_agencies", ctx)
+    ui.table(show, "requests_top_agencies", ctx, title=head)

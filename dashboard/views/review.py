@@ -31,19 +31,20 @@ if not ui.nothing_matches(ctx):
         rl = {k: F.label("t4", "col", k, lang) for k in F.T4_COL_KEYS}
         ui.chart(charts.stacked(res, "block_label", "value", "result", lang, ctx.pooled_title(t("review_results", lang)),
                                 ctx.subtitle, labels=rl, horizontal=True), "review_results", ctx)
-    ui.section(t("rates_table", lang), ctx)
-    ui.table(ui.rates_frame(Q.rates(ctx.run, ctx.filters, names[2:]), lang), "review_rates_table", ctx)
+    head = ui.section(t("rates_table", lang), ctx)
+    ui.table(ui.rates_frame(Q.rates(ctx.run, ctx.filters, names[2:]), lang), "review_rates_table", ctx,
+             title=head)
 
     def labelled(df):
         # metric columns stay keyed: ui.table labels them and shows each in its unit; unknown values as —
         return df[[c for c in df.columns if "__" not in c and c != "agency_id"]]
 
-    ui.section(t("by_agency", lang), ctx)
+    head = ui.section(t("by_agency", lang), ctx)
     ag = Q.by_agency(ctx.run, ctx.filters, ["review_total", "litigation_total", "review_rate", "correction_rate"],
                      "review_total")
-    ui.table(labelled(ag), "review_by_agency", ctx)
-    ui.section(t("corrected_agencies", lang), ctx)
+    ui.table(labelled(ag), "review_by_agency", ctx, title=head)
+    head = ui.section(t("corrected_agencies", lang), ctx)
     corr = Q.corrected_agencies(ctx.run, ctx.filters)
     corr["corrected"] = corr["correction_rate__num"]
     ui.table(labelled(corr).rename(columns={"corrected": F.label("t4", "col", "corrected", lang)}),
-             "review_corrected_agencies", ctx)
+             "review_corrected_agencies", ctx, title=head)

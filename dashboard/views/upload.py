@@ -19,24 +19,33 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, casework, db, i18n, previews, ui
+from dashboard import access, casework, child, db, i18n, previews, ui
 from dashboard.i18n import t
-from etl import problems
+from etl import problems, settings
 from etl.filekinds import kinds_words, upload_types
 from etl.reasons import wording
 from etl.warehouse import expected, summary
 
 MAX_MB = 20
-UPLOADS = Path(os.environ.get("DISCLOSURE_UPLOADS", "data/uploads"))
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = child.ROOT
 # what the uploader accepts: every kind the build reads (etl.filekinds, the one list; page images are scans,
 # read by OCR; Markdown and saved web pages included)
 UPLOAD_TYPES = tuple(upload_types())
 BUILD_SECONDS = 3600
 
 
+def uploads() -> Path:
+    """The folder uploaded files are kept in (etl.settings uploads), as set now."""
+    return Path(settings.value("uploads"))
+
+
+def collected() -> Path:
+    """The folder a collection started here writes to (etl.settings collected), as set now."""
+    return Path(settings.value("collected"))
+
+
 def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = child.env()
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
 
@@ -59,21 +68,21 @@ def problems_frame(found: list[dict]) -> pd.DataFrame:
 
 
 def rebuild(action: str = "load") -> bool:
-    """Build the warehouse with UPLOADS added to the sources it remembers (the build waits for another one).
+    """Build the warehouse with uploads() added to the sources it remembers (the build waits for another one).
     Refused without the editing password (dashboard/access.py); logged with the user. The build's summary
     comes back as facts (counts, reason codes) and is worded here in the reader's language; a failure's
     details (English, with server paths) go to the server log."""
     user = access.require(lang)
     if user is None:
         return False
-    UPLOADS.mkdir(parents=True, exist_ok=True)
+    uploads().mkdir(parents=True, exist_ok=True)
     with st.spinner(t("building", lang)):
         try:
-            out = _run(["-m", "etl", "build", str(UPLOADS.resolve()), "--db", str(db.db_path().resolve()),
+            out = _run(["-m", "etl", "build", str(uploads().resolve()), "--db", str(db.db_path().resolve()),
                         "--quiet", "--summary-json"], BUILD_SECONDS)
         except subprocess.TimeoutExpired:
             out = None
-    casework.store().log(action, user, {"folder": str(UPLOADS.resolve()), "ok": out is not None and out.returncode == 0})
+    casework.store().log(action, user, {"folder": str(uploads().resolve()), "ok": out is not None and out.returncode == 0})
     if out is None or out.returncode != 0:
         if out is None:
             reason = wording("timeout")[lang != "zh"]
@@ -150,10 +159,10 @@ if blobs:
 
 if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add", disabled=access.editor() is None) \
         and access.require(lang) is not None:
-    UPLOADS.mkdir(parents=True, exist_ok=True)
+    uploads().mkdir(parents=True, exist_ok=True)
     for name, data in ready:  # content-addressed names: the same file uploaded twice is one file
         safe = "".join(ch for ch in Path(name).stem if ch.isalnum() or ch in "-_")[:60] or "report"
-        (UPLOADS / f"{safe}-{hashlib.sha256(data).hexdigest()[:12]}{Path(name).suffix.lower()}").write_bytes(data)
+        (uploads() / f"{safe}-{hashlib.sha256(data).hexdigest()[:12]}{Path(name).suffix.lower()}").write_bytes(data)
     rebuild()
 
 
@@ -161,7 +170,7 @@ if ready and st.button(t("add_to_wh", lang), type="primary", key="upload_add", d
 
 st.header(t("expected_header", lang))
 st.caption(t("expected_help", lang, file=expected.FILE_NAME))
-kept_list = UPLOADS / expected.FILE_NAME
+kept_list = uploads() / expected.FILE_NAME
 if ctx is not None:
     st.download_button(t("expected_template", lang), lambda: expected_template(ctx.run), "expected-template.csv",
                        "text/csv", key="expected_template", on_click="ignore", icon=":material/download:")
@@ -182,7 +191,7 @@ if list_file is not None:
         st.success(t("expected_read", lang, n=len(rows), open_from=open_from, open_to=open_to))
         if st.button(t("expected_load", lang), type="primary", key="expected_load",
                      disabled=access.editor() is None) and access.require(lang) is not None:
-            UPLOADS.mkdir(parents=True, exist_ok=True)
+            uploads().mkdir(parents=True, exist_ok=True)
             old = kept_list.read_bytes() if kept_list.is_file() else None
             tmp = kept_list.with_suffix(".csv.tmp")
             tmp.write_bytes(data)
@@ -199,7 +208,6 @@ if kept_list.is_file():
 
 # --- collecting from agency websites (etl collect, in the background) ---------------------------------
 
-COLLECTED = Path(os.environ.get("DISCLOSURE_COLLECTED", "data/collected"))
 
 
 @st.fragment(run_every=3)
@@ -207,7 +215,7 @@ def collection_status() -> None:
     """The background run's stage and counts, refreshed every few seconds while the page is open."""
     from etl.collect import background
 
-    state = background.status(COLLECTED)
+    state = background.status(collected())
     stage = state.get("stage")
     if not stage:
         return
@@ -217,7 +225,7 @@ def collection_status() -> None:
         st.info(t("collect_running", lang, stage=t(f"collect_stage_{stage}", lang), **done),
                 icon=":material/travel_explore:")
         if st.button(t("collect_stop", lang), key="collect_stop"):
-            background.stop(COLLECTED)  # the run and everything it started end; a new one may start
+            background.stop(collected())  # the run and everything it started end; a new one may start
             st.rerun()
     elif stage == "stopped":
         st.info(t("collect_stopped", lang))
@@ -263,14 +271,14 @@ if sources_file is not None:
         os.unlink(fh.name)
     if listed:
         st.success(t("collect_listed", lang, n=len(listed), hosts=len({s.url.split("/")[2] for s in listed})))
-        if background.status(COLLECTED).get("running"):
+        if background.status(collected()).get("running"):
             st.warning(t("collect_busy", lang))
         elif st.button(t("collect_start", lang), type="primary", key="collect_start",
                        disabled=access.editor() is None) and (user := access.require(lang)) is not None:
             casework.store().log("collect", user, {"sources": len(listed)})
-            COLLECTED.mkdir(parents=True, exist_ok=True)
-            kept = COLLECTED / "SOURCES.csv"
+            collected().mkdir(parents=True, exist_ok=True)
+            kept = collected() / "SOURCES.csv"
             kept.write_bytes(sources_file.getvalue())
-            background.start(kept.resolve(), COLLECTED.resolve(), db.db_path().resolve(), cwd=ROOT)
+            background.start(kept.resolve(), collected().resolve(), db.db_path().resolve(), cwd=ROOT)
             st.cache_data.clear()
 collection_status()

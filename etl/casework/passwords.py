@@ -1,4 +1,5 @@
-"""The editing password's setting (DISCLOSURE_ADMIN_PASSWORD): a password hash, or the password itself.
+"""The editing password's setting (DISCLOSURE_ADMIN_PASSWORD, declared in etl.settings): a password hash, or
+the password itself.
 
 A hash is `pbkdf2_sha256$<iterations>$<salt hex>$<digest hex>` (`python -m etl review hash-password` makes one),
 so the setting can sit in a service file or a shell history without giving the password away. A plain value is
@@ -11,7 +12,6 @@ import hashlib
 import hmac
 import secrets
 
-ENV = "DISCLOSURE_ADMIN_PASSWORD"
 SCHEME = "pbkdf2_sha256"
 ITERATIONS = 240_000
 

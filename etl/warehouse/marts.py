@@ -4,7 +4,8 @@
   tables' formats, published_on, deadline, is_late, n_fail, n_uncertain, has_fail …) and one column per
   measure of etl.metrics, generated from the registry.
 - outcomes_long: one row per active report × outcome row of table 3 (total column, no totals rows).
-- applicants_long: one row per active report × applicant column of table 3's new_received row.
+- applicants_long: one row per active report × applicant column of table 3's new_received row; the cell's
+  `value` keeps its warehouse name (cells.value), as in the other long marts.
 - review_long: one row per active report × table 4 block × result (no total).
 - t2_long: one row per active report × table 2 cell, stored in (row, column) order so a query for one
   cell reads only its row groups (a scan of all cells is seconds at 1M reports).
@@ -124,7 +125,7 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
                 [list(F.GROUP_OF_ROW), list(F.GROUP_OF_ROW.values())])
     con.execute("""
         CREATE OR REPLACE TABLE applicants_long AS
-        SELECT c.report_id, r.agency_id, r.year, c.col_key AS applicant, c.value AS new_received
+        SELECT c.report_id, r.agency_id, r.year, c.col_key AS applicant, c.value
         FROM cells c JOIN reports r USING (report_id)
         WHERE r.is_active AND c.tbl = 't3' AND c.row_key = 'new_received' AND c.col_key <> 'total'""")
     con.execute("""

@@ -12,8 +12,17 @@ from pathlib import Path
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"  # package data: found by any install
 AGENCY_COLUMNS = ("name", "province", "city", "county", "level", "kind", "sector", "is_sample")
 ZONE_COLUMNS = ("name", "province", "city", "county", "level")
-LEVELS = ("province", "city", "county", "township")
-KINDS = ("government", "department", "township", "subdistrict")
+# Each level and kind: its code and its name on screen and in files (zh, en); the codes in this order.
+LEVEL_NAMES: dict[str, tuple[str, str]] = {
+    "province": ("省级", "Province"), "city": ("市级", "City"), "county": ("县级", "County"),
+    "township": ("乡镇级", "Township"),
+}
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "government": ("人民政府", "Government"), "department": ("政府部门", "Department"),
+    "township": ("乡镇政府", "Township government"), "subdistrict": ("街道办事处", "Sub-district office"),
+}
+LEVELS = tuple(LEVEL_NAMES)
+KINDS = tuple(KIND_NAMES)
 # The words a person writes in a spreadsheet for each level and kind (an office's list is in Chinese). The codes
 # themselves are always accepted. A value that is none of these is refused rather than guessed: the kind decides
 # the deadline, so a misread kind would accuse an agency of lateness.

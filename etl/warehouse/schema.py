@@ -8,10 +8,11 @@ from __future__ import annotations
 import duckdb
 
 # Bump when a table's columns change: an older warehouse is then rebuilt in full, not reused.
-SCHEMA_VERSION = 12  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
+SCHEMA_VERSION = 13  # 4: cells.placed; 5: reason codes, skipped, build sources; 6: read_method, cells.read/ocr_conf;
 # 7: collected provenance (reports.stated_on/published_from/page_url/listing_url/fetched_at, collect_* tables);
 # 8: expected_reporters (the 应报名单); 9: the t2_long mart; 10: findings.responsibility, reports.narrative_evidence;
-# 11: chapter_texts (the prose the content checks compare), chapter_similarity, assessment_rules; 12: overrides (corrections in force)
+# 11: chapter_texts (the prose the content checks compare), chapter_similarity, assessment_rules; 12: overrides (corrections in force);
+# 13: applicants_long.value (the cell's own name; was new_received)
 
 DDL = """
 -- agencies: one row per agency (all of its reports across years, whatever small variations of its name).

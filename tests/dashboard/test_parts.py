@@ -4,6 +4,7 @@ exports."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import duckdb
 import pandas as pd
@@ -142,6 +143,8 @@ def test_screen_tables_format_numbers_from_the_metric_never_the_label():
     assert fmt == {t("year"): "%d", M.get("disclosure_rate").label("zh"): "percent",
                    M.get("review_rate").label("zh"): "%.2f", "分母": "localized", t("n_reports"): "localized"}
     assert number_config(pd.DataFrame({M.get("disclosure_rate").label("zh"): [0.5312, 0.61]})) == {}
+    # nor is a column merely headed 年份 a year: the `year` key carries that format, the label does not
+    assert screen_formats(number_config(pd.DataFrame({t("year"): [2022, 2023]}))) == {t("year"): "localized"}
 
 
 def test_exports_write_real_png_svg_and_xlsx():
@@ -258,3 +261,33 @@ def test_chart_export_without_a_browser_fails_at_once_saying_what_is_missing(mon
     with pytest.raises(exports.ExportUnavailable, match="needs Chromium.*apt-get install chromium"):
         exports.figure_bytes(go.Figure(go.Bar(x=[1], y=[2])), "png")
     assert time.monotonic() - t0 < 5
+
+
+def test_applicants_sum_the_cells_under_their_warehouse_name(run, con):
+    """applicants_long keeps the cell's own column name (`value`) end to end: the page's Σ per applicant is
+    the Σ of table 3's new_received cells of the active reports, column by column."""
+    assert "value" in {r[0] for r in con.execute("DESCRIBE applicants_long").fetchall()}
+    got = dict(Q.applicants(run, Filters()).itertuples(index=False, name=None))
+    want = dict(con.execute("SELECT c.col_key, sum(c.value) FROM cells c JOIN reports r USING (report_id) "
+                            "WHERE r.is_active AND c.tbl = 't3' AND c.row_key = 'new_received' "
+                            "AND c.col_key <> 'total' GROUP BY 1").fetchall())
+    assert want and got == pytest.approx(want)
+
+
+def test_findings_take_the_one_filter_sql(run, con):
+    """The findings' queries read the filters through Filters.where as every other query does: the year the
+    finding's, the agency's columns on `agencies`, the report's only when a filter reads it (a finding about
+    a missing report has none: it stays unless a report filter is asked for)."""
+    def n(f: Filters) -> int:
+        return int(Q.findings_summary(run, f)["n"].sum())
+
+    def direct(extra: str, params: list) -> int:
+        return con.execute("SELECT count(*) FROM findings fi JOIN agencies a USING (agency_id) LEFT JOIN "
+                           f"report_metrics m USING (report_id) WHERE fi.year BETWEEN 2020 AND 2022{extra}",
+                           params).fetchone()[0]
+
+    years = Filters(year_from=2020, year_to=2022)
+    assert n(years) == direct("", []) > 0
+    assert n(replace(years, templates=("2021",))) == direct(" AND m.template = ?", ["2021"])
+    assert n(replace(years, include_failed=False)) == direct(" AND NOT coalesce(m.has_figure_error, FALSE)", [])
+    assert n(replace(years, include_failed=False)) < n(years)
