@@ -1,5 +1,5 @@
 """Rankings: the fairness rules, one set for agencies, regions and peer groups alike (applied in SQL by
-dashboard.queries._ranked, so a national ranking never leaves the database), and the pure functions that
+dashboard.queries.rankings.ranked, so a national ranking never leaves the database), and the pure functions that
 read a ranked frame: which way it runs, its caption, band words, the worst few, a change's colour.
 
 - Direction: the metric's (etl.metrics.Direction). Higher-better ranks the highest first, lower-better the

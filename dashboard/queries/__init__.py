@@ -42,7 +42,6 @@ from dashboard.queries.rankings import (
     MIN_DENOMINATOR,
     RANK_SCOPES,
     RANK_UNITS,
-    _ranked,
     ranking,
     unit_ranking,
 )
@@ -64,7 +63,7 @@ from dashboard.queries.web import WEB_STATUSES, collect_failures, has_collection
 
 __all__ = [
     "ACCUSE", "BANDS", "CELL_FIELDS", "DIMENSIONS", "HEADLINE", "IDENTITY_RULES", "MIN_DENOMINATOR",
-    "QUALITY", "RANK_SCOPES", "RANK_UNITS", "Run", "TOP_AGENCIES", "WEB_STATUSES", "_ranked",
+    "QUALITY", "RANK_SCOPES", "RANK_UNITS", "Run", "TOP_AGENCIES", "WEB_STATUSES",
     "agency_reports", "applicants", "build_info", "builder", "by_agency", "by_dimension", "collect_failures",
     "compare_choices", "compare_series", "corrected_agencies", "counts", "coverage", "expected_list",
     "findings_by_category", "findings_list", "findings_summary", "has_collections", "ident",

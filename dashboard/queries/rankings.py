@@ -22,7 +22,7 @@ MIN_DENOMINATOR = R.MIN_DENOMINATOR  # a rate over fewer cases than this is list
 BANDS = R.BANDS  # 分档: quartiles within the group
 
 
-def _ranked(run: Run, f: Filters, metric: str, year: int, keys: dict[str, str], by: tuple[str, ...],
+def ranked(run: Run, f: Filters, metric: str, year: int, keys: dict[str, str], by: tuple[str, ...],
             min_den: float, limit: int, prev: bool = True) -> pd.DataFrame:
     """THE ranking (agencies and regions and peer groups alike; dashboard.rankings states the rules): one
     row per unit (`keys`: output column -> SQL expression; the first is the unit, a unit with no value is
@@ -70,11 +70,11 @@ def _ranked(run: Run, f: Filters, metric: str, year: int, keys: dict[str, str], 
 
 def ranking(run: Run, f: Filters, metric: str, year: int, scope: str = "peer", min_den: float = MIN_DENOMINATOR,
             limit: int = 5000) -> pd.DataFrame:
-    """Agencies on one metric in `year`, ranked within their group (RANK_SCOPES) by _ranked(); `change` is
+    """Agencies on one metric in `year`, ranked within their group (RANK_SCOPES) by ranked(); `change` is
     this year minus the agency's own previous year (NULL without one)."""
     keys = {"agency_id": "m.agency_id", "agency": "m.agency_name", "level": "m.level", "kind": "m.kind",
             "province": "m.province"}
-    return _ranked(run, f, metric, year, keys, RANK_SCOPES[scope], min_den, limit)
+    return ranked(run, f, metric, year, keys, RANK_SCOPES[scope], min_den, limit)
 
 
 # --- like for like and the ranking of regions and peer groups -------------------------------------------
@@ -91,12 +91,12 @@ RANK_UNITS = {
 
 def unit_ranking(run: Run, f: Filters, unit: str, metric: str, year: int,
                  min_den: float = MIN_DENOMINATOR) -> pd.DataFrame:
-    """Regions or peer groups (RANK_UNITS) on one metric in `year`, ranked as agencies are (_ranked): `value`
+    """Regions or peer groups (RANK_UNITS) on one metric in `year`, ranked as agencies are (ranked): `value`
     over all their reports that year (ratio of sums), with `num`, `den`, `n_reports` (counted) and
     `n_agencies`; the change like for like (stated_panel over year − 1 and year: `prev_value`,
     `panel_value`, `n_panel` agencies, `change`). Agency filters apply; the year is the one asked."""
     col = ident(metric)
-    out = _ranked(run, f, metric, year, {"grp": RANK_UNITS[unit]}, (), min_den, 10_000, prev=False)
+    out = ranked(run, f, metric, year, {"grp": RANK_UNITS[unit]}, (), min_den, 10_000, prev=False)
     pair = stated_panel(run, f, metric, [year - 1, year], RANK_UNITS[unit], panel=True)
     lfl = pd.DataFrame(columns=["grp", "prev_value", "panel_value", "n_panel"])
     if not pair.empty:

@@ -288,7 +288,7 @@ def _toy(rows: list[tuple[str, float | None, float]]) -> object:
 
 
 def test_ranking_rules_ties_share_a_rank_and_small_bases_stand_apart():
-    """The one ranking (queries._ranked), on a table written here: competition ranking (1, 1, 3) in the
+    """The one ranking (queries.rankings.ranked), on a table written here: competition ranking (1, 1, 3) in the
     metric's direction, a unit under the minimum base neither ranked nor displacing anyone, bands by rank,
     none for a metric with no direction; the same for agencies and for regions."""
     run = _toy([("a", 8, 40), ("b", 15, 30), ("c", 25, 50), ("d", 18, 20), ("e", 0.5, 5), ("f", None, 100)])
