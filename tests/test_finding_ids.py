@@ -23,7 +23,7 @@ def built(bundled_warehouse) -> Path:
 @pytest.fixture
 def wh(built: Path, tmp_path: Path):
     db = tmp_path / "wh.duckdb"
-    shutil.copy(built, db)  # each test may re-run the checks on its own copy
+    shutil.copyfile(built, db)  # each test may re-run the checks on its own copy
     con = duckdb.connect(str(db))
     yield con
     con.close()

@@ -42,8 +42,7 @@ SECONDARY: dict[str, tuple[str, tuple[str, ...], str]] = {
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    assert (SAMPLES / "manifest.json").is_file(), f"the bundled corpus is missing: {SAMPLES}"
+def wh(tmp_path_factory: pytest.TempPathFactory, bundled_warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
     tmp = tmp_path_factory.mktemp("grain")
     extra = tmp / "extra"
     extra.mkdir()
@@ -52,7 +51,10 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConn
     (extra / "broken.docx").write_bytes(b"PK\x03\x04" + b"\x00" * 200)
     (extra / ".hidden.txt").write_text("hidden", encoding="utf-8")
     shutil.copy(next(SAMPLES.rglob("*.txt")), extra / "copy.txt")  # an identical copy of a loaded report
+    # the session's build of the bundled corpus, then the extra folder added to it: the grain holds through an
+    # incremental build too (reused reports beside new ones), where a duplicate would be most likely
     db = tmp / "wh.duckdb"
+    shutil.copyfile(bundled_warehouse.db, db)
     info = build([SAMPLES, extra], db, jobs=2, progress=False)
     assert info["n_reports"] > 100, info
     con = duckdb.connect(str(db), read_only=True)
