@@ -26,7 +26,7 @@ test: venv
 # lists the slow ones). CI runs `make test`, which runs everything.
 test-fast: venv
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "not slow and not browser" --durations=15
+	$(BIN)/python -m pytest -m "not slow and not browser" -n 2 --dist loadfile --durations=15
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,4 +1,7 @@
+import fcntl
 import hashlib
+import json
+import os
 import stat
 import sys
 from collections.abc import Iterator
@@ -30,17 +33,29 @@ class BundledWarehouse:
 
 @pytest.fixture(scope="session")
 def bundled_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledWarehouse]:
-    """One build of the bundled corpus (data/samples, default options, 2 jobs) for the whole session. Every test
-    that reads such a warehouse shares it instead of building its own. The file is made read-only and its hash is
-    compared at the end of the session: a test that wrote to it (root ignores the mode) fails the teardown."""
+    """One build of the bundled corpus (data/samples, default options, 2 jobs) for the whole run. Every test
+    that reads such a warehouse shares it instead of building its own; under pytest-xdist (`make test-fast`)
+    the workers share one build too, the first to arrive building it under a lock while the others wait. The
+    file is made read-only and its hash is compared at the end: a test that wrote to it (root ignores the
+    mode) fails the teardown."""
     from etl.warehouse.build import build
 
     if not (BUNDLED / "manifest.json").is_file():
         pytest.fail(f"the bundled corpus is missing: {BUNDLED} (generate it with `python -m etl sample --out "
                     "data/samples`)")
-    db = tmp_path_factory.mktemp("bundled") / "warehouse.duckdb"
-    info = build([BUNDLED], db, jobs=2, progress=False)
-    db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder = root / "bundled-warehouse"
+    db, done = folder / "warehouse.duckdb", folder / "build-info.json"
+    with open(root / "bundled-warehouse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_file():
+            folder.mkdir(exist_ok=True)
+            info = build([BUNDLED], db, jobs=2, progress=False)
+            db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+            done.write_text(json.dumps(info, default=str), encoding="utf-8")
+    info = json.loads(done.read_text(encoding="utf-8"))
     before = hashlib.sha256(db.read_bytes()).hexdigest()
     yield BundledWarehouse(db, info)
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before, f"a test changed the shared warehouse {db}"
@@ -63,6 +78,8 @@ SLOW_MODULES = {
 SLOW_TESTS = {
     "test_memory_limit_ends_in_an_ingest_error": "a worker driven to its memory limit",
     "test_kill_mid_build_never_loses_the_previous_warehouse": "kills builds at several moments",
+    "test_concurrent_hostile_previews_stay_within_the_budget_and_leave_no_process": "previews driven into "
+    "their memory caps and killed",
     "test_real_reports_narrative_score": "the shared narrative scorer",
 }
 
