@@ -20,6 +20,9 @@ from functools import lru_cache
 from typing import NamedTuple
 
 TABLES = ("t2", "t3", "t4")
+# How a message names a table (by its place in the form); its printed title is TABLE_TITLES.
+TABLE_NAMES: dict[str, tuple[str, str]] = {"t2": ("表二", "Table 2"), "t3": ("表三", "Table 3"),
+                                           "t4": ("表四", "Table 4")}
 
 
 class Format(StrEnum):
@@ -429,6 +432,9 @@ CHAPTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("other", "其他需要报告的事项", ("其他需要报告",)),
 )
 CHAPTER_KEYS = tuple(c[0] for c in CHAPTERS)
+CHAPTER_EN = {"overview": "Overview", "proactive": "Proactive disclosure", "requests": "Requests",
+              "review_litigation": "Reconsideration and litigation", "problems": "Problems and improvements",
+              "other": "Other matters"}
 _CHAPTER_RE = re.compile("|".join(re.escape(f) for _, _, frags in CHAPTERS for f in frags))
 _PAREN_ORDINAL = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2})\s*[、.．,，:：\s]?")

@@ -87,7 +87,7 @@ class Measure:
         return "; ".join(f"{table_name(self.by or '', lang)} {fmt}{form}: {words(ts)}" for fmt, ts in self.terms.items())
 
 
-_TABLE_NAMES = {"t2": ("表二", "Table 2"), "t3": ("表三", "Table 3"), "t4": ("表四", "Table 4")}
+_TABLE_NAMES = F.TABLE_NAMES
 
 
 def table_name(table: str, lang: str = "zh") -> str:

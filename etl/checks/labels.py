@@ -14,7 +14,7 @@ from etl import formats as F
 if TYPE_CHECKING:  # pandas is imported where a frame is made: a no-change rebuild never pays for it
     import pandas as pd
 
-TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
+TABLE_ZH = {k: zh for k, (zh, _) in F.TABLE_NAMES.items()}
 
 # The sub-rows of table 3 are numbered 1., 2., … under a group heading; "3.其他" alone is ambiguous, so a
 # sub-row is named with its group's printed heading first.
@@ -73,7 +73,7 @@ def addr_zh(addr: str) -> str:
 
 # --- English: the form's English labels (etl.formats), tables as "Table 3" ---------------------------------
 
-TABLE_EN = {"t2": "Table 2", "t3": "Table 3", "t4": "Table 4"}
+TABLE_EN = {k: en for k, (_, en) in F.TABLE_NAMES.items()}
 KIND_EN = {"empty": "blank", "na": 'printed "/" or "-"', "text": "holds words", "missing": "not printed",
            "unread": "could not be read"}
 NARRATIVE_EN = {
@@ -86,9 +86,7 @@ NARRATIVE_EN = {
 }
 
 
-CHAPTER_EN = {"overview": "Overview", "proactive": "Proactive disclosure", "requests": "Requests",
-              "review_litigation": "Reconsideration and litigation", "problems": "Problems and improvements",
-              "other": "Other matters"}
+CHAPTER_EN = F.CHAPTER_EN
 
 
 def row_en(tbl: str, row: str) -> str:
