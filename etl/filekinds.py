@@ -15,13 +15,21 @@ from pathlib import PurePath
 
 @dataclass(frozen=True)
 class FileKind:
-    kind: str  # the reader that reads it (etl.readers.KINDS, plus mhtml)
+    kind: str  # the kind a report of it is stored as (reports.kind), or the reason code of a skipped one
     zh: str
     en: str
     extensions: tuple[str, ...]  # lower case, with the dot; "" for a file without an extension
     # MIME types a web server sends for it -> the extension (one of `extensions`) a download of that type is
     # stored under when its address names none (etl.collect.store)
     mime: dict[str, str] = field(default_factory=dict, compare=False)
+    # "module:function" reading its bytes, (data: bytes, name: str) -> etl.document.Document; etl.readers
+    # dispatches on it, importing the module only when a file of the kind is read
+    reader: str = ""
+    # "module:function", (data: bytes, name: str) -> bool: a content test tried before the built-in ones
+    # (magic bytes of PDF, images, ZIP and OLE, markup), for a kind those would take for another
+    sniffer: str = ""
+    attachment: bool = False  # a collector stores it as a report's attachment, not a page to read for links
+    scans: bool = False  # it may hold scanned pages: the build gives it the OCR time limit
 
 
 # WPS Office's own names of a Word binary document and template: an OLE file named so goes to the converter
@@ -31,20 +39,27 @@ WPS_EXTENSIONS: tuple[str, ...] = (".wps", ".wpt")
 # Kinds the build reads.
 READ_KINDS: tuple[FileKind, ...] = (
     # Markdown is a converter's text output: read as text, its marks (#, **, | pipes) taken off
-    FileKind("text", "文本（含 Markdown）", "text (Markdown too)", (".txt", ".text", ".md", ".markdown", "")),
+    FileKind("text", "文本（含 Markdown）", "text (Markdown too)", (".txt", ".text", ".md", ".markdown", ""),
+             reader="etl.readers.text:read_text_file"),
     FileKind("html", "网页", "web page", (".html", ".htm", ".shtml", ".shtm", ".xhtml", ".xht", ".jsp", ".asp",
-                                         ".aspx", ".php"), {"text/html": ".html"}),
-    FileKind("mhtml", "网页存档（MHTML）", "saved web page (MHTML)", (".mht", ".mhtml")),
-    FileKind("pdf", "PDF", "PDF", (".pdf",), {"application/pdf": ".pdf"}),
+                                         ".aspx", ".php"), {"text/html": ".html"},
+             reader="etl.readers.html:read_html"),
+    FileKind("mhtml", "网页存档（MHTML）", "saved web page (MHTML)", (".mht", ".mhtml"),
+             reader="etl.readers.html:read_mhtml"),
+    FileKind("pdf", "PDF", "PDF", (".pdf",), {"application/pdf": ".pdf"}, reader="etl.readers.pdf:read_pdf",
+             attachment=True, scans=True),
     FileKind("docx", "Word 文档", "Word document", (".docx",),
-             {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}),
+             {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"},
+             reader="etl.readers.docx:read_docx", attachment=True),
     # legacy Word (.doc) and WPS Office (.wps) are converted to .docx with LibreOffice (etl.readers.convert);
     # a Microsoft Works file is stored as .wps, the name that sends it to the converter
     FileKind("doc", "旧版 Word / WPS 文档", "legacy Word / WPS document", (".doc", *WPS_EXTENSIONS),
-             {"application/msword": ".doc", "application/vnd.ms-works": ".wps", "application/kswps": ".wps"}),
+             {"application/msword": ".doc", "application/vnd.ms-works": ".wps", "application/kswps": ".wps"},
+             reader="etl.readers.convert:read_legacy_word", attachment=True),
     # scans of a report's pages, read by OCR
     FileKind("image", "扫描页图片", "scanned page image", (".png", ".jpg", ".jpeg", ".tif", ".tiff"),
-             {"image/png": ".png", "image/jpeg": ".jpg", "image/tiff": ".tif"}),
+             {"image/png": ".png", "image/jpeg": ".jpg", "image/tiff": ".tif"},
+             reader="etl.readers.image:read_image", attachment=True, scans=True),
 )
 READ_EXTENSIONS: frozenset[str] = frozenset(e for k in READ_KINDS for e in k.extensions)
 # Names the HTML reader takes when the first bytes do not say (a page saved without <html>).
@@ -55,10 +70,9 @@ LEGACY_WORD_EXTENSIONS: tuple[str, ...] = next(k.extensions for k in READ_KINDS 
 # A download's MIME type -> the extension it is stored under when its address names none (etl.collect.store).
 MIME_EXTENSIONS: dict[str, str] = {m: e for k in READ_KINDS for m, e in k.mime.items()}
 # Files a collector downloads as a report's attachment (not a page to read for links).
-ATTACHMENT_EXTENSIONS: tuple[str, ...] = tuple(e for k in READ_KINDS if k.kind in ("pdf", "docx", "doc", "image")
-                                               for e in k.extensions)
+ATTACHMENT_EXTENSIONS: tuple[str, ...] = tuple(e for k in READ_KINDS if k.attachment for e in k.extensions)
 # Files that may hold scanned pages (read by OCR, at seconds a page).
-SCAN_EXTENSIONS: tuple[str, ...] = (".pdf", *next(k.extensions for k in READ_KINDS if k.kind == "image"))
+SCAN_EXTENSIONS: tuple[str, ...] = tuple(e for k in READ_KINDS if k.scans for e in k.extensions)
 
 # Kinds the build does not read, each skipped with the etl.reasons code and its words as the detail.
 # OFD (the national layout format, GB/T 33190) has no reader here; the agency's PDF or HTML is the way in.

@@ -6,18 +6,18 @@ The kind is picked by content first (magic bytes, markup) and by extension only 
 
 from __future__ import annotations
 
-import email
-import email.policy
+import importlib
 import io
 import re
 import zipfile
-from email.message import EmailMessage
+from collections.abc import Callable
 from pathlib import Path
 
+from etl import filekinds
 from etl.document import Document, ReadError
 from etl.filekinds import HTML_EXTENSIONS, MHTML_EXTENSIONS, WPS_EXTENSIONS
 
-KINDS = ("text", "html", "pdf", "docx", "image", "doc", "mhtml")
+KINDS = tuple(k.kind for k in filekinds.READ_KINDS)
 # PNG, JPEG, TIFF (both byte orders), BMP, WebP (RIFF....WEBP is checked by Pillow when read)
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"RIFF")
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # the OLE stream name, in the directory
@@ -31,7 +31,11 @@ _OTHER_OLE = (("Workbook".encode("utf-16-le"), "legacy binary Excel workbook (.x
 
 
 def sniff(data: bytes, name: str = "") -> str:
-    """Decide the file kind from its first bytes (and its name when the bytes do not say)."""
+    """Decide the file kind from its first bytes (and its name when the bytes do not say). A kind whose
+    registry entry brings its own content test (`FileKind.sniffer`) is tried first."""
+    for k in filekinds.READ_KINDS:
+        if k.sniffer and _function(k.sniffer)(data, name):
+            return k.kind
     head = data[:4096]
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
@@ -99,74 +103,17 @@ def read_document(path: str | Path, data: bytes | None = None) -> Document:
     return doc if kind == "text" else fold_document(doc)  # the text reader folds before it reads structure
 
 
+def _function(spec: str) -> Callable:
+    """"module:function" of the file kinds registry, imported when first needed (a PDF-only build never loads
+    the OCR engine or python-docx)."""
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def _read_kind(kind: str, data: bytes, name: str = "") -> Document:
-    if kind == "pdf":
-        from etl.readers.pdf import read_pdf
-
-        return read_pdf(data)
-    if kind == "image":
-        from etl.readers.image import read_image
-
-        return read_image(data)
-    if kind == "docx":
-        from etl.readers.docx import read_docx
-
-        return read_docx(data)
-    if kind == "doc":
-        from etl.readers.convert import to_docx
-        from etl.readers.docx import read_docx
-
-        doc = read_docx(to_docx(data, Path(name).suffix))  # (a name it does not know converts as .doc)
-        doc.kind, doc.read = "doc", "converted"
-        return doc
-    if kind == "html":
-        from etl.readers.html import read_html
-
-        return read_html(data)
-    if kind == "mhtml":
-        from etl.readers.html import read_html
-
-        doc = read_html(_mhtml_page(data))
-        doc.kind = "html"  # (the report's kind as stored: a web page)
-        return doc
-    from etl.readers.text import read_text
-
-    return read_text(_unmark(data))
+    """The kind's reader, as etl.filekinds declares it."""
+    return _function(reader_of(kind))(data, name)
 
 
-def _mhtml_page(data: bytes) -> bytes:
-    """The HTML page of a saved web page (MHTML, RFC 2557): its first text/html part, decoded from its
-    transfer encoding and re-encoded as UTF-8 with a charset tag, since the part's charset is stated in its
-    MIME header, not in the markup the HTML reader looks at."""
-    try:
-        msg = email.message_from_bytes(data, policy=email.policy.default)
-    except (ValueError, TypeError, IndexError) as e:  # the parser is lenient: only broken framing gets here
-        raise ReadError("corrupt", f"MHTML framing damaged ({type(e).__name__})") from None
-    for part in msg.walk() if isinstance(msg, EmailMessage) else ():
-        if part.get_content_type() != "text/html":
-            continue
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes) or not payload.strip():
-            continue
-        charset = part.get_content_charset()
-        if charset:
-            try:
-                text = payload.decode(charset)
-            except (LookupError, UnicodeDecodeError):
-                return payload  # a wrong or unknown charset: the HTML reader's own detection decides
-            return b'<meta charset="utf-8">' + text.encode("utf-8")
-        return payload
-    raise ReadError("unsupported", "MHTML archive without an HTML page in it")
-
-
-# Markdown a converter's output carries: heading marks at a line's start and bold runs. Table pipes
-# and "|---|" rules are read by the text reader itself. On bytes: '#', '*' and '_' are ASCII, never the
-# trail byte of a GBK/GB18030 character (those are 0x40 and up), so UTF-8 and GBK text are both safe.
-_MD_HEADING = re.compile(rb"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
-_MD_EMPHASIS = re.compile(rb"\*\*(?=\S)|(?<=\S)\*\*")
-
-
-def _unmark(data: bytes) -> bytes:
-    if b"\x00" in data[:4096]:  # UTF-16: ASCII marks are not single bytes there; the text reader decides
-        return data
-    return _MD_EMPHASIS.sub(b"", _MD_HEADING.sub(b"", data))
+def reader_of(kind: str) -> str:
+    return next(k.reader for k in filekinds.READ_KINDS if k.kind == kind)

@@ -39,7 +39,7 @@ import zipfile
 from pathlib import Path
 
 from etl import settings
-from etl.document import ReadError
+from etl.document import Document, ReadError
 from etl.filekinds import LEGACY_WORD_EXTENSIONS
 from etl.readers.limits import MAX_CONVERT_SECONDS, MAX_DOCX_XML_MB, MB
 
@@ -353,3 +353,13 @@ def drop_sliver_columns(docx: bytes) -> bytes:
         return out.getvalue()
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, etree.XMLSyntaxError, ReadError):
         return docx
+
+
+def read_legacy_word(data: bytes, name: str = "") -> Document:
+    """A legacy Word or WPS file: converted to .docx (under its own suffix, which tells LibreOffice the filter;
+    a suffix it does not know converts as .doc), then read by the Word reader and stored as converted."""
+    from etl.readers.docx import read_docx  # (python-docx loads only when a legacy file is read)
+
+    doc = read_docx(to_docx(data, Path(name).suffix))
+    doc.kind, doc.read = "doc", "converted"
+    return doc

@@ -234,7 +234,7 @@ def _open(data: bytes) -> tuple[etree._Element, CT_CoreProperties | None]:
     return body, core
 
 
-def read_docx(data: bytes) -> Document:
+def read_docx(data: bytes, name: str = "") -> Document:
     if not data.strip():
         raise ReadError("empty")
     try:

@@ -8,8 +8,11 @@ walks the tree once and never calls charset-normalizer unless both UTF-8 and GB1
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from collections.abc import Iterable
+from email.message import EmailMessage
 from functools import partial
 
 from lxml import etree
@@ -468,7 +471,7 @@ def _head_meta(scan: _Scan) -> dict[str, str]:
 
 # --- entry point -------------------------------------------------------------------------------------
 
-def read_html(data: bytes) -> Document:
+def read_html(data: bytes, name: str = "") -> Document:
     if not (data[:64].strip() or data.strip()):  # (the full strip copies the page: only when needed)
         raise ReadError("empty")
     if len(data) > MAX_TEXT_MB * MB:  # before decoding: the text, UTF-8 copy and tree cost several times more
@@ -515,3 +518,35 @@ def read_html(data: bytes) -> Document:
         meta["page_title"] = head["page_title"]
     meta["encoding"] = encoding
     return Document(kind="html", blocks=blocks, meta=meta)
+
+
+def read_mhtml(data: bytes, name: str = "") -> Document:
+    """A saved web page (MHTML): its HTML page read as a web page, and stored as one."""
+    doc = read_html(_mhtml_page(data))
+    doc.kind = "html"  # (the report's kind as stored: a web page)
+    return doc
+
+
+def _mhtml_page(data: bytes) -> bytes:
+    """The HTML page of a saved web page (MHTML, RFC 2557): its first text/html part, decoded from its
+    transfer encoding and re-encoded as UTF-8 with a charset tag, since the part's charset is stated in its
+    MIME header, not in the markup the HTML reader looks at."""
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+    except (ValueError, TypeError, IndexError) as e:  # the parser is lenient: only broken framing gets here
+        raise ReadError("corrupt", f"MHTML framing damaged ({type(e).__name__})") from None
+    for part in msg.walk() if isinstance(msg, EmailMessage) else ():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes) or not payload.strip():
+            continue
+        charset = part.get_content_charset()
+        if charset:
+            try:
+                text = payload.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                return payload  # a wrong or unknown charset: the HTML reader's own detection decides
+            return b'<meta charset="utf-8">' + text.encode("utf-8")
+        return payload
+    raise ReadError("unsupported", "MHTML archive without an HTML page in it")

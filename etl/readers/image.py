@@ -21,7 +21,7 @@ _A4_LONG_INCHES = 11.69
 _PIL_ERRORS = (OSError, ValueError, SyntaxError, EOFError)  # what Pillow raises on damaged image data
 
 
-def read_image(data: bytes) -> Document:
+def read_image(data: bytes, name: str = "") -> Document:
     pages = ocr_images([data])
     problems = [{"code": "ocr_pages", "message": f"read by OCR: {len(pages)} page image(s)", "where": None,
                  "params": {"variant": "image", "n": len(pages)}}]

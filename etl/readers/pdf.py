@@ -177,7 +177,7 @@ def _open(data: bytes) -> pymupdf.Document:
     return doc
 
 
-def read_pdf(data: bytes) -> Document:
+def read_pdf(data: bytes, name: str = "") -> Document:
     if not data.strip():
         raise ReadError("empty")
     doc = _open(data)

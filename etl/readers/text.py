@@ -380,3 +380,21 @@ def _page_meta(raw_lines: list[str]) -> dict[str, str]:
                 meta["title"] = m.group("title")
                 break
     return meta
+
+
+def read_text_file(data: bytes, name: str = "") -> Document:
+    """A text file as found: a converter's Markdown marks taken off, then read as text."""
+    return read_text(_unmark(data))
+
+
+# Markdown a converter's output carries: heading marks at a line's start and bold runs. Table pipes
+# and "|---|" rules are read by the text reader itself. On bytes: '#', '*' and '_' are ASCII, never the
+# trail byte of a GBK/GB18030 character (those are 0x40 and up), so UTF-8 and GBK text are both safe.
+_MD_HEADING = re.compile(rb"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
+_MD_EMPHASIS = re.compile(rb"\*\*(?=\S)|(?<=\S)\*\*")
+
+
+def _unmark(data: bytes) -> bytes:
+    if b"\x00" in data[:4096]:  # UTF-16: ASCII marks are not single bytes there; the text reader decides
+        return data
+    return _MD_EMPHASIS.sub(b"", _MD_HEADING.sub(b"", data))

@@ -69,8 +69,11 @@ from etl.warehouse.workers import DEFAULT_LIMITS, Limits
 DEFAULT_DB = "data/warehouse.duckdb"
 _ETL_DIR = Path(__file__).resolve().parents[1]
 # Source that decides what a file parses to: a change re-parses everything.
+# (Every etl module the readers and the extractor import; tests/test_parser_sources.py keeps the list whole.)
 _PARSER_SOURCES = ("readers", "extract", "parse.py", "values.py", "formats.py", "model.py", "document.py",
-                   "completeness.py", "reasons.py", "warehouse/load.py", "warehouse/workers.py")
+                   "completeness.py", "reasons.py", "identities.py", "filekinds.py", "datelabels.py",
+                   "problems.py", "reading_gaps.py", "checks/labels.py", "warehouse/load.py",
+                   "warehouse/workers.py")
 # Failures that depend on the limits or the machine, not the file: retried by every build.
 _RETRIED = ("timeout", "memory", "crashed")
 

@@ -188,7 +188,12 @@ def test_filters_downloads_and_screenshots(server, browser, run, tmp_path):
              .some(e => e.innerText.includes(label) && e.innerText.includes(want))""", arg=["已载入报告", f"{n:,}"])
     assert _metric(page, "已载入报告") == f"{n:,}"
 
-    # the CSV of the yearly table, then a chart's PNG, both generated on click
+    # the CSV of the yearly table, then a chart's PNG, both generated on click. Clicked once the search's
+    # reruns are over: a download button belongs to one run of the script, and a rerun between drawing it and
+    # the click leaves Streamlit without the file ("Deferred file not found")
+    for _ in range(2):
+        page.wait_for_timeout(400)
+        page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     with page.expect_download() as dl:
         page.get_by_role("button", name="CSV", exact=True).last.click()
     csv = Path(dl.value.path()).read_bytes().decode("utf-8-sig")
