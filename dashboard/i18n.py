@@ -622,9 +622,9 @@ def t(key: str, lang: str = "zh", **fmt: object) -> str:
 # levels and kinds of agency: owned by etl.warehouse.reference (which also reads them from spreadsheets)
 LEVELS = _reference.LEVEL_NAMES
 KINDS = _reference.KIND_NAMES
-SEVERITIES = {"error": ("错误", "Error"), "warning": ("警告", "Warning"), "info": ("提示", "Info")}
-STATUSES = {"fail": ("未通过", "Failed"), "uncertain": ("无法判断", "Uncertain")}
-# whose a finding is: owned by etl.checks.categories
+# how sure, how grave and whose a finding is: owned by etl.checks.categories
+SEVERITIES = _categories.SEVERITIES
+STATUSES = _categories.STATUSES
 RESPONSIBILITIES = _categories.RESPONSIBILITIES
 # table 3's outcome groups (etl.formats), then where the rest of the requests went
 OUTCOME_GROUPS = {g.key: (g.zh, g.en) for g in F.OUTCOME_GROUPS} | {"carried_forward": ("结转下年度", "Carried forward")}

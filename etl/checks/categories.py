@@ -51,6 +51,10 @@ RESPONSIBILITIES: dict[str, tuple[str, str]] = {
     "reading": ("本工具识读", "our reading of it"),
     "corpus": ("载入范围", "what was loaded"),
 }
+# how sure a finding is (findings.status) and how grave its rule is (findings.severity): code → (Chinese, English)
+STATUSES: dict[str, tuple[str, str]] = {"fail": ("未通过", "Failed"), "uncertain": ("无法判断", "Uncertain")}
+SEVERITIES: dict[str, tuple[str, str]] = {"error": ("错误", "Error"), "warning": ("警告", "Warning"),
+                                          "info": ("提示", "Info")}
 # The one predicate that makes a finding an accusation (SQL over a findings row; constants only). Reading and
 # corpus findings are never `fail` (etl.checks.run_all verifies it), but every count says both.
 ACCUSATION = "status = 'fail' AND responsibility = 'source'"

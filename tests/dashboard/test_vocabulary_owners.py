@@ -1,11 +1,13 @@
 """Every vocabulary has one owner with its zh/en words (levels and kinds: etl.warehouse.reference; how a
-report or cell was read and placed: etl.model; rule names and kinds of finding: etl.checks.categories): the
+report or cell was read and placed: etl.model; rule names, kinds of finding, statuses, severities and whose a finding is:
+etl.checks.categories; table names: etl.formats): the
 dashboard's sources never restate one of those words, they import it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from etl import formats as F
 from etl import model
 from etl.checks import categories
 from etl.warehouse import reference
@@ -13,7 +15,9 @@ from etl.warehouse import reference
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 OWNED = {"levels": reference.LEVEL_NAMES, "kinds": reference.KIND_NAMES, "read methods": model.READ_METHOD_NAMES,
          "cell reads": model.CELL_READ_NAMES, "placements": model.PLACEMENT_NAMES, "rules": categories.RULES,
-         "kinds of finding": categories.CATEGORIES}
+         "kinds of finding": categories.CATEGORIES, "statuses": categories.STATUSES,
+         "severities": categories.SEVERITIES, "whose": categories.RESPONSIBILITIES,
+         "tables": {k: (zh, en) for k, (zh, en) in F.TABLE_NAMES.items()}}
 
 
 def test_the_dashboard_restates_no_owned_word():
