@@ -195,7 +195,12 @@ class ReportsSpider(scrapy.Spider):
 
     def fail(self, meta: dict, url: str, code: str, detail: str, status: int | None = None) -> None:
         self.failures[code] += 1
-        self.tally(meta.get("src"))["failures"][code] += 1
+        reasons = self.tally(meta.get("src"))["failures"]
+        bounds = getattr(self.crawler, "bounds", None) if hasattr(self, "crawler") else None
+        # a spent run budget (requests, bytes) stops a source once, however many of its requests were in
+        # flight when it ran out; the log below still lists each refused address
+        if not (bounds is not None and code == bounds.run_stop and reasons[code]):
+            reasons[code] += 1
         try:
             self.log_file.write(event="failed", agency=meta.get("agency"), year=meta.get("year"),
                                 title=meta.get("title"), url=url, listing_url=meta.get("listing_url"),
