@@ -86,19 +86,7 @@ class TodayEngine:
         probs = rec.session(norm)[0][0]
         chars = rec.postprocess_op.character
         digits = [i for i, ch in enumerate(chars) if ch in set("0123456789")]
-        seen = probs.argmax(axis=1)
-        text, confs, prev = [], [], 0
-        for t, k in enumerate(seen):
-            if k:
-                d = digits[int(probs[t, digits].argmax())]
-                if d != prev:
-                    text.append(chars[d])
-                    confs.append(float(probs[t, d] / probs[t, k]) if probs[t, d] < probs[t, k]
-                                 else float(probs[t, d]))
-                prev = d
-            else:
-                prev = 0
-        return ("".join(text), float(np.mean(confs))) if text else None
+        return ocr_engine.decode_digits(probs, digits, chars)
 
     def upside_down(self, crops: list) -> list[tuple[str, float]]:
         _, cls_res, _ = self.eng.text_cls([self._bgr(c) for c in crops])

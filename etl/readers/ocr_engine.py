@@ -227,21 +227,7 @@ class Engine:
         import numpy as np
 
         probs = self._run(self.rec, self._rec_input(crop)[np.newaxis])[0]  # (time steps, classes); class 0: CTC blank
-        digits = self._digit_ids
-        seen = probs.argmax(axis=1)  # where the recogniser saw a character (any), the best digit instead
-        text, confs, prev = [], [], 0
-        for t, k in enumerate(seen):
-            if k:
-                d = int(digits[int(probs[t, digits].argmax())])
-                if d != prev:
-                    text.append(self._chars[d])
-                    # the digit's share of what the recogniser saw there: low when it was sure of a letter
-                    confs.append(float(probs[t, d] / probs[t, k]) if probs[t, d] < probs[t, k]
-                                 else float(probs[t, d]))
-                prev = d
-            else:
-                prev = 0
-        return ("".join(text), float(np.mean(confs))) if text else None
+        return decode_digits(probs, self._digit_ids, self._chars)
 
     def upside_down(self, crops: list) -> list[tuple[str, float]]:
         """The direction classifier's ("0" or "180", score) for each text line crop."""
@@ -253,6 +239,27 @@ class Engine:
 
         # a copy: OpenVINO hands back its request's own output buffer, which the next call overwrites
         return np.array(model.session(x), copy=True)
+
+
+def decode_digits(probs, digits, chars) -> tuple[str, float] | None:
+    """CTC decoding of a recogniser's output (time steps × classes, class 0 the blank) among digits alone:
+    where it saw a character (any), the best digit instead. With its confidence; None when no digit."""
+    import numpy as np
+
+    seen = probs.argmax(axis=1)
+    text, confs, prev = [], [], 0
+    for t, k in enumerate(seen):
+        if k:
+            d = int(digits[int(probs[t, digits].argmax())])
+            if d != prev:
+                text.append(chars[d])
+                # the digit's share of what the recogniser saw there: low when it was sure of a letter
+                confs.append(float(probs[t, d] / probs[t, k]) if probs[t, d] < probs[t, k]
+                             else float(probs[t, d]))
+            prev = d
+        else:
+            prev = 0
+    return ("".join(text), float(np.mean(confs))) if text else None
 
 
 def _widths() -> tuple[int, ...]:
