@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import http.server
 import json
 import os
 import resource
@@ -71,29 +70,6 @@ def damaged(args: argparse.Namespace) -> int:
 
 
 # --- hostile documents, one case a process ------------------------------------------------------------
-
-
-class _Recorder(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-        seen = self.seen
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                seen.append(f"{self.command} {self.path}")
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_GET = do_HEAD = do_OPTIONS = do_POST = do_PROPFIND = _answer
-
-            def log_message(self, *args) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
 
 
 def _tree_rss_mb(root: int) -> int:
@@ -181,10 +157,10 @@ def run_case(name: str, sessions: int) -> dict:
     """One case in this process: what it printed as outcome, and its figures."""
     import etl.readers.convert as convert
     from etl.parse import parse_file
-    from etl.sample.hostile import linked_docx, slow_docx, tall_png
+    from etl.sample.hostile import RequestRecorder, linked_docx, slow_docx, tall_png
 
-    server = _Recorder()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
+    server = RequestRecorder()
+    url = server.url
     extra = ""
     with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp_s:
         tmp = Path(tmp_s)

@@ -7,7 +7,6 @@ skip locally and fail in CI (CI=true), where .ci/run installs it."""
 from __future__ import annotations
 
 import contextlib
-import http.server
 import io
 import os
 import shutil
@@ -28,6 +27,7 @@ from etl.readers.convert import APT_PACKAGE, ENV_PROGRAM, program
 from etl.readers.limits import MAX_CONVERT_SECONDS
 from etl.reasons import wording
 from etl.sample.compare import compare, load_truth
+from etl.sample.hostile import RequestRecorder
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
@@ -193,40 +193,11 @@ def test_a_hung_converter_is_killed_with_its_whole_group(tmp_path, monkeypatch):
 # --- a hostile document: nothing fetched, no file outside the folder opened, no process left -----------
 
 
-class _Recorder(http.server.ThreadingHTTPServer):
-    """A web server on loopback that records every request it is sent while armed."""
-
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-        self.armed = False
-        recorder = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                if recorder.armed:
-                    recorder.seen.append(f"{self.command} {self.path} ({self.headers.get('User-Agent')})")
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_GET = do_HEAD = do_OPTIONS = do_POST = do_PROPFIND = _answer
-
-            def log_message(self, *args) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-
-
 @pytest.fixture(scope="module")
 def recorder():
-    server = _Recorder()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = RequestRecorder(armed=False)
     yield server
-    server.shutdown()
-    server.server_close()
+    server.close()
 
 
 class _OpenWatch:

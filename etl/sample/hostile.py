@@ -8,12 +8,15 @@ OLE object linked to a sheet, a sub-document, an altChunk and an attached templa
 fetches none of them and opens none of the files. `FOLDER_FILES` are the names it expects in `folder`.
 `slow_docx(rows)` is a plain table LibreOffice takes seconds to convert, to catch a conversion midway;
 `tall_png()` a small image that decodes to hundreds of MB (upload previews under a memory budget).
+`RequestRecorder()` is the recording server on loopback those links point at.
 """
 
 from __future__ import annotations
 
+import http.server
 import io
 import struct
+import threading
 import zipfile
 import zlib
 
@@ -145,3 +148,39 @@ def tall_png(height: int = 60_000_000) -> bytes:
     body.append(packer.flush())
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", b"".join(body)) + chunk(b"IEND", b""))
+
+
+class RequestRecorder(http.server.ThreadingHTTPServer):
+    """A web server on 127.0.0.1 (a free port) that answers every request empty and records it while `armed`
+    ("METHOD path (User-Agent)"), serving from a daemon thread from the start; `close()` stops it."""
+
+    daemon_threads = True
+
+    def __init__(self, armed: bool = True) -> None:
+        self.seen: list[str] = []
+        self.armed = armed
+        recorder = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                if recorder.armed:
+                    recorder.seen.append(f"{self.command} {self.path} ({self.headers.get('User-Agent')})")
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_HEAD = do_OPTIONS = do_POST = do_PROPFIND = _answer
+
+            def log_message(self, *args) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
