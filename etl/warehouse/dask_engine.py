@@ -16,7 +16,6 @@ whose workers keep dying (Dask gives up after `distributed.scheduler.allowed-fai
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import secrets
@@ -24,7 +23,7 @@ from collections.abc import Iterable, Iterator
 
 from etl.filekinds import SCAN_EXTENSIONS
 from etl.warehouse.files import Found
-from etl.warehouse.workers import Limits, part_path, read_limited, sha_of
+from etl.warehouse.workers import Limits, hash_limited, part_path, sha_of
 
 CONNECT_SECONDS = 30  # how long to wait for a given scheduler before the build stops with a message
 # Files a task: Dask costs the build process ~5 ms of CPU a task (its scheduler and client), as much as a
@@ -77,7 +76,7 @@ def _unchanged_here(todo: list[tuple[int, Found]], known: frozenset[str],
     with ThreadPoolExecutor(4) as pool:
         for start in range(0, len(todo), 1000):  # a chunk at a time: map() holds a future per item
             chunk = todo[start:start + 1000]
-            for (i, f), (sha, code, detail) in zip(chunk, pool.map(lambda t: _hash(t[1].path, limits), chunk),
+            for (i, f), (sha, code, detail) in zip(chunk, pool.map(lambda t: hash_limited(t[1].path, limits), chunk),
                                                    strict=True):
                 if sha in known:
                     yield ("known", f.display, sha)
@@ -86,11 +85,6 @@ def _unchanged_here(todo: list[tuple[int, Found]], known: frozenset[str],
                 else:
                     left.append((i, f))
     return left
-
-
-def _hash(path: str, limits: Limits) -> tuple[str | None, str, str]:
-    data, code, detail = read_limited(path, limits.file_mb)
-    return (None if data is None else hashlib.sha256(data).hexdigest()), code, detail
 
 
 def _batches(todo: list[tuple[int, Found]]) -> Iterator[tuple[int, list[tuple[int, Found]]]]:

@@ -15,7 +15,6 @@ crash. It dies with the thread that started it (etl.parent_death) and when its i
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import select
@@ -25,7 +24,7 @@ import sys
 import threading
 import time
 
-from etl.warehouse.workers import Limits, read_limited
+from etl.warehouse.workers import Limits, read_unknown
 
 _HEADER = 8  # bytes of the little-endian length before each message
 _local = threading.local()
@@ -34,12 +33,9 @@ _local = threading.local()
 def parse_task(path: str, display: str, part: str, known: frozenset[str] | set[str], limits: Limits) -> tuple:
     """The result tuple of one file (etl.warehouse.workers): ("part", …) with its rows in the Parquet part at
     `part`, ("known", …), or ("err", …) with the reason, a timeout or the memory limit included."""
-    data, code, detail = read_limited(path, limits.file_mb)
-    if data is None:
-        return ("err", display, None, code, detail)
-    sha = hashlib.sha256(data).hexdigest()
-    if sha in known:
-        return ("known", display, sha)
+    done, data, sha = read_unknown(path, display, limits.file_mb, known)
+    if done:
+        return done
     box = getattr(_local, "sandbox", None)
     if box is None or box.limits != limits:
         if box is not None:

@@ -112,15 +112,25 @@ def read_limited(path: str, limit_mb: int) -> tuple[bytes | None, str, str]:
     return data, "", ""
 
 
+def read_unknown(path: str, shown: str, file_mb: int, known: frozenset[str] | set[str]) -> tuple[tuple | None,
+                                                                                             bytes, str]:
+    """(result, data, sha) of a file before parsing it: a result tuple when it need not be parsed ("err": not
+    readable within `file_mb`; "known": these bytes were parsed before), else None with its bytes and hash."""
+    data, code, detail = read_limited(path, file_mb)
+    if data is None:
+        return ("err", shown, None, code, detail), b"", ""
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in known:
+        return ("known", shown, sha), b"", sha
+    return None, data, sha
+
+
 def parse_one(path: str, shown: str) -> tuple:
     """Read, hash and (unless known) parse one file in a pool worker."""
     global _CAPPED
-    data, code, detail = read_limited(path, _LIMITS.file_mb)
-    if data is None:
-        return ("err", shown, None, code, detail)
-    sha = hashlib.sha256(data).hexdigest()
-    if sha in _KNOWN:
-        return ("known", shown, sha)
+    done, data, sha = read_unknown(path, shown, _LIMITS.file_mb, _KNOWN)
+    if done:
+        return done
     if not _CAPPED:
         cap_memory(_LIMITS.memory_mb)
         _CAPPED = True
@@ -170,10 +180,15 @@ def _pause_parsing() -> None:
             time.sleep(float(secs or 1))
 
 
+def hash_limited(path: str, limits: Limits) -> tuple[str | None, str, str]:
+    """(sha256, code, detail) of a file read within the limits: a None hash with the reason it was not read."""
+    data, code, detail = read_limited(path, limits.file_mb)
+    return (None if data is None else hashlib.sha256(data).hexdigest()), code, detail
+
+
 def sha_of(path: str, limits: Limits) -> str | None:
     """The file's sha256 for a result that lost it (its worker died), or None when it cannot be read."""
-    data, _, _ = read_limited(path, limits.file_mb)
-    return None if data is None else hashlib.sha256(data).hexdigest()
+    return hash_limited(path, limits)[0]
 
 
 def _context():
